@@ -1,0 +1,6 @@
+/**
+ * Work in progress: see docs/ARCHITECTURE.md.
+ *
+ * @module
+ */
+export {};

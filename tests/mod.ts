@@ -1,0 +1,6 @@
+/**
+ * Cross-package test support: assertions and (later) guest builders.
+ *
+ * @module
+ */
+export * from "./assert.ts";

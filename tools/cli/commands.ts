@@ -1,0 +1,17 @@
+/**
+ * The table of `gunyah` subcommands.
+ *
+ * @module
+ */
+import { bootCommand } from "./boot.ts";
+
+/** One subcommand. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly help: string;
+  run(args: string[]): Promise<number>;
+}
+
+/** Every subcommand, in the order `--help` lists them. */
+export const commands: readonly Command[] = [bootCommand];
