@@ -109,6 +109,14 @@ export class CpuState {
   exclusiveAddr = 0;
   exclusiveSize = 0;
 
+  /**
+   * Interrupt lines into this CPU, driven by the vGIC: true while the GIC CPU
+   * interface signals an IRQ (FIQ) that is pending and not masked by priority.
+   * The run loop takes the exception when the line is set and PSTATE.I (F) is clear.
+   */
+  irqLine = false;
+  fiqLine = false;
+
   /** Scratch: high half of the last 64-bit memory read (memory functions return the low half). */
   memHi = 0;
 
