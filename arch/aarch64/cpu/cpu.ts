@@ -1,0 +1,110 @@
+/**
+ * The vCPU object every instruction handler receives: the architectural
+ * state ({@link CpuState}) plus what the handlers reach through it — the
+ * VM's memory and MMIO bus, the exit record, the decoded-instruction cache,
+ * the global exclusive monitor.
+ *
+ * Parts contributed by other modules hang off this class as fields added
+ * there (system registers: `sys`, arch/aarch64/sys/; GIC CPU interface:
+ * `gic`, arch/aarch64/gic/).
+ *
+ * @module
+ */
+import type {
+  InterruptController,
+  MmioBus,
+  Stage2View,
+  VcpuInit,
+  VirtualClockReader,
+} from "../../../core/plugin/contracts.ts";
+import type { A64Decoder } from "../decode/compile.ts";
+import type { DecodeCache } from "../decode/cache.ts";
+import { CpuState } from "./state.ts";
+import { VcpuExitRecord } from "./exit_record.ts";
+import type { GlobalMonitor } from "./exclusive_monitor.ts";
+import { vmShared } from "./vm_shared.ts";
+
+/** One AArch64 vCPU as the handlers see it. */
+export class Cpu extends CpuState {
+  /** What the core gave when creating the vCPU. */
+  readonly init: VcpuInit;
+  /** Index within the VM. */
+  readonly index: number;
+  /** The VM's RAM (stage-2 view). */
+  readonly memory: Stage2View;
+  /** The VM's MMIO bus. */
+  readonly mmio: MmioBus;
+  /** The VM's interrupt controller. */
+  readonly irq: InterruptController;
+  /** Virtual time. */
+  readonly clock: VirtualClockReader;
+  /** Exit description, filled before throwing CPU_EXIT. */
+  readonly exit: VcpuExitRecord = new VcpuExitRecord();
+  /** The VM's decoded-instruction cache (shared by its vCPUs). */
+  readonly decodeCache: DecodeCache;
+  /** The VM's global exclusive monitor (shared by its vCPUs). */
+  readonly monitor: GlobalMonitor;
+
+  /**
+   * Set by a handler that wrote PC (via {@link branchTo}); the run loop then
+   * does not advance PC past the instruction, and clears the flag.
+   */
+  branched = false;
+
+  /**
+   * Incremented whenever instruction-fetch translation may have changed
+   * (TLB maintenance, writes to SCTLR_EL1/TTBRn_EL1/TCR_EL1, exception entry
+   * and return): the run loop then translates PC again before fetching.
+   */
+  fetchEpoch = 0;
+
+  /** Encodings already reported as unallocated (each is logged once). */
+  readonly #reportedUnallocated = new Set<number>();
+
+  constructor(init: VcpuInit, decoder: A64Decoder) {
+    super();
+    this.init = init;
+    this.index = init.index;
+    this.memory = init.memory;
+    this.mmio = init.mmio;
+    this.irq = init.irq;
+    this.clock = init.clock;
+    const shared = vmShared(init.memory, decoder);
+    this.decodeCache = shared.decodeCache;
+    this.monitor = shared.monitor;
+  }
+
+  /** Continue execution at `lo`/`hi` after this instruction (branches, ERET). */
+  branchTo(lo: number, hi: number): void {
+    this.pcLo = lo >>> 0;
+    this.pcHi = hi >>> 0;
+    this.branched = true;
+  }
+
+  /** Drop the local and this vCPU's global exclusive reservation (CLREX, ERET). */
+  clearExclusive(): void {
+    this.exclusiveArmed = false;
+    this.monitor.release(this.index);
+  }
+
+  /** Mark instruction-fetch translation stale (see {@link fetchEpoch}). */
+  invalidateFetch(): void {
+    this.fetchEpoch++;
+  }
+
+  /** Report a diagnostic through `init.log`, if the core gave one. */
+  log(message: string): void {
+    this.init.log?.(message);
+  }
+
+  /** Log an unallocated encoding the first time it is met. */
+  reportUnallocated(insn: number): void {
+    const w = insn >>> 0;
+    if (this.#reportedUnallocated.has(w)) return;
+    this.#reportedUnallocated.add(w);
+    this.log(
+      `vcpu ${this.index}: unallocated encoding 0x${w.toString(16).padStart(8, "0")} at pc ` +
+        `0x${this.getPc().toString(16)} (UNDEFINED)`,
+    );
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * State the vCPUs of one VM share: the decoded-instruction cache and the
+ * global exclusive monitor. A VM is identified by its stage-2 view (one
+ * `Stage2View` object per VM, handed to every vCPU in `VcpuInit.memory`).
+ *
+ * @module
+ */
+import type { Stage2View } from "../../../core/plugin/contracts.ts";
+import type { A64Decoder } from "../decode/compile.ts";
+import { DecodeCache } from "../decode/cache.ts";
+import { GlobalMonitor } from "./exclusive_monitor.ts";
+
+/** Per-VM CPU-side state. */
+export interface VmCpuShared {
+  readonly decodeCache: DecodeCache;
+  readonly monitor: GlobalMonitor;
+}
+
+const byView = new WeakMap<Stage2View, VmCpuShared>();
+
+/** The shared state of the VM whose stage-2 view is `memory` (created on first use). */
+export function vmShared(memory: Stage2View, decoder: A64Decoder): VmCpuShared {
+  let s = byView.get(memory);
+  if (s === undefined || s.decodeCache.decoder !== decoder) {
+    s = { decodeCache: new DecodeCache(memory, decoder), monitor: new GlobalMonitor() };
+    byView.set(memory, s);
+  }
+  return s;
+}

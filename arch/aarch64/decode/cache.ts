@@ -1,0 +1,148 @@
+/**
+ * The decoded-instruction cache: for every 4 KiB IPA page the vCPUs of a VM
+ * have executed from, the instruction words and their handlers, one slot per
+ * 4-byte instruction. Shared by all vCPUs of a VM (handlers are stateless).
+ *
+ * Slots are decoded lazily, on first execution. Coherence with guest writes:
+ * - the data write path calls {@link DecodeCache.invalidateRange} for a store
+ *   to a page whose flag in {@link DecodeCache.codeFlags} is set (one byte
+ *   load per store decides; only the stored slots are reset);
+ * - IC IVAU / IC IALLU(IS) call {@link DecodeCache.invalidateRange} /
+ *   {@link DecodeCache.invalidateAll} (writes by devices into guest RAM do
+ *   not pass the CPU write path; the guest's I-cache maintenance covers them
+ *   exactly as on hardware);
+ * - a change of the stage-2 view's `generation` drops everything.
+ *
+ * Invalidation resets slots in place, so a run loop holding a page keeps a
+ * valid object and simply re-decodes.
+ *
+ * @module
+ */
+import type { Stage2Mapping, Stage2View } from "../../../core/plugin/contracts.ts";
+import type { A64Decoder } from "./compile.ts";
+import type { Handler } from "./entry.ts";
+
+/** Translation granule / page size used by the cache (4 KiB). */
+export const PAGE_SIZE = 4096;
+/** A64 instructions per page. */
+export const SLOTS_PER_PAGE = PAGE_SIZE / 4;
+
+/** Marker in {@link DecodedPage.handlers} for a slot not decoded yet. Never executed. */
+export const NOT_DECODED: Handler = () => {
+  throw new Error("decode cache: NOT_DECODED slot executed (run loop must decode first)");
+};
+
+/** One cached code page. */
+export class DecodedPage {
+  /** Handler per instruction slot, {@link NOT_DECODED} until first use. */
+  readonly handlers: Handler[] = new Array<Handler>(SLOTS_PER_PAGE).fill(NOT_DECODED);
+  /** Instruction word per slot (valid where the handler is decoded). */
+  readonly words: Uint32Array = new Uint32Array(SLOTS_PER_PAGE);
+  /** False once the page was dropped (stage-2 change, IC IALLU); holders must look up again. */
+  valid = true;
+
+  constructor(
+    /** IPA of the first byte of the page. */
+    readonly ipa: number,
+    /** The RAM mapping the page lies in. */
+    readonly mapping: Stage2Mapping,
+    /** Byte offset of the page within `mapping.view`. */
+    readonly viewOffset: number,
+  ) {}
+
+  /** Reset every slot to {@link NOT_DECODED}. */
+  reset(): void {
+    this.handlers.fill(NOT_DECODED);
+  }
+}
+
+/** The per-VM decoded-instruction cache. */
+export class DecodeCache {
+  readonly #pages = new Map<number, DecodedPage>();
+  readonly #flags = new WeakMap<Stage2Mapping, Uint8Array>();
+  #generation: number;
+  /** Slots decoded so far (statistics). */
+  decodes = 0;
+
+  constructor(readonly memory: Stage2View, readonly decoder: A64Decoder) {
+    this.#generation = memory.generation;
+  }
+
+  /**
+   * Per-page flags of `mapping`: byte `(ipa - mapping.ipaBase) / 4096` is
+   * non-zero while that page holds decoded instructions. The write path may
+   * keep this array (it lives as long as the mapping) and call
+   * {@link invalidateRange} only for flagged pages.
+   */
+  codeFlags(mapping: Stage2Mapping): Uint8Array {
+    let f = this.#flags.get(mapping);
+    if (f === undefined) {
+      f = new Uint8Array(Math.ceil(mapping.size / PAGE_SIZE));
+      this.#flags.set(mapping, f);
+    }
+    return f;
+  }
+
+  /**
+   * The cached page holding `ipa`, created on first use. Returns `null` when
+   * `ipa` is not RAM (the caller raises the instruction abort).
+   */
+  page(ipa: number): DecodedPage | null {
+    if (this.memory.generation !== this.#generation) this.invalidateAll();
+    const key = Math.floor(ipa / PAGE_SIZE);
+    let p = this.#pages.get(key);
+    if (p !== undefined) return p;
+    const m = this.memory.lookup(ipa);
+    if (m === null) return null;
+    const base = key * PAGE_SIZE;
+    const rel = base - m.ipaBase;
+    p = new DecodedPage(base, m, m.offset + rel);
+    this.#pages.set(key, p);
+    this.codeFlags(m)[Math.floor(rel / PAGE_SIZE)] = 1;
+    return p;
+  }
+
+  /** Decode slot `slot` of `page` from guest memory; returns its handler. */
+  decodeSlot(page: DecodedPage, slot: number): Handler {
+    const word = page.mapping.view.getUint32(page.viewOffset + slot * 4, true);
+    const h = this.decoder.decode(word);
+    page.words[slot] = word;
+    page.handlers[slot] = h;
+    this.decodes++;
+    return h;
+  }
+
+  /** Forget decoded instructions overlapping `[ipa, ipa + size)` (a store, IC IVAU). */
+  invalidateRange(ipa: number, size: number): void {
+    let a = ipa;
+    const end = ipa + size;
+    while (a < end) {
+      const key = Math.floor(a / PAGE_SIZE);
+      const pageEnd = (key + 1) * PAGE_SIZE;
+      const p = this.#pages.get(key);
+      if (p !== undefined) {
+        const first = ((a - key * PAGE_SIZE) / 4) | 0;
+        const last = ((Math.min(end, pageEnd) - 1 - key * PAGE_SIZE) / 4) | 0;
+        for (let s = first; s <= last; s++) p.handlers[s] = NOT_DECODED;
+      }
+      a = pageEnd;
+    }
+  }
+
+  /** Forget everything (IC IALLU, stage-2 change). */
+  invalidateAll(): void {
+    for (const p of this.#pages.values()) {
+      p.reset();
+      p.valid = false;
+      const f = this.#flags.get(p.mapping);
+      if (f !== undefined) f.fill(0);
+    }
+    this.#pages.clear();
+    this.#generation = this.memory.generation;
+  }
+
+  /** Number of cached pages. */
+  get pageCount(): number {
+    return this.#pages.size;
+  }
+}
