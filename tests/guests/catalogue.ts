@@ -1,0 +1,68 @@
+/**
+ * The catalogue of test guests: every `src/<name>.c` or `src/<name>.S` is one
+ * guest. A guest declares build options in `@guest` comment lines near its
+ * top:
+ *
+ * - `@guest fp` — compiled without `-mgeneral-regs-only` (it tests FP/AdvSIMD).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Absolute path of tests/guests/. */
+export const GUESTS_DIR: string = fileURLToPath(new URL(".", import.meta.url));
+/** Guest program sources. */
+export const SOURCE_DIR: string = join(GUESTS_DIR, "src");
+/** The runtime every guest links with. */
+export const RUNTIME_DIR: string = join(GUESTS_DIR, "runtime");
+/** Build outputs (gitignored). */
+export const BUILD_DIR: string = join(GUESTS_DIR, "build");
+/** The linker script. */
+export const LINKER_SCRIPT: string = join(GUESTS_DIR, "guest.ld");
+
+/** One guest program and its build options. */
+export interface GuestSpec {
+  /** File stem, e.g. "int_addsub". */
+  readonly name: string;
+  /** Absolute paths of its own sources (the runtime is added by the builder). */
+  readonly sources: readonly string[];
+  /** Whether FP/AdvSIMD code generation is allowed. */
+  readonly fp: boolean;
+}
+
+/** Parse the `@guest` directives of one source text. */
+export function parseDirectives(text: string): { fp: boolean } {
+  let fp = false;
+  for (const line of text.split("\n").slice(0, 20)) {
+    const m = line.match(/@guest\s+(.+)$/);
+    if (!m) continue;
+    for (const word of m[1].trim().split(/\s+/)) {
+      if (word === "fp") fp = true;
+      else if (word !== "*/") throw new Error(`unknown @guest directive "${word}" in: ${line}`);
+    }
+  }
+  return { fp };
+}
+
+/** List all guests in src/, sorted by name. */
+export function listGuests(): GuestSpec[] {
+  const guests: GuestSpec[] = [];
+  for (const entry of Deno.readDirSync(SOURCE_DIR)) {
+    const m = entry.name.match(/^(.+)\.(c|S)$/);
+    if (!entry.isFile || !m) continue;
+    const path = join(SOURCE_DIR, entry.name);
+    const { fp } = parseDirectives(Deno.readTextFileSync(path));
+    guests.push({ name: m[1], sources: [path], fp });
+  }
+  return guests.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** The runtime's source files (C and assembly), sorted. */
+export function runtimeSources(): string[] {
+  const files: string[] = [];
+  for (const entry of Deno.readDirSync(RUNTIME_DIR)) {
+    if (entry.isFile && /\.(c|S|h)$/.test(entry.name)) files.push(join(RUNTIME_DIR, entry.name));
+  }
+  return files.sort();
+}
