@@ -4,6 +4,7 @@
  * @module
  */
 import { bootCommand } from "./boot.ts";
+import { imagesCommand } from "./images_command.ts";
 
 /** One subcommand. */
 export interface Command {
@@ -14,4 +15,4 @@ export interface Command {
 }
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [bootCommand];
+export const commands: readonly Command[] = [bootCommand, imagesCommand];

@@ -1,0 +1,200 @@
+/**
+ * The default guest images: Debian's arm64 kernel (`linux-image-arm64`) and a
+ * busybox initramfs built around `busybox-static` and the kernel's own virtio
+ * modules. Downloaded once with apt, then served from the cache.
+ *
+ * Cache layout (`.cache/images/<kernel package>_<version>/`):
+ * `Image`, `busybox`, `modules/…`, `manifest.json`, and one
+ * `initramfs-<variant>.cpio.gz` per init script (variant = a hash of it).
+ *
+ * @module
+ */
+import {
+  downloadPackage,
+  ensureArm64Index,
+  extractPackage,
+  ImageUnavailableError,
+  type Progress,
+  resolveKernelPackage,
+} from "./debian.ts";
+import { buildInitramfs, DEFAULT_INIT, type ModuleFile } from "./initramfs.ts";
+
+/** Paths of a ready set of guest images. */
+export interface GuestImages {
+  /** The arm64 `Image`. */
+  readonly kernel: string;
+  /** The gzip'd initramfs for the requested init. */
+  readonly initrd: string;
+  /** e.g. "6.1.0-56-arm64". */
+  readonly kernelRelease: string;
+  /** Where they came from, for humans. */
+  readonly source: string;
+}
+
+interface Manifest {
+  readonly kernelPackage: string;
+  readonly kernelVersion: string;
+  readonly kernelRelease: string;
+  readonly busyboxVersion: string;
+  readonly modules: string[];
+}
+
+/** Kernel modules copied into the initramfs (below lib/modules/<release>/). */
+const MODULE_PATTERNS: readonly RegExp[] = [
+  /^kernel\/drivers\/virtio\/.*\.ko$/,
+  /^kernel\/drivers\/block\/virtio_blk\.ko$/,
+  /^kernel\/drivers\/net\/virtio_net\.ko$/,
+  /^kernel\/drivers\/net\/net_failover\.ko$/,
+  /^kernel\/net\/core\/failover\.ko$/,
+  /^kernel\/drivers\/char\/virtio_console\.ko$/,
+  /^kernel\/drivers\/char\/hw_random\/virtio-rng\.ko$/,
+];
+
+/** The repository's cache folder (override with GUNYAH_CACHE). */
+export function cacheRoot(): string {
+  const env = Deno.env.get("GUNYAH_CACHE");
+  if (env) return env;
+  return new URL("../../../.cache", import.meta.url).pathname;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function walk(dir: string, base = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(`${dir}/${base}`)) {
+    const rel = base ? `${base}/${e.name}` : e.name;
+    if (e.isDirectory) out.push(...await walk(dir, rel));
+    else if (e.isFile) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Find the newest complete cached image set, if any. */
+async function findCached(root: string): Promise<{ dir: string; manifest: Manifest } | null> {
+  const base = `${root}/images`;
+  if (!await exists(base)) return null;
+  const found: { dir: string; manifest: Manifest; mtime: number }[] = [];
+  for await (const e of Deno.readDir(base)) {
+    const dir = `${base}/${e.name}`;
+    if (!e.isDirectory || !await exists(`${dir}/manifest.json`)) continue;
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)) as Manifest;
+    found.push({
+      dir,
+      manifest,
+      mtime: (await Deno.stat(`${dir}/manifest.json`)).mtime?.getTime() ?? 0,
+    });
+  }
+  found.sort((a, b) => b.mtime - a.mtime);
+  return found[0] ?? null;
+}
+
+/** Download and unpack kernel + busybox into a fresh cache folder. */
+async function populate(
+  root: string,
+  progress: Progress,
+): Promise<{ dir: string; manifest: Manifest }> {
+  await ensureArm64Index(progress);
+  const kernel = await resolveKernelPackage();
+  const dir = `${root}/images/${kernel.name}_${kernel.version}`;
+  const work = await Deno.makeTempDir({ prefix: "gunyah-images-" });
+  try {
+    const kdeb = await downloadPackage(kernel.name, work, progress);
+    const bdeb = await downloadPackage("busybox-static", work, progress);
+    await extractPackage(kdeb, `${work}/kernel`, progress);
+    await extractPackage(bdeb, `${work}/busybox`, progress);
+    const bootFiles = [...Deno.readDirSync(`${work}/kernel/boot`)].map((e) => e.name);
+    const vmlinuz = bootFiles.find((n) => n.startsWith("vmlinuz-"));
+    if (!vmlinuz) throw new ImageUnavailableError(`${kernel.name} contains no /boot/vmlinuz-*`);
+    const release = vmlinuz.slice("vmlinuz-".length);
+    await Deno.mkdir(`${dir}/modules`, { recursive: true });
+    await Deno.copyFile(`${work}/kernel/boot/${vmlinuz}`, `${dir}/Image`);
+    await Deno.copyFile(`${work}/busybox/bin/busybox`, `${dir}/busybox`);
+    const modRoot = `${work}/kernel/lib/modules/${release}`;
+    const modules = (await walk(modRoot)).filter((p) => MODULE_PATTERNS.some((re) => re.test(p)));
+    for (const m of modules) {
+      await Deno.mkdir(`${dir}/modules/${m.split("/").slice(0, -1).join("/")}`, {
+        recursive: true,
+      });
+      await Deno.copyFile(`${modRoot}/${m}`, `${dir}/modules/${m}`);
+    }
+    const bbVersion = await new Deno.Command("dpkg-deb", { args: ["-f", bdeb, "Version"] })
+      .output();
+    const manifest: Manifest = {
+      kernelPackage: kernel.name,
+      kernelVersion: kernel.version,
+      kernelRelease: release,
+      busyboxVersion: new TextDecoder().decode(bbVersion.stdout).trim(),
+      modules,
+    };
+    await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
+    progress(`cached ${kernel.name} ${kernel.version} and busybox in ${dir}`);
+    return { dir, manifest };
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Options for {@link ensureGuestImages}. */
+export interface EnsureOptions {
+  /** The /init script; default {@link DEFAULT_INIT}. */
+  readonly init?: string;
+  /** Re-download even when a cache exists. */
+  readonly refresh?: boolean;
+  readonly progress?: Progress;
+  /** Cache folder; default {@link cacheRoot}. */
+  readonly cache?: string;
+}
+
+/**
+ * Make sure the default kernel and an initramfs for `init` exist; returns
+ * their paths. Throws {@link ImageUnavailableError} with the way out
+ * (`--kernel/--initrd/--append`) when apt cannot provide them.
+ */
+export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<GuestImages> {
+  const progress = opts.progress ?? ((m: string) => console.error(`[images] ${m}`));
+  const root = opts.cache ?? cacheRoot();
+  let cached = opts.refresh ? null : await findCached(root);
+  if (!cached) {
+    progress("no cached guest images: fetching Debian's linux-image-arm64 and busybox-static");
+    cached = await populate(root, progress);
+  }
+  const { dir, manifest } = cached;
+  const init = opts.init ?? DEFAULT_INIT;
+  const variant = (await sha256Hex(init + "\0" + manifest.modules.join(","))).slice(0, 16);
+  const initrd = `${dir}/initramfs-${variant}.cpio.gz`;
+  if (!await exists(initrd)) {
+    progress(`building initramfs (busybox + ${manifest.modules.length} virtio modules)`);
+    const modules: ModuleFile[] = [];
+    for (const m of manifest.modules) {
+      modules.push({ path: m, data: await Deno.readFile(`${dir}/modules/${m}`) });
+    }
+    const bytes = await buildInitramfs({
+      busybox: await Deno.readFile(`${dir}/busybox`),
+      init,
+      kernelRelease: manifest.kernelRelease,
+      modules,
+    });
+    const tmp = `${initrd}.tmp`;
+    await Deno.writeFile(tmp, bytes);
+    await Deno.rename(tmp, initrd);
+  }
+  return {
+    kernel: `${dir}/Image`,
+    initrd,
+    kernelRelease: manifest.kernelRelease,
+    source:
+      `Debian ${manifest.kernelPackage} ${manifest.kernelVersion}, busybox ${manifest.busyboxVersion}`,
+  };
+}
