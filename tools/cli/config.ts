@@ -1,0 +1,264 @@
+/**
+ * The boot configuration: a YAML file (npm `yaml`) validated into a typed
+ * {@link BootConfig}. Every error names the file, the key (with its line)
+ * and what was expected, e.g.
+ * `boot.yaml:7 vms[0].vcpus: expected an integer from 1 to 8, got "two"`.
+ *
+ * @module
+ */
+import { isMap, LineCounter, parseDocument } from "yaml";
+
+/** Size suffixes accepted in memory sizes (binary multiples). */
+const SIZE_UNITS: Record<string, number> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+/** Largest vCPU count per VM (GICv3 redistributor frames fit; Gunyah's QEMU platform has 8 cores). */
+export const MAX_VCPUS = 8;
+
+/** One device plugin instance. */
+export interface DeviceConfig {
+  /** Module specifier (path relative to the config file, `npm:`, `jsr:` or a URL). */
+  readonly plugin: string;
+  /** Run in a Deno Worker with only `permissions`. */
+  readonly isolate: boolean;
+  readonly permissions: {
+    readonly read: readonly string[];
+    readonly write: readonly string[];
+  };
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** One VM to create at boot. */
+export interface VmConfig {
+  readonly name: string;
+  /** Bytes. */
+  readonly memory: number;
+  readonly vcpus: number;
+  /** Path, or "default" for the cached Debian kernel. */
+  readonly kernel: string;
+  /** Path, "default" for the busybox initramfs, or "none". */
+  readonly initrd: string;
+  readonly append: string;
+  readonly devices: readonly DeviceConfig[];
+}
+
+/** The whole boot configuration. */
+export interface BootConfig {
+  readonly hypervisor: {
+    readonly physicalCpus: number;
+    /** "deterministic": time advances with retired instructions; "realtime": with the host clock. */
+    readonly time: "deterministic" | "realtime";
+    readonly nsPerInstruction: number;
+  };
+  readonly plugins: { readonly arch: string; readonly platform: string };
+  readonly vms: readonly VmConfig[];
+  /** `host:port` for the dashboard, or null when disabled. */
+  readonly dashboard: string | null;
+}
+
+/** A configuration error; `message` is ready to show to a person. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** The built-in default system (used when no --config is given). */
+export const DEFAULT_CONFIG_YAML = `# gunyah-ts default system
+hypervisor:
+  physical-cpus: 2
+  time: deterministic
+  ns-per-instruction: 1
+plugins:
+  arch: builtin:aarch64
+  platform: builtin:qemu-virt
+vms:
+  - name: primary
+    memory: 512M
+    vcpus: 2
+    kernel: default
+    initrd: default
+    append: console=ttyAMA0
+dashboard: 127.0.0.1:8418
+`;
+
+type Path = (string | number)[];
+
+class Reader {
+  constructor(
+    readonly file: string,
+    readonly lineOf: (path: Path) => number | undefined,
+  ) {}
+
+  fail(path: Path, expected: string, got: unknown): never {
+    const key = path.map((p, i) => typeof p === "number" ? `[${p}]` : (i ? "." : "") + p).join("");
+    const line = this.lineOf(path);
+    const where = line ? `${this.file}:${line}` : this.file;
+    const shown = got === undefined ? "nothing" : JSON.stringify(got);
+    throw new ConfigError(`${where} ${key || "(top level)"}: expected ${expected}, got ${shown}`);
+  }
+
+  map(v: unknown, path: Path, allowed: readonly string[]): Record<string, unknown> {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(path, "a mapping", v);
+    const rec = v as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      if (!allowed.includes(k)) this.fail([...path, k], `one of the keys ${allowed.join(", ")}`, k);
+    }
+    return rec;
+  }
+
+  int(v: unknown, path: Path, min: number, max: number, dflt?: number): number {
+    if (v === undefined && dflt !== undefined) return dflt;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+      this.fail(path, `an integer from ${min} to ${max}`, v);
+    }
+    return v;
+  }
+
+  str(v: unknown, path: Path, dflt?: string): string {
+    if (v === undefined && dflt !== undefined) return dflt;
+    if (typeof v !== "string" || v.length === 0) this.fail(path, "a non-empty string", v);
+    return v;
+  }
+
+  size(v: unknown, path: Path, dflt: number): number {
+    if (v === undefined) return dflt;
+    const m = typeof v === "string" ? /^(\d+)\s*([KMG]?)i?B?$/i.exec(v.trim()) : null;
+    const n = typeof v === "number" ? v : m ? Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()] : NaN;
+    if (!Number.isInteger(n) || n < 16 * 1024 ** 2 || n > 16 * 1024 ** 3 || n % 4096 !== 0) {
+      this.fail(path, "a size from 16M to 16G in whole 4 KiB pages (e.g. 512M)", v);
+    }
+    return n;
+  }
+
+  strings(v: unknown, path: Path): string[] {
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) {
+      this.fail(path, "a list of strings", v);
+    }
+    return v as string[];
+  }
+}
+
+/** Parse memory sizes like "512M" / "1G" / 536870912 (exported for the CLI flags). */
+export function parseSize(text: string): number | null {
+  const m = /^(\d+)\s*([KMG]?)i?B?$/i.exec(text.trim());
+  return m ? Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()] : null;
+}
+
+/** Parse and validate configuration text; `file` names it in errors. */
+export function parseConfig(text: string, file: string): BootConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0]?.line;
+    throw new ConfigError(
+      `${file}${line ? ":" + line : ""}: not valid YAML: ${e.message.split("\n")[0]}`,
+    );
+  }
+  const lineOf = (path: Path): number | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range) return lines.linePos(range[0]).line;
+    }
+    return undefined;
+  };
+  const r = new Reader(file, lineOf);
+  const root = r.map(doc.toJS() ?? {}, [], ["hypervisor", "plugins", "vms", "dashboard"]);
+  if (doc.contents && !isMap(doc.contents)) r.fail([], "a mapping", doc.toJS());
+
+  const hv = r.map(root.hypervisor ?? {}, ["hypervisor"], [
+    "physical-cpus",
+    "time",
+    "ns-per-instruction",
+  ]);
+  const time = hv.time ?? "deterministic";
+  const timeMode = time === "realtime" ? "realtime" : "deterministic";
+  if (time !== timeMode) r.fail(["hypervisor", "time"], '"deterministic" or "realtime"', time);
+  const plugins = r.map(root.plugins ?? {}, ["plugins"], ["arch", "platform"]);
+
+  if (!Array.isArray(root.vms) || root.vms.length === 0) {
+    r.fail(["vms"], "a list of at least one VM", root.vms);
+  }
+  const names = new Set<string>();
+  const vms = (root.vms as unknown[]).map((v, i): VmConfig => {
+    const p: Path = ["vms", i];
+    const vm = r.map(v, p, ["name", "memory", "vcpus", "kernel", "initrd", "append", "devices"]);
+    const name = r.str(vm.name, [...p, "name"]);
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) {
+      r.fail([...p, "name"], "a lowercase name like primary or vm-2", name);
+    }
+    if (names.has(name)) r.fail([...p, "name"], "a name no other VM has", name);
+    names.add(name);
+    const devices: unknown[] = vm.devices === undefined ? [] : vm.devices as unknown[];
+    if (!Array.isArray(devices)) r.fail([...p, "devices"], "a list of device plugins", devices);
+    return {
+      name,
+      memory: r.size(vm.memory, [...p, "memory"], 512 * 1024 ** 2),
+      vcpus: r.int(vm.vcpus, [...p, "vcpus"], 1, MAX_VCPUS, 2),
+      kernel: r.str(vm.kernel, [...p, "kernel"], "default"),
+      initrd: r.str(vm.initrd, [...p, "initrd"], "default"),
+      append: typeof vm.append === "string"
+        ? vm.append
+        : r.str(vm.append, [...p, "append"], "console=ttyAMA0"),
+      devices: devices.map((d: unknown, j: number): DeviceConfig => {
+        const dp: Path = [...p, "devices", j];
+        const dev = r.map(d, dp, ["plugin", "isolate", "permissions", "options"]);
+        const perms = r.map(dev.permissions ?? {}, [...dp, "permissions"], ["read", "write"]);
+        if (dev.isolate !== undefined && typeof dev.isolate !== "boolean") {
+          r.fail([...dp, "isolate"], "true or false", dev.isolate);
+        }
+        return {
+          plugin: r.str(dev.plugin, [...dp, "plugin"]),
+          isolate: dev.isolate !== false,
+          permissions: {
+            read: r.strings(perms.read, [...dp, "permissions", "read"]),
+            write: r.strings(perms.write, [...dp, "permissions", "write"]),
+          },
+          options: r.map(dev.options ?? {}, [...dp, "options"], Object.keys(dev.options ?? {})),
+        };
+      }),
+    };
+  });
+
+  let dashboard: string | null = "127.0.0.1:8418";
+  if (root.dashboard === false || root.dashboard === null) dashboard = null;
+  else if (root.dashboard !== undefined) {
+    const d = r.str(root.dashboard, ["dashboard"]);
+    const m = /^(127(?:\.\d{1,3}){3}|localhost|\[::1\]):(\d{1,5})$/.exec(d);
+    if (!m || Number(m[2]) > 65535) {
+      r.fail(["dashboard"], "a loopback host:port such as 127.0.0.1:8418, or false", d);
+    }
+    dashboard = d;
+  }
+
+  return {
+    hypervisor: {
+      physicalCpus: r.int(hv["physical-cpus"], ["hypervisor", "physical-cpus"], 1, 8, 2),
+      time: timeMode,
+      nsPerInstruction: r.int(
+        hv["ns-per-instruction"],
+        ["hypervisor", "ns-per-instruction"],
+        1,
+        1000,
+        1,
+      ),
+    },
+    plugins: {
+      arch: r.str(plugins.arch, ["plugins", "arch"], "builtin:aarch64"),
+      platform: r.str(plugins.platform, ["plugins", "platform"], "builtin:qemu-virt"),
+    },
+    vms,
+    dashboard,
+  };
+}
+
+/** Read and validate a configuration file. */
+export async function loadConfig(path: string): Promise<BootConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    throw new ConfigError(`${path}: cannot read the configuration file (${(e as Error).message})`);
+  }
+  return parseConfig(text, path);
+}

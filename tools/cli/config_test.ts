@@ -1,0 +1,63 @@
+import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import { ConfigError, DEFAULT_CONFIG_YAML, parseConfig, parseSize } from "./config.ts";
+
+Deno.test("the default configuration parses to the default system", () => {
+  const c = parseConfig(DEFAULT_CONFIG_YAML, "default");
+  assertEquals(c.vms.length, 1);
+  assertEquals(c.vms[0].name, "primary");
+  assertEquals(c.vms[0].memory, 512 * 1024 * 1024);
+  assertEquals(c.vms[0].vcpus, 2);
+  assertEquals(c.vms[0].append, "console=ttyAMA0");
+  assertEquals(c.hypervisor, { physicalCpus: 2, time: "deterministic", nsPerInstruction: 1 });
+  assertEquals(c.dashboard, "127.0.0.1:8418");
+});
+
+Deno.test("errors name the file, line, key and what was expected", () => {
+  const bad = "vms:\n  - name: primary\n    vcpus: two\n";
+  assertThrows(
+    () => parseConfig(bad, "boot.yaml"),
+    ConfigError,
+    'boot.yaml:3 vms[0].vcpus: expected an integer from 1 to 8, got "two"',
+  );
+  assertThrows(
+    () => parseConfig("vms: []\n", "c.yaml"),
+    ConfigError,
+    "c.yaml:1 vms: expected a list of at least one VM",
+  );
+  assertThrows(
+    () => parseConfig("vms:\n  - name: a\n    memory: 3T\n", "c.yaml"),
+    ConfigError,
+    "vms[0].memory: expected a size from 16M to 16G",
+  );
+  assertThrows(
+    () => parseConfig("vmz: 1\n", "c.yaml"),
+    ConfigError,
+    "vmz: expected one of the keys",
+  );
+  assertThrows(() => parseConfig("vms: [\n", "c.yaml"), ConfigError, "not valid YAML");
+  assertThrows(
+    () => parseConfig("vms:\n  - name: a\n  - name: a\n", "c.yaml"),
+    ConfigError,
+    "vms[1].name: expected a name no other VM has",
+  );
+  assertThrows(
+    () => parseConfig("vms:\n  - name: a\ndashboard: 0.0.0.0:80\n", "c.yaml"),
+    ConfigError,
+    "dashboard: expected a loopback host:port",
+  );
+});
+
+Deno.test("device plugin entries default to isolated with no permissions", () => {
+  const c = parseConfig(
+    "vms:\n  - name: a\n    devices:\n      - plugin: ./rng.ts\n        options: {seed: 3}\n",
+    "c.yaml",
+  );
+  assertEquals(c.vms[0].devices[0], {
+    plugin: "./rng.ts",
+    isolate: true,
+    permissions: { read: [], write: [] },
+    options: { seed: 3 },
+  });
+  assertEquals(parseSize("1G"), 1024 ** 3);
+  assertEquals(parseSize("12x"), null);
+});
