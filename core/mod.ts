@@ -6,3 +6,5 @@
  */
 export * from "./plugin/contracts.ts";
 export * from "./events.ts";
+export * from "./plugin/validate.ts";
+export * from "./plugin/loader.ts";
