@@ -1,6 +1,9 @@
 /**
- * Work in progress: see docs/ARCHITECTURE.md.
+ * The resource manager: its ABI numbers and the RPC wire format it speaks
+ * over message queues.
  *
  * @module
  */
-export {};
+export * from "./abi.ts";
+export * from "./rpc/header.ts";
+export * from "./rpc/fragment.ts";
