@@ -1,0 +1,163 @@
+/**
+ * The per-vCPU software TLB: a direct-mapped cache from 4 KiB virtual pages
+ * to the guest RAM ({@link Stage2Mapping} + byte offset) or MMIO IPA behind
+ * them, with the permissions stage 1 and stage 2 grant to EL0 and EL1.
+ *
+ * Entries are tagged with the ASID that was current when the walk was made,
+ * or {@link ASID_GLOBAL} for translations whose descriptor had nG = 0 (and
+ * for everything translated with the MMU off). Larger translations (16 KiB
+ * and 64 KiB pages, blocks) are cached one 4 KiB piece at a time.
+ *
+ * Everything is held in typed arrays indexed by entry so that a lookup
+ * allocates nothing.
+ *
+ * @module
+ */
+import type { Stage2Mapping } from "../../../core/plugin/contracts.ts";
+
+/** Number of entries (a power of two). */
+export const TLB_ENTRIES = 1024;
+/** Mask applied to the virtual page number to index the TLB. */
+export const TLB_MASK = TLB_ENTRIES - 1;
+/** Tag value of an empty entry (no virtual page number reaches it: they are 20 bits). */
+export const TLB_INVALID = -1;
+/** ASID tag of a global entry (nG = 0, or MMU off). */
+export const ASID_GLOBAL = -1;
+
+/** Permission bit: EL0 may read. */
+export const P_EL0_R = 0x01;
+/** Permission bit: EL0 may write. */
+export const P_EL0_W = 0x02;
+/** Permission bit: EL0 may execute. */
+export const P_EL0_X = 0x04;
+/** Permission bit: EL1 may read. */
+export const P_EL1_R = 0x08;
+/** Permission bit: EL1 may write. */
+export const P_EL1_W = 0x10;
+/** Permission bit: EL1 may execute. */
+export const P_EL1_X = 0x20;
+/**
+ * The page is Normal memory and SCTLR_EL1.A is 0, so unaligned accesses
+ * (other than exclusive/ordered ones) are permitted without a fault.
+ */
+export const P_UNALIGNED_OK = 0x40;
+
+const NO_MARKS = new Uint8Array(1);
+
+/** One vCPU's TLB. */
+export class Tlb {
+  /** Virtual address bits 31:12 of the cached page, or {@link TLB_INVALID}. */
+  readonly tagLo: Int32Array = new Int32Array(TLB_ENTRIES).fill(TLB_INVALID);
+  /** Virtual address bits 63:32 of the cached page (as a signed 32-bit value). */
+  readonly tagHi: Int32Array = new Int32Array(TLB_ENTRIES);
+  /** ASID the entry belongs to, or {@link ASID_GLOBAL}. */
+  readonly asid: Int32Array = new Int32Array(TLB_ENTRIES);
+  /** OR of the P_* bits. */
+  readonly perm: Uint8Array = new Uint8Array(TLB_ENTRIES);
+  /** Translation table level of the final descriptor (for permission fault syndromes). */
+  readonly level: Uint8Array = new Uint8Array(TLB_ENTRIES);
+  /** MAIR attribute byte of the translation (0 = Device-nGnRnE). */
+  readonly attr: Uint8Array = new Uint8Array(TLB_ENTRIES);
+  /** The RAM mapping behind the page, or null for MMIO. */
+  readonly map: (Stage2Mapping | null)[] = new Array<Stage2Mapping | null>(TLB_ENTRIES).fill(null);
+  /** Byte offset in `map.view` of the page's first byte (RAM only). */
+  readonly off: Float64Array = new Float64Array(TLB_ENTRIES);
+  /** IPA of the page's first byte. */
+  readonly ipa: Float64Array = new Float64Array(TLB_ENTRIES);
+  /** Code-page marks of `map` (see code_pages.ts); a dummy array for MMIO. */
+  readonly marks: Uint8Array[] = new Array<Uint8Array>(TLB_ENTRIES).fill(NO_MARKS);
+  /** Index into `marks` of this page. */
+  readonly markIndex: Int32Array = new Int32Array(TLB_ENTRIES);
+
+  /** ASID that non-global entries must carry to hit (kept by the system registers). */
+  curAsid = 0;
+  /** Stage2View.generation the entries were made under. */
+  generation = 0;
+
+  /** Drop every entry. */
+  flushAll(): void {
+    this.tagLo.fill(TLB_INVALID);
+    this.map.fill(null);
+  }
+
+  /** Drop every entry belonging to `asid` that is not global. */
+  flushAsid(asid: number): void {
+    for (let i = 0; i < TLB_ENTRIES; i++) {
+      if (this.asid[i] === asid) this.drop(i);
+    }
+  }
+
+  /** Drop every non-global entry (whatever its ASID). */
+  flushNonGlobal(): void {
+    for (let i = 0; i < TLB_ENTRIES; i++) {
+      if (this.asid[i] !== ASID_GLOBAL) this.drop(i);
+    }
+  }
+
+  /**
+   * Drop the entries for the virtual page of `vaLo/vaHi` (bits 55:12 compared,
+   * as TLBI by VA does). With `asid` >= 0 only that ASID's non-global entry
+   * and global entries match; with `asid` < 0 any ASID matches. With
+   * `lastLevelOnly` nothing changes here (only final-level entries are cached).
+   */
+  flushPage(vaLo: number, vaHi: number, asid: number): void {
+    // Translations for larger pages/blocks are cached as 4 KiB pieces, and
+    // TLBI by VA must drop the whole block it falls in, so compare the whole
+    // TLB rather than one slot. Entries differ from the page's by VA.
+    const vpn = vaLo >>> 12, hi = vaHi & 0x00ffffff;
+    for (let i = 0; i < TLB_ENTRIES; i++) {
+      if (this.tagLo[i] === TLB_INVALID) continue;
+      if ((this.tagHi[i] & 0x00ffffff) !== hi) continue;
+      const a = this.asid[i];
+      if (asid >= 0 && a !== ASID_GLOBAL && a !== asid) continue;
+      const size = this.blockPages[i];
+      if (((this.tagLo[i] ^ vpn) & ~(size - 1)) !== 0) continue;
+      this.drop(i);
+    }
+  }
+
+  /** Size in 4 KiB pages of the translation each entry came from (a power of two). */
+  readonly blockPages: Int32Array = new Int32Array(TLB_ENTRIES);
+
+  /** Drop one entry. */
+  drop(i: number): void {
+    this.tagLo[i] = TLB_INVALID;
+    this.map[i] = null;
+  }
+
+  /** Install an entry for the page of `vaLo/vaHi`; returns its index. */
+  fill(
+    vaLo: number,
+    vaHi: number,
+    asid: number,
+    perm: number,
+    level: number,
+    attr: number,
+    blockPages: number,
+    ipaPage: number,
+    mapping: Stage2Mapping | null,
+    marks: Uint8Array | null,
+  ): number {
+    const vpn = vaLo >>> 12;
+    const i = vpn & TLB_MASK;
+    this.tagLo[i] = vpn;
+    this.tagHi[i] = vaHi | 0;
+    this.asid[i] = asid;
+    this.perm[i] = perm;
+    this.level[i] = level;
+    this.attr[i] = attr;
+    this.blockPages[i] = blockPages;
+    this.ipa[i] = ipaPage;
+    this.map[i] = mapping;
+    if (mapping !== null) {
+      this.off[i] = mapping.offset + (ipaPage - mapping.ipaBase);
+      this.marks[i] = marks ?? NO_MARKS;
+      this.markIndex[i] = marks === null ? 0 : (ipaPage - mapping.ipaBase) / 4096;
+    } else {
+      this.off[i] = 0;
+      this.marks[i] = NO_MARKS;
+      this.markIndex[i] = 0;
+    }
+    return i;
+  }
+}
