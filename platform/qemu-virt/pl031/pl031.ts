@@ -1,0 +1,235 @@
+/**
+ * Arm PrimeCell PL031 real-time clock on virtual time.
+ *
+ * The count is `epochSeconds + ⌊virtual ns / 1e9⌋` (plus whatever offset a
+ * guest write to RTCLR introduced), modulo 2^32, so a deterministic run reads
+ * the same dates every time when it is given the same epoch. A write to
+ * RTCMR arms a `host.setTimer` callback at the virtual instant the count
+ * reaches the match value; RTCRIS is then set and the level interrupt line
+ * (INTID 34 on virt) follows RTCRIS & RTCIMSC.
+ *
+ * As in QEMU's `hw/rtc/pl031.c`, the RTC is permanently started (RTCCR reads
+ * 1, writes are ignored) and keeps its time across a device reset.
+ *
+ * @example
+ * ```ts
+ * import { Pl031 } from "./pl031.ts";
+ * import { FakeDeviceHost } from "../testing/fake_host.ts";
+ * const rtc = new Pl031(new FakeDeviceHost(), { epochSeconds: 1_700_000_000 });
+ * ```
+ *
+ * @module
+ */
+import {
+  type Device,
+  type DeviceHost,
+  type MmioData,
+  type MmioRegion,
+  MmioResult,
+} from "@gunyah-ts/core";
+import { VIRT_RTC_BASE, VIRT_RTC_INTID, VIRT_RTC_SIZE } from "../memory_map.ts";
+import {
+  NS_PER_SECOND,
+  PL031_ID,
+  RTC_ID_BASE,
+  RTC_INT,
+  RTCCR,
+  RTCCR_START,
+  RTCDR,
+  RTCICR,
+  RTCIMSC,
+  RTCLR,
+  RTCMIS,
+  RTCMR,
+  RTCRIS,
+} from "./registers.ts";
+
+/** Placement and time base of a PL031. */
+export interface Pl031Options {
+  /** MMIO base (default the virt RTC, 0x09010000). */
+  readonly base?: number;
+  /** GIC INTID of RTCINTR (default 34). */
+  readonly intid?: number;
+  /**
+   * Count at virtual time 0, in seconds since the Unix epoch. Default: the
+   * host's wall clock when the device is created (QEMU `-rtc base=utc`); set
+   * it for runs that must be repeatable.
+   */
+  readonly epochSeconds?: number;
+}
+
+/** The PL031 device model. */
+export class Pl031 implements Device {
+  readonly name = "pl031";
+  readonly regions: readonly MmioRegion[];
+  readonly intid: number;
+
+  /** Count minus elapsed virtual seconds (u32 arithmetic, QEMU `tick_offset`). */
+  private tickOffset: number;
+  private mr = 0;
+  private lr = 0;
+  private im = 0;
+  private is = 0;
+  private irqLevel = false;
+  private cancelAlarm: (() => void) | null = null;
+  private readonly onAlarm = (): void => {
+    this.cancelAlarm = null;
+    this.is = RTC_INT;
+    this.updateIrq();
+  };
+
+  constructor(private readonly host: DeviceHost, options: Pl031Options = {}) {
+    this.intid = options.intid ?? VIRT_RTC_INTID;
+    const epoch = options.epochSeconds ?? Math.floor(Date.now() / 1000);
+    if (!Number.isSafeInteger(epoch) || epoch < 0) {
+      throw new RangeError(`PL031 epochSeconds ${epoch} must be a non-negative integer`);
+    }
+    this.tickOffset = epoch >>> 0;
+    this.regions = [{
+      base: options.base ?? VIRT_RTC_BASE,
+      size: VIRT_RTC_SIZE,
+      read: (offset: number, size: number, _vcpu: number, out: MmioData): MmioResult =>
+        this.mmioRead(offset, size, out),
+      write: (offset: number, size: number, lo: number, _hi: number, _vcpu: number): MmioResult =>
+        this.mmioWrite(offset, size, lo),
+    }];
+  }
+
+  /** The current count (RTCDR) in seconds. */
+  count(): number {
+    return (this.tickOffset + this.elapsedSeconds()) >>> 0;
+  }
+
+  reset(): void {
+    this.cancel();
+    this.mr = 0;
+    this.lr = 0;
+    this.im = 0;
+    this.is = 0;
+    this.irqLevel = false;
+    this.host.setIrq(this.intid, false);
+  }
+
+  describe(): Record<string, string | number | boolean> {
+    return {
+      count: this.count(),
+      date: new Date(this.count() * 1000).toISOString(),
+      match: this.mr,
+      alarmArmed: this.cancelAlarm !== null,
+      imsc: this.im,
+      ris: this.is,
+      irq: this.irqLevel,
+    };
+  }
+
+  private elapsedSeconds(): number {
+    return Math.floor(this.host.clock.now / NS_PER_SECOND);
+  }
+
+  private mmioRead(offset: number, size: number, out: MmioData): MmioResult {
+    out.hi = 0;
+    if (offset >= RTC_ID_BASE && offset < VIRT_RTC_SIZE) {
+      out.lo = (offset & 3) === 0 ? PL031_ID[(offset - RTC_ID_BASE) >> 2] : 0;
+      return MmioResult.Handled;
+    }
+    const value = this.readRegister(offset & ~3) >>> ((offset & 3) * 8);
+    out.lo = size >= 4 ? value >>> 0 : value & ((1 << (size * 8)) - 1);
+    return MmioResult.Handled;
+  }
+
+  private mmioWrite(offset: number, size: number, lo: number): MmioResult {
+    if ((offset & 3) !== 0 || size < 4) {
+      this.host.log(
+        `pl031: ${size}-byte write at offset 0x${
+          offset.toString(16)
+        } ignored (registers are 32-bit)`,
+      );
+      return MmioResult.Handled;
+    }
+    this.writeRegister(offset, lo >>> 0);
+    return MmioResult.Handled;
+  }
+
+  private readRegister(reg: number): number {
+    switch (reg) {
+      case RTCDR:
+        return this.count();
+      case RTCMR:
+        return this.mr;
+      case RTCLR:
+        return this.lr;
+      case RTCCR:
+        return RTCCR_START;
+      case RTCIMSC:
+        return this.im;
+      case RTCRIS:
+        return this.is;
+      case RTCMIS:
+        return this.is & this.im;
+      case RTCICR:
+        this.host.log("pl031: read of write-only RTCICR");
+        return 0;
+      default:
+        this.host.log(`pl031: read of unknown register at offset 0x${reg.toString(16)}`);
+        return 0;
+    }
+  }
+
+  private writeRegister(reg: number, value: number): void {
+    switch (reg) {
+      case RTCLR:
+        this.lr = value;
+        this.tickOffset = (this.tickOffset + value - this.count()) >>> 0;
+        this.armAlarm();
+        return;
+      case RTCMR:
+        this.mr = value;
+        this.armAlarm();
+        return;
+      case RTCIMSC:
+        this.im = value & RTC_INT;
+        this.updateIrq();
+        return;
+      case RTCICR:
+        this.is &= ~value;
+        this.updateIrq();
+        return;
+      case RTCCR:
+        return; // permanently started, as in QEMU
+      case RTCDR:
+      case RTCRIS:
+      case RTCMIS:
+        this.host.log(`pl031: write to read-only register at offset 0x${reg.toString(16)}`);
+        return;
+      default:
+        this.host.log(`pl031: write to unknown register at offset 0x${reg.toString(16)}`);
+    }
+  }
+
+  /** Schedule the match interrupt for the instant the count next equals RTCMR. */
+  private armAlarm(): void {
+    this.cancel();
+    const ticks = (this.mr - this.count()) >>> 0;
+    if (ticks === 0) {
+      this.onAlarm();
+      return;
+    }
+    const at = (this.elapsedSeconds() + ticks) * NS_PER_SECOND;
+    this.cancelAlarm = this.host.setTimer(at, this.onAlarm);
+  }
+
+  private cancel(): void {
+    if (this.cancelAlarm !== null) {
+      this.cancelAlarm();
+      this.cancelAlarm = null;
+    }
+  }
+
+  private updateIrq(): void {
+    const level = (this.is & this.im) !== 0;
+    if (level !== this.irqLevel) {
+      this.irqLevel = level;
+      this.host.setIrq(this.intid, level);
+    }
+  }
+}
