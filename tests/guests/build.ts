@@ -16,7 +16,7 @@ import {
   RUNTIME_DIR,
   runtimeSources,
 } from "./catalogue.ts";
-import { CROSS_GCC, crossGccVersion, runTool } from "./toolchain.ts";
+import { CROSS_GCC, crossGccVersion, MissingToolError, runTool } from "./toolchain.ts";
 
 /** Flags every guest is compiled with (freestanding, static, at EL1 with the MMU off). */
 export const GUEST_CFLAGS: readonly string[] = [
@@ -128,12 +128,20 @@ export async function buildAll(
     specs = specs.filter((s) => only.includes(s.name));
   }
   const results: BuiltGuest[] = new Array(specs.length);
+  const failures: string[] = [];
   let next = 0, done = 0, compiled = 0;
   const workers = Math.max(1, Math.min(2, navigator.hardwareConcurrency));
   await Promise.all(Array.from({ length: workers }, async () => {
     while (next < specs.length) {
       const i = next++;
-      const r = await buildGuest(specs[i]);
+      let r;
+      try {
+        r = await buildGuest(specs[i]);
+      } catch (e) {
+        if (e instanceof MissingToolError) throw e;
+        failures.push(`${specs[i].name}: ${(e as Error).message}`);
+        continue;
+      }
       results[i] = r;
       done++;
       if (!r.cached) {
@@ -142,6 +150,9 @@ export async function buildAll(
       }
     }
   }));
+  if (failures.length) {
+    throw new Error(`${failures.length} guest(s) failed to build:\n${failures.join("\n")}`);
+  }
   log(
     `[guests] ${specs.length} guests ready (${compiled} compiled, ${
       specs.length - compiled

@@ -161,3 +161,11 @@ void rt_mmu_map_identity(struct rt_pgtable *pt)
 	rt_mmu_map(pt, VIRT_UART_BASE, VIRT_UART_BASE, g, MT_DEVICE, PG_PXN | PG_UXN);
 	rt_mmu_map(pt, VIRT_RAM_BASE, VIRT_RAM_BASE, 0x08000000UL, MT_NORMAL, PG_UXN);
 }
+
+void rt_mmu_identity_on(u32 gshift)
+{
+	static struct rt_pgtable pt;
+	rt_pgtable_init(&pt, gshift, 39);
+	rt_mmu_map_identity(&pt);
+	rt_mmu_enable(&pt, 0);
+}

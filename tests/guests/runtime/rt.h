@@ -132,6 +132,13 @@ void rt_mmu_disable(void);
 /** Identity-map the UART and the whole guest RAM window into `pt` (RAM as Normal, RWX at EL1). */
 void rt_mmu_map_identity(struct rt_pgtable *pt);
 void rt_tlbi_all(void);
+/**
+ * Turn the MMU on with an identity map (RAM as Normal memory). Guests that make
+ * unaligned accesses call this first: with the MMU off every data access is to
+ * Device memory, where unaligned accesses fault architecturally (QEMU 7.2 does
+ * not model that, so such guests would measure a QEMU deviation, not the CPU).
+ */
+void rt_mmu_identity_on(u32 gshift);
 
 /* Small inline helpers. */
 #define READ_SYSREG(r) ({ u64 __v; __asm__ volatile("mrs %0, " #r : "=r"(__v)); __v; })
