@@ -142,7 +142,8 @@ export function translateStage1(
   const hiMask = bitRange(inputBits > 32 ? inputBits - 32 : 0, top - 32);
   const loMask = inputBits < 32 ? bitRange(inputBits, 31) : 0;
   if (
-    (vaHi & hiMask) !== (upper ? hiMask : 0) || ((vaLo & loMask) >>> 0) !== (upper ? loMask : 0)
+    ((vaHi & hiMask) >>> 0) !== (upper ? hiMask : 0) ||
+    ((vaLo & loMask) >>> 0) !== (upper ? loMask : 0)
   ) {
     return fault(FSC_TRANSLATION, 0);
   }
