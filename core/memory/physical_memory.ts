@@ -1,0 +1,111 @@
+/**
+ * The hypervisor's "physical RAM": regions of host memory backed by
+ * `SharedArrayBuffer`s, so that a memextent's pages are real bytes that CPUs,
+ * devices and (later) workers share.
+ *
+ * Physical addresses here are the hypervisor's physical address space
+ * (36 bits on the QEMU platform, gunyah-abi.md §9), so a JS number holds them
+ * exactly. A buffer is only committed by the host OS when touched, so large
+ * regions are cheap until used.
+ *
+ * @module
+ */
+
+/** 4 KiB translation granule (`PGTABLE_HYP_PAGE_SIZE`). */
+export const PAGE_SIZE = 0x1000;
+
+/** One contiguous region of physical RAM. */
+export interface PhysicalRegion {
+  /** First physical address. */
+  readonly base: number;
+  /** Length in bytes (a multiple of {@link PAGE_SIZE}). */
+  readonly size: number;
+  /** The backing store. */
+  readonly buffer: SharedArrayBuffer;
+  /** All of the region's bytes. */
+  readonly bytes: Uint8Array;
+  /** A DataView over the same bytes. */
+  readonly view: DataView;
+}
+
+/** The set of RAM regions of one hypervisor instance. */
+export class PhysicalMemory {
+  #regions: PhysicalRegion[] = [];
+
+  /** Regions, sorted by base. */
+  get regions(): readonly PhysicalRegion[] {
+    return this.#regions;
+  }
+
+  /**
+   * Add a RAM region `[base, base + size)`; page aligned, non-overlapping.
+   * Optionally adopt an existing `SharedArrayBuffer` of exactly `size` bytes.
+   */
+  addRegion(base: number, size: number, buffer?: SharedArrayBuffer): PhysicalRegion {
+    if (base % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0 || size <= 0) {
+      throw new RangeError(
+        `physical RAM region 0x${base.toString(16)}+0x${
+          size.toString(16)
+        } must be page aligned and non-empty`,
+      );
+    }
+    if (!Number.isSafeInteger(base + size)) throw new RangeError("physical RAM region beyond 2^53");
+    for (const r of this.#regions) {
+      if (base < r.base + r.size && r.base < base + size) {
+        throw new RangeError(
+          `physical RAM region 0x${base.toString(16)} overlaps 0x${r.base.toString(16)}`,
+        );
+      }
+    }
+    const buf = buffer ?? new SharedArrayBuffer(size);
+    if (buf.byteLength !== size) {
+      throw new RangeError("backing buffer size differs from region size");
+    }
+    const region: PhysicalRegion = {
+      base,
+      size,
+      buffer: buf,
+      bytes: new Uint8Array(buf),
+      view: new DataView(buf),
+    };
+    this.#regions.push(region);
+    this.#regions.sort((a, b) => a.base - b.base);
+    return region;
+  }
+
+  /** The region that wholly contains `[base, base + size)`, or `null`. */
+  regionFor(base: number, size = 1): PhysicalRegion | null {
+    for (const r of this.#regions) {
+      if (base >= r.base && base + size <= r.base + r.size) return r;
+    }
+    return null;
+  }
+
+  /** Copy bytes out of physical memory (throws if not wholly inside one region). */
+  read(base: number, length: number): Uint8Array {
+    const r = this.#need(base, length);
+    return r.bytes.slice(base - r.base, base - r.base + length);
+  }
+
+  /** Copy bytes into physical memory (throws if not wholly inside one region). */
+  write(base: number, data: Uint8Array): void {
+    const r = this.#need(base, data.length);
+    r.bytes.set(data, base - r.base);
+  }
+
+  /** Zero `[base, base + length)`. */
+  zero(base: number, length: number): void {
+    const r = this.#need(base, length);
+    r.bytes.fill(0, base - r.base, base - r.base + length);
+  }
+
+  #need(base: number, length: number): PhysicalRegion {
+    const r = this.regionFor(base, Math.max(length, 1));
+    if (!r) {
+      throw new RangeError(
+        `physical range 0x${base.toString(16)}+0x${length.toString(16)} is not RAM`,
+      );
+    }
+    return r;
+  }
+}
