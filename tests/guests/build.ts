@@ -26,6 +26,7 @@ export const GUEST_CFLAGS: readonly string[] = [
   "-O1",
   "-march=armv8-a+crc",
   "-mstrict-align",
+  "-mno-outline-atomics",
   "-fno-stack-protector",
   "-fno-pie",
   "-no-pie",
