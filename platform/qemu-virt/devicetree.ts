@@ -273,6 +273,7 @@ export function buildVirtDeviceTreeNodes(
       "interrupt-parent": [PHANDLE_GIC],
       "#size-cells": [2],
       "#address-cells": [2],
+      model: "linux,dummy-virt",
       compatible: "linux,dummy-virt",
     },
     children,
