@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../../../tests/assert.ts";
+import type { GicSysregInterface } from "../sys/system_cpu.ts";
 import type { GicV3 } from "./gicv3.ts";
 import { makeGic, write } from "./test_support.ts";
 import {
@@ -252,4 +253,13 @@ Deno.test("SGI to self wakes the vCPU once", () => {
   msr(gic, 1, ICC_SGI1R_EL1, 0b10);
   assertEquals(cpus[1].wakes, before + 1, "already signalled: no second wake");
   assertEquals(mrs(gic, 1, ICC_IAR1_EL1), 0);
+});
+
+Deno.test("the CPU interface fits the system-register layer's GicSysregInterface", () => {
+  const { gic, cpus } = makeGic(1);
+  const iface: GicSysregInterface = gic.cpus[0];
+  assert(cpus[0].gic === iface, "connectCpu installs it in cpu.gic");
+  assertEquals(iface.readSysreg(ICC_SRE_EL1), true);
+  assertEquals(iface.dataLo, 7);
+  assertEquals(iface.dataHi, 0);
 });

@@ -66,8 +66,10 @@ export class GicDistributor implements MmioRegion {
     const state = link.state;
     // ITLinesNumber: INTIDs up to 32 * (N + 1) - 1 (IHI 0069 §12.9.38).
     const itLines = ((SPI_BASE + state.spis + 31) >>> 5) - 1;
+    // CPUNumber counts the PEs usable with affinity routing off; ARE is
+    // RAO/WI here, so the field is 000 (IHI 0069 §12.9.38; QEMU reports 0 too).
     this.#typer = (itLines << GICD_TYPER_ITLINES_SHIFT) |
-      (Math.min(state.vcpus - 1, 7) << GICD_TYPER_CPUNUMBER_SHIFT) |
+      (0 << GICD_TYPER_CPUNUMBER_SHIFT) |
       ((INTID_BITS - 1) << GICD_TYPER_IDBITS_SHIFT) |
       GICD_TYPER_A3V;
   }

@@ -29,11 +29,11 @@ Deno.test("GICD_CTLR: ARE and DS read as one, group enables writable, RWP 0", ()
   assertEquals(read(d, GICD_CTLR), 0x50, "ARE/DS are RAO/WI");
 });
 
-Deno.test("GICD_TYPER: ITLinesNumber, CPUNumber, IDbits, A3V, no LPIs/MBIS", () => {
+Deno.test("GICD_TYPER: ITLinesNumber, CPUNumber 0, IDbits, A3V, No1N 0, no LPIs/MBIS", () => {
   const { gic } = makeGic(4, 64);
   const typer = read(gic.distributor, GICD_TYPER);
   assertEquals(typer & 0x1f, 2, "96 INTIDs -> ITLinesNumber 2");
-  assertEquals((typer >>> 5) & 7, 3, "CPUNumber = vcpus - 1");
+  assertEquals((typer >>> 5) & 7, 0, "CPUNumber is 000 when ARE cannot be cleared");
   assertEquals((typer >>> 19) & 0x1f, 15, "16 INTID bits");
   assertEquals((typer >>> 24) & 1, 1, "A3V");
   assertEquals((typer >>> 16) & 3, 0, "MBIS = LPIS = 0");

@@ -142,6 +142,18 @@ export class GicV3 implements InterruptControllerInstance, GicLink {
     this.#wake[index] = wake;
   }
 
+  /**
+   * Reset the CPU interface of one vCPU (its ICC_* registers), as a PE's warm
+   * reset does: call when the vCPU is powered on again (PSCI CPU_ON). The
+   * redistributor's interrupt state is kept, as it is in the GIC's own power
+   * domain.
+   */
+  resetCpuInterface(index: number): void {
+    this.#checkVcpu(index);
+    this.cpus[index].reset();
+    this.update(index);
+  }
+
   /** Reset every interrupt, CPU interface and redistributor to the power-on state. */
   reset(): void {
     this.state.reset();
@@ -214,14 +226,16 @@ export class GicV3 implements InterruptControllerInstance, GicLink {
     if (state.hpIntid !== INTID_SPURIOUS && cpu.canSignal(state.hpPriority, state.hpGroup)) {
       signal = state.hpGroup === 1 ? SIGNAL_IRQ : SIGNAL_FIQ;
     }
-    const before = this.#signal[vcpu];
-    if (before === signal) return;
-    this.#signal[vcpu] = signal;
+    // The lines are rewritten even when nothing changed, so a CPU whose
+    // state was reset (CPU_ON) picks the current signal up again.
     const port = this.#ports[vcpu];
     if (port !== null) {
       port.irqLine = signal === SIGNAL_IRQ;
       port.fiqLine = signal === SIGNAL_FIQ;
     }
+    const before = this.#signal[vcpu];
+    if (before === signal) return;
+    this.#signal[vcpu] = signal;
     if (before === SIGNAL_NONE) this.#wake[vcpu](vcpu);
   }
 

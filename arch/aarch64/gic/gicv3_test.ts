@@ -155,3 +155,24 @@ Deno.test("reset returns to the power-on state", () => {
   assertEquals(gic.groupEnables, 0);
   assertEquals(gic.cpus[0].pmr, 0);
 });
+
+Deno.test("resetCpuInterface clears ICC state but keeps the redistributor's interrupts", () => {
+  const { gic, cpus } = makeGic(1);
+  setupSpis(gic);
+  gic.pulse(33);
+  assertEquals(iar1(gic, 0), 33);
+  gic.resetCpuInterface(0);
+  assertEquals(gic.cpus[0].runningPriority(), 0xff);
+  assertEquals(gic.cpus[0].igrpen1, 0);
+  assertEquals(gic.state.isActive(gic.state.slotOf(33, 0)), true);
+  assertEquals(cpus[0].irqLine, false);
+});
+
+Deno.test("a CPU whose irqLine was cleared behind the vGIC's back gets it again on the next update", () => {
+  const { gic, cpus } = makeGic(1);
+  setupSpis(gic);
+  gic.pulse(33);
+  cpus[0].irqLine = false; // e.g. the vCPU's state was re-initialised
+  gic.pulse(34); // any event that re-evaluates vCPU 0
+  assertEquals(cpus[0].irqLine, true);
+});
