@@ -12,6 +12,7 @@ import {
 } from "./registers.ts";
 import {
   ICC_AP1R0_EL1,
+  ICC_ASGI1R_EL1,
   ICC_BPR0_EL1,
   ICC_BPR1_EL1,
   ICC_CTLR_EL1,
@@ -262,4 +263,21 @@ Deno.test("the CPU interface fits the system-register layer's GicSysregInterface
   assertEquals(iface.readSysreg(ICC_SRE_EL1), true);
   assertEquals(iface.dataLo, 7);
   assertEquals(iface.dataHi, 0);
+});
+
+Deno.test("SGI0R reaches Group 0 SGIs; ASGI1R (other Security state) does too with DS = 1, as QEMU", () => {
+  const { gic, cpus } = makeGic(2);
+  bringUp(gic);
+  msr(gic, 1, ICC_IGRPEN0_EL1, 1);
+  write(gic.redistributors, GICR_STRIDE + GICR_SGI_BASE + GICR_IGROUPR0, ~0b110000); // SGIs 4, 5: G0
+  enablePrivate(gic, 1, 4, 0x80);
+  enablePrivate(gic, 1, 5, 0x80);
+  msr(gic, 0, ICC_SGI1R_EL1, (4 << 24) | 0b10);
+  assertEquals(cpus[1].fiqLine, false, "SGI1R does not make a Group 0 SGI pending");
+  msr(gic, 0, ICC_SGI0R_EL1, (4 << 24) | 0b10);
+  assertEquals(cpus[1].fiqLine, true);
+  assertEquals(mrs(gic, 1, ICC_IAR0_EL1), 4);
+  msr(gic, 1, ICC_EOIR0_EL1, 4);
+  msr(gic, 0, ICC_ASGI1R_EL1, (5 << 24) | 0b10);
+  assertEquals(mrs(gic, 1, ICC_IAR0_EL1), 5);
 });
