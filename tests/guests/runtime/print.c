@@ -1,4 +1,4 @@
-/* A small printf: %s %c %d %u %x %p with l/ll and zero-padded widths. */
+/* A small printf: %s %c %d %u %x %p with l/ll, zero-padded widths and left-justified strings. */
 #include "rt.h"
 
 static void put_num(u64 v, unsigned base, int neg, int width, char pad)
@@ -29,7 +29,11 @@ void rt_printf(const char *fmt, ...)
 		}
 		fmt++;
 		char pad = ' ';
-		int width = 0, lng = 0;
+		int width = 0, lng = 0, left = 0;
+		if (*fmt == '-') {
+			left = 1;
+			fmt++;
+		}
 		if (*fmt == '0') {
 			pad = '0';
 			fmt++;
@@ -43,7 +47,16 @@ void rt_printf(const char *fmt, ...)
 		switch (*fmt) {
 		case 's': {
 			const char *s = __builtin_va_arg(ap, const char *);
-			rt_puts(s ? s : "(null)");
+			int n = 0;
+			if (!s)
+				s = "(null)";
+			while (s[n])
+				n++;
+			for (int k = n; !left && k < width; k++)
+				rt_putc(' ');
+			rt_puts(s);
+			for (int k = n; left && k < width; k++)
+				rt_putc(' ');
 			break;
 		}
 		case 'c':
