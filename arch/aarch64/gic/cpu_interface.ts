@@ -167,8 +167,9 @@ export class GicCpuInterface {
     const bit = (priority & this.groupPriorityMask(group)) >>> APR_SHIFT;
     if (group === 0) this.ap0[0] |= 1 << bit;
     else this.ap1[0] |= 1 << bit;
+    // The slot was visible to this vCPU, so this re-evaluates it (with the
+    // new running priority) and any other vCPU an IRM = 1 SPI was offered to.
     link.slotChanged(slot);
-    link.update(this.index);
     return intid;
   }
 
