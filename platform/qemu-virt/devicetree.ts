@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { DtNode, DtValue, PlatformVmOptions } from "@gunyah-ts/core";
+import type { DtNode, DtValue, PlatformVmOptions } from "../../core/plugin/contracts.ts";
 import { cells64 } from "./fdt/writer.ts";
 import {
   ARCH_TIMER_NS_EL1_INTID,
@@ -52,6 +52,7 @@ export const GIC_FDT_IRQ_FLAGS_LEVEL_HI = 4;
  * (clock first, then the GIC), so they cannot clash with a user DTB's.
  */
 export const PHANDLE_APB_PCLK = 0x8000;
+/** Phandle of the GICv3 node (the root's `interrupt-parent`). */
 export const PHANDLE_GIC = 0x8001;
 
 /** Frequency of the `apb-pclk` fixed clock the PL011 and PL031 reference (virt.c `create_fdt`). */

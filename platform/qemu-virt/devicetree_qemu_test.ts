@@ -9,7 +9,7 @@ import { buildVirtDeviceTreeNodes, virtioMmioNode } from "./devicetree.ts";
 import { encodeFdt } from "./fdt/writer.ts";
 import { decodeFdt } from "./fdt/reader.ts";
 import { findNode } from "./fdt/tree.ts";
-import type { DtNode, DtValue } from "@gunyah-ts/core";
+import type { DtNode, DtValue } from "../../core/plugin/contracts.ts";
 
 async function qemuDtb(): Promise<Uint8Array | null> {
   const dir = await Deno.makeTempDir();

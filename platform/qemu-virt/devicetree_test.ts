@@ -4,7 +4,7 @@ import { encodeFdt } from "./fdt/writer.ts";
 import { decodeFdt } from "./fdt/reader.ts";
 import { findNode, propCells, propInteger, propStrings } from "./fdt/tree.ts";
 import { dtcAvailable, runDtc } from "./fdt/dtc_testing.ts";
-import type { DtNode, PlatformVmOptions } from "@gunyah-ts/core";
+import type { DtNode, PlatformVmOptions } from "../../core/plugin/contracts.ts";
 
 const vm: PlatformVmOptions = {
   ramBase: 0x40000000,

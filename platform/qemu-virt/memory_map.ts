@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { MemoryMapEntry } from "@gunyah-ts/core";
+import type { MemoryMapEntry } from "../../core/plugin/contracts.ts";
 
 /** First SPI INTID: SPI n is INTID 32 + n (GICv3 architecture, INTID ranges). */
 export const GIC_SPI_BASE = 32;
@@ -18,36 +18,44 @@ export const GIC_PPI_BASE = 16;
 
 /** Boot flash (virt.c `VIRT_FLASH`): two 64 MiB pflash banks; unused here, kept free. */
 export const VIRT_FLASH_BASE = 0x0000_0000;
+/** Size of the flash region. */
 export const VIRT_FLASH_SIZE = 0x0800_0000;
 
 /** GICv3 distributor (virt.c `VIRT_GIC_DIST`). */
 export const VIRT_GIC_DIST_BASE = 0x0800_0000;
+/** Size of the distributor frame (64 KiB). */
 export const VIRT_GIC_DIST_SIZE = 0x0001_0000;
 
 /** GICv3 redistributor region (virt.c `VIRT_GIC_REDIST`): room for 123 vCPUs. */
 export const VIRT_GIC_REDIST_BASE = 0x080a_0000;
+/** Size of the whole redistributor window. */
 export const VIRT_GIC_REDIST_SIZE = 0x00f6_0000;
 /** One redistributor: RD_base + SGI_base frames, 64 KiB each (`GICV3_REDIST_SIZE`). */
 export const GICV3_REDIST_SIZE = 0x0002_0000;
 /** Most vCPUs whose redistributors fit in {@link VIRT_GIC_REDIST_SIZE}. */
-export const VIRT_MAX_VCPUS = VIRT_GIC_REDIST_SIZE / GICV3_REDIST_SIZE;
+export const VIRT_MAX_VCPUS: number = VIRT_GIC_REDIST_SIZE / GICV3_REDIST_SIZE;
 
 /** PL011 UART (virt.c `VIRT_UART`), SPI 1. */
 export const VIRT_UART_BASE = 0x0900_0000;
+/** Size of the PL011 register block. */
 export const VIRT_UART_SIZE = 0x0000_1000;
+/** SPI number of the PL011 (virt.c `a15irqmap[VIRT_UART]`). */
 export const VIRT_UART_SPI = 1;
 /** PL011 interrupt as a GIC INTID (33). */
-export const VIRT_UART_INTID = GIC_SPI_BASE + VIRT_UART_SPI;
+export const VIRT_UART_INTID: number = GIC_SPI_BASE + VIRT_UART_SPI;
 
 /** PL031 RTC (virt.c `VIRT_RTC`), SPI 2. */
 export const VIRT_RTC_BASE = 0x0901_0000;
+/** Size of the PL031 register block. */
 export const VIRT_RTC_SIZE = 0x0000_1000;
+/** SPI number of the PL031 (virt.c `a15irqmap[VIRT_RTC]`). */
 export const VIRT_RTC_SPI = 2;
 /** PL031 interrupt as a GIC INTID (34). */
-export const VIRT_RTC_INTID = GIC_SPI_BASE + VIRT_RTC_SPI;
+export const VIRT_RTC_INTID: number = GIC_SPI_BASE + VIRT_RTC_SPI;
 
 /** virtio-mmio transports (virt.c `VIRT_MMIO`): 32 slots of 0x200 bytes from 0x0a000000. */
 export const VIRT_MMIO_BASE = 0x0a00_0000;
+/** Size of one virtio-mmio transport. */
 export const VIRT_MMIO_SLOT_SIZE = 0x200;
 /** `NUM_VIRTIO_TRANSPORTS` in virt.h. */
 export const VIRT_MMIO_SLOTS = 32;
@@ -57,14 +65,22 @@ export const VIRT_MMIO_SPI_BASE = 16;
 /** Guest RAM starts at 1 GiB (virt.c `VIRT_MEM`). */
 export const VIRT_MEM_BASE = 0x4000_0000;
 /** Largest RAM of the legacy (below-4 GiB-IPA-layout) map: 255 GiB (virt.c `LEGACY_RAMLIMIT_GB`). */
-export const VIRT_MEM_MAX = 255 * 0x4000_0000;
+export const VIRT_MEM_MAX: number = 255 * 0x4000_0000;
 
-/** Generic-timer and other PPIs as INTIDs (virt.h `ARCH_TIMER_*_IRQ`, `VIRTUAL_PMU_IRQ`, `ARCH_GIC_MAINT_IRQ`). */
+/**
+ * Secure EL1 physical timer, PPI 13. This and the INTIDs below are virt.h's
+ * `ARCH_TIMER_*_IRQ`, `VIRTUAL_PMU_IRQ` and `ARCH_GIC_MAINT_IRQ` as INTIDs.
+ */
 export const ARCH_TIMER_S_EL1_INTID = 29;
+/** Non-secure EL1 physical timer (CNTP), PPI 14. */
 export const ARCH_TIMER_NS_EL1_INTID = 30;
+/** Virtual timer (CNTV), PPI 11. */
 export const ARCH_TIMER_VIRT_INTID = 27;
+/** Non-secure EL2 physical timer (CNTHP), PPI 10. */
 export const ARCH_TIMER_NS_EL2_INTID = 26;
+/** PMU overflow interrupt, PPI 7. */
 export const VIRTUAL_PMU_INTID = 23;
+/** GIC virtual-interface maintenance interrupt, PPI 9. */
 export const ARCH_GIC_MAINT_INTID = 25;
 
 /** vCPUs per affinity-level-1 cluster with GICv3 (`GICV3_TARGETLIST_BITS`). */

@@ -44,6 +44,7 @@ export type { Arm64ImageHeader, Arm64ImagePlacement } from "./boot/arm64_image.t
 export { isElf, parseElf64 } from "./boot/elf64.ts";
 export type { ElfImage, ElfSegment } from "./boot/elf64.ts";
 export { unwrapKernel } from "./boot/decompress.ts";
+export type { KernelWrapping, UnwrappedKernel } from "./boot/decompress.ts";
 export { BootImageError } from "./boot/errors.ts";
 
 export default qemuVirtPlatform;

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
-import { PLUGIN_API_VERSION } from "@gunyah-ts/core";
+import { PLUGIN_API_VERSION } from "../../core/plugin/contracts.ts";
 import platform, { createQemuVirtPlatform, isPl011, Pl011, Pl031 } from "./mod.ts";
 import { FakeDeviceHost } from "./testing/fake_host.ts";
 import { craftArm64Image } from "./boot/testing_images.ts";

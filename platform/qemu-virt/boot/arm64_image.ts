@@ -40,9 +40,11 @@ export const BOOTLOADER_MAX_SIZE = 0x1000;
 
 /** A parsed Image header. */
 export interface Arm64ImageHeader {
+  /** Offset of the image above a 2 MiB-aligned base (header 0x08). */
   readonly textOffset: bigint;
   /** Effective size including BSS; 0 in pre-3.17 headers. */
   readonly imageSize: bigint;
+  /** Header flags (0x18): endianness, page size, placement. */
   readonly flags: bigint;
   /** Page size the kernel was built for (bytes), or 0 if the header does not say. */
   readonly pageSize: number;
@@ -92,7 +94,9 @@ export function parseArm64ImageHeader(bytes: Uint8Array): Arm64ImageHeader {
 
 /** Where an Image is placed: load address (= entry) and the end of the memory it claims. */
 export interface Arm64ImagePlacement {
+  /** IPA of the first byte of the image, which is also the entry point. */
   readonly loadAddress: number;
+  /** One past the last byte the image claims (load address + max(image_size, file size)). */
   readonly end: number;
 }
 

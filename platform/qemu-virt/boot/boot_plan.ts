@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { BootImages, BootPlan, PlatformVmOptions } from "@gunyah-ts/core";
+import type { BootImages, BootPlan, PlatformVmOptions } from "../../../core/plugin/contracts.ts";
 import { cells64 } from "../fdt/writer.ts";
 import { decodeFdt } from "../fdt/reader.ts";
 import { encodeFdt } from "../fdt/writer.ts";
@@ -43,8 +43,11 @@ export type KernelKind = "arm64-image" | "elf" | "flat";
 
 /** The placement decided for one boot. */
 export interface BootLayout {
+  /** Which loader took the kernel. */
   readonly kind: KernelKind;
+  /** Compression wrapper removed before loading. */
   readonly wrapping: KernelWrapping;
+  /** Entry IPA of the boot vCPU. */
   readonly entry: number;
   /** Kernel pieces with their IPAs. */
   readonly kernelBlobs: readonly {
@@ -54,9 +57,11 @@ export interface BootLayout {
   }[];
   /** First and one-past-last byte the kernel occupies (an Image claims image_size). */
   readonly kernelLow: number;
+  /** One past the last byte the kernel occupies. */
   readonly kernelHigh: number;
   /** Where the initrd goes (also when none is given: the DTB is placed after this point). */
   readonly initrdStart: number;
+  /** One past the initrd's last byte (equal to the start when there is none). */
   readonly initrdEnd: number;
 }
 

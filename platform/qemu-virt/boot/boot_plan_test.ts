@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
 import { gzipSync } from "node:zlib";
-import type { PlatformVmOptions } from "@gunyah-ts/core";
+import type { PlatformVmOptions } from "../../../core/plugin/contracts.ts";
 import { layoutBoot, planVirtBoot } from "./boot_plan.ts";
 import { BootImageError } from "./errors.ts";
 import { craftArm64Image, craftElf64, craftZboot } from "./testing_images.ts";

@@ -32,7 +32,9 @@ export type KernelWrapping = "none" | "gzip" | "efi-zboot";
 
 /** The unwrapped kernel bytes and how they were wrapped. */
 export interface UnwrappedKernel {
+  /** The kernel as it is loaded (decompressed). */
   readonly data: Uint8Array;
+  /** What wrapper was removed. */
   readonly wrapping: KernelWrapping;
 }
 

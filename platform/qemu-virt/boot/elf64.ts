@@ -39,10 +39,13 @@ export interface ElfSegment {
 
 /** A parsed executable. */
 export interface ElfImage {
+  /** e_entry. */
   readonly entry: number;
+  /** The PT_LOAD segments with memory to fill. */
   readonly segments: readonly ElfSegment[];
   /** Lowest and one-past-highest address any segment occupies. */
   readonly low: number;
+  /** One past the highest address any segment occupies. */
   readonly high: number;
 }
 

@@ -7,6 +7,7 @@
 
 /** A kernel, initrd or DTB that cannot be loaded as given. */
 export class BootImageError extends Error {
+  /** Error class name, for logs. */
   override readonly name = "BootImageError";
 }
 

@@ -50,11 +50,14 @@ export const FDT_MAX_PROP_NAME = 31;
 
 /** A failure to encode or decode a devicetree blob; the message says where and why. */
 export class FdtError extends Error {
+  /** Error class name, for logs. */
   override readonly name = "FdtError";
 }
 
 /** One entry of the memory reservation block (§5.3): `[address, address + size)` is reserved. */
 export interface FdtReservation {
+  /** First reserved byte. */
   readonly address: bigint;
+  /** Length in bytes. */
   readonly size: bigint;
 }

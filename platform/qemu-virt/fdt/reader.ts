@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { DtNode, DtValue } from "@gunyah-ts/core";
+import type { DtNode, DtValue } from "../../../core/plugin/contracts.ts";
 import {
   FDT_BEGIN_NODE,
   FDT_END,
@@ -44,10 +44,15 @@ import {
 
 /** A decoded blob. */
 export interface DecodedFdt {
+  /** The root node (named `""`). */
   readonly root: DtNode;
+  /** Memory reservation block entries, without the terminator. */
   readonly reservations: readonly FdtReservation[];
+  /** Header `version`. */
   readonly version: number;
+  /** Header `last_comp_version`. */
   readonly lastCompVersion: number;
+  /** Header `boot_cpuid_phys`. */
   readonly bootCpuidPhys: number;
 }
 

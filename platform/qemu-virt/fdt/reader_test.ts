@@ -3,7 +3,7 @@ import { decodeFdt, guessDtValue } from "./reader.ts";
 import { encodeFdt } from "./writer.ts";
 import { FdtError } from "./format.ts";
 import { findNode, propCells, propInteger, propStrings, withProps } from "./tree.ts";
-import type { DtNode } from "@gunyah-ts/core";
+import type { DtNode } from "../../../core/plugin/contracts.ts";
 
 const tree: DtNode = {
   name: "",

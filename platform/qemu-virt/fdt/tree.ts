@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DtNode, DtValue } from "@gunyah-ts/core";
+import type { DtNode, DtValue } from "../../../core/plugin/contracts.ts";
 import { encodeDtValue } from "./writer.ts";
 import { FdtError } from "./format.ts";
 

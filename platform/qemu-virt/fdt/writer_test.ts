@@ -2,7 +2,7 @@ import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
 import { cells64, encodeFdt } from "./writer.ts";
 import { FDT_MAGIC, FdtError } from "./format.ts";
 import { dtcAvailable, runDtc } from "./dtc_testing.ts";
-import type { DtNode } from "@gunyah-ts/core";
+import type { DtNode } from "../../../core/plugin/contracts.ts";
 
 const sample: DtNode = {
   name: "",

@@ -42,7 +42,7 @@ import {
   type MmioData,
   type MmioRegion,
   MmioResult,
-} from "@gunyah-ts/core";
+} from "../../../core/plugin/contracts.ts";
 import { VIRT_UART_BASE, VIRT_UART_INTID, VIRT_UART_SIZE } from "../memory_map.ts";
 import {
   CR_DTR,
@@ -122,8 +122,11 @@ const INITIAL_QUEUE = 256;
 
 /** The PL011 device model. */
 export class Pl011 implements Device {
+  /** Device name. */
   readonly name = "pl011";
+  /** The one 4 KiB register block. */
   readonly regions: readonly MmioRegion[];
+  /** GIC INTID of the interrupt output. */
   readonly intid: number;
 
   // Registers.
@@ -158,6 +161,7 @@ export class Pl011 implements Device {
   private received = 0;
   private warnedDma = false;
 
+  /** Create the UART in its power-on state; it reaches the VM only through `host`. */
   constructor(private readonly host: DeviceHost, options: Pl011Options = {}) {
     this.intid = options.intid ?? VIRT_UART_INTID;
     const base = options.base ?? VIRT_UART_BASE;
@@ -232,6 +236,7 @@ export class Pl011 implements Device {
   // MMIO
   // ---------------------------------------------------------------------------
 
+  /** Register read at `offset` (sub-word reads see the addressed bytes). */
   private mmioRead(offset: number, size: number, out: MmioData): MmioResult {
     out.hi = 0;
     if (offset >= UART_ID_BASE && offset < VIRT_UART_SIZE) {
@@ -244,6 +249,7 @@ export class Pl011 implements Device {
     return MmioResult.Handled;
   }
 
+  /** Register write at `offset`; registers take word-aligned writes of any size. */
   private mmioWrite(offset: number, size: number, lo: number): MmioResult {
     if ((offset & 3) !== 0) {
       this.host.log(
@@ -256,6 +262,7 @@ export class Pl011 implements Device {
     return MmioResult.Handled;
   }
 
+  /** Value of the register at word offset `reg` (reading UARTDR pops the FIFO). */
   private readRegister(reg: number): number {
     switch (reg) {
       case UARTDR:
@@ -292,6 +299,7 @@ export class Pl011 implements Device {
     }
   }
 
+  /** Write the register at word offset `reg`. */
   private writeRegister(reg: number, value: number): void {
     switch (reg) {
       case UARTDR:
@@ -348,10 +356,12 @@ export class Pl011 implements Device {
   // Data path
   // ---------------------------------------------------------------------------
 
+  /** Receive FIFO depth: 16 with LCR_H.FEN, else the 1-character holding register. */
   private depth(): number {
     return (this.lcr & LCR_H_FEN) !== 0 ? PL011_FIFO_DEPTH : 1;
   }
 
+  /** UARTFR as computed from the FIFO and modem state. */
   private flags(): number {
     let fr = FR_TXFE | this.modem;
     if (this.readCount === 0) fr |= FR_RXFE;
@@ -359,6 +369,7 @@ export class Pl011 implements Device {
     return fr;
   }
 
+  /** UARTDR read: pop one character (with its error bits) and refill from the host queue. */
   private readData(): number {
     const c = this.fifo[this.readPos];
     if (this.readCount > 0) {
@@ -373,6 +384,7 @@ export class Pl011 implements Device {
     return c;
   }
 
+  /** UARTDR write: hand the byte to the sink (and loop it back under CR.LBE). */
   private transmit(byte: number): void {
     this.transmitted++;
     if (this.output !== null) this.output(byte);
@@ -381,6 +393,7 @@ export class Pl011 implements Device {
     this.updateIrq();
   }
 
+  /** UARTLCR_H write: FIFO enable changes flush the receive FIFO; a break start loops back. */
   private writeLineControl(value: number): void {
     if (((this.lcr ^ value) & LCR_H_FEN) !== 0) {
       // FIFO enable/disable empties the receive FIFO (QEMU `pl011_write` LCR_H).
@@ -425,6 +438,7 @@ export class Pl011 implements Device {
     this.updateIrq();
   }
 
+  /** Append one DR value to the host-side input queue, growing it if needed. */
   private enqueue(value: number): void {
     if (this.queueLength === this.queue.length) {
       const bigger = new Uint16Array(this.queue.length * 2);
@@ -466,6 +480,7 @@ export class Pl011 implements Device {
     this.ris = il;
   }
 
+  /** Drive UARTINTR = any bit of UARTMIS. */
   private updateIrq(): void {
     const level = (this.ris & this.imsc) !== 0;
     if (level !== this.irqLevel) {

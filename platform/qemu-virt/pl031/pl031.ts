@@ -26,7 +26,7 @@ import {
   type MmioData,
   type MmioRegion,
   MmioResult,
-} from "@gunyah-ts/core";
+} from "../../../core/plugin/contracts.ts";
 import { VIRT_RTC_BASE, VIRT_RTC_INTID, VIRT_RTC_SIZE } from "../memory_map.ts";
 import {
   NS_PER_SECOND,
@@ -60,8 +60,11 @@ export interface Pl031Options {
 
 /** The PL031 device model. */
 export class Pl031 implements Device {
+  /** Device name. */
   readonly name = "pl031";
+  /** The one 4 KiB register block. */
   readonly regions: readonly MmioRegion[];
+  /** GIC INTID of the interrupt output. */
   readonly intid: number;
 
   /** Count minus elapsed virtual seconds (u32 arithmetic, QEMU `tick_offset`). */
@@ -78,6 +81,7 @@ export class Pl031 implements Device {
     this.updateIrq();
   };
 
+  /** Create the RTC in its power-on state; it reaches the VM only through `host`. */
   constructor(private readonly host: DeviceHost, options: Pl031Options = {}) {
     this.intid = options.intid ?? VIRT_RTC_INTID;
     const epoch = options.epochSeconds ?? Math.floor(Date.now() / 1000);
@@ -122,10 +126,12 @@ export class Pl031 implements Device {
     };
   }
 
+  /** Whole virtual seconds since boot. */
   private elapsedSeconds(): number {
     return Math.floor(this.host.clock.now / NS_PER_SECOND);
   }
 
+  /** Register read at `offset`. */
   private mmioRead(offset: number, size: number, out: MmioData): MmioResult {
     out.hi = 0;
     if (offset >= RTC_ID_BASE && offset < VIRT_RTC_SIZE) {
@@ -137,6 +143,7 @@ export class Pl031 implements Device {
     return MmioResult.Handled;
   }
 
+  /** Register write at `offset` (32-bit accesses only). */
   private mmioWrite(offset: number, size: number, lo: number): MmioResult {
     if ((offset & 3) !== 0 || size < 4) {
       this.host.log(
@@ -150,6 +157,7 @@ export class Pl031 implements Device {
     return MmioResult.Handled;
   }
 
+  /** Value of the register at word offset `reg`. */
   private readRegister(reg: number): number {
     switch (reg) {
       case RTCDR:
@@ -175,6 +183,7 @@ export class Pl031 implements Device {
     }
   }
 
+  /** Write the register at word offset `reg`. */
   private writeRegister(reg: number, value: number): void {
     switch (reg) {
       case RTCLR:
@@ -218,6 +227,7 @@ export class Pl031 implements Device {
     this.cancelAlarm = this.host.setTimer(at, this.onAlarm);
   }
 
+  /** Drop a pending match alarm. */
   private cancel(): void {
     if (this.cancelAlarm !== null) {
       this.cancelAlarm();
@@ -225,6 +235,7 @@ export class Pl031 implements Device {
     }
   }
 
+  /** Drive RTCINTR = RTCRIS & RTCIMSC. */
   private updateIrq(): void {
     const level = (this.is & this.im) !== 0;
     if (level !== this.irqLevel) {

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
-import { MmioResult } from "@gunyah-ts/core";
+import { MmioResult } from "../../../core/plugin/contracts.ts";
 import { Pl031 } from "./pl031.ts";
 import { FakeDeviceHost } from "../testing/fake_host.ts";
 import { RTCCR, RTCDR, RTCICR, RTCIMSC, RTCLR, RTCMIS, RTCMR, RTCRIS } from "./registers.ts";

@@ -4,7 +4,12 @@
  *
  * @module
  */
-import type { DeviceHost, Stage2Mapping, Stage2View, VirtualClockReader } from "@gunyah-ts/core";
+import type {
+  DeviceHost,
+  Stage2Mapping,
+  Stage2View,
+  VirtualClockReader,
+} from "../../../core/plugin/contracts.ts";
 
 /** A test double for the host side of a device. */
 export class FakeDeviceHost implements DeviceHost {
