@@ -34,3 +34,8 @@ export * from "./hypercall/table.ts";
 export * from "./hypercall/smccc.ts";
 export * from "./hypercall/identify.ts";
 export * from "./hypercall/core_hypercalls.ts";
+// Threads/vCPUs, scheduling, virtual time and the hypervisor run loop (core/object/thread, core/sched, core/time, core/hypervisor).
+export * from "./time/mod.ts";
+export * from "./sched/mod.ts";
+export * from "./object/thread/mod.ts";
+export * from "./hypervisor/mod.ts";

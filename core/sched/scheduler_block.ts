@@ -27,12 +27,10 @@ export const enum SchedulerBlock {
   AFFINITY_CHANGED = 6,
   /** The thread exited (or was never started). */
   THREAD_LIFECYCLE = 7,
-  /** The vCPU is halted by its VM's system-level power management (SYSTEM_OFF, VM exit). */
-  VCPU_SYSTEM_OFF = 8,
 }
 
 /** Number of defined block reasons. */
-export const SCHEDULER_NUM_BLOCK_BITS = 9;
+export const SCHEDULER_NUM_BLOCK_BITS = 8;
 
 /** Bit mask of one block reason. */
 export function blockBit(block: SchedulerBlock): number {
@@ -57,7 +55,6 @@ export const SCHEDULER_BLOCK_NAMES: readonly string[] = [
   "addrspace_vmmio_access",
   "affinity_changed",
   "thread_lifecycle",
-  "vcpu_system_off",
 ];
 
 /** The names of the bits set in `mask`, for traces and the dashboard. */

@@ -1,0 +1,263 @@
+/**
+ * A scripted architecture plugin for testing the core without a CPU
+ * emulator. A {@link FakeVcpu} runs a *program* chosen by its entry point
+ * (set by `reset`, i.e. vcpu_poweron / PSCI CPU_ON): a list of steps that
+ * retire instructions, make HVC/SMC calls with registers set, wait for
+ * interrupts, access MMIO through the VM's bus, arm a timer, or fault. When
+ * the program ends the vCPU spins (retires its whole budget).
+ *
+ * Every step it executes is appended to {@link FakeArch.log} with the virtual
+ * time, so tests can assert exactly what ran where and when.
+ *
+ * @example
+ * ```ts
+ * const arch = new FakeArch({ 0x1000n: [{ op: "work", n: 100 }, { op: "wfi" }] });
+ * ```
+ *
+ * @module
+ */
+import {
+  type ArchPlugin,
+  type ArchVcpu,
+  ExitKind,
+  type ExitRecord,
+  type InterruptControllerConfig,
+  type InterruptControllerInstance,
+  MmioResult,
+  PLUGIN_API_VERSION,
+  RegisterSet,
+  type VcpuInit,
+} from "../../plugin/contracts.ts";
+
+/** One step of a fake program. */
+export type FakeStep =
+  /** Retire `n` instructions (may span several runs). */
+  | { readonly op: "work"; readonly n: number }
+  /** Set registers X0.. from `x`, then exit HVC with `imm` (the HVC retires). */
+  | { readonly op: "hvc"; readonly imm: number; readonly x: readonly bigint[] }
+  /** Same with SMC. */
+  | { readonly op: "smc"; readonly imm: number; readonly x: readonly bigint[] }
+  /** WFI: exit unless an interrupt is pending. */
+  | { readonly op: "wfi" }
+  /** Load from `ipa` through the MMIO bus into X`reg`. */
+  | { readonly op: "load"; readonly ipa: number; readonly size: number; readonly reg: number }
+  /** Store `value` to `ipa` through the MMIO bus. */
+  | { readonly op: "store"; readonly ipa: number; readonly size: number; readonly value: bigint }
+  /** Arm the vCPU's timer at absolute virtual time `at` (its interrupt is pending from then on). */
+  | { readonly op: "timer"; readonly at: number }
+  /** Disarm the timer (as a guest's interrupt handler would). */
+  | { readonly op: "timer_off" }
+  /** The vCPU faults. */
+  | { readonly op: "fault"; readonly message: string }
+  /** Jump to step `to`. */
+  | { readonly op: "goto"; readonly to: number };
+
+/** A scripted vCPU. */
+export class FakeVcpu implements ArchVcpu {
+  readonly exit: ExitRecord = {
+    kind: ExitKind.Budget,
+    imm: 0,
+    ipa: 0,
+    size: 0,
+    write: false,
+    valueLo: 0,
+    valueHi: 0,
+    message: "",
+  };
+  retired = 0;
+  /** X0..X30. */
+  readonly x: bigint[] = new Array(31).fill(0n);
+  pc = 0n;
+  sp: bigint[] = [0n, 0n];
+  /** Index of the next step; `workLeft` instructions remain of a partial "work" step. */
+  step = 0;
+  workLeft = -1;
+  timerAt = Infinity;
+  program: readonly FakeStep[] = [];
+  resets = 0;
+
+  /** `vcpuN`, N = creation order within the arch (unique across VMs). */
+  readonly name: string;
+
+  constructor(readonly init: VcpuInit, readonly arch: FakeArch) {
+    this.name = `vcpu${arch.vcpus.length}`;
+  }
+
+  run(budget: number): ExitKind {
+    this.retired = 0;
+    const e = this.exit;
+    const log = this.arch.log;
+    const name = this.name;
+    while (this.retired < budget) {
+      if (this.step >= this.program.length) {
+        this.retired = budget;
+        break;
+      }
+      const s = this.program[this.step];
+      const now = this.init.clock.now + this.retired * this.init.clock.nsPerInstruction;
+      switch (s.op) {
+        case "work": {
+          if (this.workLeft < 0) this.workLeft = s.n;
+          const take = Math.min(this.workLeft, budget - this.retired);
+          this.retired += take;
+          this.workLeft -= take;
+          if (this.workLeft === 0) {
+            this.workLeft = -1;
+            this.step++;
+            log.push(`${now + take * this.init.clock.nsPerInstruction} ${name} worked ${s.n}`);
+          }
+          break;
+        }
+        case "hvc":
+        case "smc":
+          s.x.forEach((v, i) => (this.x[i] = BigInt.asUintN(64, v)));
+          this.step++;
+          this.retired++;
+          log.push(`${now} ${name} ${s.op} 0x${s.imm.toString(16)}`);
+          return this.#exit(s.op === "hvc" ? ExitKind.Hvc : ExitKind.Smc, s.imm);
+        case "wfi":
+          this.step++;
+          this.retired++;
+          if (this.hasPendingInterrupt()) break;
+          log.push(`${now} ${name} wfi`);
+          return this.#exit(ExitKind.Wfi, 0);
+        case "load": {
+          const bus = this.init.mmio;
+          const r = bus.read(s.ipa, s.size, this.init.index);
+          if (r === MmioResult.Exit) {
+            e.ipa = s.ipa;
+            e.size = s.size;
+            e.write = false;
+            log.push(`${now} ${name} load exit 0x${s.ipa.toString(16)}`);
+            return this.#exit(ExitKind.Mmio, 0);
+          }
+          const v = r === MmioResult.Handled
+            ? (BigInt(bus.dataHi) << 32n) | BigInt(bus.dataLo)
+            : -1n;
+          this.x[s.reg] = BigInt.asUintN(64, v);
+          log.push(`${now} ${name} load 0x${s.ipa.toString(16)} = 0x${this.x[s.reg].toString(16)}`);
+          this.step++;
+          this.retired++;
+          break;
+        }
+        case "store": {
+          const lo = Number(s.value & 0xffffffffn), hi = Number((s.value >> 32n) & 0xffffffffn);
+          const r = this.init.mmio.write(s.ipa, s.size, lo, hi, this.init.index);
+          if (r === MmioResult.Exit) {
+            e.ipa = s.ipa;
+            e.size = s.size;
+            e.write = true;
+            e.valueLo = lo;
+            e.valueHi = hi;
+            log.push(`${now} ${name} store exit 0x${s.ipa.toString(16)}`);
+            return this.#exit(ExitKind.Mmio, 0);
+          }
+          log.push(`${now} ${name} store 0x${s.ipa.toString(16)}`);
+          this.step++;
+          this.retired++;
+          break;
+        }
+        case "timer":
+          this.timerAt = s.at;
+          this.step++;
+          break;
+        case "timer_off":
+          this.timerAt = Infinity;
+          this.step++;
+          break;
+        case "fault":
+          this.step++;
+          e.message = s.message;
+          return this.#exit(ExitKind.Fault, 0);
+        case "goto":
+          this.step = s.to;
+          break;
+      }
+    }
+    return this.#exit(ExitKind.Budget, 0);
+  }
+
+  #exit(kind: ExitKind, imm: number): ExitKind {
+    this.exit.kind = kind;
+    this.exit.imm = imm;
+    return kind;
+  }
+
+  reset(entry: bigint, context: bigint): void {
+    this.x.fill(0n);
+    this.x[0] = context;
+    this.pc = entry;
+    this.program = this.arch.programs.get(entry) ?? [];
+    this.step = 0;
+    this.workLeft = -1;
+    this.timerAt = Infinity;
+    this.resets++;
+    this.arch.log.push(
+      `${this.init.clock.now} ${this.name} reset pc=0x${entry.toString(16)} x0=0x${
+        context.toString(16)
+      }`,
+    );
+  }
+
+  getRegister(set: RegisterSet, index: number): bigint {
+    if (set === RegisterSet.X) return this.x[index];
+    if (set === RegisterSet.PC) return this.pc;
+    return this.sp[index];
+  }
+
+  setRegister(set: RegisterSet, index: number, value: bigint): boolean {
+    if (set === RegisterSet.X && index >= 0 && index <= 30) {
+      this.x[index] = BigInt.asUintN(64, value);
+    } else if (set === RegisterSet.PC && index === 0) this.pc = value;
+    else if (set === RegisterSet.SP_EL && (index === 0 || index === 1)) this.sp[index] = value;
+    else return false;
+    return true;
+  }
+
+  translate(va: bigint): number | null {
+    return Number(va);
+  }
+
+  hasPendingInterrupt(): boolean {
+    return this.timerAt <= this.init.clock.now || this.init.irq.hasPending(this.init.index);
+  }
+
+  nextDeadline(): number {
+    return this.timerAt;
+  }
+
+  describe(): Record<string, string | number | boolean> {
+    return { index: this.init.index, step: this.step, pc: `0x${this.pc.toString(16)}` };
+  }
+}
+
+/** The fake architecture: programs by entry point, a shared log, the created vCPUs. */
+export class FakeArch implements ArchPlugin {
+  readonly kind = "arch";
+  readonly apiVersion = PLUGIN_API_VERSION;
+  readonly name = "fake";
+  readonly log: string[] = [];
+  readonly vcpus: FakeVcpu[] = [];
+  readonly programs: Map<bigint, readonly FakeStep[]>;
+
+  constructor(
+    programs: Record<string, readonly FakeStep[]> | Map<bigint, readonly FakeStep[]> = {},
+  ) {
+    this.programs = programs instanceof Map
+      ? programs
+      : new Map(Object.entries(programs).map(([k, v]) => [BigInt(k), v]));
+  }
+
+  createVcpu(init: VcpuInit): ArchVcpu {
+    const v = new FakeVcpu(init, this);
+    this.vcpus.push(v);
+    return v;
+  }
+
+  createInterruptController(
+    _config: InterruptControllerConfig,
+    _placement: { readonly distributorBase: number; readonly redistributorBase: number },
+  ): InterruptControllerInstance {
+    throw new Error("FakeArch has no interrupt controller; tests give vCPUs none");
+  }
+}
