@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
 import { PLUGIN_API_VERSION } from "../../core/plugin/contracts.ts";
+import { contractProblems } from "../../core/plugin/validate.ts";
 import platform, { createQemuVirtPlatform, isPl011, Pl011, Pl031 } from "./mod.ts";
 import { FakeDeviceHost } from "./testing/fake_host.ts";
 import { craftArm64Image } from "./boot/testing_images.ts";
@@ -12,6 +13,8 @@ Deno.test("mod.ts exports the qemu-virt PlatformPlugin", () => {
   assertEquals(platform.apiVersion, PLUGIN_API_VERSION);
   assertEquals(platform.name, "qemu-virt");
   assert(platform.memoryMap.some((e) => e.name === "pl011" && e.base === 0x09000000));
+  // the core's plugin loader accepts it
+  assertEquals(contractProblems(platform, "platform"), []);
 });
 
 Deno.test("createDevices gives a PL011 and a PL031 at the virt addresses", () => {
