@@ -5,3 +5,9 @@
  * @module
  */
 export * from "./cpu/state.ts";
+export { Cpu } from "./cpu/cpu.ts";
+export { runCpu } from "./cpu/run.ts";
+export { Aarch64Vcpu } from "./vcpu.ts";
+export { aarch64Plugin } from "./plugin.ts";
+export { a64Decoder } from "./decode/a64.ts";
+export type { EncodingEntry, Handler } from "./decode/entry.ts";

@@ -22,6 +22,10 @@ import type { DecodeCache } from "../decode/cache.ts";
 import { CpuState } from "./state.ts";
 import { VcpuExitRecord } from "./exit_record.ts";
 import type { GlobalMonitor } from "./exclusive_monitor.ts";
+import { SystemRegisters } from "../sys/registers.ts";
+import type { GicSysregInterface } from "../sys/system_cpu.ts";
+import { PAGE_SIZE } from "../decode/cache.ts";
+import { markCodePage } from "../mmu/code_pages.ts";
 import { vmShared } from "./vm_shared.ts";
 
 /** One AArch64 vCPU as the handlers see it. */
@@ -44,12 +48,19 @@ export class Cpu extends CpuState {
   readonly decodeCache: DecodeCache;
   /** The VM's global exclusive monitor (shared by its vCPUs). */
   readonly monitor: GlobalMonitor;
+  /** System registers, TLB and generic timer (arch/aarch64/sys/). */
+  readonly sys: SystemRegisters;
+  /** The GIC CPU interface (ICC_* registers), once the vGIC has attached this vCPU. */
+  gic: GicSysregInterface | null = null;
 
   /**
    * Set by a handler that wrote PC (via {@link branchTo}); the run loop then
    * does not advance PC past the instruction, and clears the flag.
    */
   branched = false;
+
+  /** Instructions retired by the last run (see cpu/run.ts for what counts). */
+  lastRunRetired = 0;
 
   /**
    * Incremented whenever instruction-fetch translation may have changed
@@ -72,6 +83,36 @@ export class Cpu extends CpuState {
     const shared = vmShared(init.memory, decoder);
     this.decodeCache = shared.decodeCache;
     this.monitor = shared.monitor;
+    this.sys = new SystemRegisters(init);
+  }
+
+  /**
+   * A store by this vCPU hit a marked page (called by the store path, which
+   * has cleared the mark): drop the page's decoded instructions, and clear
+   * other vCPUs' exclusive reservations in the page. Pages are marked both
+   * for decoded code and for reservations (isa/loadstore/exclusive.ts), so
+   * the global monitor sees stores at page granularity: a store elsewhere in
+   * a reserved granule's page also clears it, which the architecture allows
+   * (a store-exclusive may fail for IMPLEMENTATION DEFINED reasons; the
+   * usual retry loop makes progress since vCPUs interleave only between run
+   * slices). The mark is restored while reservations remain in the page.
+   */
+  codePageWritten(ipaPage: number): void {
+    this.decodeCache.invalidateRange(ipaPage, PAGE_SIZE);
+    const mon = this.monitor;
+    if (mon.armed !== 0) {
+      mon.noteStore(ipaPage, PAGE_SIZE, this.index);
+      if (mon.anyWithin(ipaPage, PAGE_SIZE)) {
+        const m = this.memory.lookup(ipaPage);
+        if (m !== null) markCodePage(m, ipaPage);
+      }
+    }
+  }
+
+  /** IC IALLU / IC IALLUIS / IC IVAU: drop every decoded instruction of the VM. */
+  flushDecodeCache(): void {
+    this.decodeCache.invalidateAll();
+    this.fetchEpoch++;
   }
 
   /** Continue execution at `lo`/`hi` after this instruction (branches, ERET). */

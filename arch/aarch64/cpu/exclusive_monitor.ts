@@ -51,6 +51,15 @@ export class GlobalMonitor {
     }
   }
 
+  /** Whether any vCPU holds a reservation on a granule within `[ipa, ipa + size)`. */
+  anyWithin(ipa: number, size: number): boolean {
+    const g = this.#granule;
+    for (let i = 0; i < g.length; i++) {
+      if (g[i] >= 0 && g[i] + EXCLUSIVE_GRANULE > ipa && g[i] < ipa + size) return true;
+    }
+    return false;
+  }
+
   /**
    * A store of `size` bytes at `ipa` by vCPU `vcpu`: clear the reservations
    * of other vCPUs on the granules it touches.

@@ -4,9 +4,11 @@
  * 4-byte instruction. Shared by all vCPUs of a VM (handlers are stateless).
  *
  * Slots are decoded lazily, on first execution. Coherence with guest writes:
- * - the data write path calls {@link DecodeCache.invalidateRange} for a store
- *   to a page whose flag in {@link DecodeCache.codeFlags} is set (one byte
- *   load per store decides; only the stored slots are reset);
+ * - decoding from a page marks it in the mapping's code-page marks
+ *   (mmu/code_pages.ts); the store path, on a store to a marked page, clears
+ *   the mark and calls `cpu.codePageWritten`, which resets the page here
+ *   (through {@link DecodeCache.invalidateRange}); the next decode marks it
+ *   again;
  * - IC IVAU / IC IALLU(IS) call {@link DecodeCache.invalidateRange} /
  *   {@link DecodeCache.invalidateAll} (writes by devices into guest RAM do
  *   not pass the CPU write path; the guest's I-cache maintenance covers them
@@ -19,6 +21,7 @@
  * @module
  */
 import type { Stage2Mapping, Stage2View } from "../../../core/plugin/contracts.ts";
+import { codePageMarks } from "../mmu/code_pages.ts";
 import type { A64Decoder } from "./compile.ts";
 import type { Handler } from "./entry.ts";
 
@@ -48,6 +51,10 @@ export class DecodedPage {
     readonly mapping: Stage2Mapping,
     /** Byte offset of the page within `mapping.view`. */
     readonly viewOffset: number,
+    /** The mapping's code-page marks (mmu/code_pages.ts). */
+    readonly marks: Uint8Array,
+    /** Index of this page in {@link marks}. */
+    readonly markIndex: number,
   ) {}
 
   /** Reset every slot to {@link NOT_DECODED}. */
@@ -59,28 +66,12 @@ export class DecodedPage {
 /** The per-VM decoded-instruction cache. */
 export class DecodeCache {
   readonly #pages = new Map<number, DecodedPage>();
-  readonly #flags = new WeakMap<Stage2Mapping, Uint8Array>();
   #generation: number;
   /** Slots decoded so far (statistics). */
   decodes = 0;
 
   constructor(readonly memory: Stage2View, readonly decoder: A64Decoder) {
     this.#generation = memory.generation;
-  }
-
-  /**
-   * Per-page flags of `mapping`: byte `(ipa - mapping.ipaBase) / 4096` is
-   * non-zero while that page holds decoded instructions. The write path may
-   * keep this array (it lives as long as the mapping) and call
-   * {@link invalidateRange} only for flagged pages.
-   */
-  codeFlags(mapping: Stage2Mapping): Uint8Array {
-    let f = this.#flags.get(mapping);
-    if (f === undefined) {
-      f = new Uint8Array(Math.ceil(mapping.size / PAGE_SIZE));
-      this.#flags.set(mapping, f);
-    }
-    return f;
   }
 
   /**
@@ -96,9 +87,14 @@ export class DecodeCache {
     if (m === null) return null;
     const base = key * PAGE_SIZE;
     const rel = base - m.ipaBase;
-    p = new DecodedPage(base, m, m.offset + rel);
+    p = new DecodedPage(
+      base,
+      m,
+      m.offset + rel,
+      codePageMarks(m),
+      Math.floor(rel / PAGE_SIZE),
+    );
     this.#pages.set(key, p);
-    this.codeFlags(m)[Math.floor(rel / PAGE_SIZE)] = 1;
     return p;
   }
 
@@ -108,6 +104,7 @@ export class DecodeCache {
     const h = this.decoder.decode(word);
     page.words[slot] = word;
     page.handlers[slot] = h;
+    page.marks[page.markIndex] = 1;
     this.decodes++;
     return h;
   }
@@ -134,8 +131,7 @@ export class DecodeCache {
     for (const p of this.#pages.values()) {
       p.reset();
       p.valid = false;
-      const f = this.#flags.get(p.mapping);
-      if (f !== undefined) f.fill(0);
+      p.marks[p.markIndex] = 0;
     }
     this.#pages.clear();
     this.#generation = this.memory.generation;

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../../tests/assert.ts";
 import { TestRam } from "../cpu/test_support.ts";
+import { codePageMarks } from "../mmu/code_pages.ts";
 import { DecodeCache, NOT_DECODED } from "./cache.ts";
 import { compileDecoder } from "./compile.ts";
 import type { Handler } from "./entry.ts";
@@ -14,7 +15,7 @@ const decoder = compileDecoder(
   unalloc,
 );
 
-Deno.test("decode cache: lazy slot decode, per-slot invalidation, code flags", () => {
+Deno.test("decode cache: lazy slot decode, per-slot invalidation, code-page marks", () => {
   const ram = new TestRam(0x40000000, 0x4000);
   ram.writeWords(0x40001000, [0xd503201f, 0]);
   const c = new DecodeCache(ram, decoder);
@@ -27,8 +28,7 @@ Deno.test("decode cache: lazy slot decode, per-slot invalidation, code flags", (
   assert(c.decodeSlot(p, 0) === nop);
   assertEquals(p.words[0], 0xd503201f);
   assert(c.decodeSlot(p, 1) === unalloc);
-  const flags = c.codeFlags(ram.mapping);
-  assertEquals([...flags], [0, 1, 0, 0]);
+  assertEquals([...codePageMarks(ram.mapping)], [0, 1, 0, 0]);
   // A 2-byte store into slot 1 resets only slot 1.
   c.invalidateRange(0x40001006, 2);
   assert(p.handlers[0] === nop);
@@ -53,5 +53,5 @@ Deno.test("decode cache: stage-2 generation change drops pages", () => {
   assertEquals(c.pageCount, 1);
   c.invalidateAll();
   assertEquals(c.pageCount, 0);
-  assertEquals([...c.codeFlags(ram.mapping)], [0, 0]);
+  assertEquals([...codePageMarks(ram.mapping)], [0, 0]);
 });

@@ -1,0 +1,110 @@
+/**
+ * Add/subtract: immediate, shifted register, extended register, and with
+ * carry (ADD, ADDS, SUB, SUBS, ADC, ADCS, SBC, SBCS and their aliases CMP,
+ * CMN, NEG, NEGS, NGC, MOV to/from SP). Arm ARM C4.1.92 "Add/subtract
+ * (immediate)", C4.1.95 "Add/subtract (shifted register)", "Add/subtract
+ * (extended register)", "Add/subtract (with carry)".
+ *
+ * @module
+ */
+import type { Cpu } from "../../cpu/cpu.ts";
+import { FLAG_C } from "../../cpu/state.ts";
+import type { EncodingEntry } from "../../decode/entry.ts";
+import { rdSp, rdZr, rmZr, rnSp, rnZr } from "../../decode/fields.ts";
+import { unallocatedEncoding } from "../../decode/unallocated.ts";
+import { addWithCarry32, addWithCarry64 } from "./add_with_carry.ts";
+import { extendReg64, out, shiftReg32, shiftReg64 } from "./operands.ts";
+
+/** Bit 30 (`op`): 1 = subtract. */
+const OP_SUB = 1 << 30;
+/** Bit 29 (`S`): set flags. */
+const SET_FLAGS = 1 << 29;
+
+function addSubImmediate(cpu: Cpu, insn: number): void {
+  const setFlags = (insn & SET_FLAGS) !== 0;
+  const d = setFlags ? rdZr(insn) : rdSp(insn);
+  const n = rnSp(insn);
+  let imm = (insn >>> 10) & 0xfff;
+  if ((insn & (1 << 22)) !== 0) imm *= 4096; // sh: LSL #12
+  const sub = (insn & OP_SUB) !== 0;
+  if ((insn >>> 31) !== 0) {
+    if (sub) {
+      addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], ~imm >>> 0, 0xffffffff, 1, setFlags);
+    } else addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], imm, 0, 0, setFlags);
+  } else if (sub) addWithCarry32(cpu, d, cpu.xlo[n], ~imm >>> 0, 1, setFlags);
+  else addWithCarry32(cpu, d, cpu.xlo[n], imm, 0, setFlags);
+}
+
+function addSubShifted(cpu: Cpu, insn: number): void {
+  const type = (insn >>> 22) & 3;
+  const amount = (insn >>> 10) & 63;
+  if (type === 3 || ((insn >>> 31) === 0 && amount >= 32)) unallocatedEncoding(cpu, insn);
+  const setFlags = (insn & SET_FLAGS) !== 0;
+  const d = rdZr(insn), n = rnZr(insn), m = rmZr(insn);
+  const sub = (insn & OP_SUB) !== 0;
+  if ((insn >>> 31) !== 0) {
+    shiftReg64(cpu, m, type, amount);
+    if (sub) {
+      addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], ~out[0] >>> 0, ~out[1] >>> 0, 1, setFlags);
+    } else addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], out[0], out[1], 0, setFlags);
+  } else {
+    const b = shiftReg32(cpu.xlo[m], type, amount);
+    if (sub) addWithCarry32(cpu, d, cpu.xlo[n], ~b >>> 0, 1, setFlags);
+    else addWithCarry32(cpu, d, cpu.xlo[n], b, 0, setFlags);
+  }
+}
+
+function addSubExtended(cpu: Cpu, insn: number): void {
+  const shift = (insn >>> 10) & 7;
+  if (shift > 4) unallocatedEncoding(cpu, insn);
+  const setFlags = (insn & SET_FLAGS) !== 0;
+  const d = setFlags ? rdZr(insn) : rdSp(insn);
+  const n = rnSp(insn), m = rmZr(insn);
+  extendReg64(cpu, m, (insn >>> 13) & 7, shift);
+  const sub = (insn & OP_SUB) !== 0;
+  if ((insn >>> 31) !== 0) {
+    if (sub) {
+      addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], ~out[0] >>> 0, ~out[1] >>> 0, 1, setFlags);
+    } else addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], out[0], out[1], 0, setFlags);
+  } else if (sub) addWithCarry32(cpu, d, cpu.xlo[n], ~out[0] >>> 0, 1, setFlags);
+  else addWithCarry32(cpu, d, cpu.xlo[n], out[0], 0, setFlags);
+}
+
+function addSubCarry(cpu: Cpu, insn: number): void {
+  const setFlags = (insn & SET_FLAGS) !== 0;
+  const d = rdZr(insn), n = rnZr(insn), m = rmZr(insn);
+  const c = (cpu.nzcv & FLAG_C) !== 0 ? 1 : 0;
+  const sub = (insn & OP_SUB) !== 0;
+  if ((insn >>> 31) !== 0) {
+    const blo = sub ? ~cpu.xlo[m] >>> 0 : cpu.xlo[m];
+    const bhi = sub ? ~cpu.xhi[m] >>> 0 : cpu.xhi[m];
+    addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], blo, bhi, c, setFlags);
+  } else {
+    const b = sub ? ~cpu.xlo[m] >>> 0 : cpu.xlo[m];
+    addWithCarry32(cpu, d, cpu.xlo[n], b, c, setFlags);
+  }
+}
+
+/** Encoding table of the add/subtract classes. */
+export const entries: EncodingEntry[] = [
+  //          sf op S        sh imm12        Rn    Rd
+  {
+    pattern: "x  x  x 100010 x  xxxxxxxxxxxx xxxxx xxxxx",
+    name: "ADD/SUB (immediate)",
+    exec: addSubImmediate,
+  },
+  //          sf op S       shift   Rm    imm6   Rn    Rd
+  {
+    pattern: "x  x  x 01011 xx 0 xxxxx xxxxxx xxxxx xxxxx",
+    name: "ADD/SUB (shifted register)",
+    exec: addSubShifted,
+  },
+  //          sf op S       opt   Rm    option imm3 Rn    Rd
+  {
+    pattern: "x  x  x 01011 00 1 xxxxx xxx    xxx  xxxxx xxxxx",
+    name: "ADD/SUB (extended register)",
+    exec: addSubExtended,
+  },
+  //          sf op S             Rm           Rn    Rd
+  { pattern: "x  x  x 11010000 xxxxx 000000 xxxxx xxxxx", name: "ADC/SBC", exec: addSubCarry },
+];

@@ -1,0 +1,41 @@
+/**
+ * The AArch64 architecture plugin object.
+ *
+ * @example
+ * ```ts
+ * import { aarch64Plugin } from "./plugin.ts";
+ * const gic = aarch64Plugin.createInterruptController({ vcpus: 1, spis: 64 }, {
+ *   distributorBase: 0x08000000,
+ *   redistributorBase: 0x080a0000,
+ * });
+ * // const vcpu = aarch64Plugin.createVcpu({ index: 0, mpidr: 0, memory, mmio, irq: gic, ... });
+ * // gic.attachVcpu(0, vcpu);
+ * ```
+ *
+ * @module
+ */
+import {
+  type ArchPlugin,
+  type InterruptControllerConfig,
+  type InterruptControllerInstance,
+  PLUGIN_API_VERSION,
+  type VcpuInit,
+} from "../../core/plugin/contracts.ts";
+import { createGicV3 } from "./gic/gicv3.ts";
+import { Aarch64Vcpu } from "./vcpu.ts";
+
+/** The "aarch64" {@link ArchPlugin}: A64 vCPUs at EL0/EL1 and a GICv3 vGIC. */
+export const aarch64Plugin: ArchPlugin = {
+  kind: "arch",
+  apiVersion: PLUGIN_API_VERSION,
+  name: "aarch64",
+  createVcpu(init: VcpuInit): Aarch64Vcpu {
+    return new Aarch64Vcpu(init);
+  },
+  createInterruptController(
+    config: InterruptControllerConfig,
+    placement: { readonly distributorBase: number; readonly redistributorBase: number },
+  ): InterruptControllerInstance {
+    return createGicV3(config, placement);
+  },
+};

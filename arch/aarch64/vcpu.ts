@@ -1,0 +1,162 @@
+/**
+ * One AArch64 vCPU as the core sees it ({@link ArchVcpu}): run for a
+ * budget, reset, register access, address translation for hypercall
+ * buffers, wake-up and timer queries.
+ *
+ * @module
+ */
+import {
+  type ArchVcpu,
+  type ExitKind,
+  type ExitRecord,
+  RegisterSet,
+  type VcpuInit,
+} from "../../core/plugin/contracts.ts";
+import { Cpu } from "./cpu/cpu.ts";
+import { runCpu } from "./cpu/run.ts";
+import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, GPR_SLOTS, R_SP } from "./cpu/state.ts";
+import type { A64Decoder } from "./decode/compile.ts";
+import { a64Decoder } from "./decode/a64.ts";
+import { P_EL1_R, P_EL1_W } from "./mmu/tlb.ts";
+import { translateStage1, walkResult } from "./mmu/walk.ts";
+import { nextTimerDeadline, updateTimers } from "./sys/slice.ts";
+
+/** Highest X register index addressable through {@link RegisterSet.X} (X30). */
+const MAX_X = 30;
+
+/** The AArch64 implementation of {@link ArchVcpu}. */
+export class Aarch64Vcpu implements ArchVcpu {
+  /** The emulated CPU (the vGIC connects to its `irqLine`/`fiqLine`/`gic`). */
+  readonly cpu: Cpu;
+
+  constructor(init: VcpuInit, decoder: A64Decoder = a64Decoder()) {
+    this.cpu = new Cpu(init, decoder);
+  }
+
+  get exit(): ExitRecord {
+    return this.cpu.exit;
+  }
+
+  get retired(): number {
+    return this.cpu.lastRunRetired;
+  }
+
+  run(budget: number): ExitKind {
+    return runCpu(this.cpu, budget);
+  }
+
+  /**
+   * Architectural reset (EL1h, D/A/I/F masked, all registers zero, system
+   * registers at their reset values), then PC = `entry`, X0 = `context`.
+   */
+  reset(entry: bigint, context: bigint): void {
+    const c = this.cpu;
+    c.xlo.fill(0);
+    c.xhi.fill(0);
+    c.otherSpLo = 0;
+    c.otherSpHi = 0;
+    c.el = 1;
+    c.spsel = 1;
+    c.nzcv = 0;
+    c.daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
+    c.pan = 0;
+    c.ss = 0;
+    c.il = 0;
+    c.v.fill(0);
+    c.fpcr = 0;
+    c.fpsr = 0;
+    c.clearExclusive();
+    c.branched = false;
+    c.sys.reset();
+    c.invalidateFetch();
+    c.setPc(entry);
+    c.setX(0, context);
+  }
+
+  getRegister(set: RegisterSet, index: number): bigint {
+    const c = this.cpu;
+    switch (set) {
+      case RegisterSet.X:
+        if (index < 0 || index > MAX_X) throw new RangeError(`X register index ${index} (0..30)`);
+        return c.getX(index);
+      case RegisterSet.PC:
+        return c.getPc();
+      case RegisterSet.SP_EL:
+        if (index !== 0 && index !== 1) throw new RangeError(`SP_EL index ${index} (0..1)`);
+        return this.#spIsLive(index)
+          ? c.getX(R_SP)
+          : (BigInt(c.otherSpHi >>> 0) << 32n) | BigInt(c.otherSpLo >>> 0);
+      default:
+        throw new RangeError(`unknown register set ${set}`);
+    }
+  }
+
+  setRegister(set: RegisterSet, index: number, value: bigint): boolean {
+    const c = this.cpu;
+    switch (set) {
+      case RegisterSet.X:
+        if (index < 0 || index > MAX_X || index >= GPR_SLOTS) return false;
+        c.setX(index, value);
+        return true;
+      case RegisterSet.PC:
+        c.setPc(value);
+        c.invalidateFetch();
+        return true;
+      case RegisterSet.SP_EL: {
+        if (index !== 0 && index !== 1) return false;
+        if (this.#spIsLive(index)) c.setX(R_SP, value);
+        else {
+          const v = BigInt.asUintN(64, value);
+          c.otherSpLo = Number(v & 0xffffffffn);
+          c.otherSpHi = Number(v >> 32n);
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Whether SP_EL`index` is the one currently held in R_SP. */
+  #spIsLive(index: number): boolean {
+    const c = this.cpu;
+    const el1Live = c.el === 1 && c.spsel === 1;
+    return index === 1 ? el1Live : !el1Live;
+  }
+
+  translate(va: bigint, write: boolean): number | null {
+    const v = BigInt.asUintN(64, va);
+    const lo = Number(v & 0xffffffffn), hi = Number(v >> 32n);
+    if (!translateStage1(this.cpu.sys, lo, hi, false)) return null;
+    if ((walkResult.perm & (write ? P_EL1_W : P_EL1_R)) === 0) return null;
+    return walkResult.ipaPage + (lo & 0xfff);
+  }
+
+  hasPendingInterrupt(): boolean {
+    const c = this.cpu;
+    updateTimers(c);
+    return c.irqLine || c.fiqLine || c.irq.hasPending(c.index);
+  }
+
+  nextDeadline(): number {
+    return nextTimerDeadline(this.cpu);
+  }
+
+  describe(): Record<string, string | number | boolean> {
+    const c = this.cpu;
+    return {
+      index: c.index,
+      pc: `0x${c.getPc().toString(16)}`,
+      el: c.el,
+      spsel: c.spsel,
+      nzcv: `0x${(c.nzcv >>> 28).toString(16)}`,
+      daif: `0x${(c.daif >>> 6).toString(16)}`,
+      irqLine: c.irqLine,
+      fiqLine: c.fiqLine,
+      retiredTotal: c.retiredTotal,
+      lastExit: c.exit.kind,
+      decodedPages: c.decodeCache.pageCount,
+      decodes: c.decodeCache.decodes,
+    };
+  }
+}
