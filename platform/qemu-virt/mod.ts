@@ -32,6 +32,7 @@ export { decodeFdt, guessDtValue } from "./fdt/reader.ts";
 export type { DecodedFdt, FdtReadOptions } from "./fdt/reader.ts";
 export { FdtError } from "./fdt/format.ts";
 export type { FdtReservation } from "./fdt/format.ts";
+export { formatDts } from "./fdt/dts.ts";
 export { findNode, propCells, propInteger, propStrings, withProps } from "./fdt/tree.ts";
 export { Pl011 } from "./pl011/pl011.ts";
 export type { Pl011Options, Pl011OutputSink } from "./pl011/pl011.ts";
