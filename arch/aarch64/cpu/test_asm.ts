@@ -322,3 +322,65 @@ export class Harness {
 export const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 /** Mask to 32 bits. */
 export const u32 = (v: bigint): bigint => BigInt.asUintN(32, v);
+
+/** Edge-case 64-bit operands for arithmetic tests. */
+export const EDGE_VALUES: readonly bigint[] = [
+  0n,
+  1n,
+  2n,
+  0x7fn,
+  0x80n,
+  0xffn,
+  0x7fffn,
+  0x8000n,
+  0xffffn,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  0x7fffffffffffffffn,
+  0x8000000000000000n,
+  0xffffffffffffffffn,
+  0xfffffffffffffffen,
+  0x123456789abcdef0n,
+  0x8000000080000000n,
+];
+
+/** A deterministic stream of 64-bit test operands: the edge values, then xorshift64 output. */
+export function* operands(count: number, seed = 0x9e3779b97f4a7c15n): Generator<bigint> {
+  for (const v of EDGE_VALUES) yield v;
+  let s = seed;
+  for (let i = 0; i < count; i++) {
+    s ^= u64(s << 13n);
+    s ^= s >> 7n;
+    s ^= u64(s << 17n);
+    // Mix in small and sign-boundary values now and then.
+    const k = i % 4;
+    yield k === 0
+      ? s
+      : k === 1
+      ? s >> BigInt(i % 64)
+      : k === 2
+      ? u64(-(s >> 40n))
+      : s & 0xffffffffn;
+  }
+}
+
+/** Reference AddWithCarry: [result, nzcv 4-bit]. */
+export function refAddWithCarry(
+  x: bigint,
+  y: bigint,
+  carry: bigint,
+  bits: number,
+): [bigint, number] {
+  const mask = (1n << BigInt(bits)) - 1n;
+  const sx = BigInt.asIntN(bits, x), sy = BigInt.asIntN(bits, y);
+  const usum = (x & mask) + (y & mask) + carry;
+  const ssum = sx + sy + carry;
+  const r = usum & mask;
+  const n = (r >> BigInt(bits - 1)) & 1n;
+  const z = r === 0n ? 1 : 0;
+  const c = r === usum ? 0 : 1;
+  const v = BigInt.asIntN(bits, r) === ssum ? 0 : 1;
+  return [r, (Number(n) << 3) | (z << 2) | (c << 1) | v];
+}
