@@ -6,12 +6,13 @@
  */
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { buildVirtDeviceTreeNodes, virtioMmioNode } from "./devicetree.ts";
+import { mpidrForVcpu } from "./memory_map.ts";
 import { encodeFdt } from "./fdt/writer.ts";
 import { decodeFdt } from "./fdt/reader.ts";
 import { findNode } from "./fdt/tree.ts";
 import type { DtNode, DtValue } from "../../core/plugin/contracts.ts";
 
-async function qemuDtb(): Promise<Uint8Array | null> {
+async function qemuDtb(smp = 2): Promise<Uint8Array | null> {
   const dir = await Deno.makeTempDir();
   try {
     const out = await new Deno.Command("qemu-system-aarch64", {
@@ -21,7 +22,7 @@ async function qemuDtb(): Promise<Uint8Array | null> {
         "-cpu",
         "cortex-a57",
         "-smp",
-        "2",
+        String(smp),
         "-m",
         "512M",
         "-nographic",
@@ -86,4 +87,19 @@ Deno.test("our virt devicetree matches QEMU's dumpdtb on every shared node", asy
     cells(findNode(ours, "/intc@8000000"), "reg").slice(0, 6),
     cells(findNode(qemu, "/intc@8000000"), "reg").slice(0, 6),
   );
+});
+
+Deno.test("vCPU MPIDRs (cpu reg) match QEMU's for 20 vCPUs", async () => {
+  const blob = await qemuDtb(20);
+  if (blob === null) {
+    console.log("qemu-system-aarch64 not found: skipping the QEMU MPIDR comparison");
+    return;
+  }
+  const qemu = decodeFdt(blob).root;
+  for (let i = 0; i < 20; i++) {
+    // QEMU names the nodes cpu@<index in decimal>; we name them by their reg, as dtc expects.
+    const q = findNode(qemu, `/cpus/cpu@${i}`);
+    assert(q, `QEMU has no cpu@${i}`);
+    assertEquals(q.props.reg, [mpidrForVcpu(i)], `vCPU ${i}`);
+  }
 });

@@ -124,3 +124,11 @@ Deno.test("extra nodes named like built-in ones are merged; bad VM shapes are re
     "multiple of 4 KiB",
   );
 });
+
+Deno.test("cpu nodes past 16 vCPUs use Aff1 and stay dtc-clean", async () => {
+  const root = buildVirtDeviceTreeNodes({ ...vm, vcpus: 20 });
+  assertEquals(propCells(findNode(root, "/cpus/cpu@103")!, "reg"), [0x103]);
+  if (!(await dtcAvailable())) return;
+  const r = await runDtc(encodeFdt(root));
+  assertEquals(r.warnings, "");
+});
