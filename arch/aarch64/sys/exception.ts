@@ -100,7 +100,7 @@ export function enterException(cpu: SystemCpu, offset: number, retLo: number, re
   cpu.ss = 0;
   cpu.il = 0;
   // PSTATE.PAN is only set on entry when FEAT_PAN is implemented; it is not advertised.
-  cpu.exclusiveArmed = false;
+  cpu.invalidateFetch();
   const target = ((s.vbarLo & ~0x7ff) >>> 0) + group + offset;
   cpu.pcLo = target >>> 0;
   cpu.pcHi = (s.vbarHi + (target > 0xffffffff ? 1 : 0)) >>> 0;
@@ -208,8 +208,8 @@ export function takeFiq(cpu: SystemCpu): boolean {
  * instruction then executed at that address would take an Illegal Execution
  * state exception, it is taken here directly (returning to the same
  * address), which is observably the same except that a pending IRQ is
- * ordered after it. Throws GUEST_EXCEPTION in that case; returns normally
- * (with cpu.pc = ELR) otherwise. The caller must not advance the PC.
+ * ordered after it. Throws GUEST_EXCEPTION in that case; otherwise returns
+ * after `cpu.branchTo(ELR)`.
  */
 export function exceptionReturn(cpu: SystemCpu): void {
   const s = cpu.sys;
@@ -222,19 +222,22 @@ export function exceptionReturn(cpu: SystemCpu): void {
   cpu.daif = spsr & SPSR_DAIF;
   cpu.ss = (spsr & SPSR_SS) !== 0 ? 1 : 0;
   cpu.pan = 0; // FEAT_PAN not advertised: SPSR.PAN is RES0
-  cpu.exclusiveArmed = false;
-  cpu.pcLo = s.elrLo;
-  cpu.pcHi = s.elrHi;
+  // An exception return clears the local exclusive monitor (DDI 0487 B2.9.5).
+  cpu.clearExclusive();
+  cpu.invalidateFetch();
   if (!illegal) {
     setElAndSpsel(cpu, targetEl, m & 1);
-    // A legal return restores PSTATE.IL from SPSR; when set, the next
-    // instruction (the one at ELR) takes the Illegal Execution state exception.
     if ((spsr & SPSR_IL) === 0) {
       cpu.il = 0;
+      cpu.branchTo(s.elrLo, s.elrHi);
       return;
     }
+    // A legal return restores PSTATE.IL from SPSR; when set, the instruction
+    // at ELR takes the Illegal Execution state exception.
   }
   cpu.il = 1;
+  cpu.pcLo = s.elrLo;
+  cpu.pcHi = s.elrHi;
   illegalState(cpu);
 }
 

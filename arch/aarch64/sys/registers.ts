@@ -17,7 +17,9 @@ import type {
   VirtualClockReader,
 } from "../../../core/plugin/contracts.ts";
 import { Tlb } from "../mmu/tlb.ts";
-import { GenericTimer } from "./timer.ts";
+import { fpTrapMask } from "./fp_access.ts";
+import { DEBUG_BREAKPOINTS, DEBUG_WATCHPOINTS } from "./id_registers.ts";
+import { CNTFRQ_HZ, GenericTimer } from "./timer.ts";
 
 /**
  * SCTLR_EL1 bits that are RES1 in Armv8.0 without the later features this
@@ -60,6 +62,11 @@ export const SCTLR_UCI = 1 << 26;
 /** Default IPA size in bits (ID_AA64MMFR0_EL1.PARange 0b0010 = 40 bits). */
 export const DEFAULT_IPA_BITS = 40;
 
+/** The part of the CPU object the registry needs (avoids a type cycle with system_cpu.ts). */
+export interface SystemCpuLike {
+  invalidateFetch(): void;
+}
+
 /** Per-VM registry of the vCPUs' system state (TLBI ... IS broadcasts, global monitor users). */
 const vmRegistry = new WeakMap<Stage2View, SystemRegisters[]>();
 
@@ -86,6 +93,11 @@ export class SystemRegisters {
   readonly tlb: Tlb = new Tlb();
   /** This vCPU's generic timer. */
   readonly timer: GenericTimer;
+
+  /** The Event Register (SEV/SEVL set it, WFE consumes it). */
+  eventRegister = false;
+  /** The CPU object this state belongs to, once it has run a slice (for TLBI broadcasts). */
+  owner: SystemCpuLike | null = null;
 
   /** IPA of the last exclusive access (or translateData), for the exclusive monitors. */
   lastIpa = 0;
@@ -137,8 +149,21 @@ export class SystemRegisters {
   afsr1 = 0;
 
   // --- Other EL1 control -------------------------------------------------
-  /** CPACR_EL1 (FPEN bits 21:20 are what matters). */
+  /** CPACR_EL1 (FPEN bits 21:20 are what matters); write through {@link setCpacr}. */
   cpacr = 0;
+  /** Exception levels whose FP/SIMD use traps (bit n = ELn), derived from CPACR_EL1.FPEN. */
+  fpTrapEls = 0b11;
+  /** CNTFRQ_EL0 as last written (the counter itself always runs at 62.5 MHz). */
+  cntfrq = CNTFRQ_HZ;
+  /** High half of the last system-register read (MRS handlers return the low half). */
+  readHi = 0;
+  /** DBGBVR<n>_EL1 / DBGBCR<n>_EL1 / DBGWVR<n>_EL1 / DBGWCR<n>_EL1 (lo/hi interleaved per n). */
+  readonly dbgbvr: Uint32Array = new Uint32Array(2 * DEBUG_BREAKPOINTS);
+  readonly dbgbcr: Uint32Array = new Uint32Array(DEBUG_BREAKPOINTS);
+  readonly dbgwvr: Uint32Array = new Uint32Array(2 * DEBUG_WATCHPOINTS);
+  readonly dbgwcr: Uint32Array = new Uint32Array(DEBUG_WATCHPOINTS);
+  /** DBGCLAIMSET/CLR_EL1 claim tags (bits 7:0). */
+  dbgclaim = 0;
   /** ACTLR_EL1 (IMPLEMENTATION DEFINED; stored). */
   actlrLo = 0;
   actlrHi = 0;
@@ -218,7 +243,13 @@ export class SystemRegisters {
     this.spsr = this.esr = 0;
     this.farLo = this.farHi = 0;
     this.afsr0 = this.afsr1 = 0;
-    this.cpacr = 0;
+    this.setCpacr(0);
+    this.cntfrq = CNTFRQ_HZ;
+    this.dbgbvr.fill(0);
+    this.dbgbcr.fill(0);
+    this.dbgwvr.fill(0);
+    this.dbgwcr.fill(0);
+    this.dbgclaim = 0;
     this.actlrLo = this.actlrHi = 0;
     this.tpidrEl0Lo = this.tpidrEl0Hi = 0;
     this.tpidrroEl0Lo = this.tpidrroEl0Hi = 0;
@@ -228,10 +259,17 @@ export class SystemRegisters {
     this.osLock = 1;
     this.osdlr = 0;
     this.mdccint = 0;
+    this.eventRegister = false;
     this.timer.reset();
     this.tlb.flushAll();
     this.tlb.curAsid = 0;
     this.tlb.generation = this.memory.generation;
+  }
+
+  /** Write CPACR_EL1 (only FPEN, bits 21:20, is implemented) and update the FP trap mask. */
+  setCpacr(value: number): void {
+    this.cpacr = value & 0x0030_0000;
+    this.fpTrapEls = fpTrapMask(this.cpacr);
   }
 
   /** Recompute the current ASID from TCR_EL1.{A1,AS} and TTBR0/1_EL1.ASID (bits 63:48). */

@@ -14,6 +14,7 @@ import type { SystemCpu } from "./system_cpu.ts";
  * interrupt lines up to date. Call before the first instruction of the slice.
  */
 export function beginSlice(cpu: SystemCpu): void {
+  cpu.sys.owner = cpu;
   checkGeneration(cpu);
   cpu.sys.timer.beginSlice(cpu.retiredTotal);
 }

@@ -49,4 +49,14 @@ export interface SystemCpu extends CpuState {
   codePageWritten(ipaPage: number): void;
   /** IC IALLU / IC IALLUIS / IC IVAU: drop every decoded instruction. */
   flushDecodeCache(): void;
+  /**
+   * Instruction-fetch translation may have changed (TLB maintenance, writes
+   * to SCTLR/TTBRn/TCR/MAIR, exception entry and return): the run loop must
+   * translate PC again before its next fetch.
+   */
+  invalidateFetch(): void;
+  /** Continue at `lo`/`hi` after the current instruction instead of PC + 4 (ERET). */
+  branchTo(lo: number, hi: number): void;
+  /** Clear the local and this vCPU's global exclusive reservation (CLREX, ERET). */
+  clearExclusive(): void;
 }

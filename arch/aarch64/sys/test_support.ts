@@ -180,6 +180,21 @@ export class TestCpu extends CpuState implements SystemCpu {
   flushDecodeCache(): void {
     this.decodeFlushes++;
   }
+  /** Count of invalidateFetch calls. */
+  fetchInvalidations = 0;
+  invalidateFetch(): void {
+    this.fetchInvalidations++;
+  }
+  /** Set by branchTo (the run loop would then not advance PC). */
+  branched = false;
+  branchTo(lo: number, hi: number): void {
+    this.pcLo = lo >>> 0;
+    this.pcHi = hi >>> 0;
+    this.branched = true;
+  }
+  clearExclusive(): void {
+    this.exclusiveArmed = false;
+  }
 }
 
 /** Call `fn` and return what it threw (undefined if nothing). */
