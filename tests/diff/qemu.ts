@@ -3,7 +3,8 @@
  * console, caching results by (guest binary hash, QEMU version, arguments) in
  * `.cache/qemu/` at the repository root.
  *
- * The machine is `-M virt,gic-version=3 -cpu cortex-a57 -m 128M` with the
+ * The machine is `-M virt,gic-version=3 -cpu cortex-a57 -m 128M` (a guest may
+ * name another CPU model, see tests/guests/catalogue.ts) with the
  * guest loaded by `-kernel` (QEMU enters the ELF at EL1 with the MMU off and
  * serves PSCI through HVC, as there is no EL2/EL3 firmware). `-icount
  * shift=0` makes virtual time advance one nanosecond per instruction, so
@@ -18,12 +19,10 @@ import { MissingToolError } from "../guests/toolchain.ts";
 /** The QEMU binary. */
 export const QEMU = "qemu-system-aarch64";
 
-/** The machine arguments every differential run uses (before `-kernel`). */
+/** The machine arguments every differential run uses (the CPU model and `-kernel` follow). */
 export const QEMU_MACHINE_ARGS: readonly string[] = [
   "-M",
   "virt,gic-version=3",
-  "-cpu",
-  "cortex-a57",
   "-m",
   "128M",
   "-nographic",
@@ -101,13 +100,16 @@ export interface QemuOptions {
   readonly timeoutMs?: number;
   /** Skip the cache (always run). */
   readonly noCache?: boolean;
+  /** QEMU `-cpu` model; default `cortex-a57`. */
+  readonly cpu?: string;
 }
 
 /** Run the guest ELF at `elfPath` under QEMU and return its console output. */
 export async function runQemu(elfPath: string, opts: QemuOptions = {}): Promise<QemuRun> {
   const elf = await Deno.readFile(elfPath);
-  const args = [...QEMU_MACHINE_ARGS, "-kernel", elfPath];
-  const key = await cacheKey(elf, QEMU_MACHINE_ARGS);
+  const machine = [...QEMU_MACHINE_ARGS, "-cpu", opts.cpu ?? "cortex-a57"];
+  const args = [...machine, "-kernel", elfPath];
+  const key = await cacheKey(elf, machine);
   const cacheFile = join(QEMU_CACHE_DIR, `${key}.out`);
   if (!opts.noCache) {
     try {

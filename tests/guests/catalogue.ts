@@ -4,6 +4,10 @@
  * top:
  *
  * - `@guest fp` — compiled without `-mgeneral-regs-only` (it tests FP/AdvSIMD).
+ * - `@guest qemu-cpu=<model>` — the QEMU reference runs with `-cpu <model>`
+ *   instead of `cortex-a57`, for a feature the Cortex-A57 lacks (the 16 KiB
+ *   granule: ID_AA64MMFR0_EL1.TGran16 = 0 on that core). Such a guest prints
+ *   nothing that depends on the CPU model.
  *
  * @module
  */
@@ -29,20 +33,27 @@ export interface GuestSpec {
   readonly sources: readonly string[];
   /** Whether FP/AdvSIMD code generation is allowed. */
   readonly fp: boolean;
+  /** The QEMU CPU model of the reference run. */
+  readonly qemuCpu: string;
 }
 
+/** The reference CPU model (QEMU `-cpu`). */
+export const DEFAULT_QEMU_CPU = "cortex-a57";
+
 /** Parse the `@guest` directives of one source text. */
-export function parseDirectives(text: string): { fp: boolean } {
+export function parseDirectives(text: string): { fp: boolean; qemuCpu: string } {
   let fp = false;
+  let qemuCpu = DEFAULT_QEMU_CPU;
   for (const line of text.split("\n").slice(0, 20)) {
     const m = line.match(/@guest\s+(.+)$/);
     if (!m) continue;
     for (const word of m[1].trim().split(/\s+/)) {
       if (word === "fp") fp = true;
+      else if (word.startsWith("qemu-cpu=")) qemuCpu = word.slice("qemu-cpu=".length);
       else if (word !== "*/") throw new Error(`unknown @guest directive "${word}" in: ${line}`);
     }
   }
-  return { fp };
+  return { fp, qemuCpu };
 }
 
 /** List all guests in src/, sorted by name. */
@@ -52,8 +63,8 @@ export function listGuests(): GuestSpec[] {
     const m = entry.name.match(/^(.+)\.(c|S)$/);
     if (!entry.isFile || !m) continue;
     const path = join(SOURCE_DIR, entry.name);
-    const { fp } = parseDirectives(Deno.readTextFileSync(path));
-    guests.push({ name: m[1], sources: [path], fp });
+    const { fp, qemuCpu } = parseDirectives(Deno.readTextFileSync(path));
+    guests.push({ name: m[1], sources: [path], fp, qemuCpu });
   }
   return guests.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

@@ -7,8 +7,6 @@ static rt_irq_fn irq_hook;
 void rt_set_sync_handler(rt_sync_fn fn) { sync_hook = fn; }
 void rt_set_irq_handler(rt_irq_fn fn) { irq_hook = fn; }
 
-extern char rt_el0_return[];
-
 static const char *const kind_names[16] = {
 	"cur-sp0-sync", "cur-sp0-irq", "cur-sp0-fiq", "cur-sp0-serror",
 	"cur-spx-sync", "cur-spx-irq", "cur-spx-fiq", "cur-spx-serror",

@@ -82,6 +82,8 @@ void rt_set_irq_handler(rt_irq_fn fn);
 void rt_report_fault(const char *tag, u64 esr, u64 far, u64 elr, u64 base);
 /** Run `fn(arg)` at EL0 on stack `sp0`; it returns (or makes SVC #0xf00) with a value. */
 u64 rt_run_el0(u64 (*fn)(u64), u64 arg, void *sp0);
+/** Where an exception handler sends a frame (at EL1h, SPSR 0x3c5) to abandon an EL0 run. */
+extern char rt_el0_return[];
 /** The SVC immediate the runtime reserves for "leave EL0". */
 #define RT_SVC_EL0_EXIT 0xf00
 

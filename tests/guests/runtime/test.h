@@ -51,4 +51,7 @@ static inline int report_and_return(struct rt_frame *f, u64 esr, u64 far)
 	return 1;
 }
 
+/** Leave EL0 with a result (for EL0 code that cannot return through rt_el0_exit_stub, e.g. under the MMU). */
+#define EL0_EXIT(v) do { register u64 __x0 __asm__("x0") = (v); __asm__ volatile("svc #0xf00" : : "r"(__x0) : "memory"); for (;;) ; } while (0)
+
 #endif
