@@ -199,6 +199,7 @@ export class Pl011 implements Device {
     return this.queueLength;
   }
 
+  /** Power-on state: registers reset, receive FIFO emptied (queued host input is kept), line lowered. */
   reset(): void {
     this.lcr = 0;
     this.cr = CR_RESET;
@@ -218,6 +219,7 @@ export class Pl011 implements Device {
     this.refill();
   }
 
+  /** Snapshot for the dashboard. */
   describe(): Record<string, string | number | boolean> {
     return {
       fifoEnabled: (this.lcr & LCR_H_FEN) !== 0,

@@ -104,6 +104,7 @@ export class Pl031 implements Device {
     return (this.tickOffset + this.elapsedSeconds()) >>> 0;
   }
 
+  /** Power-on state of the interrupt logic and match register; the count keeps running, as in QEMU. */
   reset(): void {
     this.cancel();
     this.mr = 0;
@@ -114,6 +115,7 @@ export class Pl031 implements Device {
     this.host.setIrq(this.intid, false);
   }
 
+  /** Snapshot for the dashboard. */
   describe(): Record<string, string | number | boolean> {
     return {
       count: this.count(),
