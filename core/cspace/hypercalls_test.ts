@@ -9,20 +9,9 @@ import {
   CAP_RIGHTS_PARTITION_OBJECT_CREATE,
 } from "../abi/rights.ts";
 import { createTestCore, HYPERCALL_FORMS, type TestCore } from "../hypercall/test_fixture.ts";
-import type { AttachableThread } from "../object/attachable_thread.ts";
-import { GunyahObject } from "../object/object.ts";
+import { TestThread } from "../hypercall/test_doubles.ts";
 import { ObjectState, ObjectType } from "../object/object_type.ts";
 import type { Cspace } from "./cspace.ts";
-
-/** A minimal thread for the attach call (the real one is the thread module's). */
-class FakeThread extends GunyahObject implements AttachableThread {
-  readonly type = ObjectType.THREAD;
-  cspace: Cspace | null = null;
-  attachCspace(cspace: Cspace): HypError {
-    this.cspace = cspace;
-    return HypError.OK;
-  }
-}
 
 function invoker(core: TestCore, form: typeof HYPERCALL_FORMS[number]) {
   return (n: number, ...args: bigint[]) =>
@@ -161,7 +150,7 @@ for (const form of HYPERCALL_FORMS) {
 
   Deno.test(`[${form}] object_activate_from and cspace_attach_thread (thread INIT, cspace ACTIVE)`, () => {
     const core = createTestCore();
-    core.factories.register(ObjectType.THREAD, (p) => new FakeThread(p));
+    core.factories.register(ObjectType.THREAD, (p) => new TestThread(p));
     const hv = invoker(core, form);
     const th = hv(Hypercall.PARTITION_CREATE_THREAD, core.partitionCap, core.cspaceCap).r[1];
     const cs = hv(Hypercall.PARTITION_CREATE_CSPACE, core.partitionCap, core.cspaceCap).r[1];
@@ -173,7 +162,7 @@ for (const form of HYPERCALL_FORMS) {
       HypError.ERROR_CSPACE_WRONG_OBJECT_TYPE,
     );
     assertEquals(hv(Hypercall.CSPACE_ATTACH_THREAD, cs, th).err, 0);
-    const thread = core.rootCspace.lookupAny(th, 0) as FakeThread;
+    const thread = core.rootCspace.lookupAny(th, 0) as TestThread;
     assertEquals(thread.cspace, core.rootCspace.lookup(cs, ObjectType.CSPACE, 0));
     assertEquals(hv(Hypercall.OBJECT_ACTIVATE, th).err, 0);
     assertEquals(hv(Hypercall.CSPACE_ATTACH_THREAD, cs, th).err, HypError.ERROR_OBJECT_STATE);

@@ -13,12 +13,27 @@
  */
 import type { HypError } from "../abi/error.ts";
 import type { Cspace } from "../cspace/cspace.ts";
+import type { Addrspace } from "./addrspace/addrspace.ts";
 import type { GunyahObject } from "./object.ts";
+import type { Vic } from "./vic/vic.ts";
+import type { VpmGroup } from "./vpm_group/vpm_group.ts";
 
 /** A thread that containers can be attached to while it is INIT. */
 export interface AttachableThread extends GunyahObject {
-  /** Make `cspace` the thread's cspace (replacing any earlier one). */
+  /** Make `cspace` the thread's cspace (replacing any earlier one). Take a reference (`cspace.get()`). */
   attachCspace(cspace: Cspace): HypError;
+  /**
+   * Make `addrspace` the vCPU's stage-2 address space (ERROR_ARGUMENT_INVALID
+   * if the thread is not a vCPU). Take a reference.
+   */
+  attachAddrspace(addrspace: Addrspace): HypError;
+  /**
+   * Record that the vCPU is attachment `index` of `vic` (the vic has already
+   * checked the index and reserved the slot). Return an error to undo.
+   */
+  attachVic(vic: Vic, index: number): HypError;
+  /** Record that the vCPU is attachment `index` of the vpm_group (already reserved there). */
+  attachVpmGroup(group: VpmGroup, index: number): HypError;
 }
 
 /** Whether `object` implements {@link AttachableThread}. */

@@ -16,6 +16,8 @@ import type { PhysicalMemory } from "../../memory/physical_memory.ts";
 import { ObjectFactoryRegistry } from "../factory.ts";
 import { GunyahObject, type ObjectLifecycleObserver } from "../object.ts";
 import { ObjectState, ObjectType } from "../object_type.ts";
+import type { InterruptController } from "../../plugin/contracts.ts";
+import type { Vic } from "../vic/vic.ts";
 
 /** Everything a partition tree shares: one per hypervisor instance. */
 export interface PartitionTreeServices {
@@ -29,6 +31,17 @@ export interface PartitionTreeServices {
   readonly factories: ObjectFactoryRegistry;
   /** Optional lifecycle notifications. */
   readonly observer?: ObjectLifecycleObserver;
+  /**
+   * VMIDs held by active addrspaces (HYP's global `addrspace_vmids` bitmap;
+   * VMID 0 is reserved for the hypervisor at boot).
+   */
+  readonly vmids: Set<number>;
+  /**
+   * Supplies the interrupt controller of a vic being activated that was not
+   * given one with `Vic.setController` (the hypervisor creates it through the
+   * arch plugin). Optional.
+   */
+  readonly createVicController?: (vic: Vic) => InterruptController | null;
 }
 
 /** A partition. */
@@ -85,6 +98,7 @@ export interface RootPartitionOptions {
   readonly seed?: bigint;
   readonly factories?: ObjectFactoryRegistry;
   readonly observer?: ObjectLifecycleObserver;
+  readonly createVicController?: (vic: Vic) => InterruptController | null;
 }
 
 /** Default PRNG seed: the ASCII bytes of "gunyah". */
@@ -98,5 +112,7 @@ export function createRootPartition(options: RootPartitionOptions): Partition {
     memdb: options.memdb,
     factories: options.factories ?? new ObjectFactoryRegistry(),
     observer: options.observer,
+    vmids: new Set([0]),
+    createVicController: options.createVicController,
   });
 }

@@ -1,0 +1,135 @@
+/**
+ * A VIRQ source: something that can be bound to a VIRQ of a vic and asserts
+ * it (doorbell, msgqueue send/receive sides, vCPU halt / vcpu_run wakeup,
+ * vpm_group, hwirq).
+ *
+ * HYP models level sources with a "check pending" callback: the VIRQ is
+ * asserted on an event, and whenever the guest finishes handling it the
+ * vGIC asks the source whether it is still pending (gunyah-abi.md §4.1). Here
+ * the same is expressed with the plugin contract's `InterruptController`:
+ * an assertion makes the interrupt pending once (`pulse`), and the line is
+ * then held at the source's current {@link VirqSource.checkPending} level,
+ * so a level-configured VIRQ stays pending exactly while the condition holds
+ * and a re-asserted but undelivered VIRQ stays pending.
+ *
+ * @module
+ */
+import { HypError, throwHypError } from "../../abi/error.ts";
+import { GIC_PPI_BASE, GIC_SPI_BASE, type VirqInfo } from "../../abi/formats.ts";
+import type { Vic } from "./vic.ts";
+
+/** A bindable interrupt source. */
+export abstract class VirqSource {
+  /** The vic this source is bound to, or `null`. */
+  vic: Vic | null = null;
+  /** Bound VIRQ number (GIC INTID). */
+  virq = 0;
+  /** Target vCPU index for a private (PPI) binding. */
+  vcpuIndex = 0;
+  /** Whether the binding is to a shared (SPI) VIRQ. */
+  shared = true;
+
+  /** Whether the source is bound. */
+  get bound(): boolean {
+    return this.vic !== null;
+  }
+
+  /**
+   * The source's level: true while the VIRQ should stay pending (HYP's
+   * `virq_check_pending` handler for this source type).
+   */
+  abstract checkPending(): boolean;
+
+  /**
+   * Bind to `virq` of `vic` (the caller has looked up the vic with
+   * BIND_SOURCE). Already bound → ERROR_VIRQ_BOUND; a VIRQ number outside
+   * the vic's SPIs (shared) or PPIs (private), or a vCPU index beyond the
+   * vic → ERROR_ARGUMENT_INVALID; a VIRQ already used by another source →
+   * ERROR_BUSY.
+   */
+  bind(vic: Vic, info: VirqInfo | null, shared = true): void {
+    if (info === null) throwHypError(HypError.ERROR_ARGUMENT_INVALID, "res0 bits in virq_info");
+    if (this.vic !== null) throwHypError(HypError.ERROR_VIRQ_BOUND, "source already bound");
+    if (shared) {
+      if (info.virq < GIC_SPI_BASE || info.virq >= GIC_SPI_BASE + vic.maxVirqs) {
+        throwHypError(
+          HypError.ERROR_ARGUMENT_INVALID,
+          `VIRQ ${info.virq} is not one of the vic's SPIs`,
+        );
+      }
+    } else {
+      if (info.virq < GIC_PPI_BASE || info.virq >= GIC_SPI_BASE) {
+        throwHypError(HypError.ERROR_ARGUMENT_INVALID, `VIRQ ${info.virq} is not a PPI`);
+      }
+      if (info.vcpuIndex >= vic.maxVcpus) {
+        throwHypError(
+          HypError.ERROR_ARGUMENT_INVALID,
+          `vCPU index ${info.vcpuIndex} beyond the vic`,
+        );
+      }
+    }
+    vic.claimVirq(this, info.virq, shared ? 0 : info.vcpuIndex, shared);
+    this.vic = vic.get();
+    this.virq = info.virq;
+    this.vcpuIndex = shared ? 0 : info.vcpuIndex;
+    this.shared = shared;
+    this.update();
+  }
+
+  /** Unbind (deasserting the line); unbinding an unbound source does nothing. */
+  unbind(): void {
+    const vic = this.vic;
+    if (vic === null) return;
+    vic.controller?.setLine(this.virq, false, this.shared ? undefined : this.vcpuIndex);
+    vic.releaseVirq(this);
+    this.vic = null;
+    vic.put();
+  }
+
+  /** Assert: make the VIRQ pending once, then hold the line at the current level. */
+  assert(): void {
+    const c = this.vic?.controller;
+    if (!c) return;
+    const cpu = this.shared ? undefined : this.vcpuIndex;
+    c.pulse(this.virq, cpu);
+    c.setLine(this.virq, this.checkPending(), cpu);
+  }
+
+  /**
+   * Edge-only assertion: a rising edge on the line, which makes an
+   * edge-configured VIRQ pending and leaves a level-configured one at the
+   * source's level (HYP `virq_assert(source, edge_only = true)`).
+   */
+  assertEdge(): void {
+    const c = this.vic?.controller;
+    if (!c) return;
+    const cpu = this.shared ? undefined : this.vcpuIndex;
+    c.setLine(this.virq, false, cpu);
+    c.setLine(this.virq, true, cpu);
+    c.setLine(this.virq, this.checkPending(), cpu);
+  }
+
+  /** Re-evaluate the level ("check pending") and drive the line accordingly. */
+  update(): void {
+    this.vic?.controller?.setLine(
+      this.virq,
+      this.checkPending(),
+      this.shared ? undefined : this.vcpuIndex,
+    );
+  }
+}
+
+/** A source whose level is set directly (hwirq lines, and simple event sources). */
+export class LevelVirqSource extends VirqSource {
+  #level = false;
+
+  checkPending(): boolean {
+    return this.#level;
+  }
+
+  /** Set the level and drive the line. */
+  setLevel(level: boolean): void {
+    this.#level = level;
+    this.update();
+  }
+}
