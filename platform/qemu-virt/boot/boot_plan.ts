@@ -38,6 +38,10 @@ export const DTB_ALIGN = 0x20_0000;
 /** Largest DTB arm64 Linux accepts (booting.rst §2: "must not exceed 2 megabytes"). */
 export const DTB_MAX_SIZE = 0x20_0000;
 
+/** "MZ": the PE/COFF signature an EFI-stub arm64 Image starts with (booting.rst, code0). */
+const PE_MZ0 = 0x4d;
+const PE_MZ1 = 0x5a;
+
 /** What kind of kernel file was recognised. */
 export type KernelKind = "arm64-image" | "elf" | "flat";
 
@@ -63,6 +67,10 @@ export interface BootLayout {
   readonly initrdStart: number;
   /** One past the initrd's last byte (equal to the start when there is none). */
   readonly initrdEnd: number;
+}
+
+function startsWithMz(data: Uint8Array): boolean {
+  return data.length >= 2 && data[0] === PE_MZ0 && data[1] === PE_MZ1;
 }
 
 function alignUp(n: number, a: number): number {
@@ -108,8 +116,9 @@ export function layoutBoot(images: BootImages, vm: PlatformVmOptions): BootLayou
       ipa: s.address,
       data: s.data,
     }));
-  } else if (isArm64Image(data) || wrapping !== "none") {
-    // A decompressed payload must be an Image: parse (and reject) it as one.
+  } else if (isArm64Image(data) || wrapping !== "none" || startsWithMz(data)) {
+    // A decompressed payload, or a file starting with the EFI stub's "MZ", must be an
+    // Image: parse it as one so a truncated or damaged kernel is refused, not run flat.
     const header = parseArm64ImageHeader(data);
     const place = placeArm64Image(header, data.length, vm.ramBase);
     kind = "arm64-image";
