@@ -4,8 +4,8 @@
  *
  * - kernel: an arm64 Image (optionally gzipped or EFI zboot) is placed as
  *   {@link placeArm64Image} says; an AArch64 ELF goes to its segments'
- *   physical addresses; anything else is a flat binary loaded and entered at
- *   the RAM base.
+ *   physical addresses; anything else (not starting with the EFI stub's
+ *   "MZ") is a flat binary loaded and entered at the RAM base.
  * - initrd: at RAM + min(RAM / 2, 128 MiB), or just above the kernel if the
  *   kernel reaches further, 4 KiB aligned (QEMU `TARGET_PAGE_ALIGN`).
  * - DTB: after the initrd (or where the initrd would go), aligned to 2 MiB

@@ -3,6 +3,8 @@ import { gzipSync } from "node:zlib";
 import type { PlatformVmOptions } from "../../../core/plugin/contracts.ts";
 import { layoutBoot, planVirtBoot } from "./boot_plan.ts";
 import { BootImageError } from "./errors.ts";
+import { parseArm64ImageHeader } from "./arm64_image.ts";
+import { unwrapKernel } from "./decompress.ts";
 import { craftArm64Image, craftElf64, craftZboot } from "./testing_images.ts";
 import { encodeFdt } from "../fdt/writer.ts";
 import { decodeFdt } from "../fdt/reader.ts";
@@ -223,4 +225,30 @@ Deno.test("a real ELF linked by the cross toolchain loads (skipped without aarch
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("the Debian arm64 kernel fetched by `gunyah images` is recognised and placed (skipped if not fetched)", async () => {
+  const root = new URL("../../../.cache/images/", import.meta.url);
+  let kernel: Uint8Array | null = null;
+  try {
+    for await (const e of Deno.readDir(root)) {
+      if (e.isDirectory) {
+        kernel = await Deno.readFile(new URL(`${e.name}/Image`, root)).catch(() => null);
+        if (kernel) break;
+      }
+    }
+  } catch {
+    // no cache directory
+  }
+  if (!kernel) {
+    console.log("no kernel in .cache/images: skipping (fetch one with the CLI's images command)");
+    return;
+  }
+  const header = parseArm64ImageHeader(unwrapKernel(kernel).data);
+  assertEquals(header.textOffset, 0n);
+  assertEquals(header.pageSize, 4096);
+  const layout = layoutBoot({ kernel, initrd: new Uint8Array(1 << 20) }, vm);
+  assertEquals(layout.kind, "arm64-image");
+  assertEquals(layout.entry, 0x40200000);
+  assertEquals(layout.initrdStart, 0x48000000);
 });
