@@ -100,6 +100,8 @@ export class CpuState {
   readonly vf64: Float64Array = new Float64Array(this.v.buffer);
   /** Same storage viewed as bytes. */
   readonly vb: Uint8Array = new Uint8Array(this.v.buffer);
+  /** Same storage viewed as 16-bit lanes: V[n] halfword h at n*8+h (AdvSIMD H lanes). */
+  readonly vh: Uint16Array = new Uint16Array(this.v.buffer);
   /** FPCR and FPSR (architectural bit layouts). */
   fpcr = 0;
   fpsr = 0;

@@ -11,8 +11,10 @@
  */
 import type { Cpu } from "../cpu/cpu.ts";
 import { entries as branch } from "../isa/branch/mod.ts";
+import { entries as fp } from "../isa/fp/mod.ts";
 import { entries as integer } from "../isa/integer/mod.ts";
 import { entries as loadStore } from "../isa/loadstore/mod.ts";
+import { entries as system } from "../isa/system/mod.ts";
 import { type A64Decoder, compileDecoder, type EncodingGroup } from "./compile.ts";
 import type { EncodingEntry, Handler } from "./entry.ts";
 import { unallocatedEncoding } from "./unallocated.ts";
@@ -48,6 +50,7 @@ export function a64Groups(): EncodingGroup[] {
     { name: "integer", entries: integer },
     { name: "branch", entries: branch },
     { name: "loadstore", entries: loadStore },
+    { name: "fp", entries: fp },
   ];
 }
 
