@@ -264,3 +264,13 @@ Deno.test("TLB: nG entries are per ASID, global ones are shared", () => {
   assertEquals(readMem(cpu, 0x5000, 0, 4, 0), 0);
   assertEquals(readMem(cpu, 0x6000, 0, 4, 0), 2);
 });
+
+Deno.test("translateForHypervisor: IPA of an EL1 access, -1 on faults, no exception", async () => {
+  const { translateForHypervisor } = await import("./translate.ts");
+  const { cpu, tb0 } = setup(12);
+  tb0.map(0x5000n, RAM + 0x2000, 3, D_DEFAULT | D_AP_RO_EL1);
+  assertEquals(translateForHypervisor(cpu.sys, 0x5010, 0, false), RAM + 0x2010);
+  assertEquals(translateForHypervisor(cpu.sys, 0x5010, 0, true), -1);
+  assertEquals(translateForHypervisor(cpu.sys, 0x9000, 0, false), -1);
+  assertEquals(cpu.sys.esr, 0);
+});
