@@ -17,8 +17,7 @@ import { runCpu } from "./cpu/run.ts";
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, GPR_SLOTS, R_SP } from "./cpu/state.ts";
 import type { A64Decoder } from "./decode/compile.ts";
 import { a64Decoder } from "./decode/a64.ts";
-import { P_EL1_R, P_EL1_W } from "./mmu/tlb.ts";
-import { translateStage1, walkResult } from "./mmu/walk.ts";
+import { translateForHypervisor } from "./mmu/translate.ts";
 import { nextTimerDeadline, updateTimers } from "./sys/slice.ts";
 
 /** Highest X register index addressable through {@link RegisterSet.X} (X30). */
@@ -127,9 +126,8 @@ export class Aarch64Vcpu implements ArchVcpu {
   translate(va: bigint, write: boolean): number | null {
     const v = BigInt.asUintN(64, va);
     const lo = Number(v & 0xffffffffn), hi = Number(v >> 32n);
-    if (!translateStage1(this.cpu.sys, lo, hi, false)) return null;
-    if ((walkResult.perm & (write ? P_EL1_W : P_EL1_R)) === 0) return null;
-    return walkResult.ipaPage + (lo & 0xfff);
+    const ipa = translateForHypervisor(this.cpu.sys, lo, hi, write);
+    return ipa < 0 ? null : ipa;
   }
 
   hasPendingInterrupt(): boolean {

@@ -50,6 +50,7 @@ export function a64Groups(): EncodingGroup[] {
     { name: "integer", entries: integer },
     { name: "branch", entries: branch },
     { name: "loadstore", entries: loadStore },
+    { name: "system", entries: synchronizingEntries(system) },
     { name: "fp", entries: fp },
   ];
 }
