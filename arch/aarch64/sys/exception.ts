@@ -222,8 +222,10 @@ export function exceptionReturn(cpu: SystemCpu): void {
   cpu.daif = spsr & SPSR_DAIF;
   cpu.ss = (spsr & SPSR_SS) !== 0 ? 1 : 0;
   cpu.pan = 0; // FEAT_PAN not advertised: SPSR.PAN is RES0
-  // An exception return clears the local exclusive monitor (DDI 0487 B2.9.5).
+  // An exception return clears the local exclusive monitor (DDI 0487 B2.9.5)
+  // and is a WFE wake-up event, so it sets the Event Register (D1.16.1).
   cpu.clearExclusive();
+  s.eventRegister = true;
   cpu.invalidateFetch();
   if (!illegal) {
     setElAndSpsel(cpu, targetEl, m & 1);

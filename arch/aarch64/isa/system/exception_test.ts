@@ -104,6 +104,9 @@ Deno.test("WFI exits with PC advanced unless an interrupt is pending; EL0 trap w
   assertEquals(cpu.pcLo, RAM + 0x1008);
   cpu.irqLine = false;
   cpu.el = 0;
+  cpu.irqLine = true; // would not suspend: no trap
+  assertEquals(exec(cpu, hintWord(3)), "done");
+  cpu.irqLine = false;
   assertEquals(exec(cpu, hintWord(3)), "exception");
   assertEquals(cpu.sys.esr, ((0x01 << 26) | (1 << 25) | (1 << 24) | (0xe << 20)) >>> 0);
   cpu.el = 0;
@@ -120,6 +123,13 @@ Deno.test("WFE consumes the Event Register set by SEVL/SEV (SEV reaches every vC
   assertEquals(cpu.exit.kind, ExitKind.Wfe);
   assertEquals(exec(cpu, hintWord(4)), "done"); // SEV
   assertEquals(other.sys.eventRegister, true);
+  // An exception return sets the Event Register: a following EL0 WFE does not trap.
+  cpu.sys.spsr = 0;
+  cpu.sys.elrLo = 0x2000;
+  assertEquals(exec(cpu, ERET), "done");
+  assertEquals(exec(cpu, hintWord(2)), "done");
+  assertEquals(exec(cpu, hintWord(2)), "exception");
+  assertEquals(cpu.sys.esr, ((0x01 << 26) | (1 << 25) | (1 << 24) | (0xe << 20) | 1) >>> 0);
   // Unallocated and not-implemented hints are NOPs (YIELD, CSDB, BTI, PAuth).
   for (const n of [1, 7, 20, 32, 34, 0x7f]) assertEquals(exec(cpu, hintWord(n)), "done");
 });

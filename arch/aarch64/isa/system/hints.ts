@@ -38,31 +38,34 @@ function interruptPending(cpu: SystemCpu): boolean {
 }
 
 /**
- * WFI: at EL0 traps to EL1 unless SCTLR_EL1.nTWI; completes at once when an
- * interrupt is already pending (after bringing the timer lines up to date);
- * otherwise leaves with a Wfi exit, PC at the next instruction.
+ * WFI: completes at once when an interrupt is already pending (after
+ * bringing the timer lines up to date). Otherwise, at EL0 with
+ * SCTLR_EL1.nTWI clear, it is trapped to EL1 (the trap applies only when the
+ * PE would enter the low-power state); else it leaves with a Wfi exit, PC at
+ * the next instruction.
  */
 export function wfi(cpu: SystemCpu): void {
-  if (cpu.el === 0 && (cpu.sys.sctlr & SCTLR_NTWI) === 0) raiseSync(cpu, EC_WFX, wfxIss(false));
   cpu.sys.timer.update(cpu.retiredTotal);
   if (interruptPending(cpu)) return;
+  if (cpu.el === 0 && (cpu.sys.sctlr & SCTLR_NTWI) === 0) raiseSync(cpu, EC_WFX, wfxIss(false));
   advancePc(cpu);
   exitCpu(cpu, ExitKind.Wfi, 0);
 }
 
 /**
- * WFE: at EL0 traps to EL1 unless SCTLR_EL1.nTWE; if the Event Register is
- * set, clears it and completes; otherwise leaves with a Wfe exit (PC at the
- * next instruction), which the scheduler treats as a yield.
+ * WFE: if the Event Register is set, clears it and completes; it also
+ * completes when an interrupt is pending. Otherwise, at EL0 with
+ * SCTLR_EL1.nTWE clear, it is trapped to EL1; else it leaves with a Wfe exit
+ * (PC at the next instruction), which the scheduler treats as a yield.
  */
 export function wfe(cpu: SystemCpu): void {
-  if (cpu.el === 0 && (cpu.sys.sctlr & SCTLR_NTWE) === 0) raiseSync(cpu, EC_WFX, wfxIss(true));
   const s = cpu.sys;
   if (s.eventRegister) {
     s.eventRegister = false;
     return;
   }
   if (interruptPending(cpu)) return;
+  if (cpu.el === 0 && (s.sctlr & SCTLR_NTWE) === 0) raiseSync(cpu, EC_WFX, wfxIss(true));
   advancePc(cpu);
   exitCpu(cpu, ExitKind.Wfe, 0);
 }
