@@ -55,3 +55,5 @@ export * from "./object/doorbell/hypercalls.ts";
 export * from "./object/msgqueue/msgqueue.ts";
 export * from "./object/msgqueue/hypercalls.ts";
 export * from "./hypercall/prng.ts";
+export * from "./object/addrspace/addrspace_user_memory.ts";
+export * from "./hypercall/port.ts";

@@ -1,5 +1,5 @@
-import { assertEquals } from "../../tests/assert.ts";
-import { HypError } from "../abi/error.ts";
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { errorFromRegister, HypError } from "../abi/error.ts";
 import { Hypercall } from "../abi/hypercall_numbers.ts";
 import {
   CAP_RIGHTS_CSPACE_ALL,
@@ -8,10 +8,17 @@ import {
   CAP_RIGHTS_GENERIC_OBJECT_ACTIVATE,
   CAP_RIGHTS_PARTITION_OBJECT_CREATE,
 } from "../abi/rights.ts";
-import { createTestCore, HYPERCALL_FORMS, type TestCore } from "../hypercall/test_fixture.ts";
+import {
+  contextFor,
+  createTestCore,
+  HYPERCALL_FORMS,
+  type TestCore,
+} from "../hypercall/test_fixture.ts";
+import { PhysicalUserMemory } from "../memory/physical_user_memory.ts";
+import { Partition } from "../object/partition/partition.ts";
+import { Cspace } from "./cspace.ts";
 import { TestThread } from "../hypercall/test_doubles.ts";
 import { ObjectState, ObjectType } from "../object/object_type.ts";
-import type { Cspace } from "./cspace.ts";
 
 function invoker(core: TestCore, form: typeof HYPERCALL_FORMS[number]) {
   return (n: number, ...args: bigint[]) =>
@@ -174,3 +181,48 @@ for (const form of HYPERCALL_FORMS) {
     );
   });
 }
+
+Deno.test("two partitions' cspaces cannot name each other's objects", () => {
+  const core = createTestCore();
+  const other = new Partition(core.root);
+  assertEquals(other.activate(), HypError.OK);
+  const otherCspace = new Cspace(other, other.services.random.fork());
+  otherCspace.configure(16);
+  assertEquals(otherCspace.activate(), HypError.OK);
+  const otherPartCap = otherCspace.createMasterCap(other);
+  const otherCsCap = otherCspace.createMasterCap(otherCspace);
+  const otherCtx = contextFor(
+    otherCspace,
+    other,
+    null,
+    new PhysicalUserMemory(core.physicalMemory),
+  );
+  const table = core.dispatcher.table;
+  // An object created by the root's caller.
+  const db = core.call(Hypercall.PARTITION_CREATE_DOORBELL, core.partitionCap, core.cspaceCap).r[1];
+  assertEquals(core.call(Hypercall.OBJECT_ACTIVATE, db).err, 0);
+  // The other partition's caller cannot use the root's CapIDs, and vice versa.
+  for (const cap of [db, core.partitionCap, core.cspaceCap]) {
+    const err = errorFromRegister(table.call(otherCtx, Hypercall.DOORBELL_SEND, cap, 1n)[0]);
+    assert(
+      err === HypError.ERROR_ARGUMENT_INVALID || err === HypError.ERROR_CSPACE_CAP_NULL,
+      `root cap 0x${cap.toString(16)} gave ${err} in the other cspace`,
+    );
+  }
+  for (const cap of [otherPartCap, otherCsCap]) {
+    const err = core.call(Hypercall.PARTITION_CREATE_DOORBELL, cap, cap).err;
+    assert(
+      err === HypError.ERROR_ARGUMENT_INVALID || err === HypError.ERROR_CSPACE_CAP_NULL ||
+        err === HypError.ERROR_CSPACE_WRONG_OBJECT_TYPE,
+      `other cap gave ${err} in the root cspace`,
+    );
+  }
+  // Only an explicit copy makes an object nameable from the other cspace.
+  const copied = core.rootCspace.copyCapFrom(core.rootCspace, db, 0x1);
+  const moved = otherCspace.copyCapFrom(core.rootCspace, copied, 0x1);
+  assertEquals(errorFromRegister(table.call(otherCtx, Hypercall.DOORBELL_SEND, moved, 1n)[0]), 0);
+  // The other partition creates objects in its own partition.
+  const own = table.call(otherCtx, Hypercall.PARTITION_CREATE_MSGQUEUE, otherPartCap, otherCsCap);
+  assertEquals(errorFromRegister(own[0]), 0);
+  assertEquals(otherCspace.lookupAny(own[1], 0).partition, other);
+});

@@ -17,7 +17,9 @@ import { PhysicalUserMemory } from "../memory/physical_user_memory.ts";
 import { ObjectFactoryRegistry } from "../object/factory.ts";
 import type { GunyahObject } from "../object/object.ts";
 import { createRootPartition, type Partition } from "../object/partition/partition.ts";
-import type { HypercallContext } from "./context.ts";
+import type { Vic } from "../object/vic/vic.ts";
+import type { HypercallContext, UserMemory } from "./context.ts";
+import { RecordingInterruptController } from "./test_doubles.ts";
 import { registerCoreHypercalls, registerCoreObjectFactories } from "./core_hypercalls.ts";
 import { HypercallDispatcher } from "./smccc.ts";
 
@@ -43,6 +45,8 @@ export interface TestCore {
   readonly cspaceCap: bigint;
   readonly dispatcher: HypercallDispatcher;
   readonly factories: ObjectFactoryRegistry;
+  /** The interrupt controller given to each vic at activation (a recording double). */
+  readonly controllers: Map<Vic, RecordingInterruptController>;
   /** A thread-less caller using the root cspace. */
   readonly ctx: HypercallContext;
   /** Native call by number; returns result registers (X0 as a signed error in `err`). */
@@ -67,7 +71,18 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const memdb = new Memdb();
   const factories = new ObjectFactoryRegistry();
   registerCoreObjectFactories(factories);
-  const root = createRootPartition({ physicalMemory, memdb, factories, seed: options.seed });
+  const controllers = new Map<Vic, RecordingInterruptController>();
+  const root = createRootPartition({
+    physicalMemory,
+    memdb,
+    factories,
+    seed: options.seed,
+    createVicController: (vic) => {
+      const c = new RecordingInterruptController(Math.max(vic.maxVirqs, 1));
+      controllers.set(vic, c);
+      return c;
+    },
+  });
   for (const r of options.ram ?? [{ base: TEST_RAM_BASE, size: TEST_RAM_SIZE }]) {
     physicalMemory.addRegion(r.base, r.size);
     memdb.insert(r.base, r.size, root);
@@ -89,6 +104,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     cspaceCap,
     dispatcher,
     factories,
+    controllers,
     ctx,
     call(n, ...args) {
       const r = dispatcher.table.call(ctx, n, ...args);
@@ -115,7 +131,7 @@ export function contextFor(
   cspace: Cspace,
   partition: Partition,
   thread: GunyahObject | null,
-  memory: PhysicalUserMemory,
+  memory: UserMemory,
 ): HypercallContext {
   return {
     cspace,

@@ -13,7 +13,7 @@ export interface VdeviceProvider extends GunyahObject {
   /** Rights the caller's cap must carry to attach it (e.g. vic ATTACH_VDEVICE). */
   readonly vdeviceAttachRights: number;
   /** Validate `index`/`size` for this device and record the attachment in `addrspace` (throws a Gunyah error). */
-  attachVdevice(
+  attachToAddrspace(
     addrspace: Addrspace,
     index: number,
     vbase: number,
@@ -24,5 +24,6 @@ export interface VdeviceProvider extends GunyahObject {
 
 /** Whether `object` is a {@link VdeviceProvider}. */
 export function isVdeviceProvider(object: GunyahObject): object is VdeviceProvider {
-  return typeof (object as unknown as { attachVdevice?: unknown }).attachVdevice === "function";
+  return typeof (object as unknown as { attachToAddrspace?: unknown }).attachToAddrspace ===
+    "function";
 }

@@ -202,7 +202,7 @@ export function registerAddrspaceHypercalls(table: HypercallTable): void {
           "not a vdevice",
         );
       }
-      vdevice.attachVdevice(as, argU32(a, 2), argNumber(a, 3), argNumber(a, 4), a[5]);
+      vdevice.attachToAddrspace(as, argU32(a, 2), argNumber(a, 3), argNumber(a, 4), a[5]);
     },
   );
 }

@@ -174,7 +174,7 @@ export class Vic extends GunyahObject implements VdeviceProvider {
   // -------------------------------------------------------------------------
 
   /** addrspace_attach_vdevice: index 0 = GICD, 1..max_vcpus = GICR of vCPU index-1. */
-  attachVdevice(
+  attachToAddrspace(
     addrspace: Addrspace,
     index: number,
     vbase: number,
