@@ -36,6 +36,7 @@ export { formatDts } from "./fdt/dts.ts";
 export { findNode, propCells, propInteger, propStrings, withProps } from "./fdt/tree.ts";
 export { Pl011 } from "./pl011/pl011.ts";
 export type { Pl011Options, Pl011OutputSink } from "./pl011/pl011.ts";
+export { Pl011Console } from "./pl011/console.ts";
 export { Pl031 } from "./pl031/pl031.ts";
 export type { Pl031Options } from "./pl031/pl031.ts";
 export { layoutBoot, placeDtb, planVirtBoot } from "./boot/boot_plan.ts";
