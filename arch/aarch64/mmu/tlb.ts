@@ -43,6 +43,8 @@ export const P_EL1_X = 0x20;
 export const P_UNALIGNED_OK = 0x40;
 
 const NO_MARKS = new Uint8Array(1);
+/** Largest page offset an Int32Array entry holds (the last 4 KiB page below 2 GiB). */
+const MAX_VIEW_OFFSET = 0x7fff_f000;
 
 /** One vCPU's TLB. */
 export class Tlb {
@@ -58,14 +60,18 @@ export class Tlb {
   readonly level: Uint8Array = new Uint8Array(TLB_ENTRIES);
   /** MAIR attribute byte of the translation (0 = Device-nGnRnE). */
   readonly attr: Uint8Array = new Uint8Array(TLB_ENTRIES);
-  /** The RAM mapping behind the page, or null for MMIO. */
-  readonly map: (Stage2Mapping | null)[] = new Array<Stage2Mapping | null>(TLB_ENTRIES).fill(null);
-  /** Byte offset in `map.view` of the page's first byte (RAM only). */
-  readonly off: Float64Array = new Float64Array(TLB_ENTRIES);
+  /** The RAM mapping behind the page, or null for MMIO (a packed array: built element by element). */
+  readonly map: (Stage2Mapping | null)[] = Array.from({ length: TLB_ENTRIES }, () => null);
+  /**
+   * Byte offset in `map.view` of the page's first byte (RAM only). An
+   * Int32Array on purpose: V8 indexes a DataView several times faster with
+   * a small-integer offset than with one read from a Float64Array.
+   */
+  readonly off: Int32Array = new Int32Array(TLB_ENTRIES);
   /** IPA of the page's first byte. */
   readonly ipa: Float64Array = new Float64Array(TLB_ENTRIES);
   /** Code-page marks of `map` (see code_pages.ts); a dummy array for MMIO. */
-  readonly marks: Uint8Array[] = new Array<Uint8Array>(TLB_ENTRIES).fill(NO_MARKS);
+  readonly marks: Uint8Array[] = Array.from({ length: TLB_ENTRIES }, () => NO_MARKS);
   /** Index into `marks` of this page. */
   readonly markIndex: Int32Array = new Int32Array(TLB_ENTRIES);
 
@@ -150,7 +156,14 @@ export class Tlb {
     this.ipa[i] = ipaPage;
     this.map[i] = mapping;
     if (mapping !== null) {
-      this.off[i] = mapping.offset + (ipaPage - mapping.ipaBase);
+      const off = mapping.offset + (ipaPage - mapping.ipaBase);
+      if (off > MAX_VIEW_OFFSET) {
+        throw new RangeError(
+          `guest RAM page at IPA 0x${ipaPage.toString(16)} lies ${off} bytes into its buffer; ` +
+            `the TLB supports buffers up to 2 GiB: split guest RAM into mappings of at most 2 GiB`,
+        );
+      }
+      this.off[i] = off;
       this.marks[i] = marks ?? NO_MARKS;
       this.markIndex[i] = marks === null ? 0 : (ipaPage - mapping.ipaBase) / 4096;
     } else {
