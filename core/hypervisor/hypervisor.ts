@@ -45,8 +45,9 @@
  *
  * @module
  */
-import { errorFromRegister, HypError, HypErrorException } from "../abi/error.ts";
-import { hypercallInfo } from "../abi/hypercall_numbers.ts";
+import { errorFromRegister, HypError } from "../abi/error.ts";
+import { GIC_SPI_NUM, VIC_OPTION_DISABLE_DEFAULT_ADDR } from "../abi/formats.ts";
+import { Hypercall, hypercallInfo } from "../abi/hypercall_numbers.ts";
 import { Cspace } from "../cspace/cspace.ts";
 import { EventBus } from "../events.ts";
 import type { HypercallContext } from "../hypercall/context.ts";
@@ -68,7 +69,6 @@ import {
   type ThreadChange,
   type ThreadHost,
   type VcpuRunReport,
-  type VirqLine,
 } from "../object/thread/thread.ts";
 import { ThreadState, VcpuRunState } from "../object/thread/thread_types.ts";
 import {
@@ -79,6 +79,7 @@ import {
   ExitKind,
   type HypercallPort,
   type InterruptController,
+  type InterruptControllerInstance,
   RegisterSet,
   S2_ACCESS_R,
   S2_ACCESS_W,
@@ -90,7 +91,12 @@ import { SchedulerBlock } from "../sched/scheduler_block.ts";
 import { VirtualClock } from "../time/virtual_clock.ts";
 import { TimerQueue } from "../time/timer_queue.ts";
 import type { HypervisorEvents } from "./events.ts";
-import { VmMmioBus } from "./vm_mmio_bus.ts";
+import { ComponentInterruptController } from "./component_irq.ts";
+import { VcpuPsciHost } from "./psci_host.ts";
+import { Addrspace } from "../object/addrspace/addrspace.ts";
+import type { VdeviceAttachment } from "../object/addrspace/addrspace.ts";
+import { Vic } from "../object/vic/vic.ts";
+import { RelocatedRegion, VmMmioBus } from "./vm_mmio_bus.ts";
 
 /** Default number of physical CPUs. */
 export const DEFAULT_PHYSICAL_CPUS = 2;
@@ -100,6 +106,17 @@ export const DEFAULT_MAX_QUANTUM_NS = 10_000;
 export const DEFAULT_HOST_SLICE_MS = 10;
 /** Capacity of the root cspace (HYP `rootvm_init.c` `MAX_CAPS`). */
 export const ROOT_CSPACE_MAX_CAPS = 2048;
+/**
+ * Where a vic's vGIC frames are placed by default (unless the vic is
+ * configured with DISABLE_DEFAULT_ADDR): the QEMU virt GICv3 addresses
+ * (gunyah-abi.md §9, platform-facts.md: GICD 0x0800_0000, GICR 0x080A_0000).
+ */
+export const VGIC_DEFAULT_PLACEMENT = {
+  distributorBase: 0x0800_0000,
+  redistributorBase: 0x080a_0000,
+} as const;
+/** Bytes of one vCPU's redistributor frames (RD_base + SGI_base, GICv3). */
+const GICR_STRIDE = 0x20000;
 /** Size of the pages `readUser`/`writeUser` translate one at a time. */
 const USER_PAGE = 0x1000;
 
@@ -119,6 +136,8 @@ export interface HypervisorOptions {
   readonly maxQuantumNs?: number;
   /** Host ms between yields to the event loop in {@link Hypervisor.run} (default 10). */
   readonly hostSliceMs?: number;
+  /** Default vGIC placement (default {@link VGIC_DEFAULT_PLACEMENT}). */
+  readonly vgicPlacement?: { readonly distributorBase: number; readonly redistributorBase: number };
 }
 
 /** Why {@link Hypervisor.run} returned. */
@@ -132,15 +151,34 @@ export interface VmContext {
   readonly vcpus: Thread[];
   /** The VM's interrupt controller, once known. */
   irq: InterruptController | null;
+  /** Whether the vic's frames are on the bus at their default placement. */
+  vgicMapped: boolean;
+}
+
+/** What a native component is told about itself (like the RM's boot environment). */
+export interface ComponentEnv {
+  /** CapID of the component's partition in its cspace. */
+  readonly partitionCap: bigint;
+  /** CapID of the component's cspace in itself. */
+  readonly cspaceCap: bigint;
+  /** CapID of the component's vic: VIRQs (SPIs) bound to it reach `onVirq`. */
+  readonly vicCap: bigint;
+}
+
+/** The port given to a component: the contract's HypercallPort plus its environment. */
+export interface ComponentPort extends HypercallPort {
+  readonly env: ComponentEnv;
 }
 
 /** A native component as started by {@link Hypervisor.addComponent}. */
 export interface ComponentHandle {
   readonly component: Component;
   /** The component's hypercall entry. */
-  readonly port: HypercallPort;
+  readonly port: ComponentPort;
   /** Its caller context (thread-less). */
   readonly context: HypercallContext;
+  /** The interrupt controller behind its vic. */
+  readonly irq: ComponentInterruptController;
 }
 
 interface PhysicalCpu {
@@ -200,7 +238,15 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   readonly maxQuantumNs: number;
   /** Host ms between event-loop yields. */
   readonly hostSliceMs: number;
+  /**
+   * The host side of PSCI (`PsciHost<HypercallContext>` of arch/aarch64/psci);
+   * boot code registers `createPsciService(hv.psci)` as the SMCCC STANDARD service.
+   */
+  readonly psci: VcpuPsciHost;
 
+  /** Default vGIC placement. */
+  readonly vgicPlacement: { readonly distributorBase: number; readonly redistributorBase: number };
+  readonly #vicControllers = new Map<Vic, InterruptControllerInstance>();
   readonly #cpus: PhysicalCpu[] = [];
   readonly #vms = new Map<object, VmContext>();
   readonly #contexts = new Map<Thread, HypercallContext>();
@@ -224,6 +270,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     this.scheduler = new FprrScheduler<Thread>(this.cpuCount);
     this.maxQuantumNs = options.maxQuantumNs ?? DEFAULT_MAX_QUANTUM_NS;
     this.hostSliceMs = options.hostSliceMs ?? DEFAULT_HOST_SLICE_MS;
+    this.vgicPlacement = options.vgicPlacement ?? VGIC_DEFAULT_PLACEMENT;
     if (!(this.maxQuantumNs >= this.clock.nsPerInstruction)) {
       throw new RangeError(
         `maxQuantumNs must be at least one instruction (${this.clock.nsPerInstruction} ns)`,
@@ -241,6 +288,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       factories: this.factories,
       seed: options.seed,
       observer: this.#observer(),
+      createVicController: (vic) => this.#createVicController(vic),
     });
     for (const r of options.ram ?? []) {
       this.physicalMemory.addRegion(r.base, r.size);
@@ -255,6 +303,17 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     this.#emptyCspace = new Cspace(this.rootPartition, this.rootPartition.services.random.fork());
     this.#userMemory = new PhysicalUserMemory(this.physicalMemory);
 
+    this.psci = new VcpuPsciHost({
+      vcpusOf: (t) => this.vmOf(t).vcpus,
+      mpidrOf,
+      vmExit: (caller, reason) => {
+        this.events.emit("vm.exit", {
+          time: this.clock.now,
+          thread: caller.describeName(),
+          reason,
+        });
+      },
+    });
     this.dispatcher = new HypercallDispatcher();
     registerCoreHypercalls(this.dispatcher.table);
     registerThreadHypercalls(this.dispatcher.table, this, this.cpuCount);
@@ -280,10 +339,49 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       }
     };
     return {
-      created: (o) => emit("object.created", o),
+      created: (o) => {
+        if (o instanceof Addrspace) {
+          o.observer = { vdeviceAttached: (a, att) => this.#mapVdevice(a, att) };
+        }
+        emit("object.created", o);
+      },
       activated: (o) => emit("object.activated", o),
       destroyed: (o) => emit("object.destroyed", o),
     };
+  }
+
+  /** The arch's interrupt controller for a vic being activated (partition service). */
+  #createVicController(vic: Vic): InterruptController {
+    const inst = this.arch.createInterruptController(
+      { vcpus: vic.maxVcpus, spis: vic.maxVirqs },
+      this.vgicPlacement,
+    );
+    this.#vicControllers.set(vic, inst);
+    return inst;
+  }
+
+  /**
+   * addrspace_attach_vdevice of a vic: frame `index` (0 = GICD, i = GICR of
+   * vCPU i-1) appears at `vbase` on the VM's bus.
+   */
+  #mapVdevice(addrspace: Addrspace, att: VdeviceAttachment): void {
+    if (!(att.object instanceof Vic)) {
+      this.log(`${att.object.describeName()}: vdevice has no MMIO model in the core; not mapped`);
+      return;
+    }
+    const inst = this.#vicControllers.get(att.object);
+    if (inst === undefined) return;
+    const p = this.vgicPlacement;
+    const target = att.index === 0
+      ? p.distributorBase
+      : p.redistributorBase + (att.index - 1) * GICR_STRIDE;
+    const inner = inst.regions.find((r) => target >= r.base && target - r.base < r.size);
+    if (inner === undefined) return;
+    const bus = this.vmFor(addrspace).bus;
+    if (
+      bus.hasRegionAt(att.vbase, att.size) || (att.vbase === target && bus.regions.includes(inner))
+    ) return;
+    bus.addRegion(new RelocatedRegion(att.vbase, att.size, inner, target - inner.base));
   }
 
   #createThread(partition: Partition): Thread {
@@ -308,7 +406,8 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   vmFor(addrspace: object): VmContext {
     let vm = this.#vms.get(addrspace);
     if (!vm) {
-      vm = { bus: new VmMmioBus(), vcpus: [], irq: null };
+      vm = { bus: new VmMmioBus(), vcpus: [], irq: null, vgicMapped: false };
+      if (addrspace instanceof Addrspace) vm.bus.vmmioSource = addrspace;
       this.#vms.set(addrspace, vm);
     }
     return vm;
@@ -370,8 +469,21 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       log: (m) => this.log(`${thread.describeName()}: ${m}`),
     });
     vm.vcpus[index] = thread;
-    const attach = (irq as { attachVcpu?: (i: number, v: ArchVcpu) => void }).attachVcpu;
-    if (typeof attach === "function") attach.call(irq, index, arch);
+    const vic = thread.vic instanceof Vic ? thread.vic : null;
+    const inst = vic !== null ? this.#vicControllers.get(vic) : undefined;
+    if (inst !== undefined) {
+      inst.attachVcpu(index, arch);
+      if (!vm.vgicMapped && (vic!.options & VIC_OPTION_DISABLE_DEFAULT_ADDR) === 0) {
+        vm.vgicMapped = true;
+        for (const r of inst.regions) {
+          try {
+            vm.bus.addRegion(r);
+          } catch (e) {
+            this.log(`vGIC frame not mapped at its default address: ${(e as Error).message}`);
+          }
+        }
+      }
+    }
     return arch;
   }
 
@@ -421,23 +533,6 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   yieldTo(ctx: HypercallContext, target: Thread): void {
     const cpu = this.#cpuOfCaller(ctx);
     if (cpu >= 0) this.scheduler.yieldTo(cpu, target.sched);
-  }
-
-  /**
-   * Binds a shared VIRQ of a vic (VcpuRuntime). The vic object model is the
-   * core's vic module; until it offers shared-source binding this reports
-   * ERROR_UNIMPLEMENTED with an explanation.
-   */
-  bindSharedVirq(vicCap: bigint, ctx: HypercallContext, virqInfo: bigint): VirqLine {
-    const vic = ctx.cspace.lookup(vicCap, ObjectType.VIC, 0x1);
-    const bind = (vic as unknown as { bindSharedVirq?: (info: bigint) => VirqLine }).bindSharedVirq;
-    if (typeof bind !== "function") {
-      throw new HypErrorException(
-        HypError.ERROR_UNIMPLEMENTED,
-        "vic object does not bind shared VIRQs",
-      );
-    }
-    return bind.call(vic, virqInfo);
   }
 
   #cpuOfCaller(ctx: HypercallContext): number {
@@ -500,32 +595,90 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   /**
    * Start a native component with a thread-less caller context: by default
    * the root cspace and partition (the resource manager's view). Its
-   * hypercalls go through the same dispatch as HVC.
+   * hypercalls go through the same dispatch as HVC; VIRQs asserted on its
+   * interrupt controller are delivered to `onVirq` at the start of the next
+   * round.
    */
   async addComponent(
     component: Component,
-    options: { readonly cspace?: Cspace; readonly partition?: Partition } = {},
+    options: {
+      readonly cspace?: Cspace;
+      readonly cspaceCap?: bigint;
+      readonly partition?: Partition;
+      readonly partitionCap?: bigint;
+    } = {},
   ): Promise<ComponentHandle> {
-    const context = this.nativeContext(
-      options.cspace ?? this.rootCspace,
-      options.partition ?? this.rootPartition,
-    );
-    const port: HypercallPort = {
+    const cspace = options.cspace ?? this.rootCspace;
+    const partition = options.partition ?? this.rootPartition;
+    const context = this.nativeContext(cspace, partition);
+    const irq = new ComponentInterruptController(GIC_SPI_NUM, () => this.wake());
+    const partitionCap = options.partitionCap ?? this.rootPartitionCap;
+    const cspaceCap = options.cspaceCap ?? this.rootCspaceCap;
+    const env: ComponentEnv = {
+      partitionCap,
+      cspaceCap,
+      vicCap: this.#createComponentVic(context, partitionCap, cspaceCap, irq),
+    };
+    const port: ComponentPort = {
+      env,
       call: (n, ...args) => {
         const r = this.dispatcher.table.call(context, n, ...args);
         this.wake();
         return r;
       },
     };
-    const handle: ComponentHandle = { component, port, context };
+    const handle: ComponentHandle = { component, port, context, irq };
     this.#components.push(handle);
     await component.start(port);
     return handle;
   }
 
-  /** Deliver `virq` to every component whose `onVirq` wants it (between rounds). */
-  deliverComponentVirq(component: Component, virq: number): void {
-    component.onVirq?.(virq);
+  /**
+   * A vic for a component, through the same hypercalls the RM would use
+   * (partition_create_vic, vic_configure, object_activate), backed by the
+   * component's interrupt controller.
+   */
+  #createComponentVic(
+    ctx: HypercallContext,
+    partitionCap: bigint,
+    cspaceCap: bigint,
+    irq: ComponentInterruptController,
+  ): bigint {
+    const table = this.dispatcher.table;
+    const must = (r: bigint[], what: string): bigint[] => {
+      const err = errorFromRegister(r[0]);
+      if (err !== HypError.OK) {
+        throw new Error(`component vic: ${what} failed with Gunyah error ${err}`);
+      }
+      return r;
+    };
+    const cap = must(
+      table.call(ctx, Hypercall.PARTITION_CREATE_VIC, partitionCap, cspaceCap, 0n),
+      "partition_create_vic",
+    )[1];
+    must(
+      table.call(ctx, Hypercall.VIC_CONFIGURE, cap, 1n, BigInt(GIC_SPI_NUM), 0n, 0n),
+      "vic_configure",
+    );
+    ctx.cspace.lookup<Vic>(cap, ObjectType.VIC, 0, false).setController(irq);
+    must(table.call(ctx, Hypercall.OBJECT_ACTIVATE, cap), "object_activate");
+    return cap;
+  }
+
+  /** Hand queued VIRQs to their components (between rounds); returns whether any was delivered. */
+  #deliverComponentVirqs(): boolean {
+    let delivered = false;
+    for (const h of this.#components) {
+      if (!h.irq.hasPending()) continue;
+      for (const virq of h.irq.takePending()) h.component.onVirq?.(virq);
+      delivered = true;
+    }
+    return delivered;
+  }
+
+  /** Stop every component (reverse start order). */
+  async stopComponents(): Promise<void> {
+    for (const h of this.#components.splice(0).reverse()) await h.component.stop?.();
   }
 
   /** A thread-less caller context (native components, tools, tests). */
@@ -638,6 +791,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
    * pending.
    */
   step(): boolean {
+    const delivered = this.#deliverComponentVirqs();
     const T = this.#horizon;
     this.clock.setSliceTime(T);
     this.timers.runDue(T, (at) => this.clock.setSliceTime(at));
@@ -650,6 +804,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
         break;
       }
     }
+    if (!busy && (delivered || this.#componentsPending())) return true;
     const next = this.#nextEventTime();
     if (!busy) {
       if (next === Infinity) return false;
@@ -730,6 +885,11 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     }));
   }
 
+  #componentsPending(): boolean {
+    for (const h of this.#components) if (h.irq.hasPending()) return true;
+    return false;
+  }
+
   #nextEventTime(): number {
     let next = this.timers.nextDeadline;
     for (const t of this.threads) {
@@ -742,14 +902,16 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     return next;
   }
 
-  /** Unblock WFI-parked vCPUs whose interrupt is pending or whose timer deadline passed. */
+  /** Unblock WFI-parked or suspended vCPUs whose interrupt is pending or whose timer deadline passed. */
   #wakeExpired(now: number): void {
     for (const t of this.threads) {
-      if (!t.isBlocked(SchedulerBlock.VCPU_WFI)) continue;
+      const wfi = t.isBlocked(SchedulerBlock.VCPU_WFI);
+      const suspended = t.isBlocked(SchedulerBlock.VCPU_SUSPEND);
+      if (!wfi && !suspended) continue;
       const a = t.arch;
-      if (a !== null && (a.hasPendingInterrupt() || a.nextDeadline() <= now)) {
-        t.unblock(SchedulerBlock.VCPU_WFI);
-      }
+      if (a === null || !(a.hasPendingInterrupt() || a.nextDeadline() <= now)) continue;
+      if (wfi) t.unblock(SchedulerBlock.VCPU_WFI);
+      if (suspended) t.unblock(SchedulerBlock.VCPU_SUSPEND);
     }
   }
 
@@ -759,6 +921,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     // HYP vcpu_wakeup: an interrupt for a yielding vCPU ends its directed yield.
     if (t.sched.yielding) this.scheduler.cancelDirectedYield(t.sched);
     if (t.isBlocked(SchedulerBlock.VCPU_WFI)) t.unblock(SchedulerBlock.VCPU_WFI);
+    if (t.isBlocked(SchedulerBlock.VCPU_SUSPEND)) t.unblock(SchedulerBlock.VCPU_SUSPEND);
     this.wake();
   }
 

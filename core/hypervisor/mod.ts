@@ -1,9 +1,11 @@
 /**
- * The hypervisor instance and its run loop, the per-VM MMIO bus and the
- * event map.
+ * The hypervisor instance and its run loop, the per-VM MMIO bus, the event
+ * map, the PSCI host and native components' interrupt controller.
  *
  * @module
  */
 export * from "./events.ts";
 export * from "./vm_mmio_bus.ts";
+export * from "./component_irq.ts";
+export * from "./psci_host.ts";
 export * from "./hypervisor.ts";

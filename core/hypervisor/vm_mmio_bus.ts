@@ -29,10 +29,38 @@ import { type MmioBus, type MmioData, type MmioRegion, MmioResult } from "../plu
 /** Most vCPUs one bus tracks completions for (GICv3 affinity routing allows more; our VMs are small). */
 export const VM_MMIO_MAX_VCPUS = 256;
 
+/** Something that knows the VMMIO ranges of an address space (the addrspace object). */
+export interface VmmioSource {
+  isVmmio(ipa: number): boolean;
+}
+
+/**
+ * A region seen at another base: accesses at `base + offset` reach `inner`
+ * at `innerOffset + offset` (a vdevice frame mapped where the VM's owner put
+ * it, e.g. one vCPU's GICR frames out of the controller's redistributor
+ * region).
+ */
+export class RelocatedRegion implements MmioRegion {
+  constructor(
+    readonly base: number,
+    readonly size: number,
+    readonly inner: MmioRegion,
+    readonly innerOffset: number,
+  ) {}
+  read(offset: number, size: number, vcpuIndex: number, out: MmioData): MmioResult {
+    return this.inner.read(this.innerOffset + offset, size, vcpuIndex, out);
+  }
+  write(offset: number, size: number, lo: number, hi: number, vcpuIndex: number): MmioResult {
+    return this.inner.write(this.innerOffset + offset, size, lo, hi, vcpuIndex);
+  }
+}
+
 /** The bus of one VM. */
 export class VmMmioBus implements MmioBus {
   dataLo = 0;
   dataHi = 0;
+  /** The address space whose VMMIO ranges (addrspace_configure_vmmio) this bus honours. */
+  vmmioSource: VmmioSource | null = null;
   #regions: MmioRegion[] = [];
   #last: MmioRegion | null = null;
   #vmmio: { base: number; size: number }[] = [];
@@ -45,7 +73,12 @@ export class VmMmioBus implements MmioBus {
   // The access that exited, per vCPU, so complete() knows its IPA.
   readonly #exitIpa = new Float64Array(VM_MMIO_MAX_VCPUS).fill(-1);
 
-  /** Claim a device region; overlapping an existing region or VMMIO range throws. */
+  /** Whether a region covering exactly `[base, base + size)` is claimed. */
+  hasRegionAt(base: number, size: number): boolean {
+    return this.#regions.some((r) => r.base === base && r.size === size);
+  }
+
+  /** Claim a device region; overlapping an existing region throws. */
   addRegion(region: MmioRegion): void {
     if (region.size <= 0) {
       throw new RangeError(`MMIO region at 0x${region.base.toString(16)} has no size`);
@@ -87,8 +120,9 @@ export class VmMmioBus implements MmioBus {
     return true;
   }
 
-  /** Whether `ipa` lies in a VMMIO range. */
+  /** Whether `ipa` lies in a VMMIO range (of the bus or of its address space). */
   isVmmio(ipa: number): boolean {
+    if (this.vmmioSource !== null && this.vmmioSource.isVmmio(ipa)) return true;
     const v = this.#vmmio;
     for (let i = 0; i < v.length; i++) {
       if (ipa >= v[i].base && ipa - v[i].base < v[i].size) return true;

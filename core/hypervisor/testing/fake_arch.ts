@@ -23,6 +23,8 @@ import {
   type ExitRecord,
   type InterruptControllerConfig,
   type InterruptControllerInstance,
+  type MmioData,
+  type MmioRegion,
   MmioResult,
   PLUGIN_API_VERSION,
   RegisterSet,
@@ -254,10 +256,75 @@ export class FakeArch implements ArchPlugin {
     return v;
   }
 
+  /** Controllers created, in order. */
+  readonly controllers: FakeInterruptController[] = [];
+
   createInterruptController(
-    _config: InterruptControllerConfig,
-    _placement: { readonly distributorBase: number; readonly redistributorBase: number },
+    config: InterruptControllerConfig,
+    placement: { readonly distributorBase: number; readonly redistributorBase: number },
   ): InterruptControllerInstance {
-    throw new Error("FakeArch has no interrupt controller; tests give vCPUs none");
+    const c = new FakeInterruptController(config, placement);
+    this.controllers.push(c);
+    return c;
+  }
+}
+
+/** A register file answering any offset: reads return the last value written there. */
+class FakeRegisterRegion implements MmioRegion {
+  readonly #regs = new Map<number, number>();
+  constructor(readonly base: number, readonly size: number, readonly name: string) {}
+  read(offset: number, _size: number, _vcpu: number, out: MmioData): MmioResult {
+    out.lo = this.#regs.get(offset) ?? 0;
+    out.hi = 0;
+    return MmioResult.Handled;
+  }
+  write(offset: number, _size: number, lo: number): MmioResult {
+    this.#regs.set(offset, lo >>> 0);
+    return MmioResult.Handled;
+  }
+}
+
+/**
+ * A minimal interrupt controller: level/pending state per (INTID, vCPU) with
+ * no priorities; GICD and GICR "frames" are plain register files. Enough to
+ * observe what the core asserts and where the frames are mapped.
+ */
+export class FakeInterruptController implements InterruptControllerInstance {
+  readonly spiCount: number;
+  readonly regions: readonly MmioRegion[];
+  /** Pending INTIDs per vCPU index (SPIs go to vCPU 0). */
+  readonly pending: Set<number>[] = [];
+  readonly attached: (ArchVcpu | undefined)[] = [];
+  /** Every setLine/pulse call, as text. */
+  readonly calls: string[] = [];
+
+  constructor(
+    readonly config: InterruptControllerConfig,
+    placement: { readonly distributorBase: number; readonly redistributorBase: number },
+  ) {
+    this.spiCount = config.spis;
+    for (let i = 0; i < config.vcpus; i++) this.pending.push(new Set());
+    this.regions = [
+      new FakeRegisterRegion(placement.distributorBase, 0x10000, "gicd"),
+      new FakeRegisterRegion(placement.redistributorBase, 0x20000 * config.vcpus, "gicr"),
+    ];
+  }
+
+  setLine(virq: number, level: boolean, vcpuIndex = 0): void {
+    this.calls.push(`line ${virq} ${level ? 1 : 0} ${vcpuIndex}`);
+    if (level) this.pending[vcpuIndex].add(virq);
+  }
+
+  pulse(virq: number, vcpuIndex = 0): void {
+    this.calls.push(`pulse ${virq} ${vcpuIndex}`);
+    this.pending[vcpuIndex].add(virq);
+  }
+
+  hasPending(vcpuIndex: number): boolean {
+    return (this.pending[vcpuIndex]?.size ?? 0) > 0;
+  }
+
+  attachVcpu(index: number, vcpu: ArchVcpu): void {
+    this.attached[index] = vcpu;
   }
 }

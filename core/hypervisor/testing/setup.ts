@@ -13,6 +13,18 @@ import type { Thread } from "../../object/thread/thread.ts";
 import { Hypervisor } from "../hypervisor.ts";
 import { FakeArch, type FakeStep } from "./fake_arch.ts";
 
+/** Physical RAM of test systems: 1 MiB at the QEMU DDR base (gunyah-abi.md §9). */
+export const TEST_VM_RAM_BASE = 0x4000_0000;
+/** Size of the test RAM. */
+export const TEST_VM_RAM_SIZE = 0x10_0000;
+
+/** A VM built by {@link TestSystem.createVm}. */
+export interface TestVm {
+  readonly addrspaceCap: bigint;
+  readonly vicCap: bigint;
+  readonly vcpus: { cap: bigint; thread: Thread }[];
+}
+
 /** Result of a native call: the error word as a signed number, and every result register. */
 export interface CallResult {
   readonly err: number;
@@ -38,7 +50,12 @@ export class TestSystem {
 
   constructor(programs: Record<string, readonly FakeStep[]>, cpus = 1, maxQuantumNs?: number) {
     this.arch = new FakeArch(programs);
-    this.hv = new Hypervisor({ arch: this.arch, cpus, maxQuantumNs });
+    this.hv = new Hypervisor({
+      arch: this.arch,
+      cpus,
+      maxQuantumNs,
+      ram: [{ base: TEST_VM_RAM_BASE, size: TEST_VM_RAM_SIZE }],
+    });
     this.ctx = this.hv.nativeContext(this.hv.rootCspace, this.hv.rootPartition);
   }
 
@@ -53,6 +70,44 @@ export class TestSystem {
     const res = this.call(n, ...args);
     if (res.err !== 0) throw new Error(`hypercall 0x${n.toString(16)} failed with ${res.err}`);
     return res.r;
+  }
+
+  /**
+   * Build a VM the way the RM does, through hypercalls: an addrspace with the
+   * test RAM mapped RWX at the same IPA, a vic with `spis` SPIs, and `n`
+   * vCPUs attached to both (index i), activated but powered off.
+   */
+  createVm(n: number, spis = 64, vicOptions = 0n): TestVm {
+    const hv = this.hv;
+    const p = hv.rootPartitionCap, cs = hv.rootCspaceCap;
+    const as = this.ok(Hypercall.PARTITION_CREATE_ADDRSPACE, p, cs, 0n)[1];
+    this.ok(Hypercall.ADDRSPACE_CONFIGURE, as, 1n);
+    this.ok(Hypercall.OBJECT_ACTIVATE, as);
+    const me = this.ok(Hypercall.PARTITION_CREATE_MEMEXTENT, p, cs, 0n)[1];
+    this.ok(
+      Hypercall.MEMEXTENT_CONFIGURE,
+      me,
+      BigInt(TEST_VM_RAM_BASE),
+      BigInt(TEST_VM_RAM_SIZE),
+      7n,
+      0n,
+    );
+    this.ok(Hypercall.OBJECT_ACTIVATE, me);
+    // kernel RWX, user RWX, stage-2 NORMAL_WB (0xf).
+    const attrs = 7n | (7n << 4n) | (0xfn << 16n);
+    this.ok(Hypercall.ADDRSPACE_MAP, as, me, BigInt(TEST_VM_RAM_BASE), attrs, 0n, 0n, 0n);
+    const vic = this.ok(Hypercall.PARTITION_CREATE_VIC, p, cs, 0n)[1];
+    this.ok(Hypercall.VIC_CONFIGURE, vic, BigInt(n), BigInt(spis), vicOptions, 0n);
+    this.ok(Hypercall.OBJECT_ACTIVATE, vic);
+    const vcpus: { cap: bigint; thread: Thread }[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = this.createVcpu({ affinity: i % hv.cpuCount }, false);
+      this.ok(Hypercall.ADDRSPACE_ATTACH_THREAD, as, v.cap);
+      this.ok(Hypercall.VIC_ATTACH_VCPU, vic, v.cap, BigInt(i));
+      this.ok(Hypercall.OBJECT_ACTIVATE, v.cap);
+      vcpus.push(v);
+    }
+    return { addrspaceCap: as, vicCap: vic, vcpus };
   }
 
   /** Create (and by default activate) a vCPU; returns its CapID and object. */

@@ -36,13 +36,17 @@ import {
   CAP_RIGHTS_THREAD_TIMESLICE,
   CAP_RIGHTS_THREAD_WRITE_CONTEXT,
   CAP_RIGHTS_THREAD_YIELD_TO,
+  CAP_RIGHTS_VIC_BIND_SOURCE,
 } from "../../abi/rights.ts";
+import { decodeVirqInfo } from "../../abi/formats.ts";
 import type { HypercallContext } from "../../hypercall/context.ts";
 import { argU32, type HypercallTable } from "../../hypercall/table.ts";
 import { CPU_INDEX_INVALID } from "../../sched/fprr.ts";
 import { SchedulerBlock } from "../../sched/scheduler_block.ts";
 import { ObjectState, ObjectType } from "../object_type.ts";
-import { Thread, type VcpuRunReport, type VirqLine } from "./thread.ts";
+import type { Vic } from "../vic/vic.ts";
+import { Thread, type VcpuRunReport } from "./thread.ts";
+import { VcpuVirqSource } from "./vcpu_virq_source.ts";
 import {
   VCPU_POWEROFF_FLAGS_VALID,
   VCPU_POWEROFF_LAST_VCPU,
@@ -72,12 +76,6 @@ export interface VcpuRuntime {
   yield(ctx: HypercallContext): void;
   /** `scheduler_yield` hint 1: directed yield of the caller to `target`. */
   yieldTo(ctx: HypercallContext, target: Thread): void;
-  /**
-   * Bind a VIRQ of `vic` (a cap already checked for BIND_SOURCE) as a shared
-   * source; returns the line or an error (e.g. ERROR_VIRQ_BOUND,
-   * ERROR_ARGUMENT_INVALID for a bad number).
-   */
-  bindSharedVirq(vicCap: bigint, ctx: HypercallContext, virqInfo: bigint): VirqLine;
 }
 
 function lookupVcpu(
@@ -193,9 +191,12 @@ export function registerThreadHypercalls(
     if (type === VcpuVirqType.VCPU_RUN_WAKEUP && t.sched.runningOn !== CPU_INDEX_INVALID) {
       check(HypError.ERROR_BUSY, "cannot switch a running vCPU to proxy scheduling");
     }
-    const line = runtime.bindSharedVirq(a[1], ctx, a[2]);
-    const err = t.bindVirq(type, line);
-    if (err !== HypError.OK) line.unbind();
+    // Shared sources bind to SPIs of the vic (HYP `vic_bind_shared`).
+    const vic = ctx.cspace.lookup<Vic>(a[1], ObjectType.VIC, CAP_RIGHTS_VIC_BIND_SOURCE);
+    const source = new VcpuVirqSource();
+    source.bind(vic, decodeVirqInfo(a[2]), true);
+    const err = t.bindVirq(type, source);
+    if (err !== HypError.OK) source.unbind();
     check(err);
   });
 

@@ -449,7 +449,10 @@ export class Thread extends GunyahObject implements AttachableThread {
       const v = BigInt.asUintN(64, resume0);
       this.#host.completeVmmio(this, Number(v & 0xffffffffn), Number(v >> 32n));
       this.pendingVmmio = null;
-      this.unblock(SchedulerBlock.ADDRSPACE_VMMIO_ACCESS);
+      // Resumed by the caller itself: no wakeup VIRQ (HYP raises it only for
+      // power-on, wakeup and kill).
+      this.#host.scheduler.unblock(this.sched, SchedulerBlock.ADDRSPACE_VMMIO_ACCESS);
+      this.#host.threadChanged(this, "unblocked", blockName(SchedulerBlock.ADDRSPACE_VMMIO_ACCESS));
     }
     return HypError.OK;
   }
