@@ -153,9 +153,9 @@ export function registerAddrspaceHypercalls(table: HypercallTable): void {
     }
     if (size === 0) throwHypError(HypError.ERROR_ARGUMENT_SIZE, "empty lookup");
     const e = as.lookupEntry(vbase);
-    if (!e || e.owner !== me) {
-      throwHypError(HypError.ERROR_ADDR_INVALID, "not mapped from that extent");
-    }
+    if (!e) throwHypError(HypError.ERROR_ADDR_INVALID, "not mapped");
+    // HYP checks in the memdb that the extent owns the physical memory found.
+    if (e.owner !== me) throwHypError(HypError.ERROR_MEMDB_NOT_OWNER, "mapped from another extent");
     // Extend over adjacent entries that continue the same physical range with the same attributes.
     let end = e.ipaEnd;
     while (end < vbase + size) {

@@ -163,6 +163,11 @@ for (const form of HYPERCALL_FORMS) {
       call(Hypercall.ADDRSPACE_LOOKUP, as, me, ipa, 0n).err,
       HypError.ERROR_ARGUMENT_SIZE,
     );
+    const other = newExtent(core, TEST_RAM_BASE + 0x300000, 0x1000);
+    assertEquals(
+      call(Hypercall.ADDRSPACE_LOOKUP, as, other, ipa, 0x1000n).err,
+      HypError.ERROR_MEMDB_NOT_OWNER,
+    );
     // Rights reduction bumps the generation and replaces the entry.
     const g = space.generation;
     const rOnly = BigInt(4 | (4 << 4));
