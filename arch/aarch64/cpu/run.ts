@@ -36,7 +36,7 @@ export const TIMER_POLL_INTERVAL = 1024;
 export const EXCEPTION_LOOP_LIMIT = 64;
 
 const EMPTY_HANDLERS: Handler[] = [];
-const EMPTY_WORDS = new Uint32Array(0);
+const EMPTY_WORDS = new Int32Array(0);
 
 /**
  * Run `cpu` for at most `budget` instructions; returns the exit kind (also
@@ -49,7 +49,7 @@ export function runCpu(cpu: Cpu, budget: number): ExitKind {
   const end = start + budget;
   const cache = cpu.decodeCache;
   let handlers = EMPTY_HANDLERS;
-  let words: Uint32Array = EMPTY_WORDS;
+  let words: Int32Array = EMPTY_WORDS;
   let page: DecodedPage | null = null;
   let vaPageLo = 0, vaPageHi = 0, epoch = 0;
   let needLookup = true;

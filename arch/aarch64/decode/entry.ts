@@ -27,9 +27,11 @@
 import type { Cpu } from "../cpu/cpu.ts";
 
 /**
- * Executes one decoded instruction. `cpu.pcLo/pcHi` hold the instruction's own
- * address; a handler that changes the flow of control calls `cpu.branchTo`.
- * Must not allocate.
+ * Executes one decoded instruction. `insn` is the instruction word as a
+ * signed 32-bit integer (bit 31 is the sign; use bit operations such as
+ * `insn >>> 31`, never `insn < 0x80000000`). `cpu.pcLo/pcHi` hold the
+ * instruction's own address; a handler that changes the flow of control calls
+ * `cpu.branchTo`. Must not allocate.
  */
 export type Handler = (cpu: Cpu, insn: number) => void;
 
