@@ -97,3 +97,62 @@ Deno.test("guest sends itself an SGI, takes the IRQ, acknowledges and ends it", 
   assertEquals(vcpu.getRegister(RegisterSet.X, 4), 0xffn, "idle after EOI");
   assertEquals(gic.hasPending(0), false);
 });
+
+Deno.test("an SGI from one vCPU wakes another parked in WFI, which then takes it", () => {
+  const ram = new TestRam(RAM_BASE, 0x8000);
+  const gic = aarch64Plugin.createInterruptController({ vcpus: 2, spis: 32 }, {
+    distributorBase: 0x0800_0000,
+    redistributorBase: 0x080a_0000,
+  }) as GicV3;
+  const woken: number[] = [];
+  const vcpus = [0, 1].map((index) => {
+    const vcpu = aarch64Plugin.createVcpu({
+      index,
+      mpidr: index,
+      memory: ram,
+      mmio: new TestMmio(),
+      irq: gic,
+      clock: { now: 0, nsPerInstruction: 1 },
+      wake: (i) => woken.push(i),
+    });
+    gic.attachVcpu(index, vcpu);
+    return vcpu;
+  });
+  write(gic.distributor, GICD_CTLR, 0x12);
+  for (const v of [0, 1]) {
+    const sgiBase = v * 0x20000 + GICR_SGI_BASE;
+    write(gic.redistributors, sgiBase + GICR_IGROUPR0, 0xffffffff);
+    write(gic.redistributors, sgiBase + GICR_IPRIORITYR0 + 1, 0xa0, 1);
+    write(gic.redistributors, sgiBase + GICR_ISENABLER0, 1 << 1);
+  }
+  // vCPU 1: open its CPU interface, unmask IRQs, wait; its handler reports the INTID.
+  const parked = RAM_BASE + 0x2000;
+  ram.writeWords(parked, [
+    movz(0, 0x1000),
+    movk(0, 0x4000, 1),
+    msr(VBAR_EL1, 0),
+    movz(1, 0xf0),
+    msr(ICC_PMR_EL1, 1),
+    movz(1, 1),
+    msr(ICC_IGRPEN1_EL1, 1),
+    MSR_DAIFCLR_I,
+    WFI,
+    hvc(2),
+  ]);
+  ram.writeWords(VBAR + IRQ_CURRENT_SPX, [mrs(ICC_IAR1_EL1, 2), msr(ICC_EOIR1_EL1, 2), hvc(1)]);
+  // vCPU 0: SGI 1 to Aff0 = 1.
+  const sender = RAM_BASE + 0x3000;
+  ram.writeWords(sender, [movz(1, 0b10), movk(1, 0x0100, 1), msr(ICC_SGI1R_EL1, 1), hvc(3)]);
+
+  vcpus[1].reset(BigInt(parked), 0n);
+  assertEquals(vcpus[1].run(1000), ExitKind.Wfi, "nothing pending: vCPU 1 parks");
+  assertEquals(gic.hasPending(1), false);
+  vcpus[0].reset(BigInt(sender), 0n);
+  assertEquals(vcpus[0].run(1000), ExitKind.Hvc);
+  assertEquals(vcpus[0].exit.imm, 3);
+  assertEquals(woken, [1], "the vGIC woke vCPU 1");
+  assertEquals(gic.hasPending(1) && vcpus[1].hasPendingInterrupt(), true);
+  assertEquals(vcpus[1].run(1000), ExitKind.Hvc);
+  assertEquals(vcpus[1].exit.imm, 1, "IRQ taken after WFI");
+  assertEquals(vcpus[1].getRegister(RegisterSet.X, 2), 1n);
+});
