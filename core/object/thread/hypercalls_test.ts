@@ -226,3 +226,29 @@ Deno.test("binding the VCPU_RUN_WAKEUP VIRQ needs a vic (cap type checked)", () 
   );
   assertEquals(sys.call(Hypercall.VCPU_UNBIND_VIRQ, cap, 1n).err, HypError.OK);
 });
+
+Deno.test("vcpu_poweroff in a vpm_group: the last_vcpu claim must be right", () => {
+  const sys = new TestSystem({ 0x1000: [{ op: "wfi" }] }, 2);
+  const hv = sys.hv;
+  const group =
+    sys.ok(Hypercall.PARTITION_CREATE_VPM_GROUP, hv.rootPartitionCap, hv.rootCspaceCap, 0n)[1];
+  sys.ok(Hypercall.VPM_GROUP_CONFIGURE, group, 0n);
+  sys.ok(Hypercall.OBJECT_ACTIVATE, group);
+  const a = sys.createVcpu({ affinity: 0 }, false);
+  const b = sys.createVcpu({ affinity: 1 }, false);
+  sys.ok(Hypercall.VPM_GROUP_ATTACH_VCPU, group, a.cap, 0n);
+  sys.ok(Hypercall.VPM_GROUP_ATTACH_VCPU, group, b.cap, 1n);
+  sys.ok(Hypercall.OBJECT_ACTIVATE, a.cap);
+  sys.ok(Hypercall.OBJECT_ACTIVATE, b.cap);
+  assertEquals(sys.ok(Hypercall.VPM_GROUP_GET_STATE, group)[1], 0n); // NO_STATE: all off
+  sys.ok(Hypercall.VCPU_POWERON, a.cap, 0x1000n, 0n, 0n);
+  sys.ok(Hypercall.VCPU_POWERON, b.cap, 0x1000n, 0n, 0n);
+  assertEquals(sys.ok(Hypercall.VPM_GROUP_GET_STATE, group)[1], 1n); // RUNNING
+  // A claims to be last while B is on: DENIED. Then without the claim: OK.
+  assertEquals(a.thread.poweroff(true), HypError.ERROR_DENIED);
+  assertEquals(a.thread.poweroff(false), HypError.OK);
+  // B is now the last one on: it must say so.
+  assertEquals(b.thread.poweroff(false), HypError.ERROR_DENIED);
+  assertEquals(b.thread.poweroff(true), HypError.OK);
+  assertEquals(sys.ok(Hypercall.VPM_GROUP_GET_STATE, group)[1], 0n);
+});

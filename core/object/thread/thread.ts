@@ -31,6 +31,7 @@ import { blockBit, describeBlockMask, SchedulerBlock } from "../../sched/schedul
 import type { Cspace } from "../../cspace/cspace.ts";
 import type { AttachableThread } from "../attachable_thread.ts";
 import { GunyahObject } from "../object.ts";
+import { VpmGroup, type VpmMember, VpmVcpuPower } from "../vpm_group/vpm_group.ts";
 import { ObjectType } from "../object_type.ts";
 import type { Partition } from "../partition/partition.ts";
 import {
@@ -93,16 +94,10 @@ export interface ThreadHost {
   completeVmmio(thread: Thread, lo: number, hi: number): void;
   /** A state change of the thread (for the event bus and the dashboard). */
   threadChanged(thread: Thread, change: ThreadChange, detail?: string): void;
-  /**
-   * Power-off policy of the thread's vpm_group, if any: whether the caller may
-   * power off given its `last_vcpu` claim (HYP returns ERROR_DENIED when the
-   * claim is wrong).
-   */
-  checkPoweroff?(thread: Thread, lastVcpu: boolean): HypError;
 }
 
 /** A vCPU thread. */
-export class Thread extends GunyahObject implements AttachableThread {
+export class Thread extends GunyahObject implements AttachableThread, VpmMember {
   readonly type = ObjectType.THREAD;
   /** Always VCPU: the API creates no other kind. */
   readonly kind = 0;
@@ -284,6 +279,21 @@ export class Thread extends GunyahObject implements AttachableThread {
 
   // ---- blocking ----
 
+  /** The vCPU's power state as its vpm_group aggregates it (VpmMember). */
+  get vpmPower(): VpmVcpuPower {
+    if (this.threadState !== ThreadState.READY || this.isBlocked(SchedulerBlock.VCPU_OFF)) {
+      return VpmVcpuPower.OFF;
+    }
+    return this.isBlocked(SchedulerBlock.VCPU_SUSPEND)
+      ? VpmVcpuPower.SUSPENDED
+      : VpmVcpuPower.RUNNING;
+  }
+
+  #powerChanged(block: SchedulerBlock): void {
+    if (block !== SchedulerBlock.VCPU_OFF && block !== SchedulerBlock.VCPU_SUSPEND) return;
+    if (this.vpmGroup instanceof VpmGroup) this.vpmGroup.update();
+  }
+
   /** Whether `block` holds the thread. */
   isBlocked(block: SchedulerBlock): boolean {
     return (this.sched.blockBits & blockBit(block)) !== 0;
@@ -299,6 +309,7 @@ export class Thread extends GunyahObject implements AttachableThread {
     if (this.isBlocked(block)) return;
     this.#host.scheduler.block(this.sched, block);
     this.#host.threadChanged(this, "blocked", blockName(block));
+    this.#powerChanged(block);
   }
 
   /**
@@ -311,6 +322,7 @@ export class Thread extends GunyahObject implements AttachableThread {
     const s = this.#host.scheduler;
     const became = s.unblock(this.sched, block);
     this.#host.threadChanged(this, "unblocked", blockName(block));
+    this.#powerChanged(block);
     if (this.vcpuRunEnabled && block !== SchedulerBlock.VCPU_RUN) this.#maybeWakeProxy();
     return became;
   }
@@ -356,12 +368,20 @@ export class Thread extends GunyahObject implements AttachableThread {
   }
 
   /**
-   * `vcpu_poweroff` / PSCI CPU_OFF of the calling vCPU. The vpm_group's rule
-   * on the `last_vcpu` claim is applied when the host provides one.
+   * `vcpu_poweroff` / PSCI CPU_OFF of the calling vCPU. In a vpm_group the
+   * `last_vcpu` claim must be right (ERROR_DENIED otherwise): set exactly when
+   * every other vCPU of the group is off.
    */
   poweroff(lastVcpu: boolean): HypError {
-    const check = this.#host.checkPoweroff?.(this, lastVcpu) ?? HypError.OK;
-    if (check !== HypError.OK) return check;
+    const group = this.vpmGroup instanceof VpmGroup ? this.vpmGroup : null;
+    if (group !== null) {
+      // The last_vcpu claim must be true: it is set exactly when no other
+      // vCPU of the group is still powered on.
+      const othersOn = group.members.some((m) =>
+        m !== null && m !== this && (m as Thread).vpmPower !== VpmVcpuPower.OFF
+      );
+      if (lastVcpu === othersOn) return HypError.ERROR_DENIED;
+    }
     this.block(SchedulerBlock.VCPU_OFF);
     this.#host.threadChanged(this, "poweroff");
     return HypError.OK;
@@ -383,6 +403,7 @@ export class Thread extends GunyahObject implements AttachableThread {
     this.threadState = ThreadState.EXITED;
     this.#host.scheduler.exit(this.sched);
     this.#host.threadChanged(this, "exited");
+    if (this.vpmGroup instanceof VpmGroup) this.vpmGroup.update();
     this.#virqs.get(VcpuVirqType.HALT)?.assert();
   }
 
