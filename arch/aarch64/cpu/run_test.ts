@@ -120,3 +120,22 @@ Deno.test("run: fetching from outside RAM takes an instruction abort", () => {
     BigInt(VBAR + 0x200),
   ]);
 });
+
+Deno.test("run: ERET continues at ELR in the target EL; MSR DAIFClr lets a pending IRQ in at once", () => {
+  const h = new Harness();
+  h.cpu.sys.vbarLo = VBAR;
+  h.ram.writeWords(VBAR + 0x480, [NOP]); // IRQ from EL0 (lower EL, AArch64)
+  h.ram.writeWords(CODE + 0x100, [NOP, NOP]);
+  h.cpu.sys.spsr = 0; // EL0t, DAIF clear
+  h.cpu.sys.elrLo = CODE + 0x100;
+  h.load([0xd69f03e0]); // eret
+  h.vcpu.run(2);
+  assertEquals([h.cpu.el, h.cpu.getPc()], [0, BigInt(CODE + 0x104)]); // eret, then one nop at EL0
+  const g = new Harness();
+  g.cpu.sys.vbarLo = VBAR;
+  g.ram.writeWords(VBAR + 0x280, [NOP]);
+  g.cpu.irqLine = true;
+  g.load([NOP, 0xd50342ff, NOP, NOP]); // nop; msr daifclr, #2; nop
+  g.vcpu.run(3);
+  assertEquals([g.cpu.getPc(), g.cpu.sys.elrLo], [BigInt(VBAR + 0x284), CODE + 8]);
+});

@@ -39,9 +39,30 @@ export function contextSynchronizing(h: Handler): Handler {
   };
 }
 
-/** Apply {@link contextSynchronizing} to every entry of a table. */
+/**
+ * System-group instructions that cannot change instruction fetch and either
+ * leave PC alone or leave by an exception/exit (which re-translates anyway):
+ * they skip the wrapper, since HINT (NOP) sits at every function entry of a
+ * kernel built with patchable function entries.
+ */
+const FETCH_NEUTRAL = new Set([
+  "HINT",
+  "CLREX",
+  "DSB",
+  "DMB",
+  "MRS",
+  "SVC",
+  "HVC",
+  "SMC",
+  "BRK",
+  "HLT",
+]);
+
+/** Apply {@link contextSynchronizing} to every entry of a table except the fetch-neutral ones. */
 export function synchronizingEntries(entries: readonly EncodingEntry[]): EncodingEntry[] {
-  return entries.map((e) => ({ ...e, exec: contextSynchronizing(e.exec) }));
+  return entries.map((e) =>
+    FETCH_NEUTRAL.has(e.name) ? e : { ...e, exec: contextSynchronizing(e.exec) }
+  );
 }
 
 /** The instruction groups compiled into the A64 decoder. */
