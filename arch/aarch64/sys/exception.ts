@@ -45,9 +45,11 @@ export const VECTOR_FIQ = 0x100;
 /** Offset within a vector group: SError. */
 export const VECTOR_SERROR = 0x180;
 
-/** SPSR_ELx.M[3:0] values (AArch64 modes). */
+/** SPSR_ELx.M[3:0] for EL0 (EL0t). */
 export const SPSR_M_EL0T = 0b0000;
+/** SPSR_ELx.M[3:0] for EL1 using SP_EL0 (EL1t). */
 export const SPSR_M_EL1T = 0b0100;
+/** SPSR_ELx.M[3:0] for EL1 using SP_EL1 (EL1h). */
 export const SPSR_M_EL1H = 0b0101;
 /** SPSR_ELx.M[4]: the saved state was AArch32. */
 export const SPSR_M_AARCH32 = 1 << 4;

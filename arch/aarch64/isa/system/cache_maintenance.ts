@@ -43,11 +43,20 @@ export function maintenanceByVa(cpu: SystemCpu, vaLo: number, vaHi: number, writ
   translateData(cpu, vaLo, vaHi, write, ACC_CACHE_MAINT);
 }
 
-/** IC IVAU: check the address, then drop the decoded instructions of its 4 KiB IPA page. */
+/**
+ * IC IVAU: check the address, then drop the decoded instructions of its
+ * 4 KiB IPA page if the page is marked as holding decoded code. The mark is
+ * cleared, so the other cache lines of the same page (Linux invalidates line
+ * by line) cost nothing until code is decoded from the page again.
+ */
 export function icIvau(cpu: SystemCpu, vaLo: number, vaHi: number): void {
-  translateData(cpu, vaLo, vaHi, false, ACC_CACHE_MAINT);
-  const ipa = cpu.sys.lastIpa;
-  cpu.codePageWritten(ipa - (ipa % 4096));
+  const i = translateData(cpu, vaLo, vaHi, false, ACC_CACHE_MAINT);
+  const t = cpu.sys.tlb;
+  const marks = t.marks[i];
+  if (marks[t.markIndex[i]] !== 0) {
+    marks[t.markIndex[i]] = 0;
+    cpu.codePageWritten(t.ipa[i]);
+  }
 }
 
 /** IC IALLU / IC IALLUIS: drop every decoded instruction of the VM. */

@@ -150,6 +150,12 @@ Deno.test("IC IVAU drops the decoded page; IC IALLU flushes the decode cache", (
   markCodePage(cpu.memory.lookup(RAM)!, RAM + 0x3000);
   assertEquals(run(cpu, IC_IVAU, 0x5040n), "done");
   assertEquals(cpu.codeWrites, [RAM + 0x3000]);
+  // The mark is consumed: the next lines of the same page cost nothing.
+  assertEquals(run(cpu, IC_IVAU, 0x5080n), "done");
+  assertEquals(cpu.codeWrites, [RAM + 0x3000]);
+  // An address without a translation faults like a data access with CM = 1.
+  assertEquals(run(cpu, IC_IVAU, 0x9000n), "exception");
+  assertEquals(cpu.sys.esr & 0x1ff, 0x100 | 0x40 | 0x04 | 3);
   assertEquals(run(cpu, IC_IALLU, 0n), "done");
   assertEquals(cpu.decodeFlushes, 1);
 });

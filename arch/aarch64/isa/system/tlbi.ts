@@ -14,12 +14,17 @@
 import type { SystemRegisters } from "../../sys/registers.ts";
 import type { SystemCpu } from "../../sys/system_cpu.ts";
 
-/** TLBI op2 values for CRm = 3 (IS) and 7 (local). */
+/** TLBI op2 (CRm = 3 for the IS form, 7 local): VMALLE1, all entries of the regime. */
 export const TLBI_VMALLE1 = 0;
+/** TLBI op2: VAE1, by VA for one ASID (and global entries). */
 export const TLBI_VAE1 = 1;
+/** TLBI op2: ASIDE1, every non-global entry of one ASID. */
 export const TLBI_ASIDE1 = 2;
+/** TLBI op2: VAAE1, by VA for every ASID. */
 export const TLBI_VAAE1 = 3;
+/** TLBI op2: VALE1, by VA for one ASID, last level only. */
 export const TLBI_VALE1 = 5;
+/** TLBI op2: VAALE1, by VA for every ASID, last level only. */
 export const TLBI_VAALE1 = 7;
 
 /** Apply one TLBI operation to one vCPU's system state. */
