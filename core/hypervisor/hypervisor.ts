@@ -510,6 +510,8 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
 
   /** Forwards thread changes to the event bus (ThreadHost). */
   threadChanged(thread: Thread, change: ThreadChange, detail?: string): void {
+    // A thread made runnable mid-round by another CPU does not start before that moment.
+    if (change === "unblocked" || change === "poweron") thread.readySince = this.clock.now;
     if (!this.events.has("thread.state")) return;
     this.events.emit("thread.state", {
       time: this.clock.now,
@@ -569,6 +571,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       const kind = arch.run(this.clock.nsToInstructions(end - local));
       const retired = arch.retired > 0 ? arch.retired : 1;
       local += retired * this.clock.nsPerInstruction;
+      this.clock.setSliceTime(local);
       this.#handleExit(cpu, vcpu, kind, retired);
       if (caller !== null && caller.arch !== null && caller.arch.hasPendingInterrupt()) break;
     }
@@ -935,6 +938,12 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       const st = sc.current;
       if (st === null) break;
       const t = st.owner;
+      if (this.#local < t.readySince) {
+        // Woken later in this round by a CPU that ran before this one: wait for that moment.
+        if (t.readySince >= end) break;
+        pc.idleNs += t.readySince - this.#local;
+        this.#local = t.readySince;
+      }
       if (t.threadState === ThreadState.KILLED) {
         t.exit();
         continue;
@@ -956,6 +965,8 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       const retired = arch.retired > 0 ? arch.retired : 1;
       this.#local += retired * this.clock.nsPerInstruction;
       pc.retired += retired;
+      // Exit handling (and the events it emits) happens at the exit's time.
+      this.clock.setSliceTime(this.#local);
       this.#handleExit(cpu, t, kind, retired);
     }
     if (this.#local < end) pc.idleNs += end - this.#local;

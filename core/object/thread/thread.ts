@@ -124,6 +124,8 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
   lastRunState: VcpuRunState = VcpuRunState.READY;
   /** The access behind an `addrspace_vmmio_access` block. */
   pendingVmmio: PendingVmmio | null = null;
+  /** Virtual time at which the thread last became runnable (set by the host; causality across CPUs). */
+  readySince = 0;
   /** Why the vCPU faulted (with the `vcpu_fault` block). */
   faultMessage = "";
   /** PSCI CPU_SUSPEND power_state while blocked by `vcpu_suspend`. */
