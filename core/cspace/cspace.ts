@@ -20,6 +20,16 @@
  * - The object's creation reference is held by its cap list; deleting the
  *   last valid cap drops it.
  *
+ * @example
+ * ```ts
+ * import { CAP_RIGHTS_PARTITION_OBJECT_CREATE } from "../abi/rights.ts";
+ * import { ObjectType } from "../object/object_type.ts";
+ * import { createTestCore } from "../hypercall/test_fixture.ts";
+ * const { rootCspace, partitionCap } = createTestCore();
+ * // Throws HypErrorException(ERROR_CSPACE_INSUFFICIENT_RIGHTS etc.) on failure.
+ * const partition = rootCspace.lookup(partitionCap, ObjectType.PARTITION, CAP_RIGHTS_PARTITION_OBJECT_CREATE);
+ * ```
+ *
  * @module
  */
 import { HypError, throwHypError } from "../abi/error.ts";

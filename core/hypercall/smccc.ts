@@ -16,6 +16,17 @@
  *   at run time; none registered or not handled → -1.
  * - Any other immediate → -1 (`smccc_handle_vcpu_trap_default`).
  *
+ * @example
+ * ```ts
+ * import { createTestCore } from "./test_fixture.ts";
+ * const core = createTestCore();
+ * // hypervisor_identify through SMCCC: X0 = 0xC6008000 | 0.
+ * const regs = new BigUint64Array(8);
+ * regs[0] = 0xc6008000n;
+ * core.dispatcher.dispatchHvc(core.ctx, 0, regs);
+ * // regs[0] is now hyp_api_info (0x5100000000008001), regs[1] api_flags_0.
+ * ```
+ *
  * @module
  */
 import { hypApiInfo } from "../abi/identify.ts";

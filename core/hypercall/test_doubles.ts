@@ -44,6 +44,27 @@ export class TestThread extends GunyahObject implements AttachableThread {
     this.vpm = { group, index };
     return HypError.OK;
   }
+
+  /** Take the vic and vpm_group slots, as the real thread's activation does. */
+  protected override onActivate(): HypError {
+    if (this.vic) {
+      const err = this.vic.vic.activateVcpu(this, this.vic.index);
+      if (err !== HypError.OK) return err;
+    }
+    if (this.vpm) {
+      const err = this.vpm.group.activateVcpu(this, this.vpm.index);
+      if (err !== HypError.OK) {
+        this.vic?.vic.deactivateVcpu(this);
+        return err;
+      }
+    }
+    return HypError.OK;
+  }
+
+  protected override onDeactivate(): void {
+    this.vic?.vic.deactivateVcpu(this);
+    this.vpm?.group.deactivateVcpu(this);
+  }
 }
 
 /** One recorded interrupt-controller call. */

@@ -28,11 +28,18 @@ export interface AttachableThread extends GunyahObject {
    */
   attachAddrspace(addrspace: Addrspace): HypError;
   /**
-   * Record that the vCPU is attachment `index` of `vic` (the vic has already
-   * checked the index and reserved the slot). Return an error to undo.
+   * Record that the vCPU is attachment `index` of `vic`, replacing an earlier
+   * vic (the index is already checked; ERROR_ARGUMENT_INVALID if not a vCPU).
+   * Take a reference. As in HYP, the slot itself is taken when the thread
+   * activates: call `vic.activateVcpu(thread, index)` from the thread's
+   * activate hook (ERROR_BUSY if taken) and `vic.deactivateVcpu(thread)`
+   * when it is destroyed.
    */
   attachVic(vic: Vic, index: number): HypError;
-  /** Record that the vCPU is attachment `index` of the vpm_group (already reserved there). */
+  /**
+   * Record that the vCPU is attachment `index` of the vpm_group; the same
+   * activation rule applies (`group.activateVcpu` / `group.deactivateVcpu`).
+   */
   attachVpmGroup(group: VpmGroup, index: number): HypError;
 }
 

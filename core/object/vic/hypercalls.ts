@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { HypError, throwHypError } from "../../abi/error.ts";
+import { HypError, throwHypError, throwIfError } from "../../abi/error.ts";
 import { decodeVirqInfo, VPM_GROUP_OPTION_NO_AGGREGATION } from "../../abi/formats.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
 import {
@@ -65,12 +65,8 @@ export function registerVicHypercalls(table: HypercallTable): void {
     const thread = initThread(ctx, a[1]);
     if (!isAttachableThread(thread)) throwHypError(HypError.ERROR_ARGUMENT_INVALID, "not a vCPU");
     const index = argU32(a, 2);
-    vic.reserveVcpu(thread, index);
-    const err = thread.attachVic(vic, index);
-    if (err !== HypError.OK) {
-      vic.detachVcpu(thread);
-      throwHypError(err);
-    }
+    vic.checkVcpuIndex(index);
+    throwIfError(thread.attachVic(vic, index));
   });
   table.registerHypercall(Hypercall.HWIRQ_BIND_VIRQ, "hwirq_bind_virq", (ctx, a) => {
     const hwirq = ctx.cspace.lookup<Hwirq>(a[0], ObjectType.HWIRQ, CAP_RIGHTS_HWIRQ_BIND_VIC);
@@ -94,12 +90,8 @@ export function registerVicHypercalls(table: HypercallTable): void {
     const thread = initThread(ctx, a[1]);
     if (!isAttachableThread(thread)) throwHypError(HypError.ERROR_ARGUMENT_INVALID, "not a vCPU");
     const index = argU32(a, 2);
-    group.reserveVcpu(thread, index);
-    const err = thread.attachVpmGroup(group, index);
-    if (err !== HypError.OK) {
-      group.detachVcpu(thread);
-      throwHypError(err);
-    }
+    group.checkVcpuIndex(index);
+    throwIfError(thread.attachVpmGroup(group, index));
   });
   table.registerHypercall(Hypercall.VPM_GROUP_BIND_VIRQ, "vpm_group_bind_virq", (ctx, a) => {
     const g = ctx.cspace.lookup<VpmGroup>(

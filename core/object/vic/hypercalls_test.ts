@@ -54,20 +54,27 @@ for (const form of HYPERCALL_FORMS) {
     assertEquals(call(Hypercall.VIC_ATTACH_VCPU, vic, th, 1n).err, 0);
     const thread = core.rootCspace.lookupAny(th, 0) as TestThread;
     assertEquals(thread.vic, { vic: vicObj, index: 1 });
-    assertEquals(vicObj.vcpu(1), thread);
+    assertEquals(vicObj.vcpu(1), null); // the slot is taken at activation
+    // A second thread may attach at the same index; the conflict shows at activation.
     const th2 = create(core, Hypercall.PARTITION_CREATE_THREAD);
-    assertEquals(call(Hypercall.VIC_ATTACH_VCPU, vic, th2, 1n).err, HypError.ERROR_BUSY);
+    assertEquals(call(Hypercall.VIC_ATTACH_VCPU, vic, th2, 1n).err, 0);
+    assertEquals(call(Hypercall.OBJECT_ACTIVATE, th).err, 0);
+    assertEquals(vicObj.vcpu(1), thread);
+    assertEquals(call(Hypercall.OBJECT_ACTIVATE, th2).err, HypError.ERROR_BUSY);
     assertEquals(
       call(Hypercall.VIC_ATTACH_VCPU, vic, vic, 0n).err,
       HypError.ERROR_CSPACE_WRONG_OBJECT_TYPE,
     );
+    const th3 = create(core, Hypercall.PARTITION_CREATE_THREAD);
     const bindOnly = core.rootCspace.copyCapFrom(core.rootCspace, vic, CAP_RIGHTS_VIC_BIND_SOURCE);
     assertEquals(
-      call(Hypercall.VIC_ATTACH_VCPU, bindOnly, th2, 0n).err,
+      call(Hypercall.VIC_ATTACH_VCPU, bindOnly, th3, 0n).err,
       HypError.ERROR_CSPACE_INSUFFICIENT_RIGHTS,
     );
-    assertEquals(call(Hypercall.OBJECT_ACTIVATE, th2).err, 0);
-    assertEquals(call(Hypercall.VIC_ATTACH_VCPU, vic, th2, 0n).err, HypError.ERROR_OBJECT_STATE);
+    assertEquals(call(Hypercall.VIC_ATTACH_VCPU, vic, th, 0n).err, HypError.ERROR_OBJECT_STATE);
+    // Deleting the active thread's last cap frees its slot.
+    assertEquals(call(Hypercall.CSPACE_DELETE_CAP_FROM, core.cspaceCap, th).err, 0);
+    assertEquals(vicObj.vcpu(1), null);
     // Without any controller the vic cannot activate.
     const bare = createTestCore();
     const v = bare.rootCspace.lookup<Vic>(
@@ -85,10 +92,14 @@ for (const form of HYPERCALL_FORMS) {
 
   Deno.test(`[${form}] vic as a vdevice: GICD and GICR frames`, () => {
     const core = createTestCore();
+    core.factories.register(ObjectType.THREAD, (p) => new TestThread(p));
     const call = hv(core, form);
     const vic = create(core, Hypercall.PARTITION_CREATE_VIC);
     assertEquals(call(Hypercall.VIC_CONFIGURE, vic, 2n, 32n, 0n, 0n).err, 0);
     assertEquals(call(Hypercall.OBJECT_ACTIVATE, vic).err, 0);
+    const t0 = create(core, Hypercall.PARTITION_CREATE_THREAD);
+    assertEquals(call(Hypercall.VIC_ATTACH_VCPU, vic, t0, 0n).err, 0);
+    assertEquals(call(Hypercall.OBJECT_ACTIVATE, t0).err, 0);
     const as = create(core, Hypercall.PARTITION_CREATE_ADDRSPACE);
     assertEquals(call(Hypercall.ADDRSPACE_CONFIGURE, as, 7n).err, 0);
     assertEquals(call(Hypercall.OBJECT_ACTIVATE, as).err, 0);
@@ -97,11 +108,20 @@ for (const form of HYPERCALL_FORMS) {
     assertEquals(attach(0n, 0x0800_0000n, 0x10000n), 0);
     assertEquals(attach(0n, 0x0810_0000n, 0x10000n), HypError.ERROR_BUSY);
     assertEquals(attach(1n, 0x080a_0000n, 0x10000n), HypError.ERROR_ARGUMENT_SIZE);
-    assertEquals(attach(1n, 0x080a_0000n, 0x20000n), 0);
+    assertEquals(attach(1n, 0x080a_0000n, 0x20000n, 4n), HypError.ERROR_ARGUMENT_INVALID);
+    assertEquals(attach(1n, 0x080a_0000n, 0x20000n, 3n), 0);
+    assertEquals(attach(1n, 0x0810_0000n, 0x20000n), HypError.ERROR_BUSY);
+    assertEquals(attach(2n, 0x080c_0000n, 0x20000n), HypError.ERROR_IDLE); // vCPU 1 not active
+    const t1 = create(core, Hypercall.PARTITION_CREATE_THREAD);
+    assertEquals(call(Hypercall.VIC_ATTACH_VCPU, vic, t1, 1n).err, 0);
+    assertEquals(call(Hypercall.OBJECT_ACTIVATE, t1).err, 0);
     assertEquals(attach(2n, 0x080b_0000n, 0x20000n), HypError.ERROR_ADDR_INVALID); // overlaps GICR 0
     assertEquals(attach(2n, 0x080c_0000n, 0x20000n), 0);
     assertEquals(attach(3n, 0x080e_0000n, 0x20000n), HypError.ERROR_ARGUMENT_INVALID);
-    assertEquals(attach(2n, 0x080c_0000n, 0x20000n, 1n), HypError.ERROR_ARGUMENT_INVALID);
+    const vicObj = core.rootCspace.lookup<Vic>(vic, ObjectType.VIC, 0);
+    assertEquals(vicObj.gicrLast(0, 3n), true); // explicit
+    assertEquals(vicObj.gicrLast(0, 0n), false); // default: only the highest index
+    assertEquals(vicObj.gicrLast(1, 0n), true);
     const space = core.rootCspace.lookup<Addrspace>(as, ObjectType.ADDRSPACE, 0);
     assertEquals(space.vdevices.map((v) => [v.index, v.vbase]), [
       [0, 0x0800_0000],
@@ -143,6 +163,9 @@ for (const form of HYPERCALL_FORMS) {
     const thread = core.rootCspace.lookupAny(th, 0) as TestThread;
     const group = core.rootCspace.lookup<VpmGroup>(g, ObjectType.VPM_GROUP, 0);
     assertEquals(thread.vpm, { group, index: 0 });
+    assertEquals(group.members[0], null);
+    assertEquals(call(Hypercall.OBJECT_ACTIVATE, th).err, 0);
+    assertEquals(group.members[0], thread);
     thread.vpmPower = VpmVcpuPower.RUNNING;
     group.update();
     assertEquals(call(Hypercall.VPM_GROUP_GET_STATE, g).r[1], 1n);

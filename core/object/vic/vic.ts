@@ -32,8 +32,12 @@ import type { Partition } from "../partition/partition.ts";
 import type { VdeviceProvider } from "../vdevice.ts";
 import type { VirqSource } from "./virq_source.ts";
 
-/** Largest max_vcpus: the vCPU index field of `virq_info` is 8 bits (bits 31:24). */
-export const VIC_MAX_VCPUS = 256;
+/** Largest max_vcpus: `PLATFORM_MAX_CORES` (8 on the QEMU platform, HYP `vgic.c` `vic_configure`). */
+export const VIC_MAX_VCPUS = 8;
+/** GICR attach flag bit 0: `last` is valid (HYP `vgic_gicr_attach_flags`). */
+export const VGIC_GICR_ATTACH_LAST_VALID = 0x1;
+/** GICR attach flag bit 1: this GICR is the last one (GICR_TYPER.Last). */
+export const VGIC_GICR_ATTACH_LAST = 0x2;
 /** Size of the GICD frame (GICv3 spec: 64 KiB). */
 export const VGIC_GICD_SIZE = 0x10000;
 /** Size of one vCPU's GICR frames (RD_base + SGI_base, 2 × 64 KiB). */
@@ -50,6 +54,8 @@ export class Vic extends GunyahObject implements VdeviceProvider {
   #controller: InterruptController | null = null;
   #vcpus: (GunyahObject | null)[] = [];
   #sources = new Map<string, VirqSource>();
+  #gicdAttached = false;
+  #gicrAttached = new Set<number>();
 
   constructor(partition: Partition) {
     super(partition);
@@ -68,10 +74,10 @@ export class Vic extends GunyahObject implements VdeviceProvider {
 
   /** vic_configure (INIT only). */
   configure(maxVcpus: number, maxVirqs: number, options: bigint, maxMsis: number): void {
-    this.requireInit();
     if ((options & ~BigInt(VIC_OPTION_MAX_MSIS_VALID | VIC_OPTION_DISABLE_DEFAULT_ADDR)) !== 0n) {
       throwHypError(HypError.ERROR_ARGUMENT_INVALID, "undefined vic options");
     }
+    this.requireInit();
     if (maxVcpus === 0 || maxVcpus > VIC_MAX_VCPUS) {
       throwHypError(
         HypError.ERROR_ARGUMENT_INVALID,
@@ -112,36 +118,45 @@ export class Vic extends GunyahObject implements VdeviceProvider {
   // vCPUs
   // -------------------------------------------------------------------------
 
-  /** The vCPU attached at `index`, or null. */
+  /** The activated vCPU at `index`, or null. */
   vcpu(index: number): GunyahObject | null {
     return this.#vcpus[index] ?? null;
   }
 
   /**
-   * Reserve slot `index` for `thread` (vic_attach_vcpu). Index beyond
-   * max_vcpus → ERROR_ARGUMENT_INVALID; slot taken by another thread →
-   * ERROR_BUSY.
+   * Validate an attachment index (vic_attach_vcpu): `index` ≥ max_vcpus →
+   * ERROR_ARGUMENT_INVALID. As in HYP the attach itself only records the vic
+   * and index in the thread; the slot is taken when the thread activates.
    */
-  reserveVcpu(thread: GunyahObject, index: number): void {
+  checkVcpuIndex(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.maxVcpus) {
       throwHypError(
         HypError.ERROR_ARGUMENT_INVALID,
         `vCPU index ${index} not below ${this.maxVcpus}`,
       );
     }
-    const cur = this.#vcpus[index];
-    if (cur !== null && cur !== thread) {
-      throwHypError(HypError.ERROR_BUSY, `vCPU index ${index} taken`);
-    }
-    const old = this.#vcpus.indexOf(thread);
-    if (old >= 0) this.#vcpus[old] = null;
-    this.#vcpus[index] = thread;
   }
 
-  /** Free the slot of `thread` (when the thread goes away or the attach is undone). */
-  detachVcpu(thread: GunyahObject): void {
+  /**
+   * Take slot `index` for `thread` when the thread activates (HYP
+   * `vgic_handle_object_activate_thread`): ERROR_BUSY if another activated
+   * vCPU holds it. The thread module calls this from its activate hook.
+   */
+  activateVcpu(thread: GunyahObject, index: number): HypError {
+    if (index < 0 || index >= this.#vcpus.length) return HypError.ERROR_ARGUMENT_INVALID;
+    const cur = this.#vcpus[index];
+    if (cur !== null && cur !== thread) return HypError.ERROR_BUSY;
+    this.#vcpus[index] = thread;
+    return HypError.OK;
+  }
+
+  /** Free the slot of `thread` (its deactivation); also forgets its GICR attachment. */
+  deactivateVcpu(thread: GunyahObject): void {
     const i = this.#vcpus.indexOf(thread);
-    if (i >= 0) this.#vcpus[i] = null;
+    if (i >= 0) {
+      this.#vcpus[i] = null;
+      this.#gicrAttached.delete(i);
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -173,7 +188,15 @@ export class Vic extends GunyahObject implements VdeviceProvider {
   // vdevice
   // -------------------------------------------------------------------------
 
-  /** addrspace_attach_vdevice: index 0 = GICD, 1..max_vcpus = GICR of vCPU index-1. */
+  /**
+   * addrspace_attach_vdevice (HYP `vgic_handle_addrspace_attach_vdevice`):
+   * index 0 = GICD (flags must be 0), 1..max_vcpus = the GICR frames of the
+   * vCPU at index-1 (flags: bit 0 last_valid, bit 1 last; that vCPU must be
+   * activated, else ERROR_IDLE). Another index → ERROR_ARGUMENT_INVALID; a
+   * frame already attached → ERROR_BUSY. The size must be the frame size
+   * (GICD 64 KiB, GICR 128 KiB), else ERROR_ARGUMENT_SIZE (our check; HYP
+   * validates the range in `vdevice_attach_vmaddr`).
+   */
   attachToAddrspace(
     addrspace: Addrspace,
     index: number,
@@ -182,9 +205,24 @@ export class Vic extends GunyahObject implements VdeviceProvider {
     flags: bigint,
   ): void {
     this.requireActive();
-    if (flags !== 0n) throwHypError(HypError.ERROR_ARGUMENT_INVALID, "vGIC attach flags must be 0");
     if (index > this.maxVcpus) {
       throwHypError(HypError.ERROR_ARGUMENT_INVALID, `vGIC index ${index}`);
+    }
+    if (index === 0) {
+      if (flags !== 0n) {
+        throwHypError(HypError.ERROR_ARGUMENT_INVALID, "GICD attach flags must be 0");
+      }
+      if (this.#gicdAttached) throwHypError(HypError.ERROR_BUSY, "GICD already attached");
+    } else {
+      if ((flags & ~BigInt(VGIC_GICR_ATTACH_LAST_VALID | VGIC_GICR_ATTACH_LAST)) !== 0n) {
+        throwHypError(HypError.ERROR_ARGUMENT_INVALID, "undefined GICR attach flags");
+      }
+      if (this.#vcpus[index - 1] === null) {
+        throwHypError(HypError.ERROR_IDLE, `no activated vCPU at index ${index - 1}`);
+      }
+      if (this.#gicrAttached.has(index - 1)) {
+        throwHypError(HypError.ERROR_BUSY, `GICR ${index - 1} already attached`);
+      }
     }
     const want = index === 0 ? VGIC_GICD_SIZE : VGIC_GICR_SIZE;
     if (size !== want) {
@@ -194,5 +232,18 @@ export class Vic extends GunyahObject implements VdeviceProvider {
       );
     }
     addrspace.attachVdevice({ object: this, index, vbase, size, flags });
+    if (index === 0) this.#gicdAttached = true;
+    else this.#gicrAttached.add(index - 1);
+  }
+
+  /**
+   * Whether the GICR of vCPU `vcpuIndex` reports GICR_TYPER.Last: as given
+   * by the attach flags, or by default for the highest-numbered vCPU.
+   */
+  gicrLast(vcpuIndex: number, flags: bigint): boolean {
+    if ((flags & BigInt(VGIC_GICR_ATTACH_LAST_VALID)) !== 0n) {
+      return (flags & BigInt(VGIC_GICR_ATTACH_LAST)) !== 0n;
+    }
+    return vcpuIndex === this.maxVcpus - 1;
   }
 }

@@ -6,7 +6,8 @@
  * HYP `hyp/interfaces/vpm/vpm.tc`, `hyp/vm/psci` hypercalls
  * (gunyah-abi.md §1.5): configure(option_flags) while INIT (bit 0
  * no_aggregation; any other bit → ERROR_UNIMPLEMENTED, checked before the
- * cap lookup); vCPUs attach at indices while they are INIT; bind / unbind a
+ * cap lookup); vCPUs attach at indices while they are INIT and take their
+ * slot when they activate; bind / unbind a
  * VIRQ; get_state returns NO_STATE 0, RUNNING 1, CPUS_SUSPENDED 2,
  * SYSTEM_SUSPENDED 3.
  *
@@ -69,22 +70,30 @@ export class VpmGroup extends GunyahObject {
     this.source.unbind();
   }
 
-  /** Reserve slot `index` for `thread`; beyond the group → ARGUMENT_INVALID, taken → BUSY. */
-  reserveVcpu(thread: GunyahObject, index: number): void {
+  /**
+   * Validate an attachment index (vpm_group_attach_vcpu): it must be a valid
+   * CPU index (below `PLATFORM_MAX_CORES`), else ERROR_ARGUMENT_INVALID. As in
+   * HYP the attach only records the group and index in the thread; the slot
+   * is taken when the thread activates.
+   */
+  checkVcpuIndex(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= VPM_GROUP_MAX_VCPUS) {
       throwHypError(HypError.ERROR_ARGUMENT_INVALID, `vpm index ${index} ≥ ${VPM_GROUP_MAX_VCPUS}`);
     }
-    const cur = this.#members[index];
-    if (cur !== null && cur !== thread) {
-      throwHypError(HypError.ERROR_BUSY, `vpm index ${index} taken`);
-    }
-    const old = this.#members.indexOf(thread);
-    if (old >= 0) this.#members[old] = null;
-    this.#members[index] = thread;
   }
 
-  /** Free the slot of `thread`. */
-  detachVcpu(thread: GunyahObject): void {
+  /** Take slot `index` for `thread` at its activation; ERROR_BUSY if another vCPU holds it. */
+  activateVcpu(thread: GunyahObject, index: number): HypError {
+    if (index < 0 || index >= VPM_GROUP_MAX_VCPUS) return HypError.ERROR_ARGUMENT_INVALID;
+    const cur = this.#members[index];
+    if (cur !== null && cur !== thread) return HypError.ERROR_BUSY;
+    this.#members[index] = thread;
+    this.update();
+    return HypError.OK;
+  }
+
+  /** Free the slot of `thread` (its deactivation). */
+  deactivateVcpu(thread: GunyahObject): void {
     const i = this.#members.indexOf(thread);
     if (i >= 0) this.#members[i] = null;
     this.update();
