@@ -153,7 +153,12 @@ export function translateFetch(cpu: SystemCpu, vaLo: number, vaHi: number): Stag
   if (i < 0 || t.map[i] === null || (t.perm[i] & need) === 0) {
     i = walkAndFill(cpu, vaLo, vaHi, KIND_FETCH, 0, 0);
   }
-  const m = t.map[i];
+  let m = t.map[i];
+  if (m === null && s.memory.lookup(t.ipa[i]) !== null) {
+    // RAM mapped at this IPA since the entry was made: translate again.
+    i = walkAndFill(cpu, vaLo, vaHi, KIND_FETCH, 0, 0);
+    m = t.map[i];
+  }
   if (m === null) instructionAbort(cpu, FSC_SEA, vaLo, vaHi);
   s.fetchOffset = t.off[i] + page;
   s.fetchIpa = t.ipa[i] + page;
@@ -358,6 +363,12 @@ function readSlow(cpu: SystemCpu, vaLo: number, vaHi: number, size: number, flag
     return size === 4 || size === 8 ? v >>> 0 : v & (size === 1 ? 0xff : 0xffff);
   }
   if (res === MmioResult.Exit) exitMmio(cpu, ipa, size, false, 0, 0);
+  // RAM may have been mapped at this IPA since the entry was made (adding a
+  // mapping does not bump Stage2View.generation): retry once through RAM.
+  if (s.memory.lookup(ipa) !== null) {
+    t.drop(i);
+    return readMem(cpu, vaLo, vaHi, size, flags);
+  }
   return dataAbort(cpu, FSC_SEA, vaLo, vaHi, false, false);
 }
 
@@ -406,5 +417,9 @@ function writeSlow(
   const res = s.mmio.write(ipa, size, lo >>> 0, size === 8 ? hi >>> 0 : 0, s.index);
   if (res === MmioResult.Handled) return;
   if (res === MmioResult.Exit) exitMmio(cpu, ipa, size, true, lo, hi);
+  if (s.memory.lookup(ipa) !== null) {
+    t.drop(i); // RAM mapped here since the entry was made: retry through RAM
+    return writeMem(cpu, vaLo, vaHi, size, lo, hi, flags);
+  }
   dataAbort(cpu, FSC_SEA, vaLo, vaHi, true, false);
 }

@@ -112,3 +112,16 @@ Deno.test("stage-2 rights: a write to read-only RAM is an external abort", () =>
   assert(thrown(() => writeMem(cpu, RAM, 0, 4, 1, 0, 0)) === GUEST_EXCEPTION);
   assertEquals(cpu.sys.esr & 0x7f, 0x40 | 0x10);
 });
+
+Deno.test("RAM mapped after an IPA was cached as MMIO is used (no stale external abort)", () => {
+  const mem = new TestMemory();
+  mem.addRam(RAM, 0x1000);
+  const cpu = new TestCpu(mem);
+  cpu.pcLo = RAM;
+  assertEquals(thrown(() => readMem(cpu, 0x5000_0000, 0, 4, 0)), GUEST_EXCEPTION);
+  const m = mem.addRam(0x5000_0000, 0x1000);
+  m.view.setUint32(0x10, 0xabcd, true);
+  assertEquals(readMem(cpu, 0x5000_0010, 0, 4, 0), 0xabcd);
+  writeMem(cpu, 0x5000_0020, 0, 4, 7, 0, 0);
+  assertEquals(m.view.getUint32(0x20, true), 7);
+});
