@@ -18,10 +18,13 @@ export {
   EL0_OK,
   EL0_TRAP,
   EL0_UNDEFINED,
+  type El0Rule,
   isGicKey,
   isReservedIdKey,
   SYSREG_TABLE,
   type SysregDef,
+  type SysregRead,
+  type SysregWrite,
 } from "./sysregs.ts";
 export type { GicSysregInterface, SystemCpu } from "./system_cpu.ts";
 export * from "./timer.ts";

@@ -64,6 +64,7 @@ export const DEFAULT_IPA_BITS = 40;
 
 /** The part of the CPU object the registry needs (avoids a type cycle with system_cpu.ts). */
 export interface SystemCpuLike {
+  /** Make the run loop translate PC again (see SystemCpu.invalidateFetch). */
   invalidateFetch(): void;
 }
 
@@ -108,34 +109,42 @@ export class SystemRegisters {
 
   // --- Memory-system control ---------------------------------------------
   /** SCTLR_EL1 (bits 63:32 are RES0 for the advertised features). */
-  sctlr = SCTLR_RES1;
+  sctlr: number = SCTLR_RES1;
   /** TCR_EL1. */
   tcrLo = 0;
+  /** High half of tcr (see the register above). */
   tcrHi = 0;
   /** TTBR0_EL1. */
   ttbr0Lo = 0;
+  /** High half of ttbr0 (see the register above). */
   ttbr0Hi = 0;
   /** TTBR1_EL1. */
   ttbr1Lo = 0;
+  /** High half of ttbr1 (see the register above). */
   ttbr1Hi = 0;
   /** MAIR_EL1. */
   mairLo = 0;
+  /** High half of mair (see the register above). */
   mairHi = 0;
   /** AMAIR_EL1 (no IMPLEMENTATION DEFINED meaning; stored). */
   amairLo = 0;
+  /** High half of amair (see the register above). */
   amairHi = 0;
   /** CONTEXTIDR_EL1.PROCID (bits 31:0). */
   contextidr = 0;
   /** PAR_EL1. */
   parLo = 0;
+  /** High half of par (see the register above). */
   parHi = 0;
 
   // --- Exception state ---------------------------------------------------
   /** VBAR_EL1 (bits 10:0 RES0). */
   vbarLo = 0;
+  /** High half of vbar (see the register above). */
   vbarHi = 0;
   /** ELR_EL1. */
   elrLo = 0;
+  /** High half of elr (see the register above). */
   elrHi = 0;
   /** SPSR_EL1 (bits 31:0; 63:32 RES0). */
   spsr = 0;
@@ -143,9 +152,11 @@ export class SystemRegisters {
   esr = 0;
   /** FAR_EL1. */
   farLo = 0;
+  /** High half of far (see the register above). */
   farHi = 0;
-  /** AFSR0_EL1, AFSR1_EL1 (IMPLEMENTATION DEFINED; stored, never set by hardware here). */
+  /** AFSR0_EL1 (IMPLEMENTATION DEFINED; stored, never set by hardware here). */
   afsr0 = 0;
+  /** AFSR1_EL1 (IMPLEMENTATION DEFINED; stored). */
   afsr1 = 0;
 
   // --- Other EL1 control -------------------------------------------------
@@ -154,25 +165,34 @@ export class SystemRegisters {
   /** Exception levels whose FP/SIMD use traps (bit n = ELn), derived from CPACR_EL1.FPEN. */
   fpTrapEls = 0b11;
   /** CNTFRQ_EL0 as last written (the counter itself always runs at 62.5 MHz). */
-  cntfrq = CNTFRQ_HZ;
+  cntfrq: number = CNTFRQ_HZ;
   /** High half of the last system-register read (MRS handlers return the low half). */
   readHi = 0;
-  /** DBGBVR<n>_EL1 / DBGBCR<n>_EL1 / DBGWVR<n>_EL1 / DBGWCR<n>_EL1 (lo/hi interleaved per n). */
+  /** DBGBVR<n>_EL1, lo/hi interleaved per breakpoint. */
   readonly dbgbvr: Uint32Array = new Uint32Array(2 * DEBUG_BREAKPOINTS);
+  /** DBGBCR<n>_EL1 (32-bit) per breakpoint. */
   readonly dbgbcr: Uint32Array = new Uint32Array(DEBUG_BREAKPOINTS);
+  /** DBGWVR<n>_EL1, lo/hi interleaved per watchpoint. */
   readonly dbgwvr: Uint32Array = new Uint32Array(2 * DEBUG_WATCHPOINTS);
+  /** DBGWCR<n>_EL1 (32-bit) per watchpoint. */
   readonly dbgwcr: Uint32Array = new Uint32Array(DEBUG_WATCHPOINTS);
   /** DBGCLAIMSET/CLR_EL1 claim tags (bits 7:0). */
   dbgclaim = 0;
   /** ACTLR_EL1 (IMPLEMENTATION DEFINED; stored). */
   actlrLo = 0;
+  /** High half of actlr (see the register above). */
   actlrHi = 0;
   /** Thread ID registers. */
   tpidrEl0Lo = 0;
+  /** High half of tpidrEl0 (see the register above). */
   tpidrEl0Hi = 0;
+  /** Low half of tpidrroEl0. */
   tpidrroEl0Lo = 0;
+  /** High half of tpidrroEl0 (see the register above). */
   tpidrroEl0Hi = 0;
+  /** Low half of tpidrEl1. */
   tpidrEl1Lo = 0;
+  /** High half of tpidrEl1 (see the register above). */
   tpidrEl1Hi = 0;
   /** CSSELR_EL1 (Level bits 3:1, InD bit 0). */
   csselr = 0;
@@ -187,6 +207,11 @@ export class SystemRegisters {
   /** MDCCINT_EL1. */
   mdccint = 0;
 
+  /**
+   * Create the system state of the vCPU described by `init`, with an IPA of
+   * `ipaBits` bits (36 or 40, reported in ID_AA64MMFR0_EL1.PARange), and
+   * register it with the other vCPUs of its VM.
+   */
   constructor(init: VcpuInit, ipaBits: number = DEFAULT_IPA_BITS) {
     if (ipaBits !== 36 && ipaBits !== 40) {
       throw new RangeError(`ipaBits must be 36 or 40 (ID_AA64MMFR0_EL1.PARange), got ${ipaBits}`);

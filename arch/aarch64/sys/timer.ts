@@ -59,14 +59,16 @@ export class GenericTimer {
   /** Virtual time (ns) when the current slice began. */
   sliceNow = 0;
 
-  /** Low/high halves of the last {@link readCounter} value. */
+  /** Low half of the last {@link readCounter} value. */
   countLo = 0;
+  /** High half of the last {@link readCounter} value. */
   countHi = 0;
 
   readonly #irq: InterruptController;
   readonly #clock: VirtualClockReader;
   readonly #vcpu: number;
 
+  /** A timer driving PPIs of vCPU `vcpuIndex` on `irq`, reading time from `clock`. */
   constructor(irq: InterruptController, clock: VirtualClockReader, vcpuIndex: number) {
     this.#irq = irq;
     this.#clock = clock;
