@@ -14,6 +14,7 @@ import { entries as branch } from "../isa/branch/mod.ts";
 import { entries as fp } from "../isa/fp/mod.ts";
 import { entries as integer } from "../isa/integer/mod.ts";
 import { entries as loadStore } from "../isa/loadstore/mod.ts";
+import { entries as simd } from "../isa/simd/mod.ts";
 import { entries as system } from "../isa/system/mod.ts";
 import { type A64Decoder, compileDecoder, type EncodingGroup } from "./compile.ts";
 import type { EncodingEntry, Handler } from "./entry.ts";
@@ -73,6 +74,7 @@ export function a64Groups(): EncodingGroup[] {
     { name: "loadstore", entries: loadStore },
     { name: "system", entries: synchronizingEntries(system) },
     { name: "fp", entries: fp },
+    { name: "simd", entries: simd },
   ];
 }
 

@@ -1,0 +1,231 @@
+/**
+ * AdvSIMD shift by immediate (Arm ARM C4.1.96 "Advanced SIMD shift by
+ * immediate" and "Advanced SIMD scalar shift by immediate"): SSHR, USHR,
+ * SSRA, USRA, SRSHR, URSHR, SRI, SHL, SLI (vector and D scalar), SHRN/SHRN2,
+ * RSHRN/RSHRN2, SSHLL/USHLL (SXTL/UXTL) and their "2" forms.
+ *
+ * The element size is the position of the leading one of immh (bits 22:19):
+ * right shifts are 2*esize - immh:immb, left shifts immh:immb - esize. An
+ * immh of 0000 is the modified-immediate class, not this one.
+ *
+ * @module
+ */
+import type { Cpu } from "../../cpu/cpu.ts";
+import type { EncodingEntry, Handler } from "../../decode/entry.ts";
+import { unallocatedEncoding } from "../../decode/unallocated.ts";
+import { checkFpAccess } from "../../sys/fp_access.ts";
+import { add64, laneMask, R64, shl64, shr64, sx } from "./lanes.ts";
+import { elem, setSElem, VScratch } from "./vreg.ts";
+
+const S = new VScratch();
+
+const enum Kind {
+  Shr, // SSHR/USHR
+  Sra, // SSRA/USRA
+  Rshr, // SRSHR/URSHR
+  Sri,
+  Shl,
+  Sli,
+}
+
+/** Right shift of a lane (<= 32 bits) by 1..esize, with optional rounding. */
+function shiftRight(a: number, esize: number, sh: number, signed: boolean, round: boolean): number {
+  // Exact in doubles: |a| < 2^32.
+  const x = signed ? sx(a, esize) : a;
+  const r = Math.floor((x + (round ? 2 ** (sh - 1) : 0)) / 2 ** sh);
+  return r;
+}
+
+function elementShift(kind: Kind, esizeLog: number, scalar: boolean): Handler {
+  const esize = 8 << esizeLog;
+  return (cpu: Cpu, insn: number): void => {
+    const q = scalar || (insn & (1 << 30)) !== 0;
+    if ((esize === 64 && !q) || (scalar && esize !== 64)) return unallocatedEncoding(cpu, insn);
+    checkFpAccess(cpu);
+    const u = (insn & (1 << 29)) !== 0;
+    const immhb = (insn >>> 16) & 0x7f;
+    const left = kind === Kind.Shl || kind === Kind.Sli;
+    const sh = left ? immhb - esize : 2 * esize - immhb;
+    const n = (insn >>> 5) & 31, d = insn & 31;
+    const v = cpu.v;
+    if (esize === 64) {
+      const lanes = scalar ? 1 : 2;
+      for (let i = 0; i < lanes; i++) {
+        const lo = v[n * 4 + 2 * i], hi = v[n * 4 + 2 * i + 1];
+        const dlo = v[d * 4 + 2 * i], dhi = v[d * 4 + 2 * i + 1];
+        let rlo: number, rhi: number;
+        if (left) {
+          shl64(lo, hi, sh);
+          rlo = R64.lo;
+          rhi = R64.hi;
+          if (kind === Kind.Sli) { // keep the low sh bits of Vd
+            const mlo = sh >= 32 ? 0xffffffff : (1 << sh) - 1,
+              mhi = sh > 32 ? (1 << (sh - 32)) - 1 : 0;
+            rlo = (rlo | (dlo & mlo)) >>> 0;
+            rhi = (rhi | (dhi & mhi)) >>> 0;
+          }
+        } else {
+          const signed = !u && kind !== Kind.Sri;
+          shr64(lo, hi, sh, signed);
+          rlo = R64.lo;
+          rhi = R64.hi;
+          if (kind === Kind.Rshr) { // add the rounding bit (bit sh-1 of the source)
+            const bit = sh - 1 < 32 ? (lo >>> (sh - 1)) & 1 : (hi >>> (sh - 33)) & 1;
+            add64(rlo, rhi, bit, 0);
+            rlo = R64.lo;
+            rhi = R64.hi;
+          }
+          if (kind === Kind.Sra) {
+            add64(dlo, dhi, rlo, rhi);
+            rlo = R64.lo;
+            rhi = R64.hi;
+          } else if (kind === Kind.Sri) { // keep the top sh bits of Vd
+            shr64(0xffffffff, 0xffffffff, sh, false);
+            rlo = (rlo | (dlo & ~R64.lo)) >>> 0;
+            rhi = (rhi | (dhi & ~R64.hi)) >>> 0;
+          }
+        }
+        S.w[2 * i] = rlo;
+        S.w[2 * i + 1] = rhi;
+      }
+      if (scalar) S.w[2] = S.w[3] = 0;
+      S.commit(cpu, d, !scalar);
+      return;
+    }
+    const lanes = (q ? 16 : 8) >>> esizeLog, mask = laneMask(esize);
+    for (let i = 0; i < lanes; i++) {
+      const a = elem(cpu, n, i, esize), old = elem(cpu, d, i, esize);
+      let r: number;
+      switch (kind) {
+        case Kind.Shl:
+          r = sh >= 32 ? 0 : a << sh;
+          break;
+        case Kind.Sli:
+          r = (sh >= 32 ? 0 : a << sh) | (old & ((1 << sh) - 1));
+          break;
+        case Kind.Sri: {
+          const keep = sh >= esize ? mask : ~(mask >>> sh) & mask;
+          r = (sh >= 32 ? 0 : a >>> sh) | (old & keep);
+          break;
+        }
+        case Kind.Rshr:
+          r = shiftRight(a, esize, sh, !u, true);
+          break;
+        case Kind.Sra:
+          r = old + shiftRight(a, esize, sh, !u, false);
+          break;
+        default:
+          r = shiftRight(a, esize, sh, !u, false);
+      }
+      setSElem(S, i, esize, r & mask);
+    }
+    S.commit(cpu, d, q);
+  };
+}
+
+/** SHRN/RSHRN (narrowing right shift): 2*esize lanes of Vn to esize lanes of Vd (upper half for Q = 1). */
+function shiftNarrow(esizeLog: number, round: boolean): Handler {
+  const esize = 8 << esizeLog; // destination element size (8, 16, 32)
+  return (cpu, insn) => {
+    checkFpAccess(cpu);
+    const q = (insn & (1 << 30)) !== 0;
+    const sh = 2 * esize - ((insn >>> 16) & 0x7f);
+    const n = (insn >>> 5) & 31, d = insn & 31, v = cpu.v;
+    S.w[0] = v[d * 4];
+    S.w[1] = v[d * 4 + 1];
+    const lanes = 8 >>> esizeLog, base = q ? lanes : 0, mask = laneMask(esize);
+    for (let i = 0; i < lanes; i++) {
+      let r: number;
+      if (esize === 32) {
+        const lo = v[n * 4 + 2 * i], hi = v[n * 4 + 2 * i + 1];
+        if (round) {
+          const bit = sh - 1 < 32 ? 2 ** (sh - 1) : 0;
+          add64(lo, hi, bit, sh - 1 >= 32 ? 1 << (sh - 33) : 0);
+          shr64(R64.lo, R64.hi, sh, false);
+        } else shr64(lo, hi, sh, false);
+        r = R64.lo;
+      } else {
+        r = shiftRight(elem(cpu, n, i, esize * 2), esize * 2, sh, false, round);
+      }
+      setSElem(S, base + i, esize, r & mask);
+    }
+    if (!q) S.w[2] = S.w[3] = 0;
+    S.commit(cpu, d, true);
+  };
+}
+
+/** SSHLL/USHLL (SXTL/UXTL): widen the low (Q = 0) or high (Q = 1) half of Vn, shifted left. */
+function shiftLong(esizeLog: number): Handler {
+  const esize = 8 << esizeLog; // source element size (8, 16, 32)
+  return (cpu, insn) => {
+    checkFpAccess(cpu);
+    const q = (insn & (1 << 30)) !== 0, u = (insn & (1 << 29)) !== 0;
+    const sh = ((insn >>> 16) & 0x7f) - esize;
+    const n = (insn >>> 5) & 31, d = insn & 31;
+    const lanes = 8 >>> esizeLog, base = q ? lanes : 0;
+    for (let i = 0; i < lanes; i++) {
+      const a = elem(cpu, n, base + i, esize);
+      if (esize === 32) {
+        const lo = a, hi = u ? 0 : (a | 0) >> 31;
+        shl64(lo, hi, sh);
+        S.w[2 * i] = R64.lo;
+        S.w[2 * i + 1] = R64.hi;
+      } else {
+        const x = u ? a : sx(a, esize);
+        setSElem(S, i, esize * 2, (x << sh) & laneMask(esize * 2));
+      }
+    }
+    S.commit(cpu, d, true);
+  };
+}
+
+function build(): EncodingEntry[] {
+  const out: EncodingEntry[] = [];
+  // immh prefixes selecting esize 8, 16, 32, 64 (and the immh:immb bits left free).
+  const immh = ["0001 xxx", "001x xxx", "01xx xxx", "1xxx xxx"];
+  const el: [string, string, Kind, string][] = [
+    ["x", "00000", Kind.Shr, "SSHR/USHR"],
+    ["x", "00010", Kind.Sra, "SSRA/USRA"],
+    ["x", "00100", Kind.Rshr, "SRSHR/URSHR"],
+    ["1", "01000", Kind.Sri, "SRI"],
+    ["0", "01010", Kind.Shl, "SHL"],
+    ["1", "01010", Kind.Sli, "SLI"],
+  ];
+  for (let s = 0; s < 4; s++) {
+    for (const [u, opcode, kind, name] of el) {
+      out.push({
+        pattern: `0x ${u} 011110 ${immh[s]} ${opcode} 1 xxxxx xxxxx`,
+        name: name + " (vector)",
+        exec: elementShift(kind, s, false),
+      });
+      if (s === 3) {
+        out.push({
+          pattern: `01 ${u} 111110 ${immh[s]} ${opcode} 1 xxxxx xxxxx`,
+          name: name + " (scalar)",
+          exec: elementShift(kind, s, true),
+        });
+      }
+    }
+    if (s < 3) {
+      out.push({
+        pattern: `0x 0 011110 ${immh[s]} 10000 1 xxxxx xxxxx`,
+        name: "SHRN",
+        exec: shiftNarrow(s, false),
+      });
+      out.push({
+        pattern: `0x 0 011110 ${immh[s]} 10001 1 xxxxx xxxxx`,
+        name: "RSHRN",
+        exec: shiftNarrow(s, true),
+      });
+      out.push({
+        pattern: `0x x 011110 ${immh[s]} 10100 1 xxxxx xxxxx`,
+        name: "SSHLL/USHLL",
+        exec: shiftLong(s),
+      });
+    }
+  }
+  return out;
+}
+
+/** AdvSIMD shift-by-immediate encodings. */
+export const entries: EncodingEntry[] = build();

@@ -1,0 +1,245 @@
+/**
+ * AdvSIMD three same, integer and logical (Arm ARM C4.1.96 "Advanced SIMD
+ * three same"; opcode bits 15:11, U bit 29), vector and scalar (D) forms:
+ * ADD, SUB, MUL, MLA, MLS, CMEQ, CMHI, CMHS, CMGT, CMGE, CMTST, UMAX/UMIN,
+ * SMAX/SMIN, UABD/SABD, UQADD/UQSUB/SQADD/SQSUB, USHL/SSHL, ADDP, UMAXP/UMINP,
+ * SMAXP/SMINP, AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF.
+ *
+ * @module
+ */
+import type { Cpu } from "../../cpu/cpu.ts";
+import type { EncodingEntry, Handler } from "../../decode/entry.ts";
+import { unallocatedEncoding } from "../../decode/unallocated.ts";
+import { checkFpAccess } from "../../sys/fp_access.ts";
+import {
+  add64,
+  cmpS64,
+  cmpU64,
+  laneMask,
+  R64,
+  satS,
+  satU,
+  shiftByReg,
+  shiftByReg64,
+  sub64,
+  sx,
+} from "./lanes.ts";
+import { elem, setSElem, VScratch } from "./vreg.ts";
+
+/** One lane of <= 32 bits: unsigned a (Vn), b (Vm), d (old Vd lane) -> result. */
+type LaneFn = (cpu: Cpu, a: number, b: number, d: number, esize: number) => number;
+/** One 64-bit lane: result to R64; returns false when the operation has no 64-bit form. */
+type Lane64Fn = (aLo: number, aHi: number, bLo: number, bHi: number) => void;
+
+const S = new VScratch();
+
+const ones = (c: boolean) => (c ? 0xffffffff : 0);
+
+/** Lane operations by name. */
+const OPS: Record<string, [LaneFn, Lane64Fn | null]> = {
+  ADD: [(_c, a, b) => a + b, add64],
+  SUB: [(_c, a, b) => a - b, sub64],
+  MUL: [(_c, a, b) => Math.imul(a, b), null],
+  MLA: [(_c, a, b, d) => d + Math.imul(a, b), null],
+  MLS: [(_c, a, b, d) => d - Math.imul(a, b), null],
+  CMEQ: [(_c, a, b) => ones(a === b), (al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) === 0)],
+  CMHI: [(_c, a, b) => ones(a > b), (al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) > 0)],
+  CMHS: [(_c, a, b) => ones(a >= b), (al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) >= 0)],
+  CMGT: [
+    (_c, a, b, _d, e) => ones(sx(a, e) > sx(b, e)),
+    (al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) > 0),
+  ],
+  CMGE: [
+    (_c, a, b, _d, e) => ones(sx(a, e) >= sx(b, e)),
+    (al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) >= 0),
+  ],
+  CMTST: [
+    (_c, a, b) => ones((a & b) !== 0),
+    (al, ah, bl, bh) => set64(((al & bl) | (ah & bh)) !== 0),
+  ],
+  UMAX: [(_c, a, b) => (a > b ? a : b), null],
+  UMIN: [(_c, a, b) => (a < b ? a : b), null],
+  SMAX: [(_c, a, b, _d, e) => (sx(a, e) > sx(b, e) ? a : b), null],
+  SMIN: [(_c, a, b, _d, e) => (sx(a, e) < sx(b, e) ? a : b), null],
+  UABD: [(_c, a, b) => (a > b ? a - b : b - a), null],
+  SABD: [(_c, a, b, _d, e) => Math.abs(sx(a, e) - sx(b, e)), null],
+  UQADD: [(c, a, b, _d, e) => satU(c, a + b, e), null],
+  UQSUB: [(c, a, b, _d, e) => satU(c, a - b, e), null],
+  SQADD: [(c, a, b, _d, e) => satS(c, sx(a, e) + sx(b, e), e), null],
+  SQSUB: [(c, a, b, _d, e) => satS(c, sx(a, e) - sx(b, e), e), null],
+  USHL: [
+    (_c, a, b, _d, e) => shiftByReg(a, b, e, false),
+    (al, ah, bl) => shiftByReg64(al, ah, bl, false),
+  ],
+  SSHL: [
+    (_c, a, b, _d, e) => shiftByReg(a, b, e, true),
+    (al, ah, bl) => shiftByReg64(al, ah, bl, true),
+  ],
+};
+
+function set64(c: boolean): void {
+  R64.lo = R64.hi = c ? 0xffffffff : 0;
+}
+
+/** Elementwise operation over Vn, Vm into Vd. `scalar`: the D-register form (size must be 11). */
+function elementwise(fn: LaneFn, fn64: Lane64Fn | null, scalar: boolean): Handler {
+  return (cpu, insn) => {
+    const size = (insn >>> 22) & 3;
+    const q = scalar || (insn & (1 << 30)) !== 0;
+    if (size === 3 ? (fn64 === null || !q) : scalar) return unallocatedEncoding(cpu, insn);
+    checkFpAccess(cpu);
+    const n = (insn >>> 5) & 31, m = (insn >>> 16) & 31, d = insn & 31;
+    if (size === 3) {
+      const v = cpu.v, w = S.w;
+      const lanes = scalar ? 1 : 2;
+      for (let i = 0; i < lanes; i++) {
+        fn64!(v[n * 4 + 2 * i], v[n * 4 + 2 * i + 1], v[m * 4 + 2 * i], v[m * 4 + 2 * i + 1]);
+        w[2 * i] = R64.lo;
+        w[2 * i + 1] = R64.hi;
+      }
+      if (scalar) w[2] = w[3] = 0;
+      S.commit(cpu, d, !scalar);
+      return;
+    }
+    const esize = 8 << size, lanes = (q ? 16 : 8) >>> size, mask = laneMask(esize);
+    for (let i = 0; i < lanes; i++) {
+      setSElem(
+        S,
+        i,
+        esize,
+        fn(cpu, elem(cpu, n, i, esize), elem(cpu, m, i, esize), elem(cpu, d, i, esize), esize) &
+          mask,
+      );
+    }
+    S.commit(cpu, d, q);
+  };
+}
+
+/** Pairwise operation: lanes of Vn:Vm concatenated, adjacent pairs combined. */
+function pairwise(fn: LaneFn, fn64: Lane64Fn | null): Handler {
+  return (cpu, insn) => {
+    const size = (insn >>> 22) & 3;
+    const q = (insn & (1 << 30)) !== 0;
+    if (size === 3 && (fn64 === null || !q)) return unallocatedEncoding(cpu, insn);
+    checkFpAccess(cpu);
+    const n = (insn >>> 5) & 31, m = (insn >>> 16) & 31, d = insn & 31;
+    if (size === 3) {
+      const v = cpu.v, w = S.w;
+      fn64!(v[n * 4], v[n * 4 + 1], v[n * 4 + 2], v[n * 4 + 3]);
+      w[0] = R64.lo;
+      w[1] = R64.hi;
+      fn64!(v[m * 4], v[m * 4 + 1], v[m * 4 + 2], v[m * 4 + 3]);
+      w[2] = R64.lo;
+      w[3] = R64.hi;
+      S.commit(cpu, d, true);
+      return;
+    }
+    const esize = 8 << size,
+      lanes = (q ? 16 : 8) >>> size,
+      half = lanes >>> 1,
+      mask = laneMask(esize);
+    for (let i = 0; i < lanes; i++) {
+      const src = i < half ? n : m, j = (i < half ? i : i - half) * 2;
+      setSElem(
+        S,
+        i,
+        esize,
+        fn(cpu, elem(cpu, src, j, esize), elem(cpu, src, j + 1, esize), 0, esize) & mask,
+      );
+    }
+    S.commit(cpu, d, q);
+  };
+}
+
+/** AND/BIC/ORR/ORN (U = 0) and EOR/BSL/BIT/BIF (U = 1), selected by size (bits 23:22). */
+function logical(cpu: Cpu, insn: number): void {
+  checkFpAccess(cpu);
+  const q = (insn & (1 << 30)) !== 0;
+  const op = ((insn >>> 27) & 4) | ((insn >>> 22) & 3); // U:size
+  const n = (insn >>> 5) & 31, m = (insn >>> 16) & 31, d = insn & 31;
+  const v = cpu.v, w = S.w;
+  for (let i = 0; i < 4; i++) {
+    const a = v[n * 4 + i], b = v[m * 4 + i], c = v[d * 4 + i];
+    let r: number;
+    switch (op) {
+      case 0:
+        r = a & b;
+        break; // AND
+      case 1:
+        r = a & ~b;
+        break; // BIC
+      case 2:
+        r = a | b;
+        break; // ORR (MOV when n == m)
+      case 3:
+        r = a | ~b;
+        break; // ORN
+      case 4:
+        r = a ^ b;
+        break; // EOR
+      case 5:
+        r = (c & a) | (~c & b);
+        break; // BSL: Vd selects Vn (1) / Vm (0)
+      case 6:
+        r = (b & a) | (~b & c);
+        break; // BIT: insert Vn where Vm is 1
+      default:
+        r = (~b & a) | (b & c); // BIF: insert Vn where Vm is 0
+    }
+    w[i] = r >>> 0;
+  }
+  S.commit(cpu, d, q);
+}
+
+function build(): EncodingEntry[] {
+  const out: EncodingEntry[] = [];
+  const add = (u: number, opcode: number, name: string, exec: Handler, scalar = false) =>
+    out.push({
+      pattern: `${scalar ? "01" : "0x"} ${u} ${scalar ? "11110" : "01110"} xx 1 xxxxx ${
+        opcode.toString(2).padStart(5, "0")
+      } 1 xxxxx xxxxx`,
+      name: name + (scalar ? " (scalar)" : " (vector)"),
+      exec,
+    });
+  const vec: [number, number, string][] = [
+    [0, 0b00001, "SQADD"],
+    [1, 0b00001, "UQADD"],
+    [0, 0b00101, "SQSUB"],
+    [1, 0b00101, "UQSUB"],
+    [0, 0b00110, "CMGT"],
+    [1, 0b00110, "CMHI"],
+    [0, 0b00111, "CMGE"],
+    [1, 0b00111, "CMHS"],
+    [0, 0b01000, "SSHL"],
+    [1, 0b01000, "USHL"],
+    [0, 0b01100, "SMAX"],
+    [1, 0b01100, "UMAX"],
+    [0, 0b01101, "SMIN"],
+    [1, 0b01101, "UMIN"],
+    [0, 0b01110, "SABD"],
+    [1, 0b01110, "UABD"],
+    [0, 0b10000, "ADD"],
+    [1, 0b10000, "SUB"],
+    [0, 0b10001, "CMTST"],
+    [1, 0b10001, "CMEQ"],
+    [0, 0b10010, "MLA"],
+    [1, 0b10010, "MLS"],
+    [0, 0b10011, "MUL"],
+  ];
+  for (const [u, opcode, name] of vec) {
+    const [fn, fn64] = OPS[name];
+    add(u, opcode, name, elementwise(fn, fn64, false));
+    if (fn64 !== null) add(u, opcode, name, elementwise(fn, fn64, true), true);
+  }
+  add(0, 0b10111, "ADDP", pairwise(OPS.ADD[0], OPS.ADD[1]));
+  add(0, 0b10100, "SMAXP", pairwise(OPS.SMAX[0], null));
+  add(1, 0b10100, "UMAXP", pairwise(OPS.UMAX[0], null));
+  add(0, 0b10101, "SMINP", pairwise(OPS.SMIN[0], null));
+  add(1, 0b10101, "UMINP", pairwise(OPS.UMIN[0], null));
+  add(0, 0b00011, "AND/BIC/ORR/ORN", logical);
+  add(1, 0b00011, "EOR/BSL/BIT/BIF", logical);
+  return out;
+}
+
+/** AdvSIMD three-same integer and logical encodings. */
+export const entries: EncodingEntry[] = build();
