@@ -151,12 +151,12 @@ export function translateFetch(cpu: SystemCpu, vaLo: number, vaHi: number): Stag
   let i = probe(t, vaLo, vaHi);
   const need = cpu.el === 0 ? P_EL0_X : P_EL1_X;
   if (i < 0 || t.map[i] === null || (t.perm[i] & need) === 0) {
-    i = walkAndFill(cpu, vaLo, vaHi, KIND_FETCH, 0, 0);
+    i = walkAndFill(cpu, vaLo, vaHi, KIND_FETCH, 0);
   }
   let m = t.map[i];
   if (m === null && s.memory.lookup(t.ipa[i]) !== null) {
     // RAM mapped at this IPA since the entry was made: translate again.
-    i = walkAndFill(cpu, vaLo, vaHi, KIND_FETCH, 0, 0);
+    i = walkAndFill(cpu, vaLo, vaHi, KIND_FETCH, 0);
     m = t.map[i];
   }
   if (m === null) instructionAbort(cpu, FSC_SEA, vaLo, vaHi);
@@ -188,7 +188,7 @@ export function translateData(
   const kind = write ? KIND_WRITE : KIND_READ;
   const need = cpu.el === 0 || (flags & ACC_UNPRIV) !== 0 ? NEED_EL0[kind] : NEED_EL1[kind];
   let i = probe(t, vaLo, vaHi);
-  if (i < 0 || (t.perm[i] & need) === 0) i = walkAndFill(cpu, vaLo, vaHi, kind, flags, 0);
+  if (i < 0 || (t.perm[i] & need) === 0) i = walkAndFill(cpu, vaLo, vaHi, kind, flags);
   cpu.sys.lastIpa = t.ipa[i] + (vaLo & 0xfff);
   return i;
 }
@@ -260,7 +260,6 @@ function walkAndFill(
   vaHi: number,
   kind: number,
   flags: number,
-  _size: number,
 ): number {
   checkGeneration(cpu);
   const s = cpu.sys;
@@ -331,7 +330,7 @@ function readSlow(cpu: SystemCpu, vaLo: number, vaHi: number, size: number, flag
   const t = cpu.sys.tlb;
   const need = cpu.el === 0 || (flags & ACC_UNPRIV) !== 0 ? P_EL0_R : P_EL1_R;
   let i = probe(t, vaLo, vaHi);
-  if (i < 0 || (t.perm[i] & need) === 0) i = walkAndFill(cpu, vaLo, vaHi, KIND_READ, flags, size);
+  if (i < 0 || (t.perm[i] & need) === 0) i = walkAndFill(cpu, vaLo, vaHi, KIND_READ, flags);
   const page = vaLo & 0xfff;
   if ((vaLo & (size - 1)) !== 0 && (t.perm[i] & P_UNALIGNED_OK) === 0) {
     dataAbort(cpu, FSC_ALIGNMENT, vaLo, vaHi, false, false); // Device memory
@@ -340,8 +339,8 @@ function readSlow(cpu: SystemCpu, vaLo: number, vaHi: number, size: number, flag
     // Crosses into the next page: check that page first, then read bytewise.
     const n = 4096 - page;
     const lo2 = addLo(vaLo, n), hi2 = addHi(vaLo, vaHi, n);
-    let j = probe(t, lo2, hi2);
-    if (j < 0 || (t.perm[j] & need) === 0) j = walkAndFill(cpu, lo2, hi2, KIND_READ, flags, size);
+    const j = probe(t, lo2, hi2);
+    if (j < 0 || (t.perm[j] & need) === 0) walkAndFill(cpu, lo2, hi2, KIND_READ, flags);
     let lo = 0, hi = 0;
     for (let k = 0; k < size; k++) {
       const b = readMem(cpu, addLo(vaLo, k), addHi(vaLo, vaHi, k), 1, flags & ACC_UNPRIV);
@@ -385,7 +384,7 @@ function writeSlow(
   const t = cpu.sys.tlb;
   const need = cpu.el === 0 || (flags & ACC_UNPRIV) !== 0 ? P_EL0_W : P_EL1_W;
   let i = probe(t, vaLo, vaHi);
-  if (i < 0 || (t.perm[i] & need) === 0) i = walkAndFill(cpu, vaLo, vaHi, KIND_WRITE, flags, size);
+  if (i < 0 || (t.perm[i] & need) === 0) i = walkAndFill(cpu, vaLo, vaHi, KIND_WRITE, flags);
   const page = vaLo & 0xfff;
   if ((vaLo & (size - 1)) !== 0 && (t.perm[i] & P_UNALIGNED_OK) === 0) {
     dataAbort(cpu, FSC_ALIGNMENT, vaLo, vaHi, true, false); // Device memory
@@ -394,7 +393,7 @@ function writeSlow(
     const n = 4096 - page;
     const lo2 = addLo(vaLo, n), hi2 = addHi(vaLo, vaHi, n);
     const j = probe(t, lo2, hi2);
-    if (j < 0 || (t.perm[j] & need) === 0) walkAndFill(cpu, lo2, hi2, KIND_WRITE, flags, size);
+    if (j < 0 || (t.perm[j] & need) === 0) walkAndFill(cpu, lo2, hi2, KIND_WRITE, flags);
     for (let k = 0; k < size; k++) {
       const b = k < 4 ? (lo >>> (8 * k)) & 0xff : (hi >>> (8 * (k - 4))) & 0xff;
       writeMem(cpu, addLo(vaLo, k), addHi(vaLo, vaHi, k), 1, b, 0, flags & ACC_UNPRIV);
