@@ -153,6 +153,8 @@ export const entries: EncodingEntry[] = [
     name: "LDXP/LDAXP/STXP/STLXP",
     exec: exclusivePair,
   },
+  // Rs and Rt2 are (1)(1)(1)(1)(1): other values are CONSTRAINED UNPREDICTABLE,
+  // and executing as if they were ones is one of the permitted behaviours.
   {
     pattern: "xx   001000 1  x 0  xxxxx 1  xxxxx xxxxx xxxxx",
     name: "LDAR/STLR",
