@@ -3,7 +3,7 @@ import { errorFromRegister, HypError } from "../abi/error.ts";
 import { Hypercall } from "../abi/hypercall_numbers.ts";
 import { type Component, type HypercallPort, PLUGIN_API_VERSION } from "../plugin/contracts.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
-import type { ComponentPort } from "./hypervisor.ts";
+import type { ComponentPort } from "./component.ts";
 import { TestSystem } from "./testing/setup.ts";
 
 class Recorder implements Component {

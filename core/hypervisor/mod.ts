@@ -7,5 +7,7 @@
 export * from "./events.ts";
 export * from "./vm_mmio_bus.ts";
 export * from "./component_irq.ts";
+export * from "./component.ts";
+export * from "./vcpu_user_memory.ts";
 export * from "./psci_host.ts";
 export * from "./hypervisor.ts";

@@ -9,7 +9,7 @@ import {
 } from "../plugin/contracts.ts";
 import { VcpuRunState } from "../object/thread/thread_types.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
-import type { ComponentPort } from "./hypervisor.ts";
+import type { ComponentPort } from "./component.ts";
 import {
   PSCI_AFFINITY_OFF,
   PSCI_AFFINITY_ON,

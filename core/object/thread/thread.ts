@@ -31,6 +31,7 @@ import { blockBit, describeBlockMask, SchedulerBlock } from "../../sched/schedul
 import type { Cspace } from "../../cspace/cspace.ts";
 import type { AttachableThread } from "../attachable_thread.ts";
 import { GunyahObject } from "../object.ts";
+import { Vic } from "../vic/vic.ts";
 import { VpmGroup, type VpmMember, VpmVcpuPower } from "../vpm_group/vpm_group.ts";
 import { ObjectType } from "../object_type.ts";
 import type { Partition } from "../partition/partition.ts";
@@ -251,18 +252,34 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
   }
 
   protected override onActivate(): HypError {
+    // A pinned vCPU needs a CPU to be pinned to (HYP scheduler_fprr vcpu_activate_thread).
+    if ((this.options & VCPU_OPTION_PINNED) && this.sched.affinity === CPU_INDEX_INVALID) {
+      return HypError.ERROR_OBJECT_CONFIG;
+    }
+    // As in HYP, the vic and vpm_group slots are taken at activation.
+    if (this.vic instanceof Vic) {
+      const err = this.vic.activateVcpu(this, this.vcpuIndex);
+      if (err !== HypError.OK) return err;
+    }
+    if (this.vpmGroup instanceof VpmGroup) {
+      const err = this.vpmGroup.activateVcpu(this, this.vpmGroupIndex);
+      if (err !== HypError.OK) {
+        this.#releaseSlots();
+        return err;
+      }
+    }
     const arch = this.#host.createArchVcpu(this);
-    if (typeof arch === "number") return arch;
+    if (typeof arch === "number") {
+      this.#releaseSlots();
+      return arch;
+    }
     this.arch = arch;
     for (const [set, index, value] of this.#earlyRegisterWrites) {
       arch.setRegister(set, index, value);
     }
     this.#earlyRegisterWrites.length = 0;
     const s = this.#host.scheduler;
-    if (this.options & VCPU_OPTION_PINNED) {
-      if (this.sched.affinity === CPU_INDEX_INVALID) return HypError.ERROR_OBJECT_CONFIG;
-      s.pin(this.sched);
-    }
+    if (this.options & VCPU_OPTION_PINNED) s.pin(this.sched);
     if (this.options & VCPU_OPTION_VCPU_RUN_SCHEDULED) this.#enableVcpuRun();
     this.threadState = ThreadState.READY;
     s.unblock(this.sched, SchedulerBlock.THREAD_LIFECYCLE);
@@ -270,7 +287,13 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
     return HypError.OK;
   }
 
+  #releaseSlots(): void {
+    if (this.vic instanceof Vic) this.vic.deactivateVcpu(this);
+    if (this.vpmGroup instanceof VpmGroup) this.vpmGroup.deactivateVcpu(this);
+  }
+
   protected override onDeactivate(): void {
+    this.#releaseSlots();
     for (const line of this.#virqs.values()) line.unbind();
     this.#virqs.clear();
     if (this.threadState !== ThreadState.EXITED) {
