@@ -228,7 +228,7 @@ for (const form of HYPERCALL_FORMS) {
     const me2 = newExtent(core, TEST_RAM_BASE + 0x1000, 0x2000);
     assertEquals(
       call(Hypercall.ADDRSPACE_MAP, as, me2, 0n, wbRw, 1n, 0n, 0x1000n).err,
-      HypError.ERROR_ARGUMENT_INVALID,
+      HypError.ERROR_MEMEXTENT_TYPE,
     );
     // A DEVICE extent only takes device memory types; device memory is not RAM,
     // so the translation exists but Stage2View.lookup leaves it to the MMIO bus.
@@ -341,7 +341,7 @@ for (const form of HYPERCALL_FORMS) {
     );
     assertEquals(
       call(Hypercall.MEMEXTENT_DONATE, 0n, core.partitionCap, parent, 0n, 0x1000n).err,
-      HypError.ERROR_ARGUMENT_INVALID,
+      HypError.ERROR_MEMEXTENT_TYPE,
     );
     assertEquals(
       call(Hypercall.MEMEXTENT_DONATE, 7n, core.partitionCap, sp, 0n, 0x1000n).err,
@@ -391,6 +391,69 @@ for (const form of HYPERCALL_FORMS) {
       call(Hypercall.MEMEXTENT_DONATE, 2n, s1, sp, 0x3000n, 0x1000n).err,
       HypError.ERROR_ARGUMENT_INVALID,
     );
+  });
+
+  Deno.test(`[${form}] derived extents inherit the parent's mappings and give them back`, () => {
+    const core = createTestCore();
+    const call = hv(core, form);
+    const as = newAddrspace(core, 12);
+    const parent = newExtent(core, TEST_RAM_BASE, 0x4000);
+    const rwx = encodeMappingAttrs({
+      userAccess: RWX,
+      kernelAccess: RWX,
+      memtype: S2Memtype.NORMAL_WB,
+    });
+    assertEquals(call(Hypercall.ADDRSPACE_MAP, as, parent, 0x5000_0000n, rwx, 0n, 0n, 0n).err, 0);
+    const space = core.rootCspace.lookup<Addrspace>(as, ObjectType.ADDRSPACE, 0);
+    const parentObj = core.rootCspace.lookup<Memextent>(parent, ObjectType.MEMEXTENT, 0);
+    // A read-only BASIC child over the second page.
+    const child = create(core, Hypercall.PARTITION_CREATE_MEMEXTENT);
+    const roBasic = encodeMemextentAttrs({ access: 4, memtype: 0, type: 0, append: false });
+    assertEquals(
+      call(Hypercall.MEMEXTENT_CONFIGURE_DERIVE, child, parent, 0x1000n, 0x1000n, roBasic).err,
+      0,
+    );
+    assertEquals(call(Hypercall.OBJECT_ACTIVATE, child).err, 0);
+    const childObj = core.rootCspace.lookup<Memextent>(child, ObjectType.MEMEXTENT, 0);
+    assertEquals(childObj.mappings.length, 1);
+    assertEquals(space.lookupEntry(0x5000_1000)?.owner, childObj);
+    assertEquals(space.lookup(0x5000_1000)?.access, S2_ACCESS_R);
+    assertEquals(space.lookup(0x5000_0000)?.access, S2_ACCESS_R | S2_ACCESS_W | S2_ACCESS_X);
+    assertEquals(space.lookupEntry(0x5000_2000)?.owner, parentObj);
+    // The child's mappings count against its own limit of 4.
+    for (let i = 1n; i < 4n; i++) {
+      assertEquals(
+        call(
+          Hypercall.ADDRSPACE_MAP,
+          as,
+          child,
+          0x6000_0000n + i * 0x1000n,
+          BigInt(0x44 | (15 << 16)),
+          0n,
+          0n,
+          0n,
+        ).err,
+        0,
+      );
+    }
+    assertEquals(
+      call(Hypercall.ADDRSPACE_MAP, as, child, 0x6100_0000n, BigInt(0x44 | (15 << 16)), 0n, 0n, 0n)
+        .err,
+      HypError.ERROR_MEMEXTENT_MAPPINGS_FULL,
+    );
+    // Destroying the child returns the page and the parent's translation.
+    assertEquals(call(Hypercall.CSPACE_DELETE_CAP_FROM, core.cspaceCap, child).err, 0);
+    assertEquals(core.memdb.lookup(TEST_RAM_BASE + 0x1000), parentObj);
+    assertEquals(space.lookupEntry(0x5000_1000)?.owner, parentObj);
+    assertEquals(space.lookup(0x6000_1000), null);
+    // A BASIC child cannot take over a partially covering mapping of a sparse parent.
+    const sp = newExtent(core, TEST_RAM_BASE + 0x10000, 0x4000, sparseRwx);
+    assertEquals(call(Hypercall.ADDRSPACE_MAP, as, sp, 0x7000_0000n, rwx, 1n, 0n, 0x1000n).err, 0);
+    const bad = create(core, Hypercall.PARTITION_CREATE_MEMEXTENT);
+    assertEquals(call(Hypercall.MEMEXTENT_CONFIGURE_DERIVE, bad, sp, 0n, 0x2000n, basicRwx).err, 0);
+    assertEquals(call(Hypercall.MEMEXTENT_DONATE, 0n, core.partitionCap, sp, 0n, 0x2000n).err, 0);
+    assertEquals(call(Hypercall.OBJECT_ACTIVATE, bad).err, HypError.ERROR_DENIED);
+    assertEquals(core.memdb.lookup(TEST_RAM_BASE + 0x10000), core.rootCspace.lookupAny(sp, 0));
   });
 
   Deno.test(`[${form}] memextent_modify, VMMIO ranges, attach_thread`, () => {

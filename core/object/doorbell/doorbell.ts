@@ -11,8 +11,9 @@
  *   non-zero, else ERROR_ARGUMENT_INVALID); the VIRQ deasserts once no
  *   enabled flag remains.
  * - reset: flags = 0, enable_mask = all ones, ack_mask = 0, VIRQ deasserted.
- * - mask(enable, ack): install the masks; assert if enabled flags are
- *   already set (applying the new ack mask), deassert otherwise.
+ * - mask(enable, ack): install the masks; deassert if the new enable mask
+ *   disables every set flag; assert if it newly enables set flags; apply the
+ *   new ack mask whenever enabled flags are set.
  * The level of the VIRQ ("check pending") is `(flags & enable_mask) != 0`.
  *
  * @module
@@ -85,14 +86,21 @@ export class Doorbell extends GunyahObject {
     this.source.update();
   }
 
-  /** doorbell_mask. */
+  /** doorbell_mask (HYP `doorbell_mask`). */
   mask(enableMask: bigint, ackMask: bigint): void {
+    const wasAsserted = (this.flags & this.enableMask) !== 0n;
+    const nowAsserted = (this.flags & enableMask) !== 0n;
     this.enableMask = enableMask;
     this.ackMask = ackMask;
-    if ((this.flags & this.enableMask) !== 0n) {
-      this.source.assert();
+    if (wasAsserted && !nowAsserted) {
+      this.source.update(); // deassert: nothing enabled remains set
+    } else if (!wasAsserted && nowAsserted) {
+      this.source.assert(); // newly enabled flags are already set
       this.flags &= ~this.ackMask & ALL_ONES;
+      this.source.update();
+    } else if (wasAsserted && nowAsserted) {
+      this.flags &= ~this.ackMask & ALL_ONES;
+      this.source.update();
     }
-    this.source.update();
   }
 }

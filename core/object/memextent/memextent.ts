@@ -23,16 +23,23 @@
  *   (MEMEXTENT_MAPPINGS_FULL). SPARSE: partial ranges allowed, in at most 4
  *   addrspaces; only the memory the extent owns is translated, and memory
  *   donated in or out later is mapped or unmapped accordingly.
- * - donate (SPARSE only, else ARGUMENT_INVALID): moves memdb ownership of
+ * - donate (SPARSE only): moves memdb ownership of
  *   `[phys_base + offset, + size)` between parent and child, or between
  *   siblings of one parent extent.
  * - destroy: unmaps everything and returns the memory to the parent extent
  *   or partition.
  *
- * Not modelled: inheritance of a parent's existing mappings by a newly
- * activated derived extent (HYP `memextent_retain_mappings`), and caches
- * (cache clean/flush operations validate their arguments and do nothing,
- * since host memory is coherent).
+ * - a derived extent takes over its parent's mappings of its range at
+ *   activation (access reduced to its own; a BASIC child of a partially
+ *   mapped range → ERROR_DENIED), and gives memory and translations back
+ *   to the parent when destroyed.
+ * - operations the extent type does not provide (partial map/unmap/update
+ *   and donation on a BASIC extent) answer ERROR_MEMEXTENT_TYPE, HYP's
+ *   default for an unhandled type selector, after the generic argument
+ *   checks.
+ *
+ * Caches are not modelled: cache clean/flush operations validate their
+ * arguments and do nothing, since host memory is coherent.
  *
  * @module
  */
@@ -192,11 +199,57 @@ export class Memextent extends GunyahObject implements MemdbOwner {
   protected override onActivate(): HypError {
     if (this.size === 0) return HypError.ERROR_OBJECT_CONFIG;
     const memdb = this.partition!.services.memdb;
+    const parent = this.parent;
     const takesAll = this.extentType === MemextentType.BASIC ||
-      (this.parent !== null && !this.parent.supportsDonation);
+      (parent !== null && !parent.supportsDonation);
     if (takesAll) {
       const err = memdb.update(this.physBase, this.size, this.#source, this);
       if (err !== HypError.OK) return err;
+    }
+    if (parent !== null) {
+      const err = this.#inheritMappings(parent);
+      if (err !== HypError.OK) {
+        if (takesAll) memdb.update(this.physBase, this.size, this, parent);
+        return err;
+      }
+    }
+    return HypError.OK;
+  }
+
+  /**
+   * A derived extent takes over its parent's mappings of its range, with the
+   * access reduced to its own (HYP `memextent_activate_derive_basic` /
+   * `_sparse`). A BASIC child cannot represent a parent mapping that covers
+   * only part of its range (ERROR_DENIED). The parent's translations of memory
+   * that now belongs to the child are replaced by the child's.
+   */
+  #inheritMappings(parent: Memextent): HypError {
+    const start = this.physBase - parent.physBase;
+    const end = start + this.size;
+    const inherited: MemextentMapping[] = [];
+    for (const m of parent.#mappings) {
+      if (m.offset >= end || m.offset + m.size <= start) continue;
+      const from = Math.max(m.offset, start);
+      const to = Math.min(m.offset + m.size, end);
+      if (this.extentType === MemextentType.BASIC && (from !== start || to !== end)) {
+        return HypError.ERROR_DENIED;
+      }
+      inherited.push({
+        addrspace: m.addrspace,
+        vbase: m.vbase + (from - m.offset),
+        offset: from - start,
+        size: to - from,
+        attrs: {
+          userAccess: m.attrs.userAccess & this.access,
+          kernelAccess: m.attrs.kernelAccess & this.access,
+          memtype: m.attrs.memtype,
+        },
+      });
+    }
+    parent.#dematerializeUnowned(this.physBase, this.size);
+    for (const m of inherited) {
+      this.#mappings.push(m);
+      this.#materialize(m, this.physBase + m.offset, m.size);
     }
     return HypError.OK;
   }
@@ -204,8 +257,13 @@ export class Memextent extends GunyahObject implements MemdbOwner {
   protected override onDeactivate(): void {
     this.unmapAll();
     const memdb = this.partition!.services.memdb;
+    const source = this.#source;
     for (const r of memdb.ranges.slice()) {
-      if (r.owner === this) memdb.update(r.base, r.end - r.base, this, this.#source);
+      if (r.owner !== this) continue;
+      memdb.update(r.base, r.end - r.base, this, source);
+      if (source instanceof Memextent) {
+        for (const m of source.#mappings) source.#materialize(m, r.base, r.end - r.base);
+      }
     }
   }
 
@@ -273,7 +331,7 @@ export class Memextent extends GunyahObject implements MemdbOwner {
     const size = partial?.size ?? this.size;
     if (vbase + size > 2 ** 48) throwHypError(HypError.ERROR_ADDR_OVERFLOW, "beyond the IPA space");
     if (this.extentType === MemextentType.BASIC) {
-      if (partial) throwHypError(HypError.ERROR_ARGUMENT_INVALID, "partial map of a BASIC extent");
+      if (partial) throwHypError(HypError.ERROR_MEMEXTENT_TYPE, "partial map of a BASIC extent");
       if (this.#mappings.length >= MEMEXTENT_MAX_MAPS) {
         throwHypError(
           HypError.ERROR_MEMEXTENT_MAPPINGS_FULL,
@@ -327,6 +385,19 @@ export class Memextent extends GunyahObject implements MemdbOwner {
     }
   }
 
+  /** Remove translations of `[phys, phys + size)` whose memory this extent no longer owns. */
+  #dematerializeUnowned(phys: number, size: number): void {
+    const memdb = this.partition!.services.memdb;
+    let at = phys;
+    while (at < phys + size) {
+      const owner = memdb.lookup(at);
+      const range = memdb.ranges.find((r) => r.base <= at && r.end > at);
+      const end = Math.min(range ? range.end : phys + size, phys + size);
+      if (owner !== this) this.#dematerialize(at, end - at);
+      at = end;
+    }
+  }
+
   /** Remove translations of `[phys, phys + size)` from every mapping. */
   #dematerialize(phys: number, size: number): void {
     for (const m of this.#mappings) {
@@ -353,7 +424,7 @@ export class Memextent extends GunyahObject implements MemdbOwner {
       throwHypError(HypError.ERROR_ARGUMENT_ALIGNMENT, "vbase not page aligned");
     }
     if (partial && this.extentType === MemextentType.BASIC) {
-      throwHypError(HypError.ERROR_ARGUMENT_INVALID, "partial unmap of a BASIC extent");
+      throwHypError(HypError.ERROR_MEMEXTENT_TYPE, "partial unmap of a BASIC extent");
     }
     const offset = partial?.offset ?? 0;
     const size = partial?.size ?? this.size;
@@ -396,7 +467,7 @@ export class Memextent extends GunyahObject implements MemdbOwner {
       throwHypError(HypError.ERROR_ARGUMENT_ALIGNMENT, "vbase not page aligned");
     }
     if (partial && this.extentType === MemextentType.BASIC) {
-      throwHypError(HypError.ERROR_ARGUMENT_INVALID, "partial update of a BASIC extent");
+      throwHypError(HypError.ERROR_MEMEXTENT_TYPE, "partial update of a BASIC extent");
     }
     const offset = partial?.offset ?? 0;
     const size = partial?.size ?? this.size;
@@ -495,10 +566,13 @@ export class Memextent extends GunyahObject implements MemdbOwner {
    * partition) to it, or back when `reverse`.
    */
   donateChild(offset: number, size: number, reverse: boolean): void {
-    if (!this.supportsDonation) {
-      throwHypError(HypError.ERROR_ARGUMENT_INVALID, "not a SPARSE extent");
-    }
     const phys = this.#donationRange(offset, size);
+    if (!this.supportsDonation) {
+      throwHypError(HypError.ERROR_MEMEXTENT_TYPE, "donation needs a SPARSE extent");
+    }
+    if (this.parent !== null && !this.parent.supportsDonation) {
+      throwHypError(HypError.ERROR_ARGUMENT_INVALID, "the parent extent is not SPARSE");
+    }
     const from = reverse ? this : this.#source;
     const to = reverse ? this.#source : this;
     this.#move(phys, size, from, to);
@@ -506,12 +580,15 @@ export class Memextent extends GunyahObject implements MemdbOwner {
 
   /** Donate `[physBase + offset, + size)` to a sibling extent with the same parent extent. */
   donateSibling(to: Memextent, offset: number, size: number): void {
-    if (!this.supportsDonation || !to.supportsDonation) {
-      throwHypError(HypError.ERROR_ARGUMENT_INVALID, "not a SPARSE extent");
-    }
     const phys = this.#donationRange(offset, size, to);
     if (to === this || this.parent === null || this.parent !== to.parent) {
       throwHypError(HypError.ERROR_ARGUMENT_INVALID, "not siblings");
+    }
+    if (!this.supportsDonation) {
+      throwHypError(HypError.ERROR_MEMEXTENT_TYPE, "donation needs a SPARSE extent");
+    }
+    if (!to.supportsDonation) {
+      throwHypError(HypError.ERROR_ARGUMENT_INVALID, "the receiving extent is not SPARSE");
     }
     this.#move(phys, size, this, to);
   }
