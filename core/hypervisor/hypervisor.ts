@@ -242,6 +242,8 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   #roundEnd = 0;
   #stopRequested = false;
   #kick: (() => void) | null = null;
+  /** Shows each firing timer its own deadline as the current time (bound once: no per-round closure). */
+  readonly #showTimerTime = (at: number): void => this.clock.setSliceTime(at);
 
   constructor(options: HypervisorOptions) {
     this.arch = options.arch;
@@ -326,7 +328,10 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
         emit("object.created", o);
       },
       activated: (o) => emit("object.activated", o),
-      destroyed: (o) => emit("object.destroyed", o),
+      destroyed: (o) => {
+        if (o instanceof Thread) this.#forgetThread(o);
+        emit("object.destroyed", o);
+      },
     };
   }
 
@@ -362,6 +367,20 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       bus.hasRegionAt(att.vbase, att.size) || (att.vbase === target && bus.regions.includes(inner))
     ) return;
     bus.addRegion(new RelocatedRegion(att.vbase, att.size, inner, target - inner.base));
+  }
+
+  /** A destroyed vCPU leaves the run loop's lists and its VM. */
+  #forgetThread(t: Thread): void {
+    const i = this.threads.indexOf(t);
+    if (i >= 0) this.threads.splice(i, 1);
+    this.#contexts.delete(t);
+    for (const vm of this.#vms.values()) {
+      const k = vm.vcpus.indexOf(t);
+      if (k >= 0) {
+        delete vm.vcpus[k];
+        vm.bus.resetVcpu(k);
+      }
+    }
   }
 
   #createThread(partition: Partition): Thread {
@@ -490,6 +509,10 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
 
   /** Forwards thread changes to the event bus (ThreadHost). */
   threadChanged(thread: Thread, change: ThreadChange, detail?: string): void {
+    // A vCPU (re)starting forgets any MMIO access it had left on its bus.
+    if (change === "poweron" && thread.vcpuIndex >= 0) {
+      this.vmOf(thread).bus.resetVcpu(thread.vcpuIndex);
+    }
     // A thread made runnable mid-round by another CPU does not start before that moment.
     if (change === "unblocked" || change === "poweron") thread.readySince = this.clock.now;
     if (!this.events.has("thread.state")) return;
@@ -699,7 +722,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     const delivered = this.#deliverComponentVirqs();
     const T = this.#horizon;
     this.clock.setSliceTime(T);
-    this.timers.runDue(T, (at) => this.clock.setSliceTime(at));
+    this.timers.runDue(T, this.#showTimerTime);
     this.clock.setSliceTime(T);
     this.#wakeExpired(T);
     let busy = false;
@@ -734,10 +757,10 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
 
   /**
    * Run rounds until `predicate()` holds (checked after each round), nothing
-   * can happen any more, or `maxTimeNs` of virtual time has passed. Returns
-   * whether the predicate held. For tests and scripted runs.
+   * can happen any more, or `maxTimeNs` of virtual time (default 10 s) has
+   * passed. Returns whether the predicate held. For tests and scripted runs.
    */
-  runUntil(predicate: () => boolean, maxTimeNs = 1e12): boolean {
+  runUntil(predicate: () => boolean, maxTimeNs = 10e9): boolean {
     const limit = this.#horizon + maxTimeNs;
     while (!predicate()) {
       if (this.#horizon >= limit || !this.step()) return predicate();

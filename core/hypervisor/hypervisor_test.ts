@@ -239,3 +239,16 @@ Deno.test("run() yields to the event loop and stops on request", async () => {
   assert(ticks >= 2, `event loop starved: ${ticks} ticks`);
   assert(sys.hv.time > 0);
 });
+
+Deno.test("deleting a vCPU's last cap destroys it and removes it from the run loop", () => {
+  const sys = new TestSystem({ 0x1000: [{ op: "work", n: 100 }, { op: "wfi" }] });
+  const { cap, thread } = sys.createVcpu({ entry: 0x1000n });
+  sys.hv.runUntil(() => thread.isBlocked(SchedulerBlock.VCPU_WFI));
+  const destroyed: string[] = [];
+  sys.hv.events.on("object.destroyed", (e) => destroyed.push(e.type));
+  sys.ok(Hypercall.CSPACE_DELETE_CAP_FROM, sys.hv.rootCspaceCap, cap);
+  assertEquals(destroyed, ["thread"]);
+  assertEquals(sys.hv.threads.length, 0);
+  assertEquals(thread.threadState, ThreadState.EXITED);
+  assertEquals(sys.hv.step(), false);
+});
