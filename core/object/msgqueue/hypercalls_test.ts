@@ -112,7 +112,7 @@ for (const form of HYPERCALL_FORMS) {
   Deno.test(`[${form}] msgqueue: PUSH, thresholds, flush, rights`, () => {
     const core = createTestCore();
     const call = hv(core, form);
-    const { mq, irq } = setup(core, 4, 16);
+    const { mq, irq, obj } = setup(core, 4, 16);
     // Receive threshold 3: the first two sends do not notify, a PUSH does.
     assertEquals(call(Hypercall.MSGQUEUE_CONFIGURE_RECEIVE, mq, 3n, M1).err, 0);
     assertEquals(call(Hypercall.MSGQUEUE_SEND, mq, 1n, BUF, 0n).err, 0);
@@ -138,7 +138,10 @@ for (const form of HYPERCALL_FORMS) {
       HypError.ERROR_UNIMPLEMENTED,
     );
     assertEquals(call(Hypercall.MSGQUEUE_CONFIGURE_RECEIVE, mq, 0xfffffffen, M1).err, 0); // -2 = depth
-    assert(!irq.level(41)); // 3 < 4
+    assert(irq.level(41)); // not re-evaluated by -2 (as in HYP) ...
+    assertEquals(obj.notEmptyThreshold, 4);
+    assertEquals(call(Hypercall.MSGQUEUE_CONFIGURE_RECEIVE, mq, 4n, M1).err, 0);
+    assert(!irq.level(41)); // ... but an explicit threshold is: 3 < 4
     assertEquals(call(Hypercall.MSGQUEUE_CONFIGURE_RECEIVE, mq, M1, M1).err, 0); // unchanged
     assertEquals(
       call(Hypercall.MSGQUEUE_CONFIGURE_SEND, mq, 4n, M1).err,

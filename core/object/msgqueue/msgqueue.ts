@@ -16,8 +16,8 @@
  *   size and not_empty = (count != 0).
  * - flush empties the queue (asserting the send VIRQ if it was non-empty).
  * - configure_send/receive change the thresholds (-1 keeps, -2 = depth for
- *   receive) and re-evaluate the VIRQs; a holdoff delay other than -1 is
- *   ERROR_UNIMPLEMENTED.
+ *   receive); an explicit new threshold re-evaluates the VIRQ; a holdoff
+ *   delay other than -1 is ERROR_UNIMPLEMENTED.
  * - Levels ("check pending"): receive VIRQ while count ≥ not-empty
  *   threshold, send VIRQ while count ≤ not-full threshold.
  *
@@ -174,35 +174,48 @@ export class Msgqueue extends GunyahObject {
     this.receiveSource.update();
   }
 
-  /** msgqueue_configure_send. */
+  /**
+   * msgqueue_configure_send (HYP `msgqueue_configure_send`): a new
+   * threshold re-evaluates the send VIRQ (assert if count ≤ threshold, else
+   * clear); -1 keeps the threshold and touches nothing.
+   */
   configureSend(threshold: number, delay: number): void {
     if (delay !== MSGQUEUE_DELAY_UNCHANGED) {
       throwHypError(HypError.ERROR_UNIMPLEMENTED, "holdoff delay");
     }
-    if (threshold !== MSGQUEUE_THRESHOLD_UNCHANGED) {
-      if (threshold >= this.queueDepth) {
-        throwHypError(HypError.ERROR_ARGUMENT_INVALID, `not-full threshold ${threshold} ≥ depth`);
-      }
-      this.notFullThreshold = threshold;
+    if (threshold >= this.queueDepth && threshold !== MSGQUEUE_THRESHOLD_UNCHANGED) {
+      throwHypError(HypError.ERROR_ARGUMENT_INVALID, `not-full threshold ${threshold} ≥ depth`);
     }
+    if (threshold === MSGQUEUE_THRESHOLD_UNCHANGED) return;
+    this.notFullThreshold = threshold;
     if (this.count <= this.notFullThreshold) this.sendSource.assert();
     else this.sendSource.update();
   }
 
-  /** msgqueue_configure_receive. */
+  /**
+   * msgqueue_configure_receive (HYP `msgqueue_configure_receive`): an
+   * explicit threshold (1..depth) re-evaluates the receive VIRQ (assert if
+   * count ≥ threshold, else clear); -2 sets the threshold to the depth and
+   * -1 keeps it, both without re-evaluating (the new threshold applies at
+   * the next send, receive or delivery).
+   */
   configureReceive(threshold: number, delay: number): void {
     if (delay !== MSGQUEUE_DELAY_UNCHANGED) {
       throwHypError(HypError.ERROR_UNIMPLEMENTED, "holdoff delay");
     }
+    if (
+      threshold === 0 ||
+      (threshold > this.queueDepth && threshold !== MSGQUEUE_THRESHOLD_MAXIMUM &&
+        threshold !== MSGQUEUE_THRESHOLD_UNCHANGED)
+    ) {
+      throwHypError(HypError.ERROR_ARGUMENT_INVALID, `not-empty threshold ${threshold}`);
+    }
     if (threshold === MSGQUEUE_THRESHOLD_MAXIMUM) {
       this.notEmptyThreshold = this.queueDepth;
     } else if (threshold !== MSGQUEUE_THRESHOLD_UNCHANGED) {
-      if (threshold === 0 || threshold > this.queueDepth) {
-        throwHypError(HypError.ERROR_ARGUMENT_INVALID, `not-empty threshold ${threshold}`);
-      }
       this.notEmptyThreshold = threshold;
+      if (this.count >= this.notEmptyThreshold) this.receiveSource.assert();
+      else this.receiveSource.update();
     }
-    if (this.count >= this.notEmptyThreshold) this.receiveSource.assert();
-    else this.receiveSource.update();
   }
 }
