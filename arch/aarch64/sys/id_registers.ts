@@ -29,6 +29,14 @@ export const MPIDR_RES1 = 0x80000000;
  * without half-precision arithmetic), GIC = 1 (GICv3 system registers).
  */
 export const ID_AA64PFR0_VALUE = 0x0100_0011;
+/**
+ * ID_AA64PFR0_EL1 bits 63:32: CSV2 = 1 (bits 59:56) and CSV3 = 1 (bits
+ * 63:60). This CPU executes nothing speculatively, so branch targets cannot
+ * be steered across contexts (FEAT_CSV2) and faulting loads leak nothing
+ * (FEAT_CSV3); both are permitted from Armv8.0. A guest kernel then needs
+ * neither branch-predictor hardening nor kernel page-table isolation.
+ */
+export const ID_AA64PFR0_HI = 0x1100_0000;
 /** ID_AA64PFR1_EL1: no BTI, SSBS, MTE, ... */
 export const ID_AA64PFR1_VALUE = 0;
 /**
@@ -53,8 +61,14 @@ export function paRangeFor(ipaBits: number): number {
 export function idAa64Mmfr0(ipaBits: number): number {
   return (0x0010_0020 | paRangeFor(ipaBits)) >>> 0;
 }
-/** ID_AA64MMFR1_EL1: no HAFDBS, VH, HPDS, LOR, PAN, ... */
+/** ID_AA64MMFR1_EL1 bits 31:0: no HAFDBS, VH, HPDS, LOR, PAN, ... */
 export const ID_AA64MMFR1_VALUE = 0;
+/**
+ * ID_AA64MMFR1_EL1 bits 63:32: ECBHB = 1 (bits 63:60): there is no branch
+ * history that could survive an exception (FEAT_ECBHB, permitted from
+ * Armv8.0), so no Spectre-BHB mitigation is needed.
+ */
+export const ID_AA64MMFR1_HI = 0x1000_0000;
 /** ID_AA64MMFR2_EL1: no CnP, UAO, LSM, IESB, 52-bit VA, ... */
 export const ID_AA64MMFR2_VALUE = 0;
 

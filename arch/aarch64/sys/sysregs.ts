@@ -24,8 +24,10 @@ import {
   ID_AA64DFR0_VALUE,
   ID_AA64ISAR0_VALUE,
   ID_AA64ISAR1_VALUE,
+  ID_AA64MMFR1_HI,
   ID_AA64MMFR1_VALUE,
   ID_AA64MMFR2_VALUE,
+  ID_AA64PFR0_HI,
   ID_AA64PFR0_VALUE,
   ID_AA64PFR1_VALUE,
   idAa64Mmfr0,
@@ -93,6 +95,14 @@ function constant(value: number): SysregRead {
   };
 }
 
+/** Read-only 64-bit constant. */
+function constant64(lo: number, hi: number): SysregRead {
+  return (cpu) => {
+    cpu.sys.readHi = hi >>> 0;
+    return lo >>> 0;
+  };
+}
+
 const el0Always: El0Rule = () => EL0_OK;
 const el0ReadOnly: El0Rule = (_cpu, write) => (write ? EL0_UNDEFINED : EL0_OK);
 const el0Uct: El0Rule = (cpu, write) =>
@@ -136,13 +146,13 @@ def("MPIDR_EL1", [3, 0, 0, 0, 5], (cpu) => {
   return (MPIDR_RES1 | (m & 0x00ffffff)) >>> 0;
 }, null);
 def("REVIDR_EL1", [3, 0, 0, 0, 6], constant(REVIDR_VALUE), null);
-def("ID_AA64PFR0_EL1", [3, 0, 0, 4, 0], constant(ID_AA64PFR0_VALUE), null);
+def("ID_AA64PFR0_EL1", [3, 0, 0, 4, 0], constant64(ID_AA64PFR0_VALUE, ID_AA64PFR0_HI), null);
 def("ID_AA64PFR1_EL1", [3, 0, 0, 4, 1], constant(ID_AA64PFR1_VALUE), null);
 def("ID_AA64DFR0_EL1", [3, 0, 0, 5, 0], constant(ID_AA64DFR0_VALUE), null);
 def("ID_AA64ISAR0_EL1", [3, 0, 0, 6, 0], constant(ID_AA64ISAR0_VALUE), null);
 def("ID_AA64ISAR1_EL1", [3, 0, 0, 6, 1], constant(ID_AA64ISAR1_VALUE), null);
 def("ID_AA64MMFR0_EL1", [3, 0, 0, 7, 0], (cpu) => hi0(cpu, idAa64Mmfr0(cpu.sys.ipaBits)), null);
-def("ID_AA64MMFR1_EL1", [3, 0, 0, 7, 1], constant(ID_AA64MMFR1_VALUE), null);
+def("ID_AA64MMFR1_EL1", [3, 0, 0, 7, 1], constant64(ID_AA64MMFR1_VALUE, ID_AA64MMFR1_HI), null);
 def("ID_AA64MMFR2_EL1", [3, 0, 0, 7, 2], constant(ID_AA64MMFR2_VALUE), null);
 def("CCSIDR_EL1", [3, 1, 0, 0, 0], (cpu) => hi0(cpu, ccsidrFor(cpu.sys.csselr)), null);
 def("CLIDR_EL1", [3, 1, 0, 0, 1], constant(CLIDR_VALUE), null);

@@ -35,7 +35,9 @@ function ec(cpu: TestCpu): number {
 Deno.test("ID registers describe an Armv8.0 EL0/EL1 AArch64 core", () => {
   const cpu = cpu0();
   assertEquals(read(cpu, K(3, 0, 0, 0, 0)), 0x000f0000n); // MIDR
-  assertEquals(read(cpu, K(3, 0, 0, 4, 0)), 0x01000011n); // PFR0: EL0/EL1 AArch64, GIC=1
+  // PFR0: EL0/EL1 AArch64, GIC=1, CSV2=CSV3=1 (no speculation).
+  assertEquals(read(cpu, K(3, 0, 0, 4, 0)), 0x1100_0000_0100_0011n);
+  assertEquals(read(cpu, K(3, 0, 0, 7, 1)), 0x1000_0000_0000_0000n); // MMFR1: ECBHB
   assertEquals(read(cpu, K(3, 0, 0, 6, 0)), 0x00010000n); // ISAR0: CRC32
   assertEquals(read(cpu, K(3, 0, 0, 7, 0)), 0x00100022n); // MMFR0: 40-bit, 16-bit ASID
   assertEquals((read(cpu, K(3, 0, 0, 5, 0)) >> 8n) & 0xfn, 0n); // DFR0.PMUVer
