@@ -1,8 +1,9 @@
 /**
  * Gunyah hypercall numbers, names and register signatures.
  *
- * Source: the `.hvc` files of HYP (quic/gunyah-hypervisor 12/2023) as listed
- * in gunyah-abi.md §1.5; the call number N is reached natively as
+ * Source: the `.hvc` files of HYP (quic/gunyah-hypervisor 12/2023, commit
+ * 36ca3a2; names, numbers and register counts checked against every
+ * `define <name> hypercall` there) as listed in gunyah-abi.md §1.5; the call number N is reached natively as
  * `hvc #(0x6000 + N)` and through SMCCC as function ID `0xC6008000 | N`.
  * Argument names starting `res0`/`res1` are reserved inputs that the
  * hypervisor ignores.
@@ -368,10 +369,11 @@ export const HYPERCALLS: readonly HypercallInfo[] = [
     "prop_bits",
     "num_evtypes",
     "num_absaxes",
+    "res0",
   ], [
     E,
   ], "optional"),
-  row(0x5f, "virtio_input_set_data", ["virtio_mmio", "sel", "subsel", "size", "data"], [
+  row(0x5f, "virtio_input_set_data", ["virtio_mmio", "sel", "subsel", "size", "data", "res0"], [
     E,
   ], "optional"),
   row(0x60, "addrspace_configure_vmmio", ["addrspace", "vbase", "size", "op", "res0"], [E]),
