@@ -4,39 +4,206 @@
  *
  * @module
  */
+import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
+import {
+  type BootConfig,
+  ConfigError,
+  DEFAULT_CONFIG_YAML,
+  loadConfig,
+  MAX_VCPUS,
+  parseConfig,
+  parseSize,
+} from "./config.ts";
+import { attachTerminal } from "./console.ts";
+import { ensureGuestImages, ImageUnavailableError } from "./images/mod.ts";
+import { GunyahSystem, type VmEnd } from "./system.ts";
 
 const HELP = `Usage: deno task boot [options]
 
 Boots the hypervisor, the resource manager and a primary VM running Linux,
-with the guest console on this terminal (Ctrl-A X quits).
+with the guest console on this terminal. Ctrl-A X quits, Ctrl-A H lists the
+console keys.
 
 Options:
-  --config FILE    boot configuration (YAML); default: the built-in default system
-  --kernel FILE    arm64 Linux Image (default: Debian's linux-image-arm64, fetched once)
-  --initrd FILE    initramfs (default: a busybox initramfs built once)
+  --config FILE    boot configuration (YAML; see docs/ARCHITECTURE.md "Boot
+                   configuration"); default: the built-in default system
+  --kernel FILE    arm64 Linux Image, ELF or flat binary (default: Debian's
+                   linux-image-arm64, fetched once with apt)
+  --initrd FILE    initramfs (default: a busybox initramfs built once);
+                   "none" for no initrd
   --append TEXT    kernel command line (default: console=ttyAMA0)
   --memory SIZE    primary VM RAM, e.g. 512M (default 512M)
-  --vcpus N        primary VM vCPUs (default 2)
+  --vcpus N        primary VM vCPUs, 1-${MAX_VCPUS} (default 2)
   -h, --help       this text
 
-Exit status: 0 the guest powered off cleanly, 1 the guest or the boot failed,
-2 usage error, 3 a part the boot needs is not built yet.`;
+Exit status: 0 the guest powered off (or you quit with Ctrl-A X), 1 the guest
+or the boot failed, 2 usage or configuration error.`;
+
+/** Parse the command line into overrides of the primary VM. */
+function parse(args: string[]): {
+  config?: string;
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  memory?: number;
+  vcpus?: number;
+} {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      config: { type: "string" },
+      kernel: { type: "string" },
+      initrd: { type: "string" },
+      append: { type: "string" },
+      memory: { type: "string" },
+      vcpus: { type: "string" },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length > 0) throw new ConfigError(`unexpected argument '${positionals[0]}'`);
+  let memory: number | undefined;
+  if (values.memory !== undefined) {
+    const m = parseSize(values.memory);
+    if (m === null || m < 16 << 20 || m % 4096 !== 0) {
+      throw new ConfigError(`--memory: expected a size such as 512M or 1G, got '${values.memory}'`);
+    }
+    memory = m;
+  }
+  let vcpus: number | undefined;
+  if (values.vcpus !== undefined) {
+    vcpus = Number(values.vcpus);
+    if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > MAX_VCPUS) {
+      throw new ConfigError(
+        `--vcpus: expected an integer from 1 to ${MAX_VCPUS}, got '${values.vcpus}'`,
+      );
+    }
+  }
+  return { ...values, memory, vcpus };
+}
+
+function progress(message: string): void {
+  console.error(`[boot] ${message}`);
+}
+
+async function readImage(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (e) {
+    throw new ConfigError(`${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Boot `config`'s first VM with the console on the terminal; returns the exit status. */
+export async function bootSystem(config: BootConfig): Promise<number> {
+  const vmc = config.vms[0];
+  const needDefault = vmc.kernel === "default" || vmc.initrd === "default";
+  const images = needDefault
+    ? await ensureGuestImages({ progress: (m) => progress(`images: ${m}`) })
+    : null;
+  const kernelPath = vmc.kernel === "default" ? images!.kernel : vmc.kernel;
+  const initrdPath = vmc.initrd === "default"
+    ? images!.initrd
+    : vmc.initrd === "none"
+    ? null
+    : vmc.initrd;
+  const kernel = await readImage(kernelPath, "kernel");
+  const initrd = initrdPath ? await readImage(initrdPath, "initrd") : undefined;
+  if (images) progress(`images: ${images.source}`);
+
+  const ram = config.vms.reduce((n, v) => n + v.memory, 0);
+  const system = await GunyahSystem.create({
+    physicalCpus: config.hypervisor.physicalCpus,
+    nsPerInstruction: config.hypervisor.nsPerInstruction,
+    ramBytes: ram,
+  });
+  progress(
+    `hypervisor: ${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
+      `${config.hypervisor.time} time; resource manager started`,
+  );
+  const vm = system.launch({
+    name: vmc.name,
+    memory: vmc.memory,
+    vcpus: vmc.vcpus,
+    kernel,
+    initrd,
+    bootargs: vmc.append,
+  });
+  progress(
+    `VM '${vm.name}' (VMID ${vm.vmid}): ${vmc.vcpus} vCPUs, ${vmc.memory >> 20} MiB, ` +
+      `kernel ${kernelPath}${initrdPath ? `, initrd ${initrdPath}` : ""}`,
+  );
+  progress("console attached (Ctrl-A X quits)");
+
+  const running = system.hv.run();
+  let end: VmEnd | null = null;
+  const ended = vm.ended.then((e) => (end = e));
+  const how = await attachTerminal(vm.console, ended);
+  system.hv.stop();
+  await running;
+  await system.hv.stopComponents();
+  if (how === "quit") {
+    console.error("\n[boot] quit from the console");
+    return 0;
+  }
+  const e = end as VmEnd | null;
+  if (e === null) return 1;
+  switch (e.kind) {
+    case "system_off":
+      console.error("\n[boot] the guest powered off");
+      return 0;
+    case "system_reset":
+      console.error(
+        "\n[boot] the guest asked for a reset; rebooting is not supported yet, stopping",
+      );
+      return 1;
+    case "fault":
+      console.error(`\n[boot] the guest stopped on a fault: ${e.detail}`);
+      return 1;
+  }
+}
 
 /** The boot command. */
 export const bootCommand: Command = {
   name: "boot",
   summary: "boot the default system: hypervisor, RM, Linux primary VM",
   help: HELP,
-  run(_args: string[]): Promise<number> {
-    console.error(
-      [
-        "gunyah boot: the system cannot boot a guest yet.",
-        "Present: the core's contracts (core/plugin/contracts.ts).",
-        "Not yet: the AArch64 CPU plugin (issue 3) and the qemu-virt platform,",
-        "vGIC and PSCI (issue 4), which a Linux guest needs.",
-      ].join("\n"),
-    );
-    return Promise.resolve(3);
+  async run(args: string[]): Promise<number> {
+    let config: BootConfig;
+    try {
+      const flags = parse(args);
+      const base = flags.config
+        ? await loadConfig(flags.config)
+        : parseConfig(DEFAULT_CONFIG_YAML, "default");
+      const [first, ...rest] = base.vms;
+      config = {
+        ...base,
+        vms: [{
+          ...first,
+          kernel: flags.kernel ?? first.kernel,
+          initrd: flags.initrd ?? first.initrd,
+          append: flags.append ?? first.append,
+          memory: flags.memory ?? first.memory,
+          vcpus: flags.vcpus ?? first.vcpus,
+        }, ...rest],
+      };
+    } catch (e) {
+      if (e instanceof ConfigError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+        console.error(`gunyah boot: ${(e as Error).message}\n(see deno task boot --help)`);
+        return 2;
+      }
+      throw e;
+    }
+    try {
+      return await bootSystem(config);
+    } catch (e) {
+      if (e instanceof ImageUnavailableError || e instanceof ConfigError) {
+        console.error(`gunyah boot: ${e.message}`);
+        return e instanceof ConfigError ? 2 : 1;
+      }
+      console.error(`gunyah boot: ${(e as Error).message}`);
+      return 1;
+    }
   },
 };

@@ -45,8 +45,8 @@ export interface VmConfig {
 export interface BootConfig {
   readonly hypervisor: {
     readonly physicalCpus: number;
-    /** "deterministic": time advances with retired instructions; "realtime": with the host clock. */
-    readonly time: "deterministic" | "realtime";
+    /** "deterministic": virtual time advances with retired instructions (the only mode implemented). */
+    readonly time: "deterministic";
     readonly nsPerInstruction: number;
   };
   readonly plugins: { readonly arch: string; readonly platform: string };
@@ -172,8 +172,13 @@ export function parseConfig(text: string, file: string): BootConfig {
     "ns-per-instruction",
   ]);
   const time = hv.time ?? "deterministic";
-  const timeMode = time === "realtime" ? "realtime" : "deterministic";
-  if (time !== timeMode) r.fail(["hypervisor", "time"], '"deterministic" or "realtime"', time);
+  if (time !== "deterministic") {
+    r.fail(
+      ["hypervisor", "time"],
+      '"deterministic" (the only time mode the core implements)',
+      time,
+    );
+  }
   const plugins = r.map(root.plugins ?? {}, ["plugins"], ["arch", "platform"]);
 
   if (!Array.isArray(root.vms) || root.vms.length === 0) {
@@ -234,7 +239,7 @@ export function parseConfig(text: string, file: string): BootConfig {
   return {
     hypervisor: {
       physicalCpus: r.int(hv["physical-cpus"], ["hypervisor", "physical-cpus"], 1, 8, 2),
-      time: timeMode,
+      time: "deterministic",
       nsPerInstruction: r.int(
         hv["ns-per-instruction"],
         ["hypervisor", "ns-per-instruction"],
