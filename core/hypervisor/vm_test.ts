@@ -174,3 +174,26 @@ Deno.test("a vCPU's hypercall buffers go through its stage 1 and its address spa
   assertEquals(ctx.readUser(end, 2), new Uint8Array([0, 0]));
   assertEquals(ctx.cspace, sys.hv.rootCspace);
 });
+
+Deno.test("vcpu_run reports PSCI_SYSTEM_RESET when a proxy vCPU resets its VM (SMC conduit)", async () => {
+  const PSCI_SYSTEM_RESET = 0x84000009n;
+  const sys = new TestSystem({
+    [String(ENTRY)]: [{ op: "work", n: 20 }, { op: "smc", imm: 0, x: [PSCI_SYSTEM_RESET] }],
+  });
+  // A stand-in for the arch's PSCI service (SMCCC owner STANDARD = 4): SYSTEM_RESET only.
+  sys.hv.dispatcher.registerSmcccService(4, (ctx, fn) => {
+    if (fn !== Number(PSCI_SYSTEM_RESET)) return false;
+    sys.hv.psci.systemReset(ctx);
+    return true;
+  });
+  const vm = sys.createVm(1);
+  const v = vm.vcpus[0];
+  // Binding the wakeup VIRQ makes the (already active) vCPU proxy scheduled.
+  const vmm = new Vmm();
+  await sys.hv.addComponent(vmm);
+  sys.ok(Hypercall.VCPU_BIND_VIRQ, v.cap, vmm.port.env.vicCap, 40n, 1n);
+  sys.ok(Hypercall.VCPU_POWERON, v.cap, ENTRY, 0n, 0n);
+  const r = sys.ok(Hypercall.VCPU_RUN, v.cap, 0n, 0n, 0n);
+  assertEquals(r.slice(1), [BigInt(VcpuRunState.PSCI_SYSTEM_RESET), 1n << 63n, 0n, 0n]);
+  assertEquals(sys.ok(Hypercall.VCPU_RUN_CHECK, v.cap).slice(1), r.slice(1));
+});
