@@ -87,7 +87,14 @@ export function readMem(
       ((vaLo & (size - 1)) === 0 || ((p & P_UNALIGNED_OK) !== 0 && (flags & ACC_ALIGNED) === 0))
     ) {
       if ((flags & ACC_EXCLUSIVE) !== 0) cpu.sys.lastIpa = t.ipa[i] + page;
-      return ramRead(cpu, m.view, t.off[i] + page, size);
+      // The RAM access, written out here (not a call) for the hot path.
+      const view = m.view, off = t.off[i] + page;
+      if (size === 8) {
+        cpu.memHi = view.getUint32(off + 4, true);
+        return view.getUint32(off, true);
+      }
+      if (size === 4) return view.getUint32(off, true);
+      return size === 1 ? view.getUint8(off) : view.getUint16(off, true);
     }
   }
   return readSlow(cpu, vaLo, vaHi, size, flags);
@@ -123,7 +130,13 @@ export function writeMem(
       ((vaLo & (size - 1)) === 0 || ((p & P_UNALIGNED_OK) !== 0 && (flags & ACC_ALIGNED) === 0))
     ) {
       if ((flags & ACC_EXCLUSIVE) !== 0) cpu.sys.lastIpa = t.ipa[i] + page;
-      ramWrite(m.view, t.off[i] + page, size, lo, hi);
+      const view = m.view, off = t.off[i] + page;
+      if (size === 8) {
+        view.setUint32(off, lo, true);
+        view.setUint32(off + 4, hi, true);
+      } else if (size === 4) view.setUint32(off, lo, true);
+      else if (size === 1) view.setUint8(off, lo);
+      else view.setUint16(off, lo, true);
       const marks = t.marks[i];
       if (marks[t.markIndex[i]] !== 0) {
         marks[t.markIndex[i]] = 0;
