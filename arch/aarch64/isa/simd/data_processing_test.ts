@@ -387,3 +387,55 @@ Deno.test("strlen idiom: LD1 + CMEQ #0 + SHRN #4 + FMOV X, D finds the NUL", () 
   h.vcpu.run(6);
   assertEquals(h.getX(2) / 4n, 12n);
 });
+
+Deno.test("64-bit saturating lanes, pairwise long adds, FCVTL/FCVTN, AdvSIMD scalar FP forms", () => {
+  const h = simdHarness();
+  setWords(h, 1, [0xffffffff, 0xffffffff, 0xffffffff, 0x7fffffff]);
+  setWords(h, 2, [2, 0, 1, 0]);
+  h.exec(threeSame(1, 1, 3, 2, 0b00001, 1, 0)); // UQADD V0.2D
+  assertEquals(wordsOf(h, 0), [0xffffffff, 0xffffffff, 0, 0x80000000]);
+  assertEquals(h.cpu.fpsr, FPSR_QC);
+  h.cpu.fpsr = 0;
+  h.exec(threeSame(1, 0, 3, 2, 0b00001, 1, 0)); // SQADD V0.2D: -1 + 2 = 1, INT64_MAX + 1 saturates
+  assertEquals(wordsOf(h, 0), [1, 0, 0xffffffff, 0x7fffffff]);
+  assertEquals(h.cpu.fpsr, FPSR_QC);
+  h.exec(threeSame(1, 1, 3, 1, 0b00101, 2, 0)); // UQSUB V0.2D, V2, V1 -> 0
+  assertEquals(wordsOf(h, 0), [0, 0, 0, 0]);
+  setBytes(h, 3, [0xff, 0xff, 1, 2, 0x80, 0x80, 0, 0]);
+  h.exec(twoMisc(0, 1, 0, 0b00010, 3, 4)); // UADDLP V4.4H, V3.8B
+  assertEquals(halvesOf(h, 4), [0x1fe, 3, 0x100, 0, 0, 0, 0, 0]);
+  h.exec(twoMisc(0, 0, 0, 0b00110, 3, 4)); // SADALP V4.4H += signed pairs
+  assertEquals(halvesOf(h, 4).slice(0, 4), [0x1fc, 6, 0, 0]);
+  h.cpu.vf32.set([1.5, -2.25, 3, 1e30], 20);
+  h.exec(twoMisc(1, 0, 1, 0b10111, 5, 6)); // FCVTL2 V6.2D, V5.4S
+  assertEquals(Array.from(h.cpu.vf64.subarray(12, 14)), [3, Math.fround(1e30)]);
+  h.exec(twoMisc(0, 0, 1, 0b10110, 6, 7)); // FCVTN V7.2S, V6.2D
+  assertEquals(Array.from(h.cpu.vf32.subarray(28, 32)), [3, Math.fround(1e30), 0, 0]);
+  h.exec(twoMisc(0, 0, 0, 0b10110, 5, 8)); // FCVTN V8.4H, V5.4S: 1.5, -2.25, 3, inf
+  assertEquals(halvesOf(h, 8).slice(0, 4), [0x3e00, 0xc080, 0x4200, 0x7c00]);
+  // Scalar: SCVTF D9, D10; FCMGT S11, S12, S13; FCVTZS S14, S12
+  setWords(h, 10, [0xfffffffd, 0xffffffff, 7, 7]);
+  h.exec(
+    fields([0b01, 2], [0, 1], [0b11110, 5], [0, 1], [1, 1], [0b10000, 5], [0b11101, 5], [0b10, 2], [
+      10,
+      5,
+    ], [9, 5]),
+  );
+  assertEquals([h.cpu.vf64[18], h.cpu.v[38], h.cpu.v[39]], [-3, 0, 0]);
+  h.cpu.vf32[48] = 2.5;
+  h.cpu.vf32[52] = 1;
+  h.exec(
+    fields([0b01, 2], [1, 1], [0b11110, 5], [1, 1], [0, 1], [1, 1], [13, 5], [0b11100, 5], [1, 1], [
+      12,
+      5,
+    ], [11, 5]),
+  );
+  assertEquals(wordsOf(h, 11), [0xffffffff, 0, 0, 0]);
+  h.exec(
+    fields([0b01, 2], [0, 1], [0b11110, 5], [1, 1], [0, 1], [0b10000, 5], [0b11011, 5], [0b10, 2], [
+      12,
+      5,
+    ], [14, 5]),
+  );
+  assertEquals(wordsOf(h, 14), [2, 0, 0, 0]);
+});

@@ -4,7 +4,8 @@
  * FADD, FSUB, FMUL, FDIV, FMLA, FMLS (fused), FMAX, FMIN, FMAXNM, FMINNM,
  * FADDP, FABD, FCMEQ, FCMGE, FCMGT, FACGE, FACGT, FABS, FNEG, FSQRT,
  * FCMEQ/FCMGE/FCMGT/FCMLE/FCMLT (zero), SCVTF, UCVTF, FCVTNS/NU, FCVTMS/MU,
- * FCVTPS/PU, FCVTZS/ZU, FCVTAS/AU, FRINTN/M/P/Z/A/X/I. Lanes are processed
+ * FCVTPS/PU, FCVTZS/ZU, FCVTAS/AU, FRINTN/M/P/Z/A/X/I, FCVTL/FCVTN (and "2"
+ * forms); compares, FABD and conversions also in their AdvSIMD scalar forms. Lanes are processed
  * with the scalar softfloat, so FPCR and FPSR behave exactly as for scalars.
  *
  * @module
@@ -16,10 +17,12 @@ import { checkFpAccess } from "../../sys/fp_access.ts";
 import {
   fixedToFp,
   FMT_D,
+  FMT_H,
   FMT_S,
   FP_RESULT,
   fpAdd,
   fpCompare,
+  fpConvert,
   fpcrRounding,
   fpDiv,
   fpMaxMin,
@@ -121,14 +124,14 @@ function binLane(
   }
 }
 
-function binary(op: Bin): Handler {
+function binary(op: Bin, scalar: boolean): Handler {
   return (cpu: Cpu, insn: number): void => {
-    const q = (insn & (1 << 30)) !== 0, dbl = (insn & (1 << 22)) !== 0;
-    if (dbl && !q) return unallocatedEncoding(cpu, insn);
+    const q = !scalar && (insn & (1 << 30)) !== 0, dbl = (insn & (1 << 22)) !== 0;
+    if (dbl && !q && !scalar) return unallocatedEncoding(cpu, insn);
     checkFpAccess(cpu);
     const n = (insn >>> 5) & 31, m = (insn >>> 16) & 31, d = insn & 31, v = cpu.v, w = S.w;
     const fmt = dbl ? FMT_D : FMT_S;
-    const lanes = dbl ? 2 : q ? 4 : 2;
+    const lanes = scalar ? 1 : dbl ? 2 : q ? 4 : 2;
     const step = dbl ? 2 : 1;
     for (let i = 0; i < lanes; i++) {
       let a: number, b: number; // word offsets of the operands
@@ -155,6 +158,10 @@ function binary(op: Bin): Handler {
       w[i * step] = FP_RESULT.lo;
       if (dbl) w[i * step + 1] = FP_RESULT.hi;
     }
+    if (scalar) {
+      if (!dbl) w[1] = 0;
+      w[2] = w[3] = 0;
+    }
     S.commit(cpu, d, q);
   };
 }
@@ -177,15 +184,15 @@ const enum Un {
   CmLt0,
 }
 
-function unary(op: Un, rmode: number): Handler {
+function unary(op: Un, rmode: number, scalar: boolean): Handler {
   return (cpu: Cpu, insn: number): void => {
-    const q = (insn & (1 << 30)) !== 0, dbl = (insn & (1 << 22)) !== 0;
-    if (dbl && !q) return unallocatedEncoding(cpu, insn);
+    const q = !scalar && (insn & (1 << 30)) !== 0, dbl = (insn & (1 << 22)) !== 0;
+    if (dbl && !q && !scalar) return unallocatedEncoding(cpu, insn);
     checkFpAccess(cpu);
     const n = (insn >>> 5) & 31, d = insn & 31, v = cpu.v, w = S.w;
     const fmt = dbl ? FMT_D : FMT_S;
     const sm = dbl ? 0 : 0x80000000, smh = dbl ? 0x80000000 : 0;
-    const lanes = dbl ? 2 : q ? 4 : 2, step = dbl ? 2 : 1;
+    const lanes = scalar ? 1 : dbl ? 2 : q ? 4 : 2, step = dbl ? 2 : 1;
     const r = rmode < 0 ? fpcrRounding(cpu.fpcr) : rmode;
     for (let i = 0; i < lanes; i++) {
       const lo = v[n * 4 + i * step], hi = dbl ? v[n * 4 + i * step + 1] : 0;
@@ -230,7 +237,66 @@ function unary(op: Un, rmode: number): Handler {
       w[i * step] = FP_RESULT.lo;
       if (dbl) w[i * step + 1] = FP_RESULT.hi;
     }
+    if (scalar) {
+      if (!dbl) w[1] = 0;
+      w[2] = w[3] = 0;
+    }
     S.commit(cpu, d, q);
+  };
+}
+
+/** Binary operations that also have an AdvSIMD scalar form (compares and FABD). */
+const SCALAR_BIN = new Set([Bin.CmEq, Bin.CmGe, Bin.CmGt, Bin.AcGe, Bin.AcGt, Bin.Abd]);
+/** Unary operations that also have an AdvSIMD scalar form (conversions and compares with zero). */
+const SCALAR_UN = new Set([
+  Un.SCvtF,
+  Un.UCvtF,
+  Un.CvtS,
+  Un.CvtU,
+  Un.CmGt0,
+  Un.CmGe0,
+  Un.CmEq0,
+  Un.CmLe0,
+  Un.CmLt0,
+]);
+
+/**
+ * FCVTL/FCVTL2 (`lengthen`): the low (Q = 0) or high (Q = 1) half of Vn's
+ * narrow lanes to wide lanes; FCVTN/FCVTN2: wide lanes to the low half of
+ * Vd (upper zeroed) or its high half (low kept). sz = 0: half <-> single,
+ * sz = 1: single <-> double.
+ */
+function convertLength(lengthen: boolean): Handler {
+  return (cpu: Cpu, insn: number): void => {
+    checkFpAccess(cpu);
+    const q = (insn & (1 << 30)) !== 0, dbl = (insn & (1 << 22)) !== 0;
+    const n = (insn >>> 5) & 31, d = insn & 31, v = cpu.v, w = S.w;
+    const narrow = dbl ? FMT_S : FMT_H, wide = dbl ? FMT_D : FMT_S;
+    const lanes = dbl ? 2 : 4;
+    if (lengthen) {
+      for (let i = 0; i < lanes; i++) {
+        const j = (q ? lanes : 0) + i;
+        const lo = dbl ? v[n * 4 + j] : cpu.vh[n * 8 + j];
+        fpConvert(narrow, wide, lo, 0, cpu);
+        if (dbl) {
+          w[2 * i] = FP_RESULT.lo;
+          w[2 * i + 1] = FP_RESULT.hi;
+        } else w[i] = FP_RESULT.lo;
+      }
+      S.commit(cpu, d, true);
+      return;
+    }
+    w[0] = v[d * 4];
+    w[1] = v[d * 4 + 1];
+    for (let i = 0; i < lanes; i++) {
+      const lo = dbl ? v[n * 4 + 2 * i] : v[n * 4 + i], hi = dbl ? v[n * 4 + 2 * i + 1] : 0;
+      fpConvert(wide, narrow, lo, hi, cpu);
+      const j = (q ? lanes : 0) + i;
+      if (dbl) w[j] = FP_RESULT.lo;
+      else S.h[j] = FP_RESULT.lo;
+    }
+    if (!q) w[2] = w[3] = 0;
+    S.commit(cpu, d, true);
   };
 }
 
@@ -259,8 +325,15 @@ function build(): EncodingEntry[] {
     out.push({
       pattern: `0x ${u} 01110 ${a}x 1 xxxxx ${opcode} 1 xxxxx xxxxx`,
       name: name + " (vector)",
-      exec: binary(op),
+      exec: binary(op, false),
     });
+    if (SCALAR_BIN.has(op)) {
+      out.push({
+        pattern: `01 ${u} 11110 ${a}x 1 xxxxx ${opcode} 1 xxxxx xxxxx`,
+        name: name + " (scalar)",
+        exec: binary(op, true),
+      });
+    }
   }
   const two: [number, number, string, Un, number, string][] = [
     [0, 1, "01111", Un.Abs, 0, "FABS"],
@@ -295,9 +368,26 @@ function build(): EncodingEntry[] {
     out.push({
       pattern: `0x ${u} 01110 ${a}x 10000 ${opcode} 10 xxxxx xxxxx`,
       name: name + " (vector)",
-      exec: unary(op, rmode),
+      exec: unary(op, rmode, false),
     });
+    if (SCALAR_UN.has(op)) {
+      out.push({
+        pattern: `01 ${u} 11110 ${a}x 10000 ${opcode} 10 xxxxx xxxxx`,
+        name: name + " (scalar)",
+        exec: unary(op, rmode, true),
+      });
+    }
   }
+  out.push({
+    pattern: "0x 0 01110 0x 10000 10111 10 xxxxx xxxxx",
+    name: "FCVTL/FCVTL2",
+    exec: convertLength(true),
+  });
+  out.push({
+    pattern: "0x 0 01110 0x 10000 10110 10 xxxxx xxxxx",
+    name: "FCVTN/FCVTN2",
+    exec: convertLength(false),
+  });
   return out;
 }
 

@@ -11,6 +11,7 @@ import type { Cpu } from "../../cpu/cpu.ts";
 import type { EncodingEntry, Handler } from "../../decode/entry.ts";
 import { unallocatedEncoding } from "../../decode/unallocated.ts";
 import { checkFpAccess } from "../../sys/fp_access.ts";
+import { FPSR_QC } from "../../softfloat/mod.ts";
 import {
   add64,
   cmpS64,
@@ -28,8 +29,8 @@ import { elem, setSElem, VScratch } from "./vreg.ts";
 
 /** One lane of <= 32 bits: unsigned a (Vn), b (Vm), d (old Vd lane) -> result. */
 type LaneFn = (cpu: Cpu, a: number, b: number, d: number, esize: number) => number;
-/** One 64-bit lane: result to R64; returns false when the operation has no 64-bit form. */
-type Lane64Fn = (aLo: number, aHi: number, bLo: number, bHi: number) => void;
+/** One 64-bit lane (lo/hi halves): result to R64. */
+type Lane64Fn = (cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number) => void;
 
 const S = new VScratch();
 
@@ -37,25 +38,25 @@ const ones = (c: boolean) => (c ? 0xffffffff : 0);
 
 /** Lane operations by name. */
 const OPS: Record<string, [LaneFn, Lane64Fn | null]> = {
-  ADD: [(_c, a, b) => a + b, add64],
-  SUB: [(_c, a, b) => a - b, sub64],
+  ADD: [(_c, a, b) => a + b, (_c, al, ah, bl, bh) => add64(al, ah, bl, bh)],
+  SUB: [(_c, a, b) => a - b, (_c, al, ah, bl, bh) => sub64(al, ah, bl, bh)],
   MUL: [(_c, a, b) => Math.imul(a, b), null],
   MLA: [(_c, a, b, d) => d + Math.imul(a, b), null],
   MLS: [(_c, a, b, d) => d - Math.imul(a, b), null],
-  CMEQ: [(_c, a, b) => ones(a === b), (al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) === 0)],
-  CMHI: [(_c, a, b) => ones(a > b), (al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) > 0)],
-  CMHS: [(_c, a, b) => ones(a >= b), (al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) >= 0)],
+  CMEQ: [(_c, a, b) => ones(a === b), (_c, al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) === 0)],
+  CMHI: [(_c, a, b) => ones(a > b), (_c, al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) > 0)],
+  CMHS: [(_c, a, b) => ones(a >= b), (_c, al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) >= 0)],
   CMGT: [
     (_c, a, b, _d, e) => ones(sx(a, e) > sx(b, e)),
-    (al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) > 0),
+    (_c, al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) > 0),
   ],
   CMGE: [
     (_c, a, b, _d, e) => ones(sx(a, e) >= sx(b, e)),
-    (al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) >= 0),
+    (_c, al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) >= 0),
   ],
   CMTST: [
     (_c, a, b) => ones((a & b) !== 0),
-    (al, ah, bl, bh) => set64(((al & bl) | (ah & bh)) !== 0),
+    (_c, al, ah, bl, bh) => set64(((al & bl) | (ah & bh)) !== 0),
   ],
   UMAX: [(_c, a, b) => (a > b ? a : b), null],
   UMIN: [(_c, a, b) => (a < b ? a : b), null],
@@ -63,19 +64,54 @@ const OPS: Record<string, [LaneFn, Lane64Fn | null]> = {
   SMIN: [(_c, a, b, _d, e) => (sx(a, e) < sx(b, e) ? a : b), null],
   UABD: [(_c, a, b) => (a > b ? a - b : b - a), null],
   SABD: [(_c, a, b, _d, e) => Math.abs(sx(a, e) - sx(b, e)), null],
-  UQADD: [(c, a, b, _d, e) => satU(c, a + b, e), null],
-  UQSUB: [(c, a, b, _d, e) => satU(c, a - b, e), null],
-  SQADD: [(c, a, b, _d, e) => satS(c, sx(a, e) + sx(b, e), e), null],
-  SQSUB: [(c, a, b, _d, e) => satS(c, sx(a, e) - sx(b, e), e), null],
+  UQADD: [(c, a, b, _d, e) => satU(c, a + b, e), uqadd64],
+  UQSUB: [(c, a, b, _d, e) => satU(c, a - b, e), uqsub64],
+  SQADD: [
+    (c, a, b, _d, e) => satS(c, sx(a, e) + sx(b, e), e),
+    (c, al, ah, bl, bh) => sq64(c, al, ah, bl, bh, false),
+  ],
+  SQSUB: [
+    (c, a, b, _d, e) => satS(c, sx(a, e) - sx(b, e), e),
+    (c, al, ah, bl, bh) => sq64(c, al, ah, bl, bh, true),
+  ],
   USHL: [
     (_c, a, b, _d, e) => shiftByReg(a, b, e, false),
-    (al, ah, bl) => shiftByReg64(al, ah, bl, false),
+    (_c, al, ah, bl) => shiftByReg64(al, ah, bl, false),
   ],
   SSHL: [
     (_c, a, b, _d, e) => shiftByReg(a, b, e, true),
-    (al, ah, bl) => shiftByReg64(al, ah, bl, true),
+    (_c, al, ah, bl) => shiftByReg64(al, ah, bl, true),
   ],
 };
+
+/** UQADD on a 64-bit lane: saturates to all ones on carry out. */
+function uqadd64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): void {
+  add64(aLo, aHi, bLo, bHi);
+  if (cmpU64(R64.lo, R64.hi, aLo, aHi) < 0) {
+    R64.lo = R64.hi = 0xffffffff;
+    cpu.fpsr |= FPSR_QC;
+  }
+}
+
+/** UQSUB on a 64-bit lane: saturates to zero on borrow. */
+function uqsub64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): void {
+  if (cmpU64(aLo, aHi, bLo, bHi) < 0) {
+    R64.lo = R64.hi = 0;
+    cpu.fpsr |= FPSR_QC;
+  } else sub64(aLo, aHi, bLo, bHi);
+}
+
+/** SQADD/SQSUB on a 64-bit lane: signed overflow saturates towards the operands' sign. */
+function sq64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number, sub: boolean): void {
+  if (sub) sub64(aLo, aHi, bLo, bHi);
+  else add64(aLo, aHi, bLo, bHi);
+  const sa = aHi >>> 31, sb = (bHi >>> 31) ^ (sub ? 1 : 0), sr = R64.hi >>> 31;
+  if (sa === sb && sr !== sa) {
+    R64.lo = sa ? 0 : 0xffffffff;
+    R64.hi = sa ? 0x80000000 : 0x7fffffff;
+    cpu.fpsr |= FPSR_QC;
+  }
+}
 
 function set64(c: boolean): void {
   R64.lo = R64.hi = c ? 0xffffffff : 0;
@@ -93,7 +129,7 @@ function elementwise(fn: LaneFn, fn64: Lane64Fn | null, scalar: boolean): Handle
       const v = cpu.v, w = S.w;
       const lanes = scalar ? 1 : 2;
       for (let i = 0; i < lanes; i++) {
-        fn64!(v[n * 4 + 2 * i], v[n * 4 + 2 * i + 1], v[m * 4 + 2 * i], v[m * 4 + 2 * i + 1]);
+        fn64!(cpu, v[n * 4 + 2 * i], v[n * 4 + 2 * i + 1], v[m * 4 + 2 * i], v[m * 4 + 2 * i + 1]);
         w[2 * i] = R64.lo;
         w[2 * i + 1] = R64.hi;
       }
@@ -125,10 +161,10 @@ function pairwise(fn: LaneFn, fn64: Lane64Fn | null): Handler {
     const n = (insn >>> 5) & 31, m = (insn >>> 16) & 31, d = insn & 31;
     if (size === 3) {
       const v = cpu.v, w = S.w;
-      fn64!(v[n * 4], v[n * 4 + 1], v[n * 4 + 2], v[n * 4 + 3]);
+      fn64!(cpu, v[n * 4], v[n * 4 + 1], v[n * 4 + 2], v[n * 4 + 3]);
       w[0] = R64.lo;
       w[1] = R64.hi;
-      fn64!(v[m * 4], v[m * 4 + 1], v[m * 4 + 2], v[m * 4 + 3]);
+      fn64!(cpu, v[m * 4], v[m * 4 + 1], v[m * 4 + 2], v[m * 4 + 3]);
       w[2] = R64.lo;
       w[3] = R64.hi;
       S.commit(cpu, d, true);

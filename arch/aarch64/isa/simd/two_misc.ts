@@ -2,7 +2,8 @@
  * AdvSIMD two-register miscellaneous, integer forms (Arm ARM C4.1.96
  * "Advanced SIMD two-register miscellaneous", opcode bits 16:12), vector and
  * scalar (D): REV16/REV32/REV64, CLS, CLZ, CNT, NOT (MVN), RBIT, ABS, NEG,
- * CMGT/CMGE/CMEQ/CMLE/CMLT (zero), XTN/XTN2, SQXTN, UQXTN, SQXTUN.
+ * CMGT/CMGE/CMEQ/CMLE/CMLT (zero), XTN/XTN2, SQXTN, UQXTN, SQXTUN,
+ * SADDLP/UADDLP, SADALP/UADALP.
  *
  * @module
  */
@@ -10,7 +11,7 @@ import type { Cpu } from "../../cpu/cpu.ts";
 import type { EncodingEntry, Handler } from "../../decode/entry.ts";
 import { unallocatedEncoding } from "../../decode/unallocated.ts";
 import { checkFpAccess } from "../../sys/fp_access.ts";
-import { cmpS64, laneMask, R64, satS, satU, sub64, sx } from "./lanes.ts";
+import { add64, cmpS64, laneMask, R64, satS, satU, sub64, sx } from "./lanes.ts";
 import { elem, setSElem, VScratch } from "./vreg.ts";
 
 const S = new VScratch();
@@ -183,6 +184,43 @@ function narrow64(cpu: Cpu, kind: Narrow, lo: number, hi: number): number {
   return satS(cpu, neg ? -(2 ** 40) : 2 ** 40, 32);
 }
 
+/** SADDLP/UADDLP (`acc` false) and SADALP/UADALP: add adjacent pairs into lanes twice as wide. */
+function addPairsLong(acc: boolean): Handler {
+  return (cpu, insn) => {
+    const size = (insn >>> 22) & 3;
+    if (size === 3) return unallocatedEncoding(cpu, insn);
+    checkFpAccess(cpu);
+    const q = (insn & (1 << 30)) !== 0, unsigned = (insn & (1 << 29)) !== 0;
+    const n = (insn >>> 5) & 31, d = insn & 31, v = cpu.v;
+    const esize = 8 << size, wide = esize * 2, lanes = (q ? 8 : 4) >>> size;
+    for (let i = 0; i < lanes; i++) {
+      let a = elem(cpu, n, 2 * i, esize), b = elem(cpu, n, 2 * i + 1, esize);
+      if (!unsigned) {
+        a = sx(a, esize);
+        b = sx(b, esize);
+      }
+      if (wide === 64) {
+        let sum = a + b; // |sum| < 2^33
+        const neg = sum < 0;
+        if (neg) sum = -sum;
+        const hi = Math.floor(sum / 4294967296), lo = sum - hi * 4294967296;
+        if (neg) sub64(0, 0, lo, hi);
+        else {
+          R64.lo = lo >>> 0;
+          R64.hi = hi >>> 0;
+        }
+        if (acc) add64(R64.lo, R64.hi, v[d * 4 + 2 * i], v[d * 4 + 2 * i + 1]);
+        S.w[2 * i] = R64.lo;
+        S.w[2 * i + 1] = R64.hi;
+      } else {
+        const r = a + b + (acc ? elem(cpu, d, i, wide) : 0);
+        setSElem(S, i, wide, r & laneMask(wide));
+      }
+    }
+    S.commit(cpu, d, q);
+  };
+}
+
 function build(): EncodingEntry[] {
   const out: EncodingEntry[] = [];
   const add = (u: number, opcode: number, name: string, exec: Handler, scalar = false) =>
@@ -197,6 +235,10 @@ function build(): EncodingEntry[] {
   add(0, 0b00001, "REV16", rev(16));
   add(1, 0b00000, "REV32", rev(32));
   add(0, 0b00101, "CNT", cnt);
+  add(0, 0b00010, "SADDLP", addPairsLong(false));
+  add(1, 0b00010, "UADDLP", addPairsLong(false));
+  add(0, 0b00110, "SADALP", addPairsLong(true));
+  add(1, 0b00110, "UADALP", addPairsLong(true));
   add(1, 0b00101, "NOT/RBIT", notRbit);
   add(0, 0b10010, "XTN", narrow(Narrow.Xtn));
   add(0, 0b10100, "SQXTN", narrow(Narrow.SqXtn));
