@@ -360,7 +360,7 @@ export const HYPERCALLS: readonly HypercallInfo[] = [
   ]),
   row(0x5b, "addrspace_configure_info_area", ["addrspace", "info_area_me", "ipa", "res0"], [
     E,
-  ], "optional"),
+  ], "implemented"),
   row(0x5c, "vcpu_bind_virq", ["vcpu", "vic", "virq_info", "virq_type", "res0"], [E]),
   row(0x5d, "vcpu_unbind_virq", ["vcpu", "virq_type", "res0"], [E]),
   row(0x5e, "virtio_input_configure", [

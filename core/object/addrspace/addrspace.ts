@@ -20,7 +20,8 @@
  *
  * @module
  */
-import { HypError, throwHypError } from "../../abi/error.ts";
+import { HypError, HypErrorException, throwHypError } from "../../abi/error.ts";
+import { MemextentMemtype, MemextentType, PgtableAccess } from "../../abi/formats.ts";
 import type { Stage2Mapping, Stage2View } from "../../plugin/contracts.ts";
 import { PAGE_SIZE } from "../../memory/physical_memory.ts";
 import { GunyahObject } from "../object.ts";
@@ -35,6 +36,9 @@ export const ADDRSPACE_NUM_VMIDS = 256;
 export const ADDRSPACE_IPA_BITS = 36;
 /** First IPA beyond the VM address space. */
 export const ADDRSPACE_IPA_LIMIT = 2 ** ADDRSPACE_IPA_BITS;
+
+/** Largest info area: one page (`MAX_VM_INFO_AREA_SIZE`, HYP `addrspace.tc`). */
+export const ADDRSPACE_MAX_INFO_AREA_SIZE = PAGE_SIZE;
 
 /** addrspace_configure_vmmio operations. */
 export const enum AddrspaceVmmioOp {
@@ -71,6 +75,8 @@ export class Addrspace extends GunyahObject implements Stage2View {
   #vmmio: { base: number; end: number }[] = [];
   #vdevices: VdeviceAttachment[] = [];
   #vmidHeld = false;
+  #infoArea: { extent: Memextent; ipa: number } | null = null;
+  #infoAreaBytes: Uint8Array | null = null;
 
   constructor(partition: Partition) {
     super(partition);
@@ -85,12 +91,71 @@ export class Addrspace extends GunyahObject implements Stage2View {
     this.vmid = vmid;
   }
 
+  /**
+   * addrspace_configure_info_area (INIT only; HYP
+   * `addrspace_configure_info_area`): an extent larger than one page
+   * (`MAX_VM_INFO_AREA_SIZE`) → ERROR_ARGUMENT_INVALID; an unaligned IPA or
+   * a range beyond the VM's IPA space → ERROR_ADDR_INVALID; an extent that is
+   * not BASIC, lacks RW access or has a memtype other than ANY →
+   * ERROR_ARGUMENT_INVALID. Activation attaches (and zeroes) the extent.
+   */
+  configureInfoArea(extent: Memextent, ipa: number): void {
+    this.requireInit();
+    if (extent.size > ADDRSPACE_MAX_INFO_AREA_SIZE) {
+      throwHypError(HypError.ERROR_ARGUMENT_INVALID, "info area larger than one page");
+    }
+    if (ipa % PAGE_SIZE !== 0 || ipa + extent.size > ADDRSPACE_IPA_LIMIT) {
+      throwHypError(HypError.ERROR_ADDR_INVALID, "info area IPA unaligned or beyond the IPA space");
+    }
+    if (
+      extent.extentType !== MemextentType.BASIC ||
+      (extent.access & PgtableAccess.RW) !== PgtableAccess.RW ||
+      extent.memtype !== MemextentMemtype.ANY
+    ) {
+      throwHypError(
+        HypError.ERROR_ARGUMENT_INVALID,
+        "info area extent must be BASIC, RW, memtype ANY",
+      );
+    }
+    this.#infoArea?.extent.put();
+    this.#infoArea = { extent: extent.get(), ipa };
+  }
+
+  /** The configured info area (extent and IPA), if any. */
+  get infoArea(): { readonly extent: Memextent; readonly ipa: number } | null {
+    return this.#infoArea;
+  }
+
+  /** The info area's bytes as the hypervisor sees them (after activation). */
+  get infoAreaBytes(): Uint8Array | null {
+    return this.#infoAreaBytes;
+  }
+
   protected override onActivate(): HypError {
     const vmids = this.partition!.services.vmids;
     if (vmids.has(this.vmid)) return HypError.ERROR_BUSY;
+    if (this.#infoArea) {
+      try {
+        this.#infoAreaBytes = this.#infoArea.extent.attach();
+      } catch (e) {
+        if (!(e instanceof HypErrorException)) throw e;
+        this.#infoArea.extent.put();
+        this.#infoArea = null;
+        return e.code;
+      }
+    }
     vmids.add(this.vmid);
     this.#vmidHeld = true;
     return HypError.OK;
+  }
+
+  protected override onCleanup(): void {
+    if (this.#infoArea) {
+      this.#infoArea.extent.detach();
+      this.#infoArea.extent.put();
+      this.#infoArea = null;
+      this.#infoAreaBytes = null;
+    }
   }
 
   protected override onDeactivate(): void {

@@ -1,7 +1,7 @@
 /**
  * Hypercall adapters for addrspaces: attach_thread (0x2a), map (0x2b),
  * unmap (0x2c), update_access (0x2d), configure (0x2e), lookup (0x5a),
- * configure_vmmio (0x60), attach_vdevice (0x62). Lookups and rights follow
+ * configure_info_area (0x5b), configure_vmmio (0x60), attach_vdevice (0x62). Lookups and rights follow
  * HYP `hyp/mem/addrspace/src/hypercalls.c` (gunyah-abi.md §1.5): attribute
  * and flag words are validated before any cap is looked up.
  *
@@ -21,6 +21,7 @@ import {
   CAP_RIGHTS_ADDRSPACE_ATTACH,
   CAP_RIGHTS_ADDRSPACE_LOOKUP,
   CAP_RIGHTS_ADDRSPACE_MAP,
+  CAP_RIGHTS_MEMEXTENT_ATTACH,
   CAP_RIGHTS_MEMEXTENT_LOOKUP,
   CAP_RIGHTS_MEMEXTENT_MAP,
 } from "../../abi/rights.ts";
@@ -174,6 +175,19 @@ export function registerAddrspaceHypercalls(table: HypercallTable): void {
       memtype: e.memtype,
     });
   });
+  table.registerHypercall(
+    Hypercall.ADDRSPACE_CONFIGURE_INFO_AREA,
+    "addrspace_configure_info_area",
+    (ctx, a) => {
+      const as = lookupForConfigure<Addrspace>(ctx, a[0], ObjectType.ADDRSPACE);
+      const me = ctx.cspace.lookup<Memextent>(
+        a[1],
+        ObjectType.MEMEXTENT,
+        CAP_RIGHTS_MEMEXTENT_ATTACH,
+      );
+      as.configureInfoArea(me, argNumber(a, 2));
+    },
+  );
   table.registerHypercall(
     Hypercall.ADDRSPACE_CONFIGURE_VMMIO,
     "addrspace_configure_vmmio",

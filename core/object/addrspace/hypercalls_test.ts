@@ -456,6 +456,44 @@ for (const form of HYPERCALL_FORMS) {
     assertEquals(core.memdb.lookup(TEST_RAM_BASE + 0x10000), core.rootCspace.lookupAny(sp, 0));
   });
 
+  Deno.test(`[${form}] addrspace_configure_info_area: checks, attach at activation`, () => {
+    const core = createTestCore();
+    const call = hv(core, form);
+    const as = create(core, Hypercall.PARTITION_CREATE_ADDRSPACE);
+    assertEquals(call(Hypercall.ADDRSPACE_CONFIGURE, as, 20n).err, 0);
+    core.physicalMemory.write(TEST_RAM_BASE + 0x80000, new Uint8Array([5, 5, 5]));
+    const page = newExtent(core, TEST_RAM_BASE + 0x80000, 0x1000);
+    const big = newExtent(core, TEST_RAM_BASE + 0x90000, 0x2000);
+    const sparse = newExtent(core, TEST_RAM_BASE + 0xa0000, 0x1000, sparseRwx);
+    const ro = newExtent(
+      core,
+      TEST_RAM_BASE + 0xb0000,
+      0x1000,
+      encodeMemextentAttrs({ access: 4, memtype: 0, type: 0, append: false }),
+    );
+    const info = (me: bigint, ipa: bigint) =>
+      call(Hypercall.ADDRSPACE_CONFIGURE_INFO_AREA, as, me, ipa).err;
+    assertEquals(info(big, 0x1000n), HypError.ERROR_ARGUMENT_INVALID);
+    assertEquals(info(page, 0x1001n), HypError.ERROR_ADDR_INVALID);
+    assertEquals(info(page, 2n ** 36n), HypError.ERROR_ADDR_INVALID);
+    assertEquals(info(sparse, 0x1000n), HypError.ERROR_ARGUMENT_INVALID);
+    assertEquals(info(ro, 0x1000n), HypError.ERROR_ARGUMENT_INVALID);
+    assertEquals(info(page, 0xf000n), 0);
+    assertEquals(call(Hypercall.OBJECT_ACTIVATE, as).err, 0);
+    assertEquals(Array.from(core.physicalMemory.read(TEST_RAM_BASE + 0x80000, 3)), [0, 0, 0]);
+    const space = core.rootCspace.lookup<Addrspace>(as, ObjectType.ADDRSPACE, 0);
+    assertEquals(space.infoArea?.ipa, 0xf000);
+    assertEquals(space.infoAreaBytes?.length, 0x1000);
+    assertEquals(info(page, 0xf000n), HypError.ERROR_OBJECT_STATE);
+    // An attached extent cannot be derived from.
+    const child = create(core, Hypercall.PARTITION_CREATE_MEMEXTENT);
+    assertEquals(
+      call(Hypercall.MEMEXTENT_CONFIGURE_DERIVE, child, page, 0n, 0x1000n, basicRwx).err,
+      0,
+    );
+    assertEquals(call(Hypercall.OBJECT_ACTIVATE, child).err, HypError.ERROR_BUSY);
+  });
+
   Deno.test(`[${form}] memextent_modify, VMMIO ranges, attach_thread`, () => {
     const core = createTestCore();
     core.factories.register(ObjectType.THREAD, (p) => new TestThread(p));

@@ -98,6 +98,8 @@ export class Memextent extends GunyahObject implements MemdbOwner {
   access = 0;
   parent: Memextent | null = null;
   #mappings: MemextentMapping[] = [];
+  #children = 0;
+  #attachedSize = 0;
 
   constructor(partition: Partition) {
     super(partition);
@@ -200,6 +202,8 @@ export class Memextent extends GunyahObject implements MemdbOwner {
     if (this.size === 0) return HypError.ERROR_OBJECT_CONFIG;
     const memdb = this.partition!.services.memdb;
     const parent = this.parent;
+    // A parent attached to the hypervisor (an info area) cannot be derived from.
+    if (parent !== null && parent.attachedSize !== 0) return HypError.ERROR_BUSY;
     const takesAll = this.extentType === MemextentType.BASIC ||
       (parent !== null && !parent.supportsDonation);
     if (takesAll) {
@@ -212,8 +216,40 @@ export class Memextent extends GunyahObject implements MemdbOwner {
         if (takesAll) memdb.update(this.physBase, this.size, this, parent);
         return err;
       }
+      parent.#children++;
     }
     return HypError.OK;
+  }
+
+  /** Bytes attached to the hypervisor's own address space (0 = not attached). */
+  get attachedSize(): number {
+    return this.#attachedSize;
+  }
+
+  /**
+   * Attach a BASIC extent for the hypervisor's own use (HYP
+   * `memextent_attach_basic`; the addrspace info area): ERROR_BUSY if it has
+   * derived children; the memory is zeroed. Returns the backing bytes.
+   */
+  attach(): Uint8Array {
+    if (this.extentType !== MemextentType.BASIC) {
+      throwHypError(HypError.ERROR_MEMEXTENT_TYPE, "only BASIC extents can be attached");
+    }
+    if (this.#children !== 0) throwHypError(HypError.ERROR_BUSY, "the extent has derived children");
+    const region = this.#memory.regionFor(this.physBase, this.size);
+    if (!region) throwHypError(HypError.ERROR_ADDR_INVALID, "the extent is not RAM");
+    const bytes = region.bytes.subarray(
+      this.physBase - region.base,
+      this.physBase - region.base + this.size,
+    );
+    bytes.fill(0);
+    this.#attachedSize = this.size;
+    return bytes;
+  }
+
+  /** Undo {@link attach}. */
+  detach(): void {
+    this.#attachedSize = 0;
   }
 
   /**
@@ -256,6 +292,7 @@ export class Memextent extends GunyahObject implements MemdbOwner {
 
   protected override onDeactivate(): void {
     this.unmapAll();
+    if (this.parent !== null) this.parent.#children--;
     const memdb = this.partition!.services.memdb;
     const source = this.#source;
     for (const r of memdb.ranges.slice()) {
