@@ -54,6 +54,8 @@ export function runCpu(cpu: Cpu, budget: number): ExitKind {
   let vaPageLo = 0, vaPageHi = 0, epoch = 0;
   let needLookup = true;
   let timerAt = start + TIMER_POLL_INTERVAL;
+  /** The next instruction count at which the loop must look up: min(end, timerAt). */
+  let stop = timerAt < end ? timerAt : end;
   let loopCount = 0, lastExceptionAt = -1;
   cpu.branched = false;
   try {
@@ -63,12 +65,13 @@ export function runCpu(cpu: Cpu, budget: number): ExitKind {
   }
   while (cpu.retiredTotal < end) {
     try {
+      let n = cpu.retiredTotal;
       for (;;) {
-        const n = cpu.retiredTotal;
-        if (n >= end) break;
-        if (n >= timerAt) {
+        if (n >= stop) {
+          if (n >= end) break;
           updateTimers(cpu);
           timerAt = n + TIMER_POLL_INTERVAL;
+          stop = timerAt < end ? timerAt : end;
         }
         if ((cpu.fiqLine && takeFiq(cpu)) || (cpu.irqLine && takeIrq(cpu))) needLookup = true;
         if (needLookup) {
@@ -86,7 +89,7 @@ export function runCpu(cpu: Cpu, budget: number): ExitKind {
         let h = handlers[slot];
         if (h === NOT_DECODED) h = cache.decodeSlot(page!, slot);
         h(cpu, words[slot]);
-        cpu.retiredTotal = n + 1;
+        cpu.retiredTotal = ++n;
         if (cpu.branched) {
           cpu.branched = false;
           const lo = cpu.pcLo;
