@@ -39,14 +39,18 @@
  * ## Host responsiveness
  *
  * {@link Hypervisor.run} runs rounds for about `hostSliceMs` of host time and
- * then yields to the event loop with `setTimeout(0)`, so a terminal and an
- * HTTP dashboard stay responsive; when nothing at all can happen it waits
+ * then yields to the event loop through a {@link HostYield}: a cheap
+ * `setImmediate` turn after every slice and a full `setTimeout(0)` turn (which
+ * also polls sockets and stdin, but costs ~2.5 ms) at most every
+ * 50 ms (host_yield.ts), so a terminal and an HTTP dashboard
+ * stay responsive; when nothing at all can happen it waits
  * for an external kick (a device timer, a component call,
- * {@link Hypervisor.wake}). Measured here (Deno 2.9.6, 10 ms busy slices):
- * the CPUs keep about 85% of host time while a 1 ms interval timer fires
- * every slice and a local HTTP server answers about 300 requests/s; a
- * `MessageChannel` yield avoids the 4 ms timer clamp (98% busy) but starved
- * both the timer and the HTTP server completely, so it is not used.
+ * {@link Hypervisor.wake}). Measured here (Deno 2.9.6, 10 ms busy slices,
+ * tools/bench/event_loop_yield.ts): `setTimeout(0)` after every slice left the
+ * CPUs about 80% of host time (local HTTP server ~200 requests/s);
+ * `setImmediate` alone ~97% but the HTTP server answered nothing; the mix
+ * ~95% with ~100 requests/s. A `MessageChannel` yield starved both a 1 ms
+ * interval timer and the HTTP server completely, so it is not used.
  *
  * @module
  */
@@ -105,6 +109,7 @@ import type { VdeviceAttachment } from "../object/addrspace/addrspace.ts";
 import { Vic } from "../object/vic/vic.ts";
 import { isStage2View, VcpuUserMemory } from "./vcpu_user_memory.ts";
 import { RelocatedRegion, VmMmioBus } from "./vm_mmio_bus.ts";
+import { HostYield } from "./host_yield.ts";
 
 /** Default number of physical CPUs. */
 export const DEFAULT_PHYSICAL_CPUS = 2;
@@ -779,6 +784,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     this.#stopRequested = false;
     const onAbort = () => this.stop();
     options.signal?.addEventListener("abort", onAbort);
+    const hostYield = new HostYield();
     try {
       while (!this.#stopRequested) {
         const t0 = performance.now();
@@ -794,7 +800,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
           if (options.untilIdle) return "idle";
           await new Promise<void>((resolve) => (this.#kick = resolve));
         } else {
-          await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          await hostYield.yield();
         }
       }
       return "stopped";
