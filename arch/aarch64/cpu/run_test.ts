@@ -139,3 +139,33 @@ Deno.test("run: ERET continues at ELR in the target EL; MSR DAIFClr lets a pendi
   g.vcpu.run(3);
   assertEquals([g.cpu.getPc(), g.cpu.sys.elrLo], [BigInt(VBAR + 0x284), CODE + 8]);
 });
+
+Deno.test("run: code written behind the CPU's back (DMA) runs after IC IALLU", () => {
+  const h = new Harness();
+  const ic = 0xd508751f; // ic iallu
+  h.load([movWide(1, 2, 0, 1, 0), ic, b(0, -8)]);
+  h.vcpu.run(1);
+  assertEquals(h.getX(0), 1n);
+  h.ram.writeWords(CODE, [movWide(1, 2, 0, 2, 0)]); // not through the CPU: stale decode
+  h.vcpu.setRegister(1, 0, BigInt(CODE));
+  h.vcpu.run(1);
+  assertEquals(h.getX(0), 1n); // the stale decoded instruction (as on hardware without IC)
+  h.vcpu.run(3); // ic iallu; b back; the new instruction
+  assertEquals(h.getX(0), 2n);
+});
+
+Deno.test("run: a store by one vCPU over code another vCPU decoded is seen by the other", () => {
+  const a = new Harness();
+  const b2 = new Harness(a.ram, 1);
+  a.ram.writeWords(CODE + 0x100, [ldstUimm(2, 0, 0, 1, 2)]); // vCPU 1: str w2, [x1]
+  a.load([movWide(1, 2, 0, 1, 0)]);
+  a.vcpu.run(1);
+  assertEquals(a.getX(0), 1n);
+  b2.x(1, BigInt(CODE));
+  b2.x(2, BigInt(movWide(1, 2, 0, 3, 0)));
+  b2.vcpu.setRegister(1, 0, BigInt(CODE + 0x100)); // no decode-cache flush here
+  b2.vcpu.run(1);
+  a.vcpu.setRegister(1, 0, BigInt(CODE));
+  a.vcpu.run(1);
+  assertEquals(a.getX(0), 3n);
+});
