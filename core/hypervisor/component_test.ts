@@ -38,9 +38,33 @@ Deno.test("a component makes hypercalls through the same dispatch, with its caps
   assertEquals(errorFromRegister(err), HypError.OK);
   const [err2] = port.call(Hypercall.VCPU_SET_AFFINITY, cap, 0n, -1n);
   assertEquals(errorFromRegister(err2), HypError.OK);
-  port.call(Hypercall.OBJECT_ACTIVATE, cap);
-  port.call(Hypercall.VCPU_POWERON, cap, 0x1000n, 0n, 0n);
-  const t = sys.hv.threads[0];
+  // Without an address space the vCPU cannot be activated.
+  assertEquals(
+    errorFromRegister(port.call(Hypercall.OBJECT_ACTIVATE, cap)[0]),
+    HypError.ERROR_OBJECT_CONFIG,
+  );
+  const [, cap2] = port.call(
+    Hypercall.PARTITION_CREATE_THREAD,
+    port.env.partitionCap,
+    port.env.cspaceCap,
+    0n,
+  );
+  port.call(Hypercall.VCPU_SET_AFFINITY, cap2, 0n, -1n);
+  const [, as] = port.call(
+    Hypercall.PARTITION_CREATE_ADDRSPACE,
+    port.env.partitionCap,
+    port.env.cspaceCap,
+    0n,
+  );
+  port.call(Hypercall.ADDRSPACE_CONFIGURE, as, 5n);
+  port.call(Hypercall.OBJECT_ACTIVATE, as);
+  assertEquals(
+    errorFromRegister(port.call(Hypercall.ADDRSPACE_ATTACH_THREAD, as, cap2)[0]),
+    HypError.OK,
+  );
+  assertEquals(errorFromRegister(port.call(Hypercall.OBJECT_ACTIVATE, cap2)[0]), HypError.OK);
+  port.call(Hypercall.VCPU_POWERON, cap2, 0x1000n, 0n, 0n);
+  const t = sys.hv.threads[1];
   assert(sys.hv.runUntil(() => t.isBlocked(SchedulerBlock.VCPU_WFI)));
   // An unimplemented number answers -1 like HVC would.
   assertEquals(port.call(0x1ff)[0], 0xffffffffffffffffn);

@@ -37,6 +37,8 @@ export interface TestVcpuOptions {
   readonly timeslice?: number;
   readonly affinity?: number;
   readonly options?: bigint;
+  /** CapID of the addrspace to attach (default: one addrspace shared by such test vCPUs). */
+  readonly addrspace?: bigint;
   /** Power it on at this entry (a key of the programs) after activation. */
   readonly entry?: bigint;
   readonly context?: bigint;
@@ -57,6 +59,21 @@ export class TestSystem {
       ram: [{ base: TEST_VM_RAM_BASE, size: TEST_VM_RAM_SIZE }],
     });
     this.ctx = this.hv.nativeContext(this.hv.rootCspace, this.hv.rootPartition);
+  }
+
+  #sharedAddrspace: bigint | null = null;
+
+  /** An empty, active addrspace (VMID 2) that test vCPUs share unless told otherwise. */
+  #defaultAddrspace(): bigint {
+    if (this.#sharedAddrspace === null) {
+      const hv = this.hv;
+      const as =
+        this.ok(Hypercall.PARTITION_CREATE_ADDRSPACE, hv.rootPartitionCap, hv.rootCspaceCap, 0n)[1];
+      this.ok(Hypercall.ADDRSPACE_CONFIGURE, as, 2n);
+      this.ok(Hypercall.OBJECT_ACTIVATE, as);
+      this.#sharedAddrspace = as;
+    }
+    return this.#sharedAddrspace;
   }
 
   /** Native hypercall `n` from the root cspace. */
@@ -101,8 +118,7 @@ export class TestSystem {
     this.ok(Hypercall.OBJECT_ACTIVATE, vic);
     const vcpus: { cap: bigint; thread: Thread }[] = [];
     for (let i = 0; i < n; i++) {
-      const v = this.createVcpu({ affinity: i % hv.cpuCount }, false);
-      this.ok(Hypercall.ADDRSPACE_ATTACH_THREAD, as, v.cap);
+      const v = this.createVcpu({ affinity: i % hv.cpuCount, addrspace: as }, false);
       this.ok(Hypercall.VIC_ATTACH_VCPU, vic, v.cap, BigInt(i));
       this.ok(Hypercall.OBJECT_ACTIVATE, v.cap);
       vcpus.push(v);
@@ -121,6 +137,8 @@ export class TestSystem {
     if (o.timeslice !== undefined) this.ok(Hypercall.VCPU_SET_TIMESLICE, cap, BigInt(o.timeslice));
     this.ok(Hypercall.VCPU_SET_AFFINITY, cap, BigInt(o.affinity ?? 0));
     this.ok(Hypercall.CSPACE_ATTACH_THREAD, hv.rootCspaceCap, cap);
+    // A vCPU cannot be activated without an address space (HYP addrspace module).
+    this.ok(Hypercall.ADDRSPACE_ATTACH_THREAD, o.addrspace ?? this.#defaultAddrspace(), cap);
     if (activate) {
       this.ok(Hypercall.OBJECT_ACTIVATE, cap);
       if (o.entry !== undefined) this.ok(Hypercall.VCPU_POWERON, cap, o.entry, o.context ?? 0n, 0n);

@@ -252,6 +252,8 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
   }
 
   protected override onActivate(): HypError {
+    // A vCPU needs an address space (HYP addrspace_handle_object_activate_thread).
+    if (this.addrspace === null) return HypError.ERROR_OBJECT_CONFIG;
     // A pinned vCPU needs a CPU to be pinned to (HYP scheduler_fprr vcpu_activate_thread).
     if ((this.options & VCPU_OPTION_PINNED) && this.sched.affinity === CPU_INDEX_INVALID) {
       return HypError.ERROR_OBJECT_CONFIG;
