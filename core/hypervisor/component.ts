@@ -28,11 +28,13 @@ export interface ComponentEnv {
 
 /** The port given to a component: the contract's HypercallPort plus its environment. */
 export interface ComponentPort extends HypercallPort {
+  /** The component's caps. */
   readonly env: ComponentEnv;
 }
 
 /** A native component as started by {@link Hypervisor.addComponent}. */
 export interface ComponentHandle {
+  /** The component. */
   readonly component: Component;
   /** The component's hypercall entry. */
   readonly port: ComponentPort;

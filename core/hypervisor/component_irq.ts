@@ -29,6 +29,8 @@ export class ComponentInterruptController implements InterruptController {
   readonly #queued = new Set<number>();
 
   /**
+   * A controller with `spiCount` SPIs.
+   *
    * @param spiCount SPIs implemented (INTIDs 32 .. 32 + spiCount - 1); at most GIC_SPI_NUM (988).
    * @param onPending called whenever a VIRQ is queued (the hypervisor wakes its run loop).
    */

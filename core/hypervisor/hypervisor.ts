@@ -250,6 +250,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   /** Shows each firing timer its own deadline as the current time (bound once: no per-round closure). */
   readonly #showTimerTime = (at: number): void => this.clock.setSliceTime(at);
 
+  /** Boot a hypervisor: root partition, root cspace, dispatcher, scheduler, clock. */
   constructor(options: HypervisorOptions) {
     this.arch = options.arch;
     this.cpuCount = options.cpus ?? DEFAULT_PHYSICAL_CPUS;

@@ -25,19 +25,19 @@ import { S2_ACCESS_X, type Stage2View } from "../plugin/contracts.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 
 /** PSCI return codes (Arm DEN 0022 §5.2.2), as the arch's `PsciReturn`. */
-export const PSCI_SUCCESS = 0;
+export const PSCI_SUCCESS: number = 0;
 /** DEN 0022: INVALID_PARAMETERS. */
-export const PSCI_INVALID_PARAMETERS = -2;
+export const PSCI_INVALID_PARAMETERS: number = -2;
 /** DEN 0022: DENIED. */
-export const PSCI_DENIED = -3;
+export const PSCI_DENIED: number = -3;
 /** DEN 0022: ALREADY_ON. */
-export const PSCI_ALREADY_ON = -4;
+export const PSCI_ALREADY_ON: number = -4;
 /** DEN 0022: INVALID_ADDRESS. */
-export const PSCI_INVALID_ADDRESS = -9;
+export const PSCI_INVALID_ADDRESS: number = -9;
 /** AFFINITY_INFO: ON (DEN 0022 §5.7). */
-export const PSCI_AFFINITY_ON = 0;
+export const PSCI_AFFINITY_ON: number = 0;
 /** AFFINITY_INFO: OFF. */
-export const PSCI_AFFINITY_OFF = 1;
+export const PSCI_AFFINITY_OFF: number = 1;
 /** CPU_SUSPEND power_state bit 16 (original format): StateType, 1 = power-down. */
 export const PSCI_POWER_STATE_TYPE_POWERDOWN = 1 << 16;
 
@@ -53,6 +53,7 @@ export interface PsciHostServices {
 
 /** `PsciHost<HypercallContext>` over vCPU threads. */
 export class VcpuPsciHost {
+  /** A PSCI host over the hypervisor's `services`. */
   constructor(readonly services: PsciHostServices) {}
 
   #caller(ctx: HypercallContext): Thread | null {

@@ -29,6 +29,7 @@ export function isStage2View(o: object | null): o is Stage2View {
 
 /** The buffers of one vCPU. */
 export class VcpuUserMemory implements UserMemory {
+  /** Buffers of `thread`. */
   constructor(readonly thread: Thread) {}
 
   #map(va: bigint, write: boolean): { m: Stage2Mapping; at: number } | null {

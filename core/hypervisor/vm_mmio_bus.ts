@@ -31,6 +31,7 @@ export const VM_MMIO_MAX_VCPUS = 256;
 
 /** Something that knows the VMMIO ranges of an address space (the addrspace object). */
 export interface VmmioSource {
+  /** Whether `ipa` lies in one of its VMMIO ranges. */
   isVmmio(ipa: number): boolean;
 }
 
@@ -41,6 +42,7 @@ export interface VmmioSource {
  * region).
  */
 export class RelocatedRegion implements MmioRegion {
+  /** `inner` seen at `[base, base + size)`, starting at its offset `innerOffset`. */
   constructor(
     readonly base: number,
     readonly size: number,

@@ -53,7 +53,7 @@ export const SCHEDULER_MAX_TIMESLICE = 100_000_000;
 /** Default timeslice, ns (HYP `SCHEDULER_DEFAULT_TIMESLICE`, 5 ms). */
 export const SCHEDULER_DEFAULT_TIMESLICE = 5_000_000;
 /** "No CPU" (HYP `CPU_INDEX_INVALID`): no affinity, or not running. */
-export const CPU_INDEX_INVALID = -1;
+export const CPU_INDEX_INVALID: number = -1;
 
 /** Scheduler-side state of one thread (HYP `thread_t` `scheduler_*` fields). */
 export class SchedThread<T = unknown> {
@@ -87,6 +87,7 @@ export class SchedThread<T = unknown> {
   /** @internal */
   prev: SchedThread<T> | null = null;
 
+  /** State for `owner`, number `id` in creation order. */
   constructor(
     /** Creation order; stable identity for deterministic traces. */
     readonly id: number,
@@ -97,8 +98,11 @@ export class SchedThread<T = unknown> {
 
 /** Options for {@link FprrScheduler.createThread}. */
 export interface SchedThreadOptions {
+  /** Priority 0..63 (default 32). */
   readonly priority?: number;
+  /** Timeslice in ns, 100 µs … 100 ms (default 5 ms). */
   readonly timeslice?: number;
+  /** CPU index (default none). */
   readonly affinity?: number;
 }
 
@@ -109,8 +113,8 @@ class RunQueue<T> {
 
 /** Per-physical-CPU scheduler state (HYP `scheduler_t` plus CPU-local pointers). */
 export class CpuSchedState<T> {
-  /** One queue per priority; index = priority. */
-  readonly runqueue: RunQueue<T>[] = [];
+  /** One queue per priority; index = priority (head/tail of an intrusive list). */
+  readonly runqueue: { head: SchedThread<T> | null; tail: SchedThread<T> | null }[] = [];
   /** Bit p (p < 32) set when queue p is non-empty. */
   bitmapLo = 0;
   /** Bit p-32 set when queue p (p >= 32) is non-empty. */
@@ -146,6 +150,7 @@ export class FprrScheduler<T = unknown> {
   readonly cpus: CpuSchedState<T>[] = [];
   #nextId = 0;
 
+  /** A scheduler for `cpuCount` physical CPUs (a positive integer). */
   constructor(readonly cpuCount: number) {
     if (!Number.isInteger(cpuCount) || cpuCount < 1) {
       throw new RangeError(`cpuCount must be a positive integer, got ${cpuCount}`);

@@ -59,18 +59,27 @@ export interface VirqLine {
 
 /** A VMMIO access waiting for its proxy scheduler or device to complete it. */
 export interface PendingVmmio {
+  /** IPA of the access. */
   readonly ipa: number;
+  /** Access size in bytes. */
   readonly size: number;
+  /** Whether it is a write. */
   readonly write: boolean;
+  /** Written value, low 32 bits. */
   readonly valueLo: number;
+  /** Written value, high 32 bits. */
   readonly valueHi: number;
 }
 
 /** The state a `vcpu_run` / `vcpu_run_check` call reports. */
 export interface VcpuRunReport {
+  /** `vcpu_run_state`. */
   state: VcpuRunState;
+  /** state_data_0 (meaning per state, gunyah-abi.md §1.7). */
   data0: bigint;
+  /** state_data_1. */
   data1: bigint;
+  /** state_data_2. */
   data2: bigint;
 }
 
@@ -99,7 +108,8 @@ export interface ThreadHost {
 
 /** A vCPU thread. */
 export class Thread extends GunyahObject implements AttachableThread, VpmMember {
-  readonly type = ObjectType.THREAD;
+  /** Object type THREAD. */
+  readonly type: ObjectType.THREAD = ObjectType.THREAD;
   /** Always VCPU: the API creates no other kind. */
   readonly kind = 0;
   /** `thread_state`. */
@@ -111,14 +121,17 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
   /** The architectural context; exists once the thread is ACTIVE. */
   arch: ArchVcpu | null = null;
   /** Index within its VM (vic attachment index); -1 until attached. */
-  vcpuIndex = -1;
+  vcpuIndex: number = -1;
   /** Objects the thread is attached to (set by the attach hypercalls). */
   cspace: Cspace | null = null;
+  /** The vCPU's address space (its stage 2); required for activation. */
   addrspace: GunyahObject | null = null;
+  /** The vic the vCPU is attached to. */
   vic: GunyahObject | null = null;
+  /** The vpm_group the vCPU is attached to. */
   vpmGroup: GunyahObject | null = null;
   /** Index within the vpm_group; -1 when not attached. */
-  vpmGroupIndex = -1;
+  vpmGroupIndex: number = -1;
   /** Proxy scheduled (VCPU_RUN_WAKEUP bound, or option bit 9). */
   vcpuRunEnabled = false;
   /** State returned by the last `vcpu_run` (HYP `vcpu_run_last_state`). */
@@ -138,6 +151,7 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
   readonly #virqs = new Map<VcpuVirqType, VirqLine>();
   readonly #host: ThreadHost;
 
+  /** A new vCPU in `partition` (INIT, powered off), owned by `host`. */
   constructor(partition: Partition, host: ThreadHost) {
     super(partition);
     this.#host = host;
@@ -188,6 +202,7 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
     return HypError.OK;
   }
 
+  /** Drops the references to the attached objects. */
   protected override onCleanup(): void {
     for (const o of [this.cspace, this.addrspace, this.vic, this.vpmGroup]) o?.put();
     this.cspace =
@@ -251,6 +266,7 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
       : HypError.ERROR_ARGUMENT_INVALID;
   }
 
+  /** Activation: checks the configuration, takes vic/vpm slots, creates the arch context. */
   protected override onActivate(): HypError {
     // A vCPU needs an address space (HYP addrspace_handle_object_activate_thread).
     if (this.addrspace === null) return HypError.ERROR_OBJECT_CONFIG;
@@ -294,6 +310,7 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
     if (this.vpmGroup instanceof VpmGroup) this.vpmGroup.deactivateVcpu(this);
   }
 
+  /** Deactivation: frees slots and VIRQs; the thread is EXITED. */
   protected override onDeactivate(): void {
     this.#releaseSlots();
     for (const line of this.#virqs.values()) line.unbind();
