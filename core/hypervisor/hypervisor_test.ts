@@ -252,3 +252,25 @@ Deno.test("deleting a vCPU's last cap destroys it and removes it from the run lo
   assertEquals(thread.threadState, ThreadState.EXITED);
   assertEquals(sys.hv.step(), false);
 });
+
+Deno.test("vcpu_run from a guest vCPU: the proxy runs on the caller's CPU and the result lands in X0..X4", () => {
+  const sys = new TestSystem({ 0x2000: [{ op: "work", n: 100 }, { op: "wfi" }] });
+  const proxy = sys.createVcpu({
+    priority: 0,
+    timeslice: 100_000,
+    options: VCPU_OPTION_VCPU_RUN_SCHEDULED,
+    affinity: -1,
+    entry: 0x2000n,
+  });
+  sys.arch.programs.set(0x1000n, [
+    { op: "hvc", imm: HVC + Hypercall.VCPU_RUN, x: [proxy.cap, 0n, 0n, 0n] },
+    { op: "wfi" },
+  ]);
+  const owner = sys.createVcpu({ entry: 0x1000n });
+  sys.hv.runUntil(() => owner.thread.isBlocked(SchedulerBlock.VCPU_WFI));
+  const x = sys.arch.vcpus[1].x;
+  assertEquals(x.slice(0, 5), [0n, BigInt(VcpuRunState.EXPECTS_WAKEUP), 0n, 1n, 0n]);
+  // The proxy's 100 instructions + WFI ran inside the owner's call, on CPU 0.
+  assertEquals(sys.arch.log.filter((l) => l.includes("worked")), ["101 vcpu0 worked 100"]);
+  assert(proxy.thread.isBlocked(SchedulerBlock.VCPU_RUN));
+});

@@ -36,6 +36,7 @@ import { VpmGroup, type VpmMember, VpmVcpuPower } from "../vpm_group/vpm_group.t
 import { ObjectType } from "../object_type.ts";
 import type { Partition } from "../partition/partition.ts";
 import {
+  ThreadKind,
   ThreadState,
   VCPU_MAX_PRIORITY,
   VCPU_OPTION_FLAGS_VALID,
@@ -111,7 +112,7 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
   /** Object type THREAD. */
   readonly type: ObjectType.THREAD = ObjectType.THREAD;
   /** Always VCPU: the API creates no other kind. */
-  readonly kind = 0;
+  readonly kind: ThreadKind = ThreadKind.VCPU;
   /** `thread_state`. */
   threadState: ThreadState = ThreadState.INIT;
   /** Scheduler-side state. */
