@@ -17,6 +17,7 @@ import {
   type DeviceHost,
   ExitKind,
   type InterruptControllerInstance,
+  RegisterSet,
   type VirtualClockReader,
 } from "../../../core/plugin/contracts.ts";
 import { VmMmioBus } from "../../../core/hypervisor/vm_mmio_bus.ts";
@@ -134,6 +135,12 @@ export class DiffMachine {
     this.vcpu.reset(BigInt(image.entry), 0n);
   }
 
+  /** Copy raw bytes to `ipa` and reset the vCPU to `entry` (for hand-assembled tests). */
+  loadImage(ipa: number, bytes: Uint8Array, entry: number): void {
+    this.ram.write(ipa, bytes);
+    this.vcpu.reset(BigInt(entry), 0n);
+  }
+
   /** Run until SYSTEM_OFF (or a limit); returns the console output and why it stopped. */
   run(): MachineRun {
     const vcpu = this.vcpu, clock = this.#clock;
@@ -161,7 +168,7 @@ export class DiffMachine {
           if (next === Infinity) {
             reason = "stuck";
             message = `WFI with no interrupt pending and no timer armed at pc ${
-              vcpu.getRegister(1, 0).toString(16)
+              vcpu.getRegister(RegisterSet.PC, 0).toString(16)
             }`;
           } else if (next > clock.now) {
             clock.now = next;
@@ -188,9 +195,9 @@ export class DiffMachine {
   /** HVC/SMC: PSCI (STANDARD owner) or NOT_SUPPORTED, with X0..X7 in and out. */
   #serviceCall(): void {
     const regs = this.#regs;
-    for (let i = 0; i < 8; i++) regs[i] = this.vcpu.getRegister(0, i);
+    for (let i = 0; i < 8; i++) regs[i] = this.vcpu.getRegister(RegisterSet.X, i);
     const id = Number(regs[0] & FUNCTION_ID_MASK);
     if (!this.#psci(null, id, regs, "hvc")) regs[0] = SMCCC_NOT_SUPPORTED;
-    for (let i = 0; i < 4; i++) this.vcpu.setRegister(0, i, regs[i]);
+    for (let i = 0; i < 4; i++) this.vcpu.setRegister(RegisterSet.X, i, regs[i]);
   }
 }
