@@ -149,7 +149,20 @@ export interface HypervisorOptions {
   readonly hostSliceMs?: number;
   /** Default vGIC placement (default {@link VGIC_DEFAULT_PLACEMENT}). */
   readonly vgicPlacement?: { readonly distributorBase: number; readonly redistributorBase: number };
+  /** Idle time pacing of {@link Hypervisor.run} (default "virtual"). */
+  readonly pacing?: TimePacing;
 }
+
+/**
+ * How virtual time relates to host time while every CPU is idle:
+ * `"virtual"` jumps straight to the next deadline (deterministic, as fast as
+ * possible: the default); `"realtime"` lets {@link Hypervisor.run} jump no
+ * further than host time has advanced since it started, so an idle guest's
+ * timers fire at wall-clock pace (interactive use). Busy CPUs always advance
+ * time by instructions retired, so virtual time may lag host time but never
+ * runs ahead of it in realtime pacing.
+ */
+export type TimePacing = "virtual" | "realtime";
 
 /** Why {@link Hypervisor.run} returned. */
 export type RunStopReason = "stopped" | "idle";
@@ -229,6 +242,8 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
    */
   readonly psci: VcpuPsciHost;
 
+  /** Idle time pacing of {@link run}. */
+  readonly pacing: TimePacing;
   /** Default vGIC placement. */
   readonly vgicPlacement: { readonly distributorBase: number; readonly redistributorBase: number };
   readonly #vicControllers = new Map<Vic, InterruptControllerInstance>();
@@ -259,6 +274,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     this.maxQuantumNs = options.maxQuantumNs ?? DEFAULT_MAX_QUANTUM_NS;
     this.hostSliceMs = options.hostSliceMs ?? DEFAULT_HOST_SLICE_MS;
     this.vgicPlacement = options.vgicPlacement ?? VGIC_DEFAULT_PLACEMENT;
+    this.pacing = options.pacing ?? "virtual";
     if (!(this.maxQuantumNs >= this.clock.nsPerInstruction)) {
       throw new RangeError(
         `maxQuantumNs must be at least one instruction (${this.clock.nsPerInstruction} ns)`,
@@ -786,18 +802,27 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     const onAbort = () => this.stop();
     options.signal?.addEventListener("abort", onAbort);
     const hostYield = new HostYield();
+    const anchorWall = performance.now();
+    const anchorVirt = this.#horizon;
     try {
       while (!this.#stopRequested) {
         const t0 = performance.now();
         let idle = false;
+        let pacedMs = 0;
         while (!this.#stopRequested) {
+          if (this.pacing === "realtime") {
+            pacedMs = this.#realtimeWaitMs(anchorWall, anchorVirt);
+            if (pacedMs > 0) break;
+          }
           if (!this.step()) {
             idle = true;
             break;
           }
           if (performance.now() - t0 >= this.hostSliceMs) break;
         }
-        if (idle) {
+        if (pacedMs > 0) {
+          await this.#sleep(pacedMs);
+        } else if (idle) {
           if (options.untilIdle) return "idle";
           await new Promise<void>((resolve) => (this.#kick = resolve));
         } else {
@@ -808,6 +833,33 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  /**
+   * Realtime pacing: host ms to wait before the idle machine may jump to its
+   * next deadline (0 when something can run now or nothing is pending).
+   */
+  #realtimeWaitMs(anchorWall: number, anchorVirt: number): number {
+    for (let i = 0; i < this.cpuCount; i++) if (this.scheduler.hasWork(i)) return 0;
+    if (this.#componentsPending()) return 0;
+    const next = this.#nextEventTime();
+    if (next === Infinity || next <= this.#horizon) return 0;
+    const allowed = anchorVirt + (performance.now() - anchorWall) * 1e6;
+    return next > allowed ? (next - allowed) / 1e6 : 0;
+  }
+
+  /** Wait `ms` of host time, or less if something {@link wake}s the machine. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const id = setTimeout(() => {
+        this.#kick = null;
+        resolve();
+      }, ms);
+      this.#kick = () => {
+        clearTimeout(id);
+        resolve();
+      };
+    });
   }
 
   /** Per-CPU statistics for the dashboard. */

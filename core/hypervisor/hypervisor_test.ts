@@ -274,3 +274,20 @@ Deno.test("vcpu_run from a guest vCPU: the proxy runs on the caller's CPU and th
   assertEquals(sys.arch.log.filter((l) => l.includes("worked")), ["101 vcpu0 worked 100"]);
   assert(proxy.thread.isBlocked(SchedulerBlock.VCPU_RUN));
 });
+
+Deno.test("realtime pacing: an idle guest's timer fires no earlier than host time allows", async () => {
+  const program = [{ op: "timer", at: 300_000_000 }, { op: "wfi" }, { op: "timer_off" }, {
+    op: "work",
+    n: 1,
+  }, { op: "wfi" }] as const;
+  for (const pacing of ["virtual", "realtime"] as const) {
+    const sys = new TestSystem({ 0x1000: program }, 1, undefined, pacing);
+    sys.createVcpu({ entry: 0x1000n });
+    const t0 = performance.now();
+    assertEquals(await sys.hv.run({ untilIdle: true }), "idle");
+    const ms = performance.now() - t0;
+    assert(sys.hv.time >= 300_000_000);
+    if (pacing === "realtime") assert(ms >= 290, `realtime run took only ${ms} ms`);
+    else assert(ms < 200, `virtual run took ${ms} ms`);
+  }
+});

@@ -10,7 +10,7 @@ import { errorFromRegister } from "../../abi/error.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
 import type { HypercallContext } from "../../hypercall/context.ts";
 import type { Thread } from "../../object/thread/thread.ts";
-import { Hypervisor } from "../hypervisor.ts";
+import { Hypervisor, type TimePacing } from "../hypervisor.ts";
 import { FakeArch, type FakeStep } from "./fake_arch.ts";
 
 /** Physical RAM of test systems: 1 MiB at the QEMU DDR base (gunyah-abi.md §9). */
@@ -50,12 +50,18 @@ export class TestSystem {
   readonly hv: Hypervisor;
   readonly ctx: HypercallContext;
 
-  constructor(programs: Record<string, readonly FakeStep[]>, cpus = 1, maxQuantumNs?: number) {
+  constructor(
+    programs: Record<string, readonly FakeStep[]>,
+    cpus = 1,
+    maxQuantumNs?: number,
+    pacing?: TimePacing,
+  ) {
     this.arch = new FakeArch(programs);
     this.hv = new Hypervisor({
       arch: this.arch,
       cpus,
       maxQuantumNs,
+      pacing,
       ram: [{ base: TEST_VM_RAM_BASE, size: TEST_VM_RAM_SIZE }],
     });
     this.ctx = this.hv.nativeContext(this.hv.rootCspace, this.hv.rootPartition);
