@@ -197,3 +197,30 @@ Deno.test("vcpu_run reports PSCI_SYSTEM_RESET when a proxy vCPU resets its VM (S
   assertEquals(r.slice(1), [BigInt(VcpuRunState.PSCI_SYSTEM_RESET), 1n << 63n, 0n, 0n]);
   assertEquals(sys.ok(Hypercall.VCPU_RUN_CHECK, v.cap).slice(1), r.slice(1));
 });
+
+Deno.test("a VM reset while a vCPU waits on MMIO: power-on starts it afresh", () => {
+  const VMMIO = 0x2000_0000;
+  const sys = new TestSystem({
+    [String(ENTRY)]: [{ op: "load", ipa: VMMIO, size: 4, reg: 1 }, { op: "work", n: 7 }, {
+      op: "wfi",
+    }],
+  });
+  const vm = sys.createVm(2);
+  const [a, b] = vm.vcpus;
+  sys.ok(Hypercall.ADDRSPACE_CONFIGURE_VMMIO, vm.addrspaceCap, BigInt(VMMIO), 0x1000n, 0n, 0n);
+  const waits: string[] = [];
+  sys.hv.events.on("vcpu.vmmio", (e) => waits.push(`${e.thread} 0x${e.ipa.toString(16)}`));
+  sys.ok(Hypercall.VCPU_POWERON, a.cap, ENTRY, 0n, 0n);
+  sys.hv.runUntil(() => a.thread.isBlocked(SchedulerBlock.ADDRSPACE_VMMIO_ACCESS));
+  assertEquals(waits, [`${a.thread.describeName()} 0x20000000`]);
+  sys.hv.psci.systemReset(sys.hv.contextOf(b.thread));
+  // The owner restarts the VM: the vCPU no longer waits for the old access.
+  assertEquals(sys.hv.step(), false);
+  sys.ok(Hypercall.VCPU_POWERON, a.cap, ENTRY, 0n, 0n);
+  assert(!a.thread.isBlocked(SchedulerBlock.ADDRSPACE_VMMIO_ACCESS));
+  sys.hv.runUntil(() => a.thread.isBlocked(SchedulerBlock.ADDRSPACE_VMMIO_ACCESS));
+  // A device completes the access asynchronously: the load gets its value and the vCPU goes on.
+  sys.hv.completeVmmioAccess(a.thread, 0x1234n);
+  sys.hv.runUntil(() => a.thread.isBlocked(SchedulerBlock.VCPU_WFI));
+  assertEquals(sys.arch.vcpus[0].x[1], 0x1234n);
+});

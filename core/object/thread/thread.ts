@@ -402,9 +402,8 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
     this.systemReset = null;
     this.faultMessage = "";
     this.pendingVmmio = null;
-    for (
-      const b of [SchedulerBlock.VCPU_WFI, SchedulerBlock.VCPU_SUSPEND, SchedulerBlock.VCPU_FAULT]
-    ) {
+    // A fresh start: nothing the previous run waited for still holds it.
+    for (const b of POWERON_CLEARS) {
       if (this.isBlocked(b)) this.#host.scheduler.unblock(this.sched, b);
     }
     this.#host.threadChanged(this, "poweron", `pc=0x${pc.toString(16)} x0=0x${x0.toString(16)}`);
@@ -588,6 +587,14 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
     };
   }
 }
+
+/** Block reasons of a previous run that a power-on clears. */
+const POWERON_CLEARS: readonly SchedulerBlock[] = [
+  SchedulerBlock.VCPU_WFI,
+  SchedulerBlock.VCPU_SUSPEND,
+  SchedulerBlock.VCPU_FAULT,
+  SchedulerBlock.ADDRSPACE_VMMIO_ACCESS,
+];
 
 function blockName(b: SchedulerBlock): string {
   return describeBlockMask(blockBit(b)).join(",");
