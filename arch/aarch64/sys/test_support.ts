@@ -162,6 +162,7 @@ export class TestCpu extends CpuState implements SystemCpu {
     readonly irq: TestIrq = new TestIrq(),
     readonly clock: TestClock = new TestClock(),
     index = 0,
+    log?: (message: string) => void,
   ) {
     super();
     this.sys = new SystemRegisters({
@@ -172,6 +173,7 @@ export class TestCpu extends CpuState implements SystemCpu {
       irq,
       clock,
       wake: () => {},
+      log,
     });
   }
   codePageWritten(ipaPage: number): void {

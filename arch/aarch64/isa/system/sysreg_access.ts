@@ -14,7 +14,7 @@ import { R_DISCARD } from "../../cpu/state.ts";
 import { EC_SYSREG } from "../../sys/esr.ts";
 import { raiseSync, undefinedInstruction } from "../../sys/exception.ts";
 import { checkFpAccess } from "../../sys/fp_access.ts";
-import { sysregTrapIss } from "../../sys/sysreg_key.ts";
+import { keyName, sysregTrapIss } from "../../sys/sysreg_key.ts";
 import {
   EL0_OK,
   EL0_TRAP,
@@ -25,6 +25,21 @@ import {
   SYSREG_TABLE,
 } from "../../sys/sysregs.ts";
 import type { SystemCpu } from "../../sys/system_cpu.ts";
+
+/** Keys already reported as unimplemented (each is logged once per process). */
+const reported = new Set<number>();
+
+/** An access to a register this CPU does not implement: log it once, then UNDEFINED. */
+function unimplemented(cpu: SystemCpu, key: number, write: boolean): never {
+  if (!reported.has(key)) {
+    reported.add(key);
+    cpu.sys.log(
+      `vcpu ${cpu.sys.index}: ${write ? "MSR" : "MRS"} of unimplemented system register ` +
+        `${keyName(key)} at pc 0x${cpu.getPc().toString(16)} (UNDEFINED)`,
+    );
+  }
+  return undefinedInstruction(cpu);
+}
 
 /** Check EL0 access to `key` per the register's rule; UNDEFINED or trap if refused. */
 function checkEl0(cpu: SystemCpu, key: number, rt: number, write: boolean): void {
@@ -56,7 +71,7 @@ export function mrs(cpu: SystemCpu, insn: number): void {
         return;
       }
     }
-    undefinedInstruction(cpu);
+    unimplemented(cpu, key, false);
   }
   if (cpu.el === 0) checkEl0(cpu, key, rt, false);
   if (d.read === null) undefinedInstruction(cpu);
@@ -78,7 +93,7 @@ export function msrRegister(cpu: SystemCpu, insn: number): void {
       const gic = cpu.gic;
       if (gic !== null && gic.writeSysreg(key, lo, hi)) return;
     }
-    undefinedInstruction(cpu);
+    unimplemented(cpu, key, true);
   }
   if (cpu.el === 0) checkEl0(cpu, key, rt, true);
   if (d.write === null) undefinedInstruction(cpu);

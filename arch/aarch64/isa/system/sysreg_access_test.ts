@@ -63,14 +63,22 @@ Deno.test("MPIDR_EL1: RES1 bit 31 and the affinity from VcpuInit", () => {
   assertEquals(read(cpu, K(3, 0, 0, 0, 5)), 0x80000102n);
 });
 
-Deno.test("unimplemented registers (PMU, EL2) are UNDEFINED", () => {
-  const cpu = cpu0();
+Deno.test("unimplemented registers (PMU, EL2) are UNDEFINED and logged once", () => {
+  const logged: string[] = [];
+  const mem = new TestMemory();
+  mem.addRam(RAM, 0x1000);
+  const cpu = new TestCpu(mem, undefined, undefined, undefined, 0, (m) => logged.push(m));
+  cpu.sys.vbarLo = RAM + 0x8_0000;
   for (const key of [K(3, 3, 9, 12, 0), K(3, 4, 1, 1, 0), K(3, 0, 4, 2, 3)]) {
     cpu.pcLo = RAM + 0x40;
     assertEquals(exec(cpu, mrsWord(key, 1)), "exception");
     assertEquals(cpu.sys.esr, 0x02000000);
     assertEquals(cpu.sys.elrLo, RAM + 0x40);
   }
+  cpu.pcLo = RAM;
+  assertEquals(exec(cpu, mrsWord(K(3, 3, 9, 12, 0), 1)), "exception");
+  assertEquals(logged.length, 3);
+  assert(logged[0].includes("S3_3_C9_C12_0"), logged[0]);
 });
 
 Deno.test("translation registers round-trip; SCTLR keeps RES1 bits; VBAR drops bits 10:0", () => {
