@@ -18,7 +18,7 @@ export type HypervisorEvents = {
   "object.activated": { readonly object: string; readonly type: string };
   /** An object was destroyed (its last reference went). */
   "object.destroyed": { readonly object: string; readonly type: string };
-  /** A thread changed state: activated, poweron, poweroff, killed, exited, blocked, unblocked, fault. */
+  /** A thread changed state: activated, poweron, poweroff, killed, exited, blocked, unblocked, fault, affinity. */
   "thread.state": {
     readonly time: number;
     readonly thread: string;

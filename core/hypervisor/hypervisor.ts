@@ -536,7 +536,10 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       this.vmOf(thread).bus.resetVcpu(thread.vcpuIndex);
     }
     // A thread made runnable mid-round by another CPU does not start before that moment.
-    if (change === "unblocked" || change === "poweron") thread.readySince = this.clock.now;
+    // (A migrated thread likewise does not run on its new CPU before it left the old one.)
+    if (change === "unblocked" || change === "poweron" || change === "affinity") {
+      thread.readySince = this.clock.now;
+    }
     if (!this.events.has("thread.state")) return;
     this.events.emit("thread.state", {
       time: this.clock.now,

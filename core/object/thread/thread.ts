@@ -93,7 +93,8 @@ export type ThreadChange =
   | "exited"
   | "blocked"
   | "unblocked"
-  | "fault";
+  | "fault"
+  | "affinity";
 
 /** What a thread needs from the hypervisor that owns it. */
 export interface ThreadHost {
@@ -234,7 +235,9 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
 
   /** `vcpu_set_affinity`: a CPU index or {@link CPU_INDEX_INVALID}. */
   setAffinity(cpu: number): HypError {
-    return this.#sched(this.#host.scheduler.setAffinity(this.sched, cpu));
+    const err = this.#sched(this.#host.scheduler.setAffinity(this.sched, cpu));
+    if (err === HypError.OK) this.#host.threadChanged(this, "affinity", String(cpu));
+    return err;
   }
 
   #sched(r: SchedResult): HypError {
