@@ -1,0 +1,157 @@
+/**
+ * `deno task bench`: gunyah-ts and `qemu-system-aarch64` (TCG) side by side,
+ * in one run, on this machine:
+ *
+ * 1. guest MIPS on a compute-bound guest (guests/compute.S);
+ * 2. time to boot Debian's arm64 kernel + busybox initramfs to the init
+ *    marker (2 vCPUs, 512 MiB), and the peak memory of each process.
+ *
+ * Options: --only compute|linux, --iterations N (compute guest), --help.
+ * Exit status 0 when every benchmark ran, 1 when one could not.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { ensureGuestImages, INIT_MARKER } from "../cli/images/mod.ts";
+import { buildComputeGuest, COMPUTE_LOOP_INSTRUCTIONS } from "./guests/build.ts";
+import { qemuVirtArgs, type TimedRun, timeQemu } from "./qemu.ts";
+
+const SIDE = new URL("./gunyah_side.ts", import.meta.url).pathname;
+/** QEMU needs a long run for its time to dominate its start-up. */
+const QEMU_MIN_ITERATIONS = 200_000_000;
+
+const HELP = `Usage: deno task bench [--only compute|linux] [--iterations N]
+
+Runs each benchmark under gunyah-ts and under qemu-system-aarch64 (TCG) in the
+same run and prints both figures and their ratio:
+  compute  guest MIPS of a compute-bound guest
+  linux    Debian arm64 kernel + busybox initramfs to the init marker (2 vCPUs,
+           512 MiB): wall time and peak RSS`;
+
+interface SideResult extends TimedRun {
+  readonly retired: number;
+  readonly virtualNs: number;
+}
+
+function peakRss(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Run gunyah_side.ts as a process; its own timing plus the process's peak RSS. */
+async function gunyah(args: string[]): Promise<SideResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", SIDE, ...args],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let rss = 0;
+  const sampler = setInterval(() => (rss = Math.max(rss, peakRss(child.pid))), 20);
+  const out = await child.output();
+  clearInterval(sampler);
+  if (!out.success) throw new Error(`gunyah-ts benchmark side failed (exit ${out.code})`);
+  const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+  return { ms: r.ms, retired: r.retired, virtualNs: r.virtualNs, peakRssKiB: rss, output: "" };
+}
+
+function fmt(n: number, digits = 1): string {
+  return n.toFixed(digits);
+}
+
+async function compute(iterations: number): Promise<void> {
+  console.log(
+    `\n== compute-bound guest: ${iterations} iterations x ${COMPUTE_LOOP_INSTRUCTIONS} instructions`,
+  );
+  const small = await buildComputeGuest(1000);
+  const big = await buildComputeGuest(iterations);
+  const ours = await gunyah(["compute", big]);
+  const ourMips = ours.retired / ours.ms / 1000;
+  // QEMU runs the same loop far longer (its start-up alone is ~0.5 s), and the
+  // start-up cost, measured on a tiny run of the same guest, is subtracted.
+  const qIterations = Math.max(iterations, QEMU_MIN_ITERATIONS);
+  const qBig = await buildComputeGuest(qIterations);
+  const machine = qemuVirtArgs(64, 1);
+  let q0 = Infinity, q1 = Infinity;
+  for (let i = 0; i < 3; i++) {
+    q0 = Math.min(q0, (await timeQemu([...machine, "-kernel", small])).ms);
+    q1 = Math.min(q1, (await timeQemu([...machine, "-kernel", qBig])).ms);
+  }
+  const qInsns = (qIterations - 1000) * COMPUTE_LOOP_INSTRUCTIONS;
+  const qemuMips = qInsns / Math.max(1, q1 - q0) / 1000;
+  console.log(
+    `gunyah-ts  ${fmt(ourMips)} MIPS  (${ours.retired} instructions in ${fmt(ours.ms, 0)} ms)`,
+  );
+  console.log(
+    `qemu TCG   ${fmt(qemuMips)} MIPS  (${qInsns} instructions in ${fmt(q1 - q0, 0)} ms after ` +
+      `${fmt(q0, 0)} ms start-up; best of 3)`,
+  );
+  console.log(`ratio      gunyah-ts is ${fmt(qemuMips / ourMips)}x slower than QEMU TCG`);
+}
+
+async function linux(): Promise<void> {
+  console.log("\n== Debian arm64 Linux to the init marker (2 vCPUs, 512 MiB)");
+  const img = await ensureGuestImages({ progress: (m) => console.error(`[images] ${m}`) });
+  console.log(`images     ${img.source}`);
+  const ours = await gunyah(["linux", img.kernel, img.initrd, INIT_MARKER]);
+  const q = await timeQemu(
+    [
+      ...qemuVirtArgs(512, 2),
+      "-kernel",
+      img.kernel,
+      "-initrd",
+      img.initrd,
+      "-append",
+      "console=ttyAMA0",
+    ],
+    { marker: INIT_MARKER, timeoutMs: 300_000 },
+  );
+  console.log(
+    `gunyah-ts  ${fmt(ours.ms / 1000, 2)} s  peak RSS ${ours.peakRssKiB >> 10} MiB  ` +
+      `(${ours.retired} instructions, ${fmt(ours.virtualNs / 1e6, 0)} ms virtual)`,
+  );
+  console.log(`qemu TCG   ${fmt(q.ms / 1000, 2)} s  peak RSS ${q.peakRssKiB >> 10} MiB`);
+  console.log(
+    `ratio      gunyah-ts takes ${fmt(ours.ms / q.ms)}x QEMU's time, ${
+      fmt(ours.peakRssKiB / Math.max(1, q.peakRssKiB))
+    }x its memory`,
+  );
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      only: { type: "string" },
+      iterations: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const only = values.only;
+  if (only !== undefined && only !== "compute" && only !== "linux") {
+    console.error(`bench: --only takes compute or linux, got '${only}'\n\n${HELP}`);
+    return 2;
+  }
+  const iterations = Number(values.iterations ?? 2_000_000);
+  if (!Number.isInteger(iterations) || iterations < 10_000) {
+    console.error("bench: --iterations must be an integer of at least 10000");
+    return 2;
+  }
+  try {
+    if (!only || only === "compute") await compute(iterations);
+    if (!only || only === "linux") await linux();
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}`);
+    return 1;
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
