@@ -13,7 +13,7 @@ import {
   type VcpuInit,
 } from "../../core/plugin/contracts.ts";
 import { Cpu } from "./cpu/cpu.ts";
-import { runCpu } from "./cpu/run.ts";
+import { runCpu, warmUpRunLoop } from "./cpu/run.ts";
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, GPR_SLOTS, R_SP } from "./cpu/state.ts";
 import type { A64Decoder } from "./decode/compile.ts";
 import { a64Decoder } from "./decode/a64.ts";
@@ -30,6 +30,7 @@ export class Aarch64Vcpu implements ArchVcpu {
 
   constructor(init: VcpuInit, decoder: A64Decoder = a64Decoder()) {
     this.cpu = new Cpu(init, decoder);
+    warmUpRunLoop(this.cpu);
   }
 
   get exit(): ExitRecord {

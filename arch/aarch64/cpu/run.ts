@@ -35,8 +35,120 @@ export const TIMER_POLL_INTERVAL = 1024;
  */
 export const EXCEPTION_LOOP_LIMIT = 64;
 
+/*
+ * Exit kinds as module constants: `ExitKind` is a const enum of another
+ * module, which Deno compiles to an object, and a property read on it in the
+ * slice-exit path made V8 deoptimize runCpu at the end of every run.
+ */
+const EXIT_BUDGET: ExitKind = ExitKind.Budget;
+const EXIT_MMIO: ExitKind = ExitKind.Mmio;
+const EXIT_FAULT: ExitKind = ExitKind.Fault;
+
 const EMPTY_HANDLERS: Handler[] = [];
 const EMPTY_WORDS = new Int32Array(0);
+
+/**
+ * Where the run loop is fetching from: the current code page of the decode
+ * cache and the VA page / EL / epoch it was translated under. Kept per vCPU
+ * between chunks (see {@link executeChunk}).
+ */
+export class FetchCursor {
+  /** Handlers of the current code page. */
+  handlers: Handler[] = EMPTY_HANDLERS;
+  /** Instruction words of the current code page. */
+  words: Int32Array = EMPTY_WORDS;
+  /** The current code page, or null before the first lookup. */
+  page: DecodedPage | null = null;
+  /** VA bits 31:12 (as an address) and 63:32 of the current page. */
+  vaPageLo = 0;
+  vaPageHi = 0;
+  /** `cpu.fetchEpoch` at the time of the lookup. */
+  epoch = 0;
+  /** True when PC must be translated before the next fetch. */
+  needLookup = true;
+}
+
+const cursors = new WeakMap<Cpu, FetchCursor>();
+
+/** The fetch cursor of `cpu`. */
+function cursorOf(cpu: Cpu): FetchCursor {
+  let c = cursors.get(cpu);
+  if (c === undefined) {
+    c = new FetchCursor();
+    cursors.set(cpu, c);
+  }
+  return c;
+}
+
+/**
+ * Run the slice-exit paths of {@link runCpu} and {@link executeChunk} once
+ * with nothing to execute, so that V8 has type feedback for them before it
+ * compiles their loops by on-stack replacement. Without this, the cached OSR
+ * code lacked that feedback and deoptimized at the end of every run
+ * (measured with --trace-deopt). Call once per vCPU, before its first run.
+ */
+export function warmUpRunLoop(cpu: Cpu): void {
+  executeChunk(cpu, cursorOf(cpu), cpu.retiredTotal);
+  runCpu(cpu, 0);
+}
+
+/**
+ * Execute instructions until `cpu.retiredTotal` reaches `stop` (at most one
+ * timer-poll interval), taking interrupts between them. Throws what the
+ * handlers throw (GUEST_EXCEPTION, CPU_EXIT). Kept separate from
+ * {@link runCpu} and called once per chunk so that V8 optimizes it as a whole
+ * function with complete feedback, instead of only through on-stack
+ * replacement of one long loop (measured: the OSR code deoptimized at the end
+ * of every run).
+ */
+function executeChunk(cpu: Cpu, cur: FetchCursor, stop: number): void {
+  const cache = cpu.decodeCache;
+  let handlers = cur.handlers, words = cur.words, page = cur.page;
+  let vaPageLo = cur.vaPageLo, vaPageHi = cur.vaPageHi, epoch = cur.epoch;
+  let needLookup = cur.needLookup;
+  // Until the chunk ends normally, a throw leaves the cursor needing a lookup.
+  cur.needLookup = true;
+  let n = cpu.retiredTotal;
+  while (n < stop) {
+    if ((cpu.fiqLine && takeFiq(cpu)) || (cpu.irqLine && takeIrq(cpu))) needLookup = true;
+    if (needLookup) {
+      translateFetch(cpu, cpu.pcLo, cpu.pcHi); // faults are taken (and thrown) here
+      page = cache.page(cpu.sys.fetchIpa)!;
+      handlers = page.handlers;
+      words = page.words;
+      vaPageLo = (cpu.pcLo & 0xfffff000) >>> 0;
+      vaPageHi = cpu.pcHi;
+      epoch = cpu.fetchEpoch;
+      needLookup = false;
+    }
+    const pcLo = cpu.pcLo;
+    const slot = (pcLo & 0xfff) >>> 2;
+    let h = handlers[slot];
+    if (h === NOT_DECODED) h = cache.decodeSlot(page!, slot);
+    h(cpu, words[slot]);
+    cpu.retiredTotal = ++n;
+    if (cpu.branched) {
+      cpu.branched = false;
+      const lo = cpu.pcLo;
+      needLookup = ((lo & 0xfffff000) >>> 0) !== vaPageLo || cpu.pcHi !== vaPageHi ||
+        (lo & 3) !== 0 || epoch !== cpu.fetchEpoch || !page!.valid;
+    } else {
+      const next = (pcLo + 4) >>> 0;
+      cpu.pcLo = next;
+      if ((next & 0xfff) === 0) {
+        if (next === 0) cpu.pcHi = (cpu.pcHi + 1) >>> 0;
+        needLookup = true;
+      }
+    }
+  }
+  cur.handlers = handlers;
+  cur.words = words;
+  cur.page = page;
+  cur.vaPageLo = vaPageLo;
+  cur.vaPageHi = vaPageHi;
+  cur.epoch = epoch;
+  cur.needLookup = needLookup;
+}
 
 /**
  * Run `cpu` for at most `budget` instructions; returns the exit kind (also
@@ -44,18 +156,11 @@ const EMPTY_WORDS = new Int32Array(0);
  */
 export function runCpu(cpu: Cpu, budget: number): ExitKind {
   const exit = cpu.exit;
-  exit.kind = ExitKind.Budget;
+  exit.kind = EXIT_BUDGET;
   const start = cpu.retiredTotal;
   const end = start + budget;
-  const cache = cpu.decodeCache;
-  let handlers = EMPTY_HANDLERS;
-  let words: Int32Array = EMPTY_WORDS;
-  let page: DecodedPage | null = null;
-  let vaPageLo = 0, vaPageHi = 0, epoch = 0;
-  let needLookup = true;
-  let timerAt = start + TIMER_POLL_INTERVAL;
-  /** The next instruction count at which the loop must look up: min(end, timerAt). */
-  let stop = timerAt < end ? timerAt : end;
+  const cur = cursorOf(cpu);
+  cur.needLookup = true; // PC, registers or memory may have been changed since the last run
   let loopCount = 0, lastExceptionAt = -1;
   cpu.branched = false;
   try {
@@ -65,48 +170,12 @@ export function runCpu(cpu: Cpu, budget: number): ExitKind {
   }
   while (cpu.retiredTotal < end) {
     try {
-      let n = cpu.retiredTotal;
-      for (;;) {
-        if (n >= stop) {
-          if (n >= end) break;
-          updateTimers(cpu);
-          timerAt = n + TIMER_POLL_INTERVAL;
-          stop = timerAt < end ? timerAt : end;
-        }
-        if ((cpu.fiqLine && takeFiq(cpu)) || (cpu.irqLine && takeIrq(cpu))) needLookup = true;
-        if (needLookup) {
-          translateFetch(cpu, cpu.pcLo, cpu.pcHi); // faults are taken (and thrown) here
-          page = cache.page(cpu.sys.fetchIpa)!;
-          handlers = page.handlers;
-          words = page.words;
-          vaPageLo = (cpu.pcLo & 0xfffff000) >>> 0;
-          vaPageHi = cpu.pcHi;
-          epoch = cpu.fetchEpoch;
-          needLookup = false;
-        }
-        const pcLo = cpu.pcLo;
-        const slot = (pcLo & 0xfff) >>> 2;
-        let h = handlers[slot];
-        if (h === NOT_DECODED) h = cache.decodeSlot(page!, slot);
-        h(cpu, words[slot]);
-        cpu.retiredTotal = ++n;
-        if (cpu.branched) {
-          cpu.branched = false;
-          const lo = cpu.pcLo;
-          needLookup = ((lo & 0xfffff000) >>> 0) !== vaPageLo || cpu.pcHi !== vaPageHi ||
-            (lo & 3) !== 0 || epoch !== cpu.fetchEpoch || !page!.valid;
-        } else {
-          const next = (pcLo + 4) >>> 0;
-          cpu.pcLo = next;
-          if ((next & 0xfff) === 0) {
-            if (next === 0) cpu.pcHi = (cpu.pcHi + 1) >>> 0;
-            needLookup = true;
-          }
-        }
-      }
-      break;
+      const n = cpu.retiredTotal;
+      const poll = n + TIMER_POLL_INTERVAL;
+      executeChunk(cpu, cur, poll < end ? poll : end);
+      if (cpu.retiredTotal < end) updateTimers(cpu);
     } catch (e) {
-      needLookup = true;
+      cur.needLookup = true;
       cpu.branched = false;
       if (e === GUEST_EXCEPTION) {
         const n = cpu.retiredTotal;
@@ -114,36 +183,36 @@ export function runCpu(cpu: Cpu, budget: number): ExitKind {
         cpu.retiredTotal = n + 1;
         lastExceptionAt = n + 1;
         if (loopCount >= EXCEPTION_LOOP_LIMIT) {
-          exit.kind = ExitKind.Fault;
+          exit.kind = EXIT_FAULT;
           exit.message = `exception loop: ${EXCEPTION_LOOP_LIMIT} exceptions taken without ` +
             `completing an instruction; now at pc 0x${cpu.getPc().toString(16)}, ESR_EL1 ` +
             `0x${cpu.sys.esr.toString(16)}, FAR_EL1 0x${cpu.sys.farHi.toString(16)}` +
             `${cpu.sys.farLo.toString(16).padStart(8, "0")}`;
           cpu.lastRunRetired = cpu.retiredTotal - start;
-          return ExitKind.Fault;
+          return EXIT_FAULT;
         }
         continue;
       }
       if (e === CPU_EXIT) {
-        if ((exit.kind as ExitKind) !== ExitKind.Mmio) cpu.retiredTotal++;
+        if (exit.kind !== EXIT_MMIO) cpu.retiredTotal++;
         cpu.lastRunRetired = cpu.retiredTotal - start;
         return exit.kind;
       }
       return hostFault(cpu, e, start);
     }
   }
-  exit.kind = ExitKind.Budget;
+  exit.kind = EXIT_BUDGET;
   cpu.lastRunRetired = cpu.retiredTotal - start;
-  return ExitKind.Budget;
+  return EXIT_BUDGET;
 }
 
 /** A host-side error escaped a handler: report it as a Fault exit, never as a throw. */
 function hostFault(cpu: Cpu, e: unknown, start: number): ExitKind {
   const exit = cpu.exit;
-  exit.kind = ExitKind.Fault;
+  exit.kind = EXIT_FAULT;
   exit.message = `internal error at pc 0x${cpu.getPc().toString(16)}: ${
     e instanceof Error ? (e.stack ?? e.message) : String(e)
   }`;
   cpu.lastRunRetired = cpu.retiredTotal - start;
-  return ExitKind.Fault;
+  return EXIT_FAULT;
 }
