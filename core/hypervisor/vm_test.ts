@@ -111,7 +111,7 @@ class Vmm implements Component {
   start(port: HypercallPort): void {
     this.port = port as ComponentPort;
   }
-  onVirq(): void {
+  onVirq(_virq?: number): void {
     this.wakeups++;
     this.runs.push(this.port.call(Hypercall.VCPU_RUN, this.vcpuCap, 0n, 0n, 0n));
   }
@@ -223,4 +223,32 @@ Deno.test("a VM reset while a vCPU waits on MMIO: power-on starts it afresh", ()
   sys.hv.completeVmmioAccess(a.thread, 0x1234n);
   sys.hv.runUntil(() => a.thread.isBlocked(SchedulerBlock.VCPU_WFI));
   assertEquals(sys.arch.vcpus[0].x[1], 0x1234n);
+});
+
+Deno.test("vcpu_bind_virq with a real vic: bad VIRQ type after the caps, HALT VIRQ on a fault", async () => {
+  const sys = new TestSystem({ [String(ENTRY)]: [{ op: "fault", message: "boom" }] });
+  const vm = sys.createVm(1);
+  const v = vm.vcpus[0];
+  const vmm = new Vmm();
+  await sys.hv.addComponent(vmm);
+  const vic = vmm.port.env.vicCap;
+  assertEquals(
+    sys.call(Hypercall.VCPU_BIND_VIRQ, v.cap, vic, 40n, 7n).err,
+    HypError.ERROR_ARGUMENT_INVALID,
+  );
+  sys.ok(Hypercall.VCPU_BIND_VIRQ, v.cap, vic, 44n, 0n); // HALT
+  // Another source already holds SPI 44 of that vic.
+  assertEquals(
+    sys.call(Hypercall.VCPU_BIND_VIRQ, vm.vcpus[0].cap, vic, 44n, 1n).err,
+    HypError.ERROR_BUSY,
+  );
+  sys.ok(Hypercall.VCPU_POWERON, v.cap, ENTRY, 0n, 0n);
+  const got: number[] = [];
+  vmm.onVirq = (virq?: number) => void got.push(virq ?? -1);
+  sys.hv.runUntil(() => v.thread.isBlocked(SchedulerBlock.VCPU_FAULT));
+  assertEquals(v.thread.faultMessage, "boom");
+  // The HALT VIRQ reaches the component at the next round.
+  sys.hv.step();
+  assertEquals(got, [44]);
+  sys.ok(Hypercall.VCPU_UNBIND_VIRQ, v.cap, 0n);
 });

@@ -182,7 +182,9 @@ export function registerThreadHypercalls(
   });
 
   table.registerHypercall(Hypercall.VCPU_BIND_VIRQ, "vcpu_bind_virq", (ctx, a) => {
+    // HYP order: the vCPU cap, then the vic cap, then the type and binding rules.
     const t = lookupVcpu(ctx, a[0], CAP_RIGHTS_THREAD_BIND_VIRQ, true);
+    const vic = ctx.cspace.lookup<Vic>(a[1], ObjectType.VIC, CAP_RIGHTS_VIC_BIND_SOURCE);
     const type = Number(a[3] & 0xffffffffn);
     if (type !== VcpuVirqType.HALT && type !== VcpuVirqType.VCPU_RUN_WAKEUP) {
       check(HypError.ERROR_ARGUMENT_INVALID, `vcpu_virq_type ${type}`);
@@ -192,7 +194,6 @@ export function registerThreadHypercalls(
       check(HypError.ERROR_BUSY, "cannot switch a running vCPU to proxy scheduling");
     }
     // Shared sources bind to SPIs of the vic (HYP `vic_bind_shared`).
-    const vic = ctx.cspace.lookup<Vic>(a[1], ObjectType.VIC, CAP_RIGHTS_VIC_BIND_SOURCE);
     const source = new VcpuVirqSource();
     source.bind(vic, decodeVirqInfo(a[2]), true);
     const err = t.bindVirq(type, source);

@@ -220,9 +220,10 @@ Deno.test("binding the VCPU_RUN_WAKEUP VIRQ needs a vic (cap type checked)", () 
     sys.call(Hypercall.VCPU_BIND_VIRQ, cap, sys.hv.rootCspaceCap, 40n, 1n).err,
     HypError.ERROR_CSPACE_WRONG_OBJECT_TYPE,
   );
+  // The vic cap is checked before the VIRQ type (HYP order).
   assertEquals(
     sys.call(Hypercall.VCPU_BIND_VIRQ, cap, sys.hv.rootCspaceCap, 40n, 7n).err,
-    HypError.ERROR_ARGUMENT_INVALID,
+    HypError.ERROR_CSPACE_WRONG_OBJECT_TYPE,
   );
   assertEquals(sys.call(Hypercall.VCPU_UNBIND_VIRQ, cap, 1n).err, HypError.OK);
 });
