@@ -7,6 +7,7 @@ import {
 } from "../object/thread/thread_types.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 import { TestSystem } from "./testing/setup.ts";
+import { EventTrace } from "./trace.ts";
 
 const HVC = 0x6000;
 
@@ -206,21 +207,13 @@ Deno.test("determinism: the same scenario gives the same full event trace", () =
         x: [0n],
       }, { op: "goto", to: 0 }],
     }, 2);
-    const trace: string[] = [];
-    const ev = sys.hv.events;
-    ev.on("sched.switch", (e) => trace.push(`switch ${e.time} ${e.cpu} ${e.from}->${e.thread}`));
-    ev.on(
-      "vcpu.exit",
-      (e) => trace.push(`exit ${e.time} ${e.cpu} ${e.thread} ${e.kind} ${e.retired}`),
-    );
-    ev.on("thread.state", (e) => trace.push(`state ${e.time} ${e.thread} ${e.change} ${e.detail}`));
-    ev.on("hypercall", (e) => trace.push(`hvc ${e.time} ${e.caller} ${e.name} ${e.error}`));
-    ev.on("time.jump", (e) => trace.push(`jump ${e.from} ${e.to}`));
+    const trace = new EventTrace(sys.hv.events);
     sys.createVcpu({ affinity: 0, entry: 0x1000n, timeslice: 200_000 });
     sys.createVcpu({ affinity: 0, entry: 0x2000n, timeslice: 200_000 });
     sys.createVcpu({ affinity: 1, entry: 0x2000n, priority: 40 });
     sys.hv.runUntil(() => sys.hv.time >= 2_000_000);
-    return [...trace, ...sys.arch.log];
+    trace.stop();
+    return [...trace.lines, ...sys.arch.log];
   }
   const first = scenario();
   assert(first.length > 100, `trace too short: ${first.length}`);

@@ -10,4 +10,5 @@ export * from "./component_irq.ts";
 export * from "./component.ts";
 export * from "./vcpu_user_memory.ts";
 export * from "./psci_host.ts";
+export * from "./trace.ts";
 export * from "./hypervisor.ts";
