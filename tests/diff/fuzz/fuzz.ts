@@ -10,15 +10,10 @@
  *
  * @module
  */
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { buildGuest } from "../../guests/build.ts";
-import { BUILD_DIR, DEFAULT_QEMU_CPU } from "../../guests/catalogue.ts";
-import { runGunyah } from "../gunyah.ts";
-import { runQemu } from "../qemu.ts";
+import { type BatchRunner, qemuVsGunyah } from "./batch_runner.ts";
 import { disassemble } from "./disassemble.ts";
+import { CLASSES } from "./classes.ts";
 import {
-  CLASSES,
   generateSequence,
   type Group,
   type InstructionClass,
@@ -26,11 +21,7 @@ import {
   type Sequence,
 } from "./generator.ts";
 import { Prng } from "./prng.ts";
-import { guestSource, seedBlock } from "./template.ts";
-
-/** Where generated fuzz guests and their outputs go (inside the gitignored build directory). */
-export const FUZZ_BUILD_DIR: string = join(BUILD_DIR, "fuzz");
-const SUPPORT_C: string = fileURLToPath(new URL("./guest/fuzz_support.c", import.meta.url));
+import { seedBlock } from "./template.ts";
 
 /** Options of {@link runFuzz}. */
 export interface FuzzOptions {
@@ -44,8 +35,10 @@ export interface FuzzOptions {
   readonly groupsPerSequence?: number;
   /** Sequences per guest boot (default 1500). */
   readonly sequencesPerBatch?: number;
-  /** Restrict to these class names. */
-  readonly classes?: readonly string[];
+  /** Restrict to these classes (names of built-in classes, or class objects). */
+  readonly classes?: readonly (string | InstructionClass)[];
+  /** Runs a batch on both machines (default: QEMU vs gunyah-ts); tests inject fakes. */
+  readonly runner?: BatchRunner;
   /** Progress lines. */
   readonly log?: (line: string) => void;
   /** How many mismatches to shrink and report in detail (default 3). */
@@ -67,44 +60,6 @@ export interface FuzzResult {
   readonly reports: readonly string[];
   /** The summary line: "fuzz: S sequences, I instructions compared, M mismatches". */
   readonly summary: string;
-}
-
-interface BatchRun {
-  readonly qemu: string[];
-  readonly gunyah: string[];
-  readonly gunyahNote: string;
-}
-
-async function runBatch(
-  name: string,
-  sequences: readonly Sequence[],
-  seeds: readonly (readonly bigint[])[],
-  fp: boolean,
-  full: boolean,
-): Promise<BatchRun> {
-  Deno.mkdirSync(FUZZ_BUILD_DIR, { recursive: true });
-  const src = join(FUZZ_BUILD_DIR, `${name}.S`);
-  Deno.writeTextFileSync(src, guestSource(sequences, seeds, fp, full));
-  const built = await buildGuest(
-    { name, sources: [src, SUPPORT_C], fp, qemuCpu: DEFAULT_QEMU_CPU },
-    FUZZ_BUILD_DIR,
-  );
-  const qemuPromise = runQemu(built.elf, { timeoutMs: 300_000 });
-  const g = await runGunyah(built.elf, { maxInstructions: 4e9 });
-  const q = await qemuPromise;
-  if (!q.exited) throw new Error(`QEMU did not finish fuzz batch ${name} (timeout)`);
-  const qemu = q.output.split("\n");
-  if (qemu.length < sequences.length + 1 || qemu[sequences.length] !== "[guest done]") {
-    throw new Error(
-      `the QEMU run of fuzz batch ${name} printed ${
-        qemu.length - 1
-      } lines for ${sequences.length} sequences (generator bug?)`,
-    );
-  }
-  const note = g.reason === "system-off" ? "" : `gunyah-ts stopped: ${g.reason} ${g.message}`;
-  Deno.writeTextFileSync(join(FUZZ_BUILD_DIR, `${name}.qemu.out`), q.output);
-  Deno.writeTextFileSync(join(FUZZ_BUILD_DIR, `${name}.gunyah.out`), g.output);
-  return { qemu, gunyah: g.output.split("\n"), gunyahNote: note };
 }
 
 const FIELD_NAMES = [
@@ -130,6 +85,7 @@ export function differingFields(expected: string, actual: string): string[] {
 
 /** Which of the candidate sequences still mismatch (one boot for all of them). */
 async function stillFailing(
+  runBatch: BatchRunner,
   tag: string,
   candidates: readonly Group[][],
   seed: readonly bigint[],
@@ -145,23 +101,38 @@ async function stillFailing(
   return candidates.map((_, i) => run.qemu[i] !== run.gunyah[i]);
 }
 
-/** Shrink a failing sequence: shortest failing prefix, then greedy removal of single groups. */
+/**
+ * Shrink a failing sequence: the shortest failing prefix, then rounds of
+ * single-group removal (one boot tests every removal of a round); when
+ * several groups can go, removing all of them at once is tried first.
+ */
 async function shrink(
+  runBatch: BatchRunner,
   tag: string,
   groups: readonly Group[],
   seed: readonly bigint[],
   fp: boolean,
 ): Promise<Group[]> {
   const prefixes = groups.map((_, k) => groups.slice(0, k + 1));
-  const fails = await stillFailing(`${tag}_prefix`, prefixes, seed, fp);
+  const fails = await stillFailing(runBatch, `${tag}_prefix`, prefixes, seed, fp);
   const k = fails.indexOf(true);
   let current = k >= 0 ? [...prefixes[k]] : [...groups];
-  for (let round = 0; round < 4 && current.length > 1; round++) {
-    const variants = current.slice(0, -1).map((_, j) => current.filter((_, i) => i !== j));
-    const vf = await stillFailing(`${tag}_drop${round}`, variants, seed, fp);
-    const j = vf.indexOf(true);
-    if (j < 0) break;
-    current = variants[j];
+  for (let round = 0; round < 8 && current.length > 1; round++) {
+    const variants = current.map((_, j) => current.filter((_, i) => i !== j));
+    const vf = await stillFailing(runBatch, `${tag}_drop${round}`, variants, seed, fp);
+    const removable = vf.flatMap((f, j) => f ? [j] : []);
+    if (!removable.length) break;
+    if (removable.length > 1) {
+      const all = current.filter((_, i) => !removable.includes(i));
+      const [allFails] = all.length
+        ? await stillFailing(runBatch, `${tag}_dropall${round}`, [all], seed, fp)
+        : [false];
+      if (allFails) {
+        current = all;
+        continue;
+      }
+    }
+    current = variants[removable[0]];
   }
   return current;
 }
@@ -172,9 +143,20 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
   const log = opts.log ?? (() => {});
   const groupsPer = opts.groupsPerSequence ?? 80;
   const perBatch = opts.sequencesPerBatch ?? 1500;
-  const classes: InstructionClass[] = CLASSES.filter((c) =>
-    (fp || !c.fp) && (!opts.classes || opts.classes.includes(c.name))
-  );
+  const runBatch = opts.runner ?? qemuVsGunyah;
+  const selected = opts.classes
+    ? opts.classes.map((c) => {
+      if (typeof c !== "string") return c;
+      const found = CLASSES.find((k) => k.name === c);
+      if (!found) {
+        throw new Error(
+          `unknown instruction class "${c}" (known: ${CLASSES.map((k) => k.name).join(", ")})`,
+        );
+      }
+      return found;
+    })
+    : CLASSES;
+  const classes: InstructionClass[] = selected.filter((c) => fp || !c.fp);
   if (!classes.length) {
     throw new Error(
       `no instruction classes selected (known: ${CLASSES.map((c) => c.name).join(", ")})`,
@@ -195,12 +177,18 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
     }
     const name = `fuzz_s${opts.seed}_${fp ? "fp" : "int"}_g${groupsPer}_b${batch}`;
     const run = await runBatch(name, seqs, seeds, fp, opts.fullReports ?? false);
+    if (run.qemu[seqs.length] !== "[guest done]") {
+      throw new Error(
+        `the QEMU reference of fuzz batch ${name} did not print one line per sequence ` +
+          `(a generated instruction trapped? generator bug):\n${run.qemu.slice(-3).join("\n")}`,
+      );
+    }
     let batchMismatches = 0;
     for (let i = 0; i < seqs.length; i++) {
       if (run.qemu[i] === run.gunyah[i]) continue;
       batchMismatches++;
       if (reports.length < reportLimit) {
-        const minimal = await shrink(`${name}_m${i}`, seqs[i].groups, seeds[i], fp);
+        const minimal = await shrink(runBatch, `${name}_m${i}`, seqs[i].groups, seeds[i], fp);
         const linked = link(minimal.map((g) => ({ ...g, words: [...g.words] })));
         const original = await runBatch(`${name}_m${i}_full`, [seqs[i]], [seeds[i]], fp, true);
         const recheck = await runBatch(`${name}_m${i}_final`, [linked], [seeds[i]], fp, true);
@@ -209,7 +197,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
             run.gunyahNote ? ` (${run.gunyahNote})` : ""
           }:\n  ${differingFields(original.qemu[0], original.gunyah[0]).join("\n  ")}\n` +
             `minimal failing sequence (${linked.words.length} instructions; initial X0..X25 from the seed block):\n` +
-            `${await disassemble(linked.words)}\n  after it:\n  ${
+            `${await disassembleOrHex(linked.words)}\n  after it:\n  ${
               differingFields(recheck.qemu[0], recheck.gunyah[0]).join("\n  ")
             }`,
         );
@@ -228,6 +216,17 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
   const summary =
     `fuzz: ${sequences} sequences, ${instructions} instructions compared, ${mismatches} mismatches`;
   return { sequences, instructions, mismatches, reports, summary };
+}
+
+async function disassembleOrHex(words: readonly number[]): Promise<string> {
+  try {
+    return await disassemble(words);
+  } catch {
+    return words.map((w, i) =>
+      `  ${(i * 4).toString(16).padStart(4, "0")}: ${w.toString(16).padStart(8, "0")}`
+    )
+      .join("\n");
+  }
 }
 
 function argValue(args: string[], flag: string, fallback: number): number {

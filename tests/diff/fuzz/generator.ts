@@ -643,8 +643,8 @@ function fpIntConvert(r: Prng): Group {
   );
 }
 
-/** Every class, with its relative weight. */
-export const CLASSES: readonly InstructionClass[] = [
+/** The integer, memory, branch and scalar FP classes, with their relative weights. */
+export const SCALAR_CLASSES: readonly InstructionClass[] = [
   { name: "addsub-imm", fp: false, weight: 6, generate: addSubImm },
   { name: "addsub-shift", fp: false, weight: 6, generate: addSubShifted },
   { name: "addsub-ext", fp: false, weight: 4, generate: addSubExtended },

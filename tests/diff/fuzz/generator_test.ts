@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "../../assert.ts";
 import { haveCrossGcc } from "../../guests/toolchain.ts";
 import { disassemble } from "./disassemble.ts";
-import { CLASSES, generateSequence, link } from "./generator.ts";
+import { CLASSES } from "./classes.ts";
+import { generateSequence, link } from "./generator.ts";
 import { POOL_REGS, REG_SCRATCH } from "./layout.ts";
 import { Prng } from "./prng.ts";
 
