@@ -28,6 +28,7 @@ export class Aarch64Vcpu implements ArchVcpu {
   /** The emulated CPU (the vGIC connects to its `irqLine`/`fiqLine`/`gic`). */
   readonly cpu: Cpu;
 
+  /** A vCPU for `init` (in reset state only after {@link reset}). */
   constructor(init: VcpuInit, decoder: A64Decoder = a64Decoder()) {
     this.cpu = new Cpu(init, decoder);
     warmUpRunLoop(this.cpu);

@@ -72,6 +72,7 @@ export class Cpu extends CpuState {
   /** Encodings already reported as unallocated (each is logged once). */
   readonly #reportedUnallocated = new Set<number>();
 
+  /** A vCPU for `init`, decoding with `decoder` (shared per VM: see cpu/vm_shared.ts). */
   constructor(init: VcpuInit, decoder: A64Decoder) {
     super();
     this.init = init;

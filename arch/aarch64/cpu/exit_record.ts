@@ -7,13 +7,21 @@ import { ExitKind, type ExitRecord } from "../../../core/plugin/contracts.ts";
 
 /** Mutable exit description; one per vCPU, overwritten at each exit. */
 export class VcpuExitRecord implements ExitRecord {
+  /** Why the vCPU stopped. */
   kind: ExitKind = ExitKind.Budget;
+  /** HVC/SMC immediate, or the trapped sysreg encoding. */
   imm = 0;
+  /** MMIO exits: the IPA. */
   ipa = 0;
+  /** MMIO exits: the access size in bytes. */
   size = 0;
+  /** MMIO exits: true for a write. */
   write = false;
+  /** MMIO writes: low half of the value. */
   valueLo = 0;
+  /** MMIO writes: high half of the value. */
   valueHi = 0;
+  /** Fault exits: why. */
   message = "";
 
   /** Clear every field to the `Budget` exit. */

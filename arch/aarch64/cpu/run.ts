@@ -59,8 +59,9 @@ export class FetchCursor {
   words: Int32Array = EMPTY_WORDS;
   /** The current code page, or null before the first lookup. */
   page: DecodedPage | null = null;
-  /** VA bits 31:12 (as an address) and 63:32 of the current page. */
+  /** VA bits 31:12 of the current page (as an address, bits 11:0 zero). */
   vaPageLo = 0;
+  /** VA bits 63:32 of the current page. */
   vaPageHi = 0;
   /** `cpu.fetchEpoch` at the time of the lookup. */
   epoch = 0;

@@ -12,7 +12,9 @@ import { GlobalMonitor } from "./exclusive_monitor.ts";
 
 /** Per-VM CPU-side state. */
 export interface VmCpuShared {
+  /** Decoded instructions of the VM's code pages. */
   readonly decodeCache: DecodeCache;
+  /** The global exclusive monitor. */
   readonly monitor: GlobalMonitor;
 }
 

@@ -50,6 +50,7 @@ export class DecodedPage {
   /** False once the page was dropped (stage-2 change, IC IALLU); holders must look up again. */
   valid = true;
 
+  /** A page of `mapping` starting at IPA `ipa` (used by {@link DecodeCache.page}). */
   constructor(
     /** IPA of the first byte of the page. */
     readonly ipa: number,
@@ -76,6 +77,7 @@ export class DecodeCache {
   /** Slots decoded so far (statistics). */
   decodes = 0;
 
+  /** A cache for the VM whose RAM is `memory`, decoding with `decoder`. */
   constructor(readonly memory: Stage2View, readonly decoder: A64Decoder) {
     this.#generation = memory.generation;
   }

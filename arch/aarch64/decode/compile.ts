@@ -26,6 +26,7 @@ const BUCKET_COUNT = 1 << (32 - BUCKET_SHIFT);
 
 /** Raised while building a decoder from inconsistent tables. */
 export class DecoderBuildError extends Error {
+  /** Error name. */
   override readonly name = "DecoderBuildError";
 }
 
