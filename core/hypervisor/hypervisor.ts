@@ -261,6 +261,9 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   #local = 0;
   #roundEnd = 0;
   #stopRequested = false;
+  /** The proxy vCPU being run inside a vcpu_run call, and whether it yielded. */
+  #proxyThread: Thread | null = null;
+  #proxyYielded = false;
   #kick: (() => void) | null = null;
   /** Shows each firing timer its own deadline as the current time (bound once: no per-round closure). */
   readonly #showTimerTime = (at: number): void => this.clock.setSliceTime(at);
@@ -555,12 +558,22 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
 
   /** `scheduler_yield` hint 0 (VcpuRuntime). */
   yield(ctx: HypercallContext): void {
+    // A proxy vCPU yielding ends the directed yield it runs in (HYP
+    // scheduler_yield with yielded_from set): its vcpu_run returns.
+    if (ctx.thread !== null && ctx.thread === this.#proxyThread) {
+      this.#proxyYielded = true;
+      return;
+    }
     const cpu = this.#cpuOfCaller(ctx);
     if (cpu >= 0) this.scheduler.yield(cpu);
   }
 
   /** `scheduler_yield` hint 1 (VcpuRuntime). */
   yieldTo(ctx: HypercallContext, target: Thread): void {
+    if (ctx.thread !== null && ctx.thread === this.#proxyThread) {
+      this.#proxyYielded = true;
+      return;
+    }
     const cpu = this.#cpuOfCaller(ctx);
     if (cpu >= 0) this.scheduler.yieldTo(cpu, target.sched);
   }
@@ -589,7 +602,10 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     if (end <= local) end = local + this.clock.nsPerInstruction;
     const prevRunning = vcpu.sched.runningOn;
     vcpu.sched.runningOn = cpu >= 0 ? cpu : CPU_INDEX_INVALID;
-    while (s.isRunnable(vcpu.sched) && local < end) {
+    const outerProxy = this.#proxyThread, outerYielded = this.#proxyYielded;
+    this.#proxyThread = vcpu;
+    this.#proxyYielded = false;
+    while (s.isRunnable(vcpu.sched) && local < end && !this.#proxyYielded) {
       if (vcpu.threadState === ThreadState.KILLED) {
         vcpu.exit();
         break;
@@ -604,6 +620,8 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       if (caller !== null && caller.arch !== null && caller.arch.hasPendingInterrupt()) break;
     }
     vcpu.sched.runningOn = prevRunning;
+    this.#proxyThread = outerProxy;
+    this.#proxyYielded = outerYielded;
     if (native) {
       this.#horizon = local;
       this.clock.setSliceTime(local);

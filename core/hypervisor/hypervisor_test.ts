@@ -284,3 +284,22 @@ Deno.test("realtime pacing: an idle guest's timer fires no earlier than host tim
     else assert(ms < 200, `virtual run took ${ms} ms`);
   }
 });
+
+Deno.test("a proxy vCPU's scheduler_yield ends its vcpu_run with READY", () => {
+  const sys = new TestSystem({
+    0x1000: [{ op: "work", n: 30 }, { op: "hvc", imm: HVC + Hypercall.SCHEDULER_YIELD, x: [0n] }, {
+      op: "work",
+      n: 30,
+    }, { op: "wfi" }],
+  });
+  const { cap } = sys.createVcpu({
+    priority: 0,
+    timeslice: 100_000,
+    options: VCPU_OPTION_VCPU_RUN_SCHEDULED,
+    entry: 0x1000n,
+  });
+  const t0 = sys.hv.time;
+  assertEquals(sys.ok(Hypercall.VCPU_RUN, cap, 0n, 0n, 0n)[1], BigInt(VcpuRunState.READY));
+  assertEquals(sys.hv.time - t0, 31);
+  assertEquals(sys.ok(Hypercall.VCPU_RUN, cap, 0n, 0n, 0n)[1], BigInt(VcpuRunState.EXPECTS_WAKEUP));
+});
