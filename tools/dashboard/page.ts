@@ -1,0 +1,502 @@
+/**
+ * The dashboard's status page: one self-contained HTML document (inline
+ * CSS and script, no external assets). It renders `/api/state` snapshots
+ * pushed over `/api/events` (Server-Sent Events), falls back to polling
+ * `/api/state` when the stream drops, and drives the VM controls.
+ *
+ * The script avoids template literals so the page can live in this
+ * module's template string unchanged.
+ *
+ * @module
+ */
+
+/** The page, served at `GET /`. */
+export const DASHBOARD_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>gunyah-ts dashboard</title>
+<style>
+:root {
+  --bg: #0f1318; --panel: #171d24; --panel2: #1d252e; --line: #2a3440; --text: #d8e0e8;
+  --dim: #8795a3; --accent: #4fb3ff; --ok: #3ecf8e; --warn: #f5b942; --bad: #ff6b6b; --idle: #6c7a89;
+  --mono: ui-monospace, "SF Mono", "JetBrains Mono", Menlo, Consolas, monospace;
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--text);
+  font: 13px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+header { display: flex; align-items: center; gap: 20px; padding: 12px 22px;
+  background: linear-gradient(90deg, #13202d, #171d24); border-bottom: 1px solid var(--line);
+  position: sticky; top: 0; z-index: 2; }
+header h1 { font-size: 17px; margin: 0; font-weight: 650; letter-spacing: .3px; }
+header h1 span { color: var(--accent); }
+.stat { display: flex; flex-direction: column; }
+.stat b { font: 600 14px var(--mono); }
+.stat small { color: var(--dim); font-size: 11px; text-transform: uppercase; letter-spacing: .6px; }
+#live { margin-left: auto; display: flex; align-items: center; gap: 7px; color: var(--dim); }
+#live i { width: 9px; height: 9px; border-radius: 50%; background: var(--idle); display: inline-block; }
+#live.on i { background: var(--ok); box-shadow: 0 0 8px var(--ok); }
+#live.poll i { background: var(--warn); }
+main { display: grid; grid-template-columns: repeat(12, 1fr); gap: 14px; padding: 16px 22px 40px; }
+section { background: var(--panel); border: 1px solid var(--line); border-radius: 8px;
+  padding: 12px 14px; min-width: 0; }
+section h2 { margin: 0 0 10px; font-size: 12px; text-transform: uppercase; letter-spacing: .8px;
+  color: var(--dim); font-weight: 600; display: flex; gap: 8px; align-items: baseline; }
+section h2 em { font-style: normal; color: var(--text); text-transform: none; letter-spacing: 0;
+  font-weight: 500; }
+.w12 { grid-column: span 12; } .w8 { grid-column: span 8; } .w7 { grid-column: span 7; }
+.w6 { grid-column: span 6; } .w5 { grid-column: span 5; } .w4 { grid-column: span 4; }
+@media (max-width: 1100px) { .w8, .w7, .w6, .w5, .w4 { grid-column: span 12; } }
+table { width: 100%; border-collapse: collapse; }
+th { text-align: left; font-weight: 600; color: var(--dim); font-size: 11px; padding: 4px 8px;
+  border-bottom: 1px solid var(--line); white-space: nowrap; }
+td { padding: 5px 8px; border-bottom: 1px solid #212a34; vertical-align: top; }
+tr:last-child td { border-bottom: 0; }
+td.mono, .mono { font-family: var(--mono); font-size: 12px; }
+.pill { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 11px;
+  font-weight: 600; background: #2a3440; color: var(--text); }
+.pill.running, .pill.READY, .pill.active, .pill.valid { background: #173d2d; color: var(--ok); }
+.pill.ready, .pill.load, .pill.init, .pill.INIT { background: #3a3115; color: var(--warn); }
+.pill.exited, .pill.KILLED, .pill.EXITED, .pill.revoked, .pill.init_failed { background: #3d1d21;
+  color: var(--bad); }
+.dim { color: var(--dim); }
+.empty { color: var(--dim); font-style: italic; padding: 4px 0; }
+button { background: var(--panel2); color: var(--text); border: 1px solid var(--line); border-radius: 5px;
+  padding: 3px 10px; font: inherit; cursor: pointer; }
+button:hover:not(:disabled) { border-color: var(--accent); color: var(--accent); }
+button:disabled { opacity: .35; cursor: default; }
+button.primary { background: #1b3a55; border-color: #2c5d85; }
+input { background: var(--bg); color: var(--text); border: 1px solid var(--line); border-radius: 5px;
+  padding: 4px 7px; font: 12px var(--mono); min-width: 0; }
+input:focus { outline: none; border-color: var(--accent); }
+form.create { display: grid; grid-template-columns: 1.2fr .8fr .5fr 1.6fr 1.6fr 1.4fr auto auto;
+  gap: 6px; margin-top: 12px; align-items: center; }
+form.create label { display: flex; align-items: center; gap: 4px; color: var(--dim); font-size: 12px; }
+#msg { margin-top: 8px; min-height: 18px; font-size: 12px; }
+#msg.err { color: var(--bad); } #msg.ok { color: var(--ok); }
+.cpu { display: grid; grid-template-columns: 48px 1fr; gap: 4px 10px; padding: 6px 0;
+  border-bottom: 1px solid #212a34; }
+.cpu:last-child { border-bottom: 0; }
+.cpu .name { font: 600 12px var(--mono); color: var(--accent); grid-row: span 2; align-self: center; }
+.bar { height: 8px; background: #222b35; border-radius: 4px; overflow: hidden; }
+.bar i { display: block; height: 100%; background: linear-gradient(90deg, #2f8fd8, #4fb3ff); }
+.cpu .line { display: flex; justify-content: space-between; gap: 8px; font-size: 12px; }
+.memmap { display: flex; height: 26px; border-radius: 5px; overflow: hidden; border: 1px solid var(--line);
+  margin-bottom: 10px; }
+.memmap div { height: 100%; min-width: 2px; display: flex; align-items: center; justify-content: center;
+  font: 11px var(--mono); color: #0f1318; overflow: hidden; white-space: nowrap;
+  border-right: 1px solid var(--bg); }
+.legend { display: flex; flex-wrap: wrap; gap: 10px; font-size: 12px; margin-bottom: 8px; }
+.legend span::before { content: ""; display: inline-block; width: 10px; height: 10px; border-radius: 2px;
+  margin-right: 5px; background: var(--c); vertical-align: -1px; }
+details { border: 1px solid var(--line); border-radius: 6px; margin-bottom: 8px; background: var(--panel2); }
+details > summary { cursor: pointer; padding: 6px 10px; font-weight: 600; }
+details > summary .dim { font-weight: 400; }
+details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
+.console { background: #0a0d10; border: 1px solid var(--line); border-radius: 6px; margin-bottom: 10px; }
+.console .head { display: flex; justify-content: space-between; padding: 5px 10px;
+  border-bottom: 1px solid var(--line); font-size: 12px; }
+.console pre { margin: 0; padding: 8px 10px; height: 260px; overflow: auto; font: 12px/1.35 var(--mono);
+  color: #c9f2c7; white-space: pre-wrap; word-break: break-all; }
+.console form { display: flex; gap: 6px; padding: 6px 8px; border-top: 1px solid var(--line); }
+.console form input { flex: 1; }
+#events { max-height: 330px; overflow: auto; font: 12px/1.5 var(--mono); }
+#events div { display: grid; grid-template-columns: 110px 130px 1fr; gap: 8px; padding: 1px 0;
+  border-bottom: 1px solid #1c232b; }
+#events .t { color: var(--dim); text-align: right; }
+#events .k { color: var(--accent); }
+.counts { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 8px; }
+.counts span { background: var(--panel2); border: 1px solid var(--line); border-radius: 4px; padding: 1px 7px;
+  font: 11px var(--mono); }
+.scroll { max-height: 340px; overflow: auto; }
+</style>
+</head>
+<body>
+<header>
+  <h1><span>gunyah</span>-ts</h1>
+  <div class="stat"><b id="h-time">-</b><small>virtual time</small></div>
+  <div class="stat"><b id="h-vms">-</b><small>VMs</small></div>
+  <div class="stat"><b id="h-vcpus">-</b><small>vCPUs</small></div>
+  <div class="stat"><b id="h-ips">-</b><small>instructions / s</small></div>
+  <div class="stat"><b id="h-ret">-</b><small>retired</small></div>
+  <div id="live"><i></i><span>connecting</span></div>
+</header>
+<main>
+  <section class="w8">
+    <h2>Virtual machines <em id="vm-count"></em></h2>
+    <div id="vms"></div>
+    <form class="create" id="create" autocomplete="off">
+      <input name="name" placeholder="name (e.g. vm2)" required>
+      <input name="memory" placeholder="memory (64M)">
+      <input name="vcpus" placeholder="vCPUs" inputmode="numeric">
+      <input name="kernel" placeholder="kernel path (default image)">
+      <input name="initrd" placeholder="initrd path / none">
+      <input name="append" placeholder="append (console=ttyAMA0)">
+      <label><input type="checkbox" name="start" checked> start</label>
+      <button class="primary" type="submit">Create VM</button>
+    </form>
+    <div id="msg"></div>
+  </section>
+  <section class="w4">
+    <h2>Physical CPUs</h2>
+    <div id="cpus"></div>
+  </section>
+  <section class="w12">
+    <h2>vCPUs</h2>
+    <div id="vcpus" class="scroll"></div>
+  </section>
+  <section class="w7">
+    <h2>Consoles</h2>
+    <div id="consoles"></div>
+  </section>
+  <section class="w5">
+    <h2>Physical memory <em id="mem-total"></em></h2>
+    <div id="memmap" class="memmap"></div>
+    <div id="memlegend" class="legend"></div>
+    <div id="extents" class="scroll"></div>
+    <h2 style="margin-top:12px">Partitions</h2>
+    <div id="partitions"></div>
+  </section>
+  <section class="w6">
+    <h2>Capabilities</h2>
+    <div id="cspaces"></div>
+  </section>
+  <section class="w6">
+    <h2>Message queues</h2>
+    <div id="msgqueues"></div>
+    <h2 style="margin-top:14px">Doorbells</h2>
+    <div id="doorbells"></div>
+  </section>
+  <section class="w12">
+    <h2>Hypervisor events <em id="ev-total"></em></h2>
+    <div id="counts" class="counts"></div>
+    <div id="events"></div>
+  </section>
+</main>
+<script>
+"use strict";
+var last = null, prev = null, source = null, pollTimer = null, consoleDrafts = {};
+var PALETTE = ["#4fb3ff", "#3ecf8e", "#f5b942", "#c792ea", "#ff8a65", "#4dd0e1", "#aed581", "#f48fb1"];
+
+function esc(v) {
+  return String(v).replace(/[&<>"']/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+  });
+}
+function $(id) { return document.getElementById(id); }
+function pill(s) { return '<span class="pill ' + esc(s) + '">' + esc(s) + "</span>"; }
+function bytes(n) {
+  if (n >= 1073741824 && n % 1073741824 === 0) return n / 1073741824 + " GiB";
+  if (n >= 1048576) return +(n / 1048576).toFixed(1) + " MiB";
+  if (n >= 1024) return +(n / 1024).toFixed(1) + " KiB";
+  return n + " B";
+}
+function ns(t) {
+  if (t >= 1e9) return (t / 1e9).toFixed(3) + " s";
+  if (t >= 1e6) return (t / 1e6).toFixed(3) + " ms";
+  if (t >= 1e3) return (t / 1e3).toFixed(1) + " \\u00b5s";
+  return t + " ns";
+}
+function num(n) { return Number(n).toLocaleString("en-US"); }
+function si(n) {
+  if (n >= 1e9) return (n / 1e9).toFixed(2) + " G";
+  if (n >= 1e6) return (n / 1e6).toFixed(2) + " M";
+  if (n >= 1e3) return (n / 1e3).toFixed(1) + " k";
+  return Math.round(n) + " ";
+}
+function table(head, rows, empty) {
+  if (!rows.length) return '<div class="empty">' + esc(empty) + "</div>";
+  return "<table><thead><tr>" + head.map(function (h) { return "<th>" + esc(h) + "</th>"; }).join("") +
+    "</tr></thead><tbody>" + rows.map(function (r) {
+      return "<tr>" + r.map(function (c) { return "<td>" + c + "</td>"; }).join("") + "</tr>";
+    }).join("") + "</tbody></table>";
+}
+function setHtml(id, html) { var el = $(id); if (el.innerHTML !== html) el.innerHTML = html; }
+
+function renderVms(s) {
+  $("vm-count").textContent = s.vms.length ? "(" + s.vms.length + ")" : "";
+  setHtml("vms", table(["VMID", "Name", "Status", "Memory", "vCPUs", "Objects", "Exit", ""],
+    s.vms.map(function (v) {
+      var canStart = v.status === "ready", canStop = v.status === "running" || v.status === "ready";
+      return ['<span class="mono">' + v.vmid + " (0x" + v.vmid.toString(16) + ")</span>",
+        "<b>" + esc(v.name) + "</b>", pill(v.status), bytes(v.memoryBytes),
+        '<span class="mono">' + esc(v.vcpus.join(", ")) + "</span>",
+        '<span class="mono dim">' + esc([v.objects.addrspace, v.objects.memextent, v.objects.vic,
+          v.objects.cspace].filter(Boolean).join(" ")) + "</span>",
+        v.exitReason ? esc(v.exitReason) : '<span class="dim">-</span>',
+        '<button data-act="start" data-vmid="' + v.vmid + '"' + (canStart ? "" : " disabled") +
+          ">Start</button> " +
+        '<button data-act="stop" data-vmid="' + v.vmid + '"' + (canStop ? "" : " disabled") +
+          ">Stop</button>"];
+    }), "No VMs yet: create one below."));
+}
+
+function renderCpus(s) {
+  var dt = prev ? (s.takenAt - prev.takenAt) / 1000 : 0;
+  setHtml("cpus", s.cpus.map(function (c) {
+    var busy = c.retired * s.nsPerInstruction, total = busy + c.idleNs;
+    var pct = total > 0 ? (100 * busy / total) : 0, rate = "";
+    if (prev && dt > 0) {
+      var p = prev.cpus[c.index];
+      if (p) rate = si((c.retired - p.retired) / dt) + "instr/s";
+    }
+    return '<div class="cpu"><div class="name">CPU' + c.index + "</div>" +
+      '<div class="line"><span>' + (c.current ? '<span class="mono">' + esc(c.current) + "</span>" :
+        '<span class="dim">idle</span>') + '</span><span class="dim">' + pct.toFixed(1) +
+      "% busy</span></div>" + '<div><div class="bar"><i style="width:' + pct.toFixed(1) +
+      '%"></i></div><div class="line dim"><span>' + num(c.retired) + " retired, " + ns(c.idleNs) +
+      " idle</span><span>" + rate + "</span></div></div></div>";
+  }).join(""));
+}
+
+function renderVcpus(s) {
+  setHtml("vcpus", table(["Thread", "VM", "Index", "State", "Blocked on", "Prio", "Slice",
+    "Affinity", "On CPU", "PC", "EL", "Retired", "Proxy"], s.vcpus.map(function (t) {
+    var a = t.arch || {};
+    return ['<span class="mono">' + esc(t.object) + "</span>",
+      t.vm ? esc(t.vm) + ' <span class="dim">(' + t.vmid + ")</span>" : '<span class="dim">-</span>',
+      t.index, pill(t.state) + (t.objectState !== "active" ? " " + pill(t.objectState) : ""),
+      t.blocked.length ? '<span class="mono">' + esc(t.blocked.join(", ")) + "</span>" :
+        '<span style="color:var(--ok)">runnable</span>',
+      t.priority, ns(t.timesliceNs), t.affinity < 0 ? "none" : "CPU" + t.affinity,
+      t.runningOn < 0 ? '<span class="dim">-</span>' : "CPU" + t.runningOn,
+      '<span class="mono">' + esc(a.pc !== undefined ? a.pc : "-") + "</span>",
+      a.el !== undefined ? "EL" + esc(a.el) : "-",
+      a.retiredTotal !== undefined ? num(a.retiredTotal) : "-", t.proxy ? "yes" : "no"];
+  }), "No vCPUs."));
+}
+
+function renderConsoles(s) {
+  var box = $("consoles");
+  var seen = {};
+  s.consoles.forEach(function (c) {
+    var id = "con-" + c.vmid;
+    seen[id] = true;
+    var el = document.getElementById(id);
+    if (!el) {
+      el = document.createElement("div");
+      el.className = "console";
+      el.id = id;
+      el.innerHTML = '<div class="head"><b></b><span class="dim"></span></div><pre></pre>' +
+        '<form><input placeholder="type a line for the guest (Enter sends it with a newline)">' +
+        "<button>Send</button></form>";
+      el.querySelector("form").addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var input = el.querySelector("input");
+        post("/api/vms/" + c.vmid + "/console", { text: input.value + "\\n" }).then(function () {
+          input.value = "";
+        });
+      });
+      box.appendChild(el);
+    }
+    el.querySelector("b").textContent = c.name + " (VMID " + c.vmid + ")";
+    el.querySelector(".head span").textContent = c.recording ? num(c.totalBytes) + " bytes" :
+      "not recorded";
+    var pre = el.querySelector("pre");
+    var text = c.text.replace(/\\x1b\\[[0-9;?]*[A-Za-z]/g, "").replace(/\\r/g, "");
+    if (pre.textContent !== text) {
+      var atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
+      pre.textContent = text || "(no output yet)";
+      if (atEnd) pre.scrollTop = pre.scrollHeight;
+    }
+  });
+  Array.prototype.slice.call(box.children).forEach(function (el) {
+    if (!seen[el.id]) box.removeChild(el);
+  });
+  if (!s.consoles.length) box.innerHTML = '<div class="empty">No VM consoles.</div>';
+}
+
+function renderMemory(s) {
+  var total = s.memory.ram.reduce(function (n, r) { return n + r.size; }, 0);
+  $("mem-total").textContent = bytes(total) + " RAM";
+  var colours = {}, k = 0;
+  function colour(owner) {
+    if (!(owner in colours)) colours[owner] = owner.indexOf("partition") === 0 ? "#6c7a89" :
+      PALETTE[k++ % PALETTE.length];
+    return colours[owner];
+  }
+  setHtml("memmap", s.memory.ranges.map(function (r) {
+    var w = total ? 100 * r.size / total : 0;
+    return '<div title="' + esc(r.owner + " " + r.base + "-" + r.end + " (" + bytes(r.size) + ")") +
+      '" style="width:' + w.toFixed(3) + "%;background:" + colour(r.owner) + '">' +
+      (w > 12 ? esc(r.owner) : "") + "</div>";
+  }).join(""));
+  setHtml("memlegend", Object.keys(colours).map(function (o) {
+    var sum = s.memory.ranges.filter(function (r) { return r.owner === o; })
+      .reduce(function (n, r) { return n + r.size; }, 0);
+    return '<span style="--c:' + colours[o] + '">' + esc(o) + " " + bytes(sum) + "</span>";
+  }).join(""));
+  setHtml("extents", table(["Extent", "State", "Physical", "Size", "Type", "Access", "Mapped at"],
+    s.memory.extents.map(function (e) {
+      return ['<span class="mono">' + esc(e.object) + "</span>" + (e.parent ?
+        ' <span class="dim">from ' + esc(e.parent) + "</span>" : ""), pill(e.state),
+        '<span class="mono">' + esc(e.physBase) + "</span>", bytes(e.size),
+        esc(e.type + ", " + e.memtype), '<span class="mono">' + esc(e.access) + "</span>",
+        e.mappings.length ? e.mappings.map(function (m) {
+          return '<span class="mono">' + esc(m.addrspace) + " @ " + esc(m.vbase) + "</span> " +
+            '<span class="dim">+' + bytes(m.offset) + ", " + bytes(m.size) + "</span>";
+        }).join("<br>") : '<span class="dim">unmapped</span>'];
+    }), "No memory extents."));
+  setHtml("partitions", table(["Partition", "State", "Parent", "Owns"], s.partitions.map(function (p) {
+    return ['<span class="mono">' + esc(p.object) + "</span>" + (p.root ? " (root)" : ""),
+      pill(p.state), p.parent ? esc(p.parent) : '<span class="dim">-</span>', bytes(p.ownedBytes)];
+  }), "No partitions."));
+}
+
+function renderCaps(s) {
+  var open = {};
+  Array.prototype.forEach.call(document.querySelectorAll("#cspaces details"), function (d) {
+    open[d.dataset.cs] = d.open;
+  });
+  setHtml("cspaces", s.cspaces.map(function (cs, i) {
+    var isOpen = cs.object in open ? open[cs.object] : i === 0;
+    return '<details data-cs="' + esc(cs.object) + '"' + (isOpen ? " open" : "") + "><summary>" +
+      esc(cs.object) + (cs.root ? " (root, resource manager)" : "") + ' <span class="dim">' +
+      cs.caps.length + " / " + cs.maxCaps + " caps</span></summary><div>" +
+      table(["CapID", "Object", "Rights", "Master", "State"], cs.caps.map(function (c) {
+        return ['<span class="mono">' + esc(c.capId) + "</span>",
+          c.object ? '<span class="mono">' + esc(c.object) + "</span>" :
+            '<span class="dim">(' + esc(c.type) + ")</span>",
+          '<span class="mono">' + esc(c.rights) + "</span>", c.master ? "master" : "",
+          pill(c.state)];
+      }), "Empty.") + "</div></details>";
+  }).join(""));
+}
+
+function renderQueues(s) {
+  setHtml("msgqueues", table(["Queue", "State", "Queued", "Depth", "Max size", "Thresholds"],
+    s.msgqueues.map(function (q) {
+      return ['<span class="mono">' + esc(q.object) + "</span>", pill(q.state),
+        '<div class="bar" style="width:90px;display:inline-block;vertical-align:middle">' +
+          '<i style="width:' + (q.depth ? 100 * q.count / q.depth : 0).toFixed(0) + '%"></i></div> ' +
+          q.count, q.depth, bytes(q.maxMsgSize),
+        '<span class="dim">not-full ' + q.notFullThreshold + ", not-empty " + q.notEmptyThreshold +
+          "</span>"];
+    }), "No message queues."));
+  setHtml("doorbells", table(["Doorbell", "State", "Flags", "Enable mask", "Ack mask"],
+    s.doorbells.map(function (d) {
+      return ['<span class="mono">' + esc(d.object) + "</span>", pill(d.state),
+        '<span class="mono">' + esc(d.flags) + "</span>",
+        '<span class="mono">' + esc(d.enableMask) + "</span>",
+        '<span class="mono">' + esc(d.ackMask) + "</span>"];
+    }), "No doorbells."));
+}
+
+function renderEvents(s) {
+  var e = s.events;
+  $("ev-total").textContent = e.total ? "(" + num(e.total) + " logged)" : "";
+  var counts = Object.keys(e.counts).sort().map(function (k) {
+    return "<span>" + esc(k) + " " + num(e.counts[k]) + "</span>";
+  }).concat(Object.keys(e.exits).sort().map(function (k) {
+    return "<span>exit:" + esc(k) + " " + num(e.exits[k]) + "</span>";
+  }));
+  setHtml("counts", counts.join(""));
+  var box = $("events");
+  var atTop = box.scrollTop < 8;
+  setHtml("events", e.recent.length ? e.recent.slice().reverse().map(function (x) {
+    return '<div><span class="t">' + ns(x.time) + '</span><span class="k">' + esc(x.kind) +
+      "</span><span>" + esc(x.text) + "</span></div>";
+  }).join("") : '<div class="empty">No events yet.</div>');
+  if (atTop) box.scrollTop = 0;
+}
+
+function render(s) {
+  prev = last;
+  last = s;
+  $("h-time").textContent = ns(s.timeNs);
+  $("h-vms").textContent = s.vms.filter(function (v) { return v.status === "running"; }).length +
+    " / " + s.vms.length;
+  $("h-vcpus").textContent = s.vcpus.filter(function (t) { return t.runnable; }).length + " / " +
+    s.vcpus.length;
+  var retired = s.cpus.reduce(function (n, c) { return n + c.retired; }, 0);
+  $("h-ret").textContent = num(retired);
+  if (prev && s.takenAt > prev.takenAt) {
+    var before = prev.cpus.reduce(function (n, c) { return n + c.retired; }, 0);
+    $("h-ips").textContent = si((retired - before) * 1000 / (s.takenAt - prev.takenAt));
+  }
+  renderVms(s); renderCpus(s); renderVcpus(s); renderConsoles(s); renderMemory(s);
+  renderCaps(s); renderQueues(s); renderEvents(s);
+}
+
+function live(mode, text) {
+  var el = $("live");
+  el.className = mode;
+  el.querySelector("span").textContent = text;
+}
+
+function poll() {
+  fetch("/api/state").then(function (r) { return r.json(); }).then(function (s) {
+    render(s);
+    live("poll", "polling");
+  }).catch(function () { live("", "disconnected"); });
+}
+
+function connect() {
+  if (!window.EventSource) {
+    pollTimer = setInterval(poll, 1000);
+    poll();
+    return;
+  }
+  source = new EventSource("/api/events");
+  source.addEventListener("state", function (ev) {
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+    live("on", "live");
+    render(JSON.parse(ev.data));
+  });
+  source.onerror = function () {
+    live("", "reconnecting");
+    if (!pollTimer) pollTimer = setInterval(poll, 2000);
+  };
+}
+
+function message(text, ok) {
+  var el = $("msg");
+  el.textContent = text;
+  el.className = ok ? "ok" : "err";
+}
+
+function post(path, body) {
+  return fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body || {}),
+  }).then(function (r) {
+    return r.json().then(function (j) {
+      if (!r.ok) throw new Error(j.error || ("HTTP " + r.status));
+      return j;
+    });
+  }).catch(function (e) { message(e.message, false); throw e; });
+}
+
+$("vms").addEventListener("click", function (ev) {
+  var b = ev.target.closest("button[data-act]");
+  if (!b) return;
+  b.disabled = true;
+  post("/api/vms/" + b.dataset.vmid + "/" + b.dataset.act).then(function (j) {
+    message("VM " + j.vmid + " is " + j.status, true);
+    poll();
+  }, function () {});
+});
+
+$("create").addEventListener("submit", function (ev) {
+  ev.preventDefault();
+  var f = ev.target, body = { name: f.name.value.trim() };
+  ["memory", "kernel", "initrd", "append"].forEach(function (k) {
+    if (f[k].value.trim()) body[k] = f[k].value.trim();
+  });
+  if (f.vcpus.value.trim()) body.vcpus = Number(f.vcpus.value);
+  body.start = f.start.checked;
+  message("creating " + body.name + " ...", true);
+  post("/api/vms", body).then(function (j) {
+    message("created " + j.name + " (VMID " + j.vmid + "), " + j.status, true);
+    f.name.value = "";
+    poll();
+  }, function () {});
+});
+
+connect();
+</script>
+</body>
+</html>
+`;

@@ -1,0 +1,232 @@
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
+import type { SystemSnapshot } from "./snapshot_types.ts";
+import { DashboardAddressError, parseListenAddress, serveDashboard } from "./serve.ts";
+import { printThenOffGuest, printThenWaitGuest, systemWithGuest } from "./test_fixture.ts";
+
+Deno.test("listen addresses: loopback only, with clear errors", () => {
+  assertEquals(parseListenAddress("127.0.0.1:8418"), { hostname: "127.0.0.1", port: 8418 });
+  assertEquals(parseListenAddress("127.1.2.3:0"), { hostname: "127.1.2.3", port: 0 });
+  assertEquals(parseListenAddress("[::1]:9000"), { hostname: "::1", port: 9000 });
+  assertEquals(parseListenAddress("localhost:80"), { hostname: "127.0.0.1", port: 80 });
+  assertThrows(() => parseListenAddress("0.0.0.0:8418"), DashboardAddressError, "not loopback");
+  assertThrows(() => parseListenAddress("[::]:8418"), DashboardAddressError, "not loopback");
+  assertThrows(() => parseListenAddress("192.168.1.5:80"), DashboardAddressError, "127.0.0.1");
+  assertThrows(() => parseListenAddress("127.0.0.1"), DashboardAddressError, "host:port");
+  assertThrows(() => parseListenAddress("127.0.0.1:70000"), DashboardAddressError, "65535");
+  assertThrows(() => parseListenAddress("127.0.0.300:1"), DashboardAddressError, "not loopback");
+});
+
+Deno.test("serveDashboard refuses a non-loopback address and a port in use", async () => {
+  const { system } = await systemWithGuest(printThenWaitGuest(""));
+  await assertRejects(() => serveDashboard(system, "0.0.0.0:0"), DashboardAddressError);
+  const first = await serveDashboard(system, "127.0.0.1:0");
+  try {
+    await assertRejects(
+      () => serveDashboard(system, `127.0.0.1:${first.port}`),
+      DashboardAddressError,
+      "in use",
+    );
+  } finally {
+    await first.close();
+  }
+});
+
+/** A request bounded in time; returns status and parsed JSON (or text). */
+async function request(
+  url: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+  const headers = new Headers(init.headers);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(init.json);
+  }
+  const res = await fetch(url, { ...init, headers, body, signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  if ((res.headers.get("content-type") ?? "").includes("json")) parsed = JSON.parse(text);
+  return { status: res.status, body: parsed, text };
+}
+
+/** A raw HTTP/1.1 GET with an arbitrary Host header (fetch will not send a foreign one). */
+async function rawGet(port: number, path: string, host: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(
+      new TextEncoder().encode(
+        `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    let out = "";
+    const buf = new Uint8Array(4096);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      out += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    return out;
+  } finally {
+    conn.close();
+  }
+}
+
+async function state(base: string): Promise<SystemSnapshot> {
+  return (await request(`${base}api/state`)).body as unknown as SystemSnapshot;
+}
+
+/** Poll the state until `pred` holds (bounded). */
+async function until(
+  base: string,
+  pred: (s: SystemSnapshot) => boolean,
+  what: string,
+): Promise<SystemSnapshot> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const s = await state(base);
+    if (pred(s)) return s;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s.vms)}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("HTTP API over loopback: page, state, SSE, create/start/stop, console, errors", async () => {
+  const { system } = await systemWithGuest(printThenWaitGuest("primary up\n"), 64);
+  const dir = await Deno.makeTempDir();
+  const kernel = `${dir}/hello.bin`;
+  await Deno.writeFile(kernel, printThenWaitGuest("second up\n"));
+  const off = `${dir}/off.bin`;
+  await Deno.writeFile(off, printThenOffGuest("bye\n"));
+  const server = await serveDashboard(system, "127.0.0.1:0", {
+    defaultImages: () => Promise.reject(new Error("no default images in tests")),
+  });
+  const base = server.url;
+  const running = system.hv.run();
+  try {
+    assert(base.startsWith("http://127.0.0.1:"), base);
+
+    const page = await request(base);
+    assertEquals(page.status, 200);
+    assert(page.text.includes("<title>gunyah-ts dashboard</title>"));
+    assert(!/<(script|link)[^>]+(src|href)=/.test(page.text), "no external assets");
+
+    let s = await until(base, (s) => s.consoles[0]?.text === "primary up\n", "primary output");
+    assertEquals(s.vms.map((v) => [v.vmid, v.name, v.status]), [[3, "primary", "running"]]);
+    assert(s.cspaces[0].caps.length >= 7);
+
+    // SSE: the first `state` event carries a snapshot.
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), 10_000);
+    const sse = await fetch(`${base}api/events?interval=100`, { signal: ctl.signal });
+    assertEquals(sse.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    while (!/event: state\nid: \d+\ndata: .*\n\n/.test(buf)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+    }
+    const data = JSON.parse(/data: (.*)\n\n/.exec(buf)![1]) as SystemSnapshot;
+    assertEquals(data.vms[0].name, "primary");
+    await reader.cancel();
+    ctl.abort();
+    clearTimeout(timer);
+
+    // Create without starting: the VM is READY, its vCPU not yet powered on.
+    const created = await request(`${base}api/vms`, {
+      method: "POST",
+      json: { name: "second", memory: "16M", vcpus: 1, kernel, start: false },
+    });
+    assertEquals(created.status, 201, created.text);
+    assertEquals(created.body.status, "ready");
+    const vmid = created.body.vmid as number;
+    assertEquals(vmid, 0x80); // the first dynamic VMID
+    s = await state(base);
+    assertEquals(s.vcpus.find((t) => t.vm === "second")!.blocked.includes("vcpu_off"), true);
+
+    const started = await request(`${base}api/vms/${vmid}/start`, { method: "POST", json: {} });
+    assertEquals([started.status, started.body.status], [200, "running"]);
+    await until(
+      base,
+      (s) => s.consoles.find((c) => c.vmid === vmid)?.text === "second up\n",
+      "output",
+    );
+
+    const again = await request(`${base}api/vms/${vmid}/start`, { method: "POST", json: {} });
+    assertEquals(again.status, 409);
+    assert(String(again.body.error).includes("already running"));
+
+    const stopped = await request(`${base}api/vms/0x80/stop`, { method: "POST", json: {} });
+    assertEquals([stopped.status, stopped.body.status], [200, "exited"]);
+    assertEquals(stopped.body.exitReason, "stopped (VM_STOP_FORCED)");
+    s = await until(
+      base,
+      (s) => s.vcpus.find((t) => t.vm === "second")?.state === "EXITED",
+      "the killed vCPU to exit",
+    );
+    assertEquals(s.vms.find((v) => v.vmid === 3)!.status, "running"); // the other VM is untouched
+    const restart = await request(`${base}api/vms/${vmid}/start`, { method: "POST", json: {} });
+    assertEquals(restart.status, 409);
+    assert(String(restart.body.error).includes("create a new VM"), restart.text);
+
+    // A guest that powers itself off is reported EXITED by the system's own path.
+    const third = await request(`${base}api/vms`, {
+      method: "POST",
+      json: { name: "third", memory: 16 << 20, vcpus: 1, kernel: off },
+    });
+    assertEquals(third.status, 201, third.text);
+    // The run loop may already have run it to its end before the answer was built.
+    assert(["running", "exited"].includes(third.body.status as string), third.text);
+    s = await until(base, (s) => s.vms.find((v) => v.name === "third")?.status === "exited", "off");
+    assertEquals(s.consoles.find((c) => c.name === "third")!.text, "bye\n");
+
+    // Console input reaches the guest's PL011 receive FIFO.
+    const typed = await request(`${base}api/vms/3/console`, {
+      method: "POST",
+      json: { text: "x" },
+    });
+    assertEquals(typed.status, 200, typed.text);
+
+    // Bad input.
+    const cases: [string, RequestInit & { json?: unknown }, number, string][] = [
+      ["api/vms", { method: "POST", json: { memory: "16M" } }, 400, "'name' is required"],
+      ["api/vms", { method: "POST", json: { name: "x", vcpus: 99 } }, 400, "at most 8"],
+      ["api/vms", { method: "POST", json: { name: "x", memory: "1M" } }, 400, "16 MiB"],
+      ["api/vms", { method: "POST", json: { name: "x", colour: 1 } }, 400, "unknown field"],
+      ["api/vms", { method: "POST", json: { name: "primary", kernel } }, 409, "exists"],
+      ["api/vms", { method: "POST", json: { name: "y", kernel: `${dir}/nope` } }, 422, "nope"],
+      ["api/vms", { method: "POST", json: { name: "z", memory: "64M", kernel } }, 409, "MiB"],
+      ["api/vms", { method: "POST", json: { name: "d" } }, 409, "no default images"],
+      [
+        "api/vms",
+        { method: "POST", body: "{", headers: { "content-type": "application/json" } },
+        400,
+        "not JSON",
+      ],
+      ["api/vms", { method: "POST", body: "{}" }, 415, "application/json"],
+      ["api/vms/77/stop", { method: "POST", json: {} }, 404, "no VM with VMID 77"],
+      ["api/vms/abc/stop", { method: "POST", json: {} }, 400, "not a VMID"],
+      ["api/vms/3/console", { method: "POST", json: {} }, 400, "text"],
+      ["api/events?interval=5", {}, 400, "interval"],
+      ["api/nothing", {}, 404, "no route"],
+    ];
+    for (const [path, init, status, text] of cases) {
+      const r = await request(`${base}${path}`, init);
+      assertEquals(r.status, status, `${path}: ${r.text}`);
+      assert(String(r.body.error).includes(text), `${path}: ${r.text}`);
+    }
+
+    // A page on another host reaching us through DNS rebinding names its own host: refused.
+    const raw = await rawGet(server.port, "/api/state", "evil.example:8418");
+    assert(raw.startsWith("HTTP/1.1 403"), raw);
+    assert(raw.includes("loopback hosts only"), raw);
+  } finally {
+    await server.close();
+    system.hv.stop();
+    await running;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

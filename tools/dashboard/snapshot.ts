@@ -1,0 +1,346 @@
+/**
+ * `snapshot(system)`: the dashboard's read model of a running system (see
+ * `snapshot_types.ts` for the shape).
+ *
+ * Objects are found the way the hypervisor holds them: every live object is
+ * named by at least one capability, so the snapshot walks the root cspace
+ * and every cspace reachable from it (the VMs' cspaces, vCPUs' cspaces),
+ * reading each slot through the cspace's public lookup. Physical memory
+ * ownership comes from the memdb. It allocates only the JSON it returns and
+ * costs a few hundred microseconds for a VM or two, so the page can refresh
+ * several times a second while a guest runs.
+ *
+ * @module
+ */
+import { HypErrorException } from "../../core/abi/error.ts";
+import { PgtableAccess } from "../../core/abi/formats.ts";
+import type { Cap } from "../../core/cspace/cap.ts";
+import { CapState } from "../../core/cspace/cap.ts";
+import { Cspace } from "../../core/cspace/cspace.ts";
+import { MemdbOwnerType } from "../../core/memory/memdb.ts";
+import { Doorbell } from "../../core/object/doorbell/doorbell.ts";
+import { Memextent } from "../../core/object/memextent/memextent.ts";
+import { Msgqueue } from "../../core/object/msgqueue/msgqueue.ts";
+import { GunyahObject } from "../../core/object/object.ts";
+import { ObjectState, objectTypeName } from "../../core/object/object_type.ts";
+import { Partition } from "../../core/object/partition/partition.ts";
+import { Thread } from "../../core/object/thread/thread.ts";
+import { ThreadState } from "../../core/object/thread/thread_types.ts";
+import { describeBlockMask } from "../../core/sched/scheduler_block.ts";
+import { VM_STATUS_NAMES } from "../../rm/resource_manager.ts";
+import type { GunyahSystem, VmInstance } from "../cli/system.ts";
+import { peekConsoleTap } from "./console_tap.ts";
+import type { EventLog } from "./event_log.ts";
+import type {
+  CapSnapshot,
+  ConsoleSnapshot,
+  CspaceSnapshot,
+  DoorbellSnapshot,
+  EventsSnapshot,
+  MemextentSnapshot,
+  MemorySnapshot,
+  MsgqueueSnapshot,
+  PartitionSnapshot,
+  SystemSnapshot,
+  VcpuSnapshot,
+  VmSnapshot,
+} from "./snapshot_types.ts";
+
+/** Console bytes a snapshot carries per VM by default. */
+export const SNAPSHOT_CONSOLE_BYTES = 16 * 1024;
+/** Events a snapshot carries by default. */
+export const SNAPSHOT_EVENTS = 100;
+
+/** What else a snapshot reads besides the system. */
+export interface SnapshotOptions {
+  /** The event log to report (none: an empty events section). */
+  readonly events?: EventLog;
+  /** Console bytes per VM (default {@link SNAPSHOT_CONSOLE_BYTES}). */
+  readonly consoleBytes?: number;
+  /** Events to include (default {@link SNAPSHOT_EVENTS}). */
+  readonly maxEvents?: number;
+}
+
+const MEMEXTENT_TYPE_NAMES = ["basic", "sparse"];
+const MEMTYPE_NAMES = ["any", "device", "uncached", "cached"];
+const MEMDB_TYPE_NAMES: Readonly<Record<number, string>> = {
+  [MemdbOwnerType.NOTYPE]: "notype",
+  [MemdbOwnerType.PARTITION]: "partition",
+  [MemdbOwnerType.ALLOCATOR]: "allocator",
+  [MemdbOwnerType.EXTENT]: "extent",
+  [MemdbOwnerType.TRACE]: "trace",
+};
+
+/** `0x`-prefixed hexadecimal. */
+export function hex(v: number | bigint): string {
+  return `0x${v.toString(16)}`;
+}
+
+function stateName(o: GunyahObject): string {
+  return (ObjectState[o.state] ?? String(o.state)).toLowerCase();
+}
+
+/** Access bits as `rwx` with `-` for missing ones. */
+function accessString(access: number): string {
+  return (access & PgtableAccess.R ? "r" : "-") + (access & PgtableAccess.W ? "w" : "-") +
+    (access & PgtableAccess.X ? "x" : "-");
+}
+
+/**
+ * The occupied slots of `cs`, in slot order. Slots fill lowest-first, so the
+ * walk stops once `capCount` caps were seen; only holes left by deleted caps
+ * cost a failed lookup.
+ */
+export function capsOf(cs: Cspace): Cap[] {
+  const out: Cap[] = [];
+  const want = cs.capCount;
+  for (let i = 0; out.length < want && i < cs.maxCaps; i++) {
+    try {
+      out.push(cs.capOf(cs.ids.encode(i)));
+    } catch (e) {
+      if (!(e instanceof HypErrorException)) throw e;
+    }
+  }
+  return out;
+}
+
+/** Every live object reachable from the root cspace, grouped by cspace. */
+interface ObjectGraph {
+  readonly cspaces: { readonly cspace: Cspace; readonly caps: Cap[] }[];
+  readonly objects: Set<GunyahObject>;
+}
+
+function walk(system: GunyahSystem): ObjectGraph {
+  const hv = system.hv;
+  const seen = new Set<Cspace>();
+  const queue: Cspace[] = [hv.rootCspace];
+  for (const t of hv.threads) if (t.cspace) queue.push(t.cspace);
+  const cspaces: ObjectGraph["cspaces"] = [];
+  const objects = new Set<GunyahObject>([hv.rootPartition, hv.rootCspace]);
+  while (queue.length > 0) {
+    const cs = queue.shift()!;
+    if (seen.has(cs)) continue;
+    seen.add(cs);
+    const caps = capsOf(cs);
+    cspaces.push({ cspace: cs, caps });
+    objects.add(cs);
+    for (const cap of caps) {
+      const o = cap.object;
+      if (o === null) continue;
+      objects.add(o);
+      if (o instanceof Cspace && !seen.has(o)) queue.push(o);
+      if (o instanceof Thread && o.cspace && !seen.has(o.cspace)) queue.push(o.cspace);
+    }
+  }
+  for (const t of hv.threads) objects.add(t);
+  return { cspaces, objects };
+}
+
+function capSnapshot(cap: Cap): CapSnapshot {
+  return {
+    capId: hex(cap.id),
+    object: cap.object ? cap.object.describeName() : null,
+    type: objectTypeName(cap.type),
+    rights: hex(cap.rights),
+    master: cap.master,
+    state: (CapState[cap.state] ?? String(cap.state)).toLowerCase(),
+  };
+}
+
+function lookupName(system: GunyahSystem, capId: bigint | undefined): string | null {
+  if (capId === undefined) return null;
+  try {
+    return system.hv.rootCspace.capOf(capId).object?.describeName() ?? null;
+  } catch (e) {
+    if (e instanceof HypErrorException) return null;
+    throw e;
+  }
+}
+
+function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
+  const instances = new Map<number, VmInstance>();
+  for (const vm of system.vms) instances.set(vm.vmid, vm);
+  return system.rm.vms.map((rec) => {
+    const vm = instances.get(rec.vmid);
+    const caps = rec.caps;
+    let memoryBytes = 0;
+    if (caps) {
+      try {
+        const me = system.hv.rootCspace.capOf(caps.memextent).object;
+        if (me instanceof Memextent) memoryBytes = me.size;
+      } catch (e) {
+        if (!(e instanceof HypErrorException)) throw e;
+      }
+    }
+    return {
+      vmid: rec.vmid,
+      name: rec.name,
+      status: VM_STATUS_NAMES[rec.status] ?? String(rec.status),
+      exitReason: rec.exitReason,
+      memoryBytes,
+      vcpus: vm
+        ? vm.vcpus.map((t) => t.describeName())
+        : (caps?.vcpus ?? []).map((c) => lookupName(system, c) ?? "?"),
+      objects: {
+        memextent: lookupName(system, caps?.memextent),
+        addrspace: lookupName(system, caps?.addrspace),
+        vic: lookupName(system, caps?.vic),
+        cspace: lookupName(system, caps?.cspace),
+      },
+      devices: vm ? vm.devices.map((d) => ({ name: d.name, state: d.describe() })) : [],
+    };
+  });
+}
+
+function vcpuSnapshots(system: GunyahSystem): VcpuSnapshot[] {
+  const owner = new Map<Thread, VmInstance>();
+  for (const vm of system.vms) for (const t of vm.vcpus) owner.set(t, vm);
+  return system.hv.threads.map((t) => {
+    const vm = owner.get(t);
+    const s = t.sched;
+    return {
+      object: t.describeName(),
+      vm: vm?.name ?? null,
+      vmid: vm?.vmid ?? null,
+      index: t.vcpuIndex,
+      objectState: stateName(t),
+      state: ThreadState[t.threadState] ?? String(t.threadState),
+      blocked: describeBlockMask(s.blockBits),
+      runnable: t.runnable,
+      priority: s.priority,
+      timesliceNs: s.baseTimeslice,
+      affinity: s.affinity,
+      runningOn: s.runningOn,
+      proxy: t.vcpuRunEnabled,
+      arch: t.arch ? t.arch.describe() : {},
+    };
+  });
+}
+
+function memorySnapshot(system: GunyahSystem, objects: Set<GunyahObject>): MemorySnapshot {
+  const hv = system.hv;
+  const extents: MemextentSnapshot[] = [];
+  for (const o of objects) {
+    if (!(o instanceof Memextent)) continue;
+    extents.push({
+      object: o.describeName(),
+      state: stateName(o),
+      type: MEMEXTENT_TYPE_NAMES[o.extentType] ?? String(o.extentType),
+      physBase: hex(o.physBase),
+      size: o.size,
+      memtype: MEMTYPE_NAMES[o.memtype] ?? String(o.memtype),
+      access: accessString(o.access),
+      parent: o.parent ? o.parent.describeName() : null,
+      mappings: o.mappings.map((m) => ({
+        addrspace: m.addrspace.describeName(),
+        vbase: hex(m.vbase),
+        offset: m.offset,
+        size: m.size,
+      })),
+    });
+  }
+  return {
+    ram: hv.physicalMemory.regions.map((r) => ({ base: hex(r.base), size: r.size })),
+    ranges: hv.memdb.ranges.map((r) => ({
+      base: hex(r.base),
+      end: hex(r.end),
+      size: r.end - r.base,
+      owner: r.owner instanceof GunyahObject ? r.owner.describeName() : "unknown",
+      ownerType: MEMDB_TYPE_NAMES[r.owner.memdbType] ?? String(r.owner.memdbType),
+    })),
+    extents,
+  };
+}
+
+function partitionSnapshots(system: GunyahSystem, objects: Set<GunyahObject>): PartitionSnapshot[] {
+  const owned = new Map<object, number>();
+  for (const r of system.hv.memdb.ranges) {
+    owned.set(r.owner, (owned.get(r.owner) ?? 0) + (r.end - r.base));
+  }
+  const out: PartitionSnapshot[] = [];
+  for (const o of objects) {
+    if (!(o instanceof Partition)) continue;
+    out.push({
+      object: o.describeName(),
+      state: stateName(o),
+      root: o === system.hv.rootPartition,
+      parent: o.partition && o.partition !== o ? o.partition.describeName() : null,
+      ownedBytes: owned.get(o) ?? 0,
+    });
+  }
+  return out;
+}
+
+function consoleSnapshots(system: GunyahSystem, bytes: number): ConsoleSnapshot[] {
+  const decoder = new TextDecoder();
+  return system.vms.map((vm) => {
+    const tap = peekConsoleTap(vm);
+    return {
+      vmid: vm.vmid,
+      name: vm.name,
+      text: tap ? decoder.decode(tap.ring.tail(bytes)) : "",
+      totalBytes: tap ? tap.ring.total : 0,
+      recording: tap !== undefined,
+    };
+  });
+}
+
+function eventsSnapshot(log: EventLog | undefined, max: number): EventsSnapshot {
+  if (!log) return { total: 0, recent: [], counts: {}, exits: {} };
+  return {
+    total: log.total,
+    recent: log.recent(max),
+    counts: { ...log.counts },
+    exits: { ...log.exits },
+  };
+}
+
+/** Describe `system` as plain JSON (see {@link SystemSnapshot}). */
+export function snapshot(system: GunyahSystem, options: SnapshotOptions = {}): SystemSnapshot {
+  const hv = system.hv;
+  const graph = walk(system);
+  const cspaces: CspaceSnapshot[] = graph.cspaces.map(({ cspace, caps }) => ({
+    object: cspace.describeName(),
+    root: cspace === hv.rootCspace,
+    maxCaps: cspace.maxCaps,
+    caps: caps.map(capSnapshot),
+  }));
+  const msgqueues: MsgqueueSnapshot[] = [];
+  const doorbells: DoorbellSnapshot[] = [];
+  for (const o of graph.objects) {
+    if (o instanceof Msgqueue) {
+      msgqueues.push({
+        object: o.describeName(),
+        state: stateName(o),
+        depth: o.queueDepth,
+        count: o.count,
+        maxMsgSize: o.maxMsgSize,
+        notFullThreshold: o.notFullThreshold,
+        notEmptyThreshold: o.notEmptyThreshold,
+      });
+    } else if (o instanceof Doorbell) {
+      doorbells.push({
+        object: o.describeName(),
+        state: stateName(o),
+        flags: hex(o.flags),
+        enableMask: hex(o.enableMask),
+        ackMask: hex(o.ackMask),
+      });
+    }
+  }
+  return {
+    timeNs: hv.time,
+    nsPerInstruction: hv.clock.nsPerInstruction,
+    takenAt: Date.now(),
+    partitions: partitionSnapshots(system, graph.objects),
+    vms: vmSnapshots(system),
+    vcpus: vcpuSnapshots(system),
+    cpus: hv.cpuStats(),
+    cspaces,
+    msgqueues,
+    doorbells,
+    memory: memorySnapshot(system, graph.objects),
+    consoles: consoleSnapshots(system, options.consoleBytes ?? SNAPSHOT_CONSOLE_BYTES),
+    events: eventsSnapshot(options.events, options.maxEvents ?? SNAPSHOT_EVENTS),
+  };
+}

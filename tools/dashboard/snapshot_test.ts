@@ -1,0 +1,135 @@
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { encodeMsgqueueCreateInfo } from "../../core/abi/formats.ts";
+import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
+import { errorFromRegister, HypError } from "../../core/abi/error.ts";
+import { PHYS_RAM_BASE } from "../cli/system.ts";
+import { consoleTap } from "./console_tap.ts";
+import { EventLog } from "./event_log.ts";
+import { capsOf, snapshot } from "./snapshot.ts";
+import { printThenWaitGuest, systemWithGuest } from "./test_fixture.ts";
+
+Deno.test("snapshot of a running flat guest: VM, vCPU, CPUs, caps, memory, console, events", async () => {
+  const { system, vm } = await systemWithGuest(printThenWaitGuest("hello\n"));
+  const events = new EventLog(system.hv);
+  consoleTap(vm);
+  system.hv.runUntil(() => consoleTap(vm).ring.total === 6, 1e6);
+  const s = snapshot(system, { events });
+  JSON.stringify(s); // plain JSON
+
+  assertEquals(s.vms.length, 1);
+  const v = s.vms[0];
+  assertEquals([v.vmid, v.name, v.status, v.memoryBytes], [3, "primary", "running", 16 << 20]);
+  assertEquals(v.vcpus, [vm.vcpus[0].describeName()]);
+  assert(v.objects.addrspace?.startsWith("addrspace#"), JSON.stringify(v.objects));
+  assert(v.devices.some((d) => d.name.includes("pl011")), v.devices.map((d) => d.name).join());
+
+  assertEquals(s.vcpus.length, 1);
+  const t = s.vcpus[0];
+  assertEquals([t.vm, t.vmid, t.index, t.state, t.objectState], [
+    "primary",
+    3,
+    0,
+    "READY",
+    "active",
+  ]);
+  assertEquals(t.blocked, ["vcpu_wfi"]); // parked in the WFI loop
+  assertEquals(t.runnable, false);
+  assertEquals(t.arch.el, 1);
+  // 1 movz + 6 × (movz, strb) + wfi = 14 instructions; PC on the WFI's successor branch or the WFI.
+  const pc = Number(t.arch.pc);
+  assert(pc === PHYS_RAM_BASE + 13 * 4 || pc === PHYS_RAM_BASE + 14 * 4, `pc ${t.arch.pc}`);
+
+  assertEquals(s.cpus.length, 2);
+  assertEquals(s.cpus.reduce((n, c) => n + c.retired, 0), 14);
+
+  const root = s.cspaces.find((c) => c.root)!;
+  assertEquals(root.maxCaps, 2048);
+  const masters = root.caps.filter((c) => c.master).map((c) => c.type);
+  for (const type of ["cspace", "partition", "memextent", "addrspace", "vic", "thread"]) {
+    assert(masters.includes(type), `root cspace has a master ${type} cap: ${masters.join()}`);
+  }
+  const vcpuCap = root.caps.find((c) => c.object === t.object)!;
+  assertEquals(vcpuCap.state, "valid");
+  assert(/^0x[0-9a-f]+$/.test(vcpuCap.capId) && vcpuCap.rights !== "0x0");
+  assert(s.cspaces.some((c) => c.object === v.objects.cspace), "the VM's cspace is listed");
+
+  const ext = s.memory.extents.find((e) => e.object === v.objects.memextent)!;
+  assertEquals([ext.physBase, ext.size, ext.access], ["0x40000000", 16 << 20, "rwx"]);
+  assertEquals(ext.mappings, [{
+    addrspace: v.objects.addrspace!,
+    vbase: "0x40000000",
+    offset: 0,
+    size: 16 << 20,
+  }]);
+  assertEquals(s.memory.ranges[0], {
+    base: "0x40000000",
+    end: "0x41000000",
+    size: 16 << 20,
+    owner: ext.object,
+    ownerType: "extent",
+  });
+  const rootPart = s.partitions.find((p) => p.root)!;
+  assertEquals(rootPart.ownedBytes, 48 << 20); // the rest of the 64 MiB
+
+  assertEquals(s.consoles, [{
+    vmid: 3,
+    name: "primary",
+    text: "hello\n",
+    totalBytes: 6,
+    recording: true,
+  }]);
+  assert(s.events.recent.some((e) => e.kind === "thread.state" && e.text.includes("blocked")));
+  assert((s.events.exits.wfi ?? 0) >= 1, JSON.stringify(s.events.exits));
+  events.close();
+});
+
+Deno.test("snapshot lists message queues and doorbells created through hypercalls", async () => {
+  const { system } = await systemWithGuest(printThenWaitGuest(""));
+  const hv = system.hv;
+  const ctx = hv.nativeContext(hv.rootCspace, hv.rootPartition);
+  const call = (n: number, ...a: bigint[]) => {
+    const r = hv.dispatcher.table.call(ctx, n, ...a);
+    assertEquals(errorFromRegister(r[0]), HypError.OK, `hypercall 0x${n.toString(16)}`);
+    return r;
+  };
+  const mq = call(Hypercall.PARTITION_CREATE_MSGQUEUE, hv.rootPartitionCap, hv.rootCspaceCap)[1];
+  call(Hypercall.MSGQUEUE_CONFIGURE, mq, encodeMsgqueueCreateInfo(8, 64));
+  call(Hypercall.OBJECT_ACTIVATE, mq);
+  call(Hypercall.MSGQUEUE_SEND, mq, 16n, BigInt(PHYS_RAM_BASE), 0n);
+  call(Hypercall.MSGQUEUE_SEND, mq, 4n, BigInt(PHYS_RAM_BASE), 0n);
+  const db = call(Hypercall.PARTITION_CREATE_DOORBELL, hv.rootPartitionCap, hv.rootCspaceCap)[1];
+  call(Hypercall.OBJECT_ACTIVATE, db);
+  call(Hypercall.DOORBELL_MASK, db, 0x0fn, 0x01n);
+  call(Hypercall.DOORBELL_SEND, db, 0x30n);
+
+  const s = snapshot(system);
+  assertEquals(s.msgqueues.length, 1);
+  const q = s.msgqueues[0];
+  assertEquals([q.state, q.depth, q.count, q.maxMsgSize], ["active", 8, 2, 64]);
+  assertEquals(s.doorbells.length, 1);
+  const d = s.doorbells[0];
+  assertEquals([d.flags, d.enableMask, d.ackMask], ["0x30", "0xf", "0x1"]);
+  const root = s.cspaces.find((c) => c.root)!;
+  assert(root.caps.some((c) => c.object === q.object && c.type === "msgqueue"));
+  assertEquals(s.events, { total: 0, recent: [], counts: {}, exits: {} });
+});
+
+Deno.test("capsOf walks past the holes deleted caps leave", async () => {
+  const { system } = await systemWithGuest(printThenWaitGuest(""));
+  const hv = system.hv;
+  const ctx = hv.nativeContext(hv.rootCspace, hv.rootPartition);
+  const dbs = [0, 1, 2].map((_) =>
+    hv.dispatcher.table.call(
+      ctx,
+      Hypercall.PARTITION_CREATE_DOORBELL,
+      hv.rootPartitionCap,
+      hv.rootCspaceCap,
+    )[1]
+  );
+  const before = capsOf(hv.rootCspace).length;
+  assertEquals(before, hv.rootCspace.capCount);
+  hv.rootCspace.deleteCap(dbs[1]);
+  const after = capsOf(hv.rootCspace);
+  assertEquals(after.length, before - 1);
+  assert(after.some((c) => c.id === dbs[2]) && !after.some((c) => c.id === dbs[1]));
+});

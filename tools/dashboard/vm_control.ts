@@ -1,0 +1,323 @@
+/**
+ * The dashboard's VM controls: create, start and stop, on top of the
+ * system's own launch path and the resource manager.
+ *
+ * - Create validates a request, reads the images (the boot's default
+ *   Debian kernel and busybox initramfs when no kernel is given) and
+ *   launches the VM with `GunyahSystem.launch`, as `gunyah boot` does.
+ * - A VM may be created without starting it: `launch` builds, loads and
+ *   starts in one step, so the RM's VM_START is deferred for that one call
+ *   and issued later by {@link VmControl.start} with the boot plan's entry
+ *   and X0 (the VM stays READY in between, exactly the RM state machine).
+ * - Stop is the RM's forced VM_STOP: `vcpu_kill` on each of the VM's vCPUs,
+ *   issued as hypercalls from the RM's cspace (the root cspace), then the
+ *   VM is recorded as EXITED with the reason VM_STOP_FORCED.
+ *
+ * Every refusal is a {@link VmControlError} with an HTTP status and a
+ * message that says what to do instead.
+ *
+ * @module
+ */
+import { errorFromRegister, errorName, HypError } from "../../core/abi/error.ts";
+import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
+import { RmError, VmStatus } from "../../rm/abi.ts";
+import { RmRequestError, VM_STATUS_NAMES } from "../../rm/resource_manager.ts";
+import { DEFAULT_CONFIG_YAML, MAX_VCPUS, parseConfig, parseSize } from "../cli/config.ts";
+import { ensureGuestImages } from "../cli/images/mod.ts";
+import type { GunyahSystem, VmInstance } from "../cli/system.ts";
+import { consoleTap } from "./console_tap.ts";
+
+/** Smallest VM RAM the dashboard accepts (the boot's `--memory` floor). */
+export const MIN_VM_MEMORY = 16 << 20;
+/** Stage-2 granule: VM RAM must be a multiple of it (4 KiB). */
+export const VM_MEMORY_GRANULE = 0x1000;
+/** Longest VM name accepted. */
+export const MAX_VM_NAME = 64;
+
+/** A request the controls refuse; `status` is the HTTP status to answer with. */
+export class VmControlError extends Error {
+  override readonly name = "VmControlError";
+  constructor(readonly status: 400 | 404 | 409 | 422, message: string) {
+    super(message);
+  }
+}
+
+/** A validated VM creation request. */
+export interface CreateVmRequest {
+  readonly name: string;
+  /** RAM bytes. */
+  readonly memory: number;
+  readonly vcpus: number;
+  /** Host path of the kernel (Image, ELF or flat binary); absent: the default kernel. */
+  readonly kernel?: string;
+  /** Host path of the initramfs; absent: the default one with the default kernel, none otherwise; "none": none. */
+  readonly initrd?: string;
+  /** Kernel command line (default: the boot's). */
+  readonly append: string;
+  /** Start the VM once built (default true). */
+  readonly start: boolean;
+}
+
+/** Where the default guest images come from (default: `ensureGuestImages`). */
+export type DefaultImages = () => Promise<{ readonly kernel: string; readonly initrd: string }>;
+
+const CREATE_KEYS = ["name", "memory", "vcpus", "kernel", "initrd", "append", "start"];
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** The boot configuration's primary VM supplies the defaults. */
+const DEFAULT_VM = parseConfig(DEFAULT_CONFIG_YAML, "default").vms[0];
+
+/**
+ * Check a JSON body for VM creation: `{name, memory, vcpus, kernel?, initrd?,
+ * append?, start?}`; `memory` is bytes or a size such as "64M".
+ */
+export function parseCreateVmRequest(body: unknown): CreateVmRequest {
+  const bad = (m: string): never => {
+    throw new VmControlError(400, m);
+  };
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    bad('expected a JSON object such as {"name": "vm1", "memory": "64M", "vcpus": 1}');
+  }
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b)) {
+    if (!CREATE_KEYS.includes(k)) bad(`unknown field '${k}'; allowed: ${CREATE_KEYS.join(", ")}`);
+  }
+  const name = b.name;
+  if (typeof name !== "string" || name.length === 0) bad("'name' is required (a string)");
+  if ((name as string).length > MAX_VM_NAME || !NAME_PATTERN.test(name as string)) {
+    bad(
+      `'name' must be 1-${MAX_VM_NAME} letters, digits, '_', '.' or '-' starting with a letter or digit, got ${
+        JSON.stringify(name)
+      }`,
+    );
+  }
+  let memory = DEFAULT_VM.memory;
+  if (b.memory !== undefined) {
+    const m = typeof b.memory === "number"
+      ? b.memory
+      : typeof b.memory === "string"
+      ? parseSize(b.memory)
+      : null;
+    if (m === null || !Number.isInteger(m) || m < MIN_VM_MEMORY || m % VM_MEMORY_GRANULE !== 0) {
+      bad(
+        `'memory': expected bytes (a multiple of 4096, at least 16 MiB) or a size such as "64M", got ${
+          JSON.stringify(b.memory)
+        }`,
+      );
+    }
+    memory = m as number;
+  }
+  let vcpus = DEFAULT_VM.vcpus;
+  if (b.vcpus !== undefined) {
+    if (typeof b.vcpus !== "number" || !Number.isInteger(b.vcpus) || b.vcpus < 1) {
+      bad(`'vcpus': expected an integer from 1 to ${MAX_VCPUS}, got ${JSON.stringify(b.vcpus)}`);
+    }
+    vcpus = b.vcpus as number;
+    if (vcpus > MAX_VCPUS) bad(`'vcpus': at most ${MAX_VCPUS}, got ${vcpus}`);
+  }
+  for (const k of ["kernel", "initrd", "append"] as const) {
+    if (b[k] !== undefined && typeof b[k] !== "string") {
+      bad(`'${k}' must be a string, got ${JSON.stringify(b[k])}`);
+    }
+  }
+  if (b.start !== undefined && typeof b.start !== "boolean") {
+    bad(`'start' must be true or false, got ${JSON.stringify(b.start)}`);
+  }
+  if (b.initrd !== undefined && b.initrd !== "none" && b.kernel === undefined) {
+    bad("'initrd' needs 'kernel' too (without 'kernel' the default kernel and initramfs are used)");
+  }
+  return {
+    name: name as string,
+    memory,
+    vcpus,
+    kernel: b.kernel as string | undefined,
+    initrd: b.initrd as string | undefined,
+    append: (b.append as string | undefined) ?? DEFAULT_VM.append,
+    start: (b.start as boolean | undefined) ?? true,
+  };
+}
+
+async function readImage(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (e) {
+    throw new VmControlError(
+      422,
+      `cannot read the ${what} '${path}': ${
+        (e as Error).message
+      } (give a path on the dashboard's host)`,
+    );
+  }
+}
+
+/** The VM controls of one system. */
+export class VmControl {
+  readonly #system: GunyahSystem;
+  readonly #defaultImages: DefaultImages;
+  /** Boot plans of VMs built but not yet started: VMID → entry and X0. */
+  readonly #pending = new Map<number, { readonly entry: bigint; readonly x0: bigint }>();
+
+  constructor(system: GunyahSystem, defaultImages?: DefaultImages) {
+    this.#system = system;
+    this.#defaultImages = defaultImages ??
+      (() => ensureGuestImages({ progress: (m) => system.hv.log(`images: ${m}`) }));
+  }
+
+  /** Build (and by default start) a VM; its console is recorded from its first byte. */
+  async create(req: CreateVmRequest): Promise<VmInstance> {
+    const sys = this.#system;
+    if (sys.rm.vms.some((v) => v.name === req.name)) {
+      throw new VmControlError(409, `a VM named '${req.name}' exists; choose another name`);
+    }
+    let kernelPath = req.kernel;
+    let initrdPath = req.initrd === "none" ? undefined : req.initrd;
+    if (kernelPath === undefined) {
+      let images: { readonly kernel: string; readonly initrd: string };
+      try {
+        images = await this.#defaultImages();
+      } catch (e) {
+        throw new VmControlError(
+          409,
+          `the default guest images are unavailable (${
+            (e as Error).message
+          }); give 'kernel' (and 'initrd') as paths on the dashboard's host`,
+        );
+      }
+      kernelPath = images.kernel;
+      if (req.initrd !== "none") initrdPath = images.initrd;
+    }
+    const kernel = await readImage(kernelPath, "kernel");
+    const initrd = initrdPath === undefined ? undefined : await readImage(initrdPath, "initrd");
+    const spec = {
+      name: req.name,
+      memory: req.memory,
+      vcpus: req.vcpus,
+      kernel,
+      initrd,
+      bootargs: req.append,
+    };
+    let vm: VmInstance;
+    try {
+      vm = req.start ? sys.launch(spec) : this.#launchWithoutStart(spec);
+    } catch (e) {
+      throw asControlError(e);
+    }
+    consoleTap(vm);
+    return vm;
+  }
+
+  /**
+   * `launch` with the RM's VM_START held back: the system's launch path
+   * builds, loads and starts in one step, so the RM's start is intercepted
+   * for this call only and its arguments (the boot plan's entry and X0)
+   * kept for {@link start}.
+   */
+  #launchWithoutStart(spec: Parameters<GunyahSystem["launch"]>[0]): VmInstance {
+    const rm = this.#system.rm;
+    const deferred: { vmid: number; entry: bigint; x0: bigint }[] = [];
+    const ownStart = Object.getOwnPropertyDescriptor(rm, "startVm");
+    Object.defineProperty(rm, "startVm", {
+      configurable: true,
+      writable: true,
+      value: (vmid: number, entry: bigint, x0: bigint) => {
+        deferred.push({ vmid, entry, x0 });
+        return rm.vm(vmid);
+      },
+    });
+    try {
+      const vm = this.#system.launch(spec);
+      for (const d of deferred) this.#pending.set(d.vmid, { entry: d.entry, x0: d.x0 });
+      return vm;
+    } finally {
+      if (ownStart) Object.defineProperty(rm, "startVm", ownStart);
+      else delete (rm as { startVm?: unknown }).startVm;
+    }
+  }
+
+  /** VM_START of a VM created with `start: false`. */
+  start(vmid: number): void {
+    const rec = this.#record(vmid);
+    const plan = this.#pending.get(vmid);
+    if (rec.status === VmStatus.RUNNING) {
+      throw new VmControlError(409, `VM '${rec.name}' (VMID ${vmid}) is already running`);
+    }
+    if (rec.status === VmStatus.EXITED) {
+      throw new VmControlError(
+        409,
+        `VM '${rec.name}' (VMID ${vmid}) has exited${
+          rec.exitReason ? ` (${rec.exitReason})` : ""
+        }; an exited VM cannot be started again (no VM_RESET): create a new VM`,
+      );
+    }
+    if (rec.status !== VmStatus.READY || plan === undefined) {
+      throw new VmControlError(
+        409,
+        `VM '${rec.name}' (VMID ${vmid}) is ${VM_STATUS_NAMES[rec.status]}, not ready to start`,
+      );
+    }
+    try {
+      this.#system.rm.startVm(vmid, plan.entry, plan.x0);
+    } catch (e) {
+      throw asControlError(e);
+    }
+    this.#pending.delete(vmid);
+    this.#system.hv.wake();
+  }
+
+  /**
+   * Forced VM_STOP: `vcpu_kill` each of the VM's vCPUs through the RM's
+   * cspace, then record the VM EXITED (VM_STOP_FORCED).
+   */
+  stop(vmid: number): void {
+    const rec = this.#record(vmid);
+    if (rec.status !== VmStatus.RUNNING && rec.status !== VmStatus.READY) {
+      throw new VmControlError(
+        409,
+        `VM '${rec.name}' (VMID ${vmid}) is ${
+          VM_STATUS_NAMES[rec.status]
+        }; only a running or ready VM can be stopped`,
+      );
+    }
+    const hv = this.#system.hv;
+    const ctx = hv.nativeContext(hv.rootCspace, hv.rootPartition);
+    const failures: string[] = [];
+    for (const cap of rec.caps?.vcpus ?? []) {
+      const err = errorFromRegister(hv.dispatcher.table.call(ctx, Hypercall.VCPU_KILL, cap, 0n)[0]);
+      // A vCPU that already exited (or never powered on and was never made READY) is already stopped.
+      if (err !== HypError.OK && err !== HypError.ERROR_OBJECT_STATE) {
+        failures.push(`vcpu_kill(0x${cap.toString(16)}) → ${errorName(err)}`);
+      }
+    }
+    this.#pending.delete(vmid);
+    this.#system.rm.exited(vmid, "stopped (VM_STOP_FORCED)");
+    hv.wake();
+    if (failures.length > 0) {
+      throw new VmControlError(409, `VM '${rec.name}' stopped with errors: ${failures.join("; ")}`);
+    }
+  }
+
+  #record(vmid: number) {
+    try {
+      return this.#system.rm.vm(vmid);
+    } catch (e) {
+      if (e instanceof RmRequestError && e.code === RmError.VMID_INVALID) {
+        const known = this.#system.rm.vms.map((v) => `${v.vmid} (${v.name})`).join(", ");
+        throw new VmControlError(
+          404,
+          `no VM with VMID ${vmid}; VMs: ${known || "none"} (GET /api/state lists them)`,
+        );
+      }
+      throw e;
+    }
+  }
+}
+
+/** A launch or RM failure as a 409 (the request was fine, the system's state refused it). */
+function asControlError(e: unknown): VmControlError {
+  if (e instanceof VmControlError) return e;
+  if (e instanceof RmRequestError) {
+    return new VmControlError(e.code === RmError.ARGUMENT_INVALID ? 400 : 409, e.message);
+  }
+  if (e instanceof Error) return new VmControlError(409, e.message);
+  return new VmControlError(409, String(e));
+}
