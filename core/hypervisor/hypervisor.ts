@@ -151,6 +151,11 @@ export interface HypervisorOptions {
   readonly vgicPlacement?: { readonly distributorBase: number; readonly redistributorBase: number };
   /** Idle time pacing of {@link Hypervisor.run} (default "virtual"). */
   readonly pacing?: TimePacing;
+  /**
+   * MPIDR affinity of the vCPU with index `i` in its VM (what PSCI CPU_ON and
+   * the devicetree's cpu nodes name it by); default {@link mpidrOf}.
+   */
+  readonly mpidrOf?: (index: number) => number;
 }
 
 /**
@@ -244,6 +249,8 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
 
   /** Idle time pacing of {@link run}. */
   readonly pacing: TimePacing;
+  /** MPIDR affinity of vCPU index `i` within its VM. */
+  readonly mpidrOf: (index: number) => number;
   /** Default vGIC placement. */
   readonly vgicPlacement: { readonly distributorBase: number; readonly redistributorBase: number };
   readonly #vicControllers = new Map<Vic, InterruptControllerInstance>();
@@ -278,6 +285,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     this.hostSliceMs = options.hostSliceMs ?? DEFAULT_HOST_SLICE_MS;
     this.vgicPlacement = options.vgicPlacement ?? VGIC_DEFAULT_PLACEMENT;
     this.pacing = options.pacing ?? "virtual";
+    this.mpidrOf = options.mpidrOf ?? mpidrOf;
     if (!(this.maxQuantumNs >= this.clock.nsPerInstruction)) {
       throw new RangeError(
         `maxQuantumNs must be at least one instruction (${this.clock.nsPerInstruction} ns)`,
@@ -312,7 +320,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
 
     this.psci = new VcpuPsciHost({
       vcpusOf: (t) => this.vmOf(t).vcpus,
-      mpidrOf,
+      mpidrOf: (i) => this.mpidrOf(i),
       vmExit: (caller, reason) => {
         this.events.emit("vm.exit", {
           time: this.clock.now,
@@ -484,7 +492,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       : EMPTY_STAGE2;
     const arch = this.arch.createVcpu({
       index,
-      mpidr: mpidrOf(index),
+      mpidr: this.mpidrOf(index),
       memory,
       mmio: vm.bus,
       irq,
@@ -1067,9 +1075,17 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   }
 }
 
-/** The MPIDR affinity of vCPU `index`: QEMU virt packs 8 CPUs per Aff1 cluster with GICv3 (Aff0 = index % 8). */
+/** vCPUs per Aff1 cluster in the default MPIDR assignment (QEMU `GICV3_TARGETLIST_BITS`). */
+export const DEFAULT_MPIDR_CLUSTER_SIZE = 16;
+
+/**
+ * The default MPIDR affinity of vCPU `index`, as QEMU virt assigns it with
+ * GICv3 (`virt_cpu_mp_affinity`): Aff0 = index mod 16, Aff1 = index / 16.
+ * A platform with another layout passes `HypervisorOptions.mpidrOf`.
+ */
 export function mpidrOf(index: number): number {
-  return ((Math.floor(index / 8) & 0xff) << 8) | (index % 8);
+  return ((Math.floor(index / DEFAULT_MPIDR_CLUSTER_SIZE) & 0xff) << 8) |
+    (index % DEFAULT_MPIDR_CLUSTER_SIZE);
 }
 
 function controllerOf(vic: GunyahObject | null): InterruptController | null {

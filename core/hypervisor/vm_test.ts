@@ -10,6 +10,7 @@ import {
 import { VcpuRunState } from "../object/thread/thread_types.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 import type { ComponentPort } from "./component.ts";
+import { mpidrOf } from "./hypervisor.ts";
 import {
   PSCI_AFFINITY_OFF,
   PSCI_AFFINITY_ON,
@@ -251,4 +252,13 @@ Deno.test("vcpu_bind_virq with a real vic: bad VIRQ type after the caps, HALT VI
   sys.hv.step();
   assertEquals(got, [44]);
   sys.ok(Hypercall.VCPU_UNBIND_VIRQ, v.cap, 0n);
+});
+
+Deno.test("MPIDRs follow QEMU virt (16 per cluster) unless the platform gives its own layout", () => {
+  assertEquals([0, 15, 16, 17].map(mpidrOf), [0, 15, 0x100, 0x101]);
+  const sys = new TestSystem({ [String(ENTRY)]: [{ op: "wfi" }] });
+  const vm = sys.createVm(2);
+  sys.ok(Hypercall.VCPU_POWERON, vm.vcpus[0].cap, ENTRY, 0n, 0n);
+  const ctx = sys.hv.contextOf(vm.vcpus[0].thread);
+  assertEquals(sys.hv.psci.cpuOn(ctx, 1n, ENTRY, 0n), PSCI_SUCCESS);
 });
