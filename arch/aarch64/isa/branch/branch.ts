@@ -7,7 +7,8 @@
  * (ID_AA64ISAR1_EL1.APA/API = 0) and stay unallocated.
  *
  * A taken branch calls `cpu.branchTo`; a misaligned target takes the PC
- * alignment fault on the next fetch (the run loop checks).
+ * alignment fault on the next fetch (the run loop checks). Register targets
+ * go through AArch64.BranchAddr (top-byte-ignore per TCR_EL1.TBI0/TBI1).
  *
  * @module
  */
@@ -58,11 +59,25 @@ function testAndBranch(cpu: Cpu, insn: number): void {
   if ((v !== 0) === nonZeroForm) branchRelative(cpu, ((insn << 13) >> 18) * 4);
 }
 
+/** TCR_EL1.TBI0 (bit 37) and TBI1 (bit 38), as bits of the register's high word. */
+const TCR_HI_TBI0 = 1 << 5, TCR_HI_TBI1 = 1 << 6;
+
+/**
+ * AArch64.BranchAddr() for EL0/EL1: when top-byte-ignore is enabled for the
+ * target's half of the address space (TCR_EL1.TBI0/TBI1, chosen by bit 55),
+ * bits 63:56 become copies of bit 55. Returns the high word.
+ */
+function branchAddrHi(cpu: Cpu, hi: number): number {
+  const upper = (hi & 0x00800000) !== 0;
+  if ((cpu.sys.tcrHi & (upper ? TCR_HI_TBI1 : TCR_HI_TBI0)) === 0) return hi;
+  return upper ? (hi | 0xff000000) >>> 0 : hi & 0x00ffffff;
+}
+
 function branchRegister(cpu: Cpu, insn: number): void {
   const n = rnZr(insn);
   const lo = cpu.xlo[n], hi = cpu.xhi[n]; // read before BLR writes X30
   if (((insn >>> 21) & 3) === 1) link(cpu); // BLR
-  cpu.branchTo(lo, hi);
+  cpu.branchTo(lo, branchAddrHi(cpu, hi));
 }
 
 /** Encoding table of the branch classes. */

@@ -84,3 +84,17 @@ Deno.test("a misaligned branch target takes a PC alignment fault (EC 0x22) at th
   assertEquals([h.cpu.sys.farLo, h.cpu.sys.elrLo], [CODE + 2, CODE + 2]);
   assertEquals(pc(), 0x40004200n);
 });
+
+Deno.test("BR to a tagged address: bits 63:56 follow bit 55 when TCR_EL1.TBI0/TBI1 is set", () => {
+  const x = new Harness();
+  x.x(5, 0x5a00000040002000n);
+  x.exec(br(0, 5));
+  assertEquals(x.cpu.getPc(), 0x5a00000040002000n); // TBI0 = 0: kept (and faults at fetch)
+  x.cpu.sys.tcrHi = 1 << 5; // TBI0
+  x.exec(br(0, 5));
+  assertEquals(x.cpu.getPc(), 0x0000000040002000n);
+  x.x(5, 0x12ff800000001000n);
+  x.cpu.sys.tcrHi = 1 << 6; // TBI1
+  x.exec(br(1, 5));
+  assertEquals(x.cpu.getPc(), 0xffff800000001000n);
+});
