@@ -48,6 +48,7 @@ import type { Vic } from "../vic/vic.ts";
 import { Thread, type VcpuRunReport } from "./thread.ts";
 import { VcpuVirqSource } from "./vcpu_virq_source.ts";
 import {
+  VCPU_OPTION_FLAGS_VALID,
   VCPU_POWEROFF_FLAGS_VALID,
   VCPU_POWEROFF_LAST_VCPU,
   VCPU_POWERON_FLAGS_VALID,
@@ -101,7 +102,11 @@ function requireInit(t: Thread): void {
   }
 }
 
-/** Decode a cpu_index_t argument: -1 (any width) is CPU_INDEX_INVALID. */
+/**
+ * Decode a `cpu_index_t` argument (a 16-bit type in HYP): all-ones in the
+ * low 16 bits (e.g. -1 in any width) is CPU_INDEX_INVALID; a value that
+ * does not fit 16 bits is rejected as out of range instead of truncated.
+ */
 function decodeCpuIndex(raw: bigint): number {
   if (raw === 0xffffffffffffffffn || (raw & 0xffffn) === 0xffffn) return CPU_INDEX_INVALID;
   return raw > 0xffffn ? Number.MAX_SAFE_INTEGER : Number(raw);
@@ -115,10 +120,13 @@ export function registerThreadHypercalls(
 ): void {
   table.registerHypercall(Hypercall.VCPU_CONFIGURE, "vcpu_configure", (ctx, a) => {
     const options = a[1];
+    // HYP checks the flags before the lookup: an unknown bit wins over every cap error.
+    if ((options & ~VCPU_OPTION_FLAGS_VALID) !== 0n) {
+      check(HypError.ERROR_ARGUMENT_INVALID, "undefined vcpu_option_flags bits");
+    }
     const t = ctx.cspace.lookupAny(a[0], CAP_RIGHTS_GENERIC_OBJECT_ACTIVATE);
     if (t.type !== ObjectType.THREAD) check(HypError.ERROR_CSPACE_WRONG_OBJECT_TYPE);
     if (!(t instanceof Thread)) return check(HypError.ERROR_ARGUMENT_INVALID);
-    // HYP checks the flags before the lookup; an unknown bit wins over every cap error.
     requireInit(t);
     check(t.configure(options));
   });

@@ -253,3 +253,16 @@ Deno.test("vcpu_poweroff in a vpm_group: the last_vcpu claim must be right", () 
   assertEquals(b.thread.poweroff(true), HypError.OK);
   assertEquals(sys.ok(Hypercall.VPM_GROUP_GET_STATE, group)[1], 0n);
 });
+
+Deno.test("vcpu_configure checks its flags before the cap (HYP order)", () => {
+  const sys = new TestSystem({});
+  const notAThread = sys.hv.rootCspaceCap;
+  assertEquals(
+    sys.call(Hypercall.VCPU_CONFIGURE, notAThread, 0n).err,
+    HypError.ERROR_CSPACE_WRONG_OBJECT_TYPE,
+  );
+  assertEquals(
+    sys.call(Hypercall.VCPU_CONFIGURE, notAThread, 1n << 7n).err,
+    HypError.ERROR_ARGUMENT_INVALID,
+  );
+});
