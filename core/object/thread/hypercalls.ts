@@ -220,8 +220,7 @@ export function registerThreadHypercalls(
 
   table.registerHypercall(Hypercall.VCPU_REGISTER_WRITE, "vcpu_register_write", (ctx, a) => {
     const t = lookupVcpu(ctx, a[0], CAP_RIGHTS_THREAD_WRITE_CONTEXT, false);
-    if (a[1] > 2n || a[2] > 30n) check(HypError.ERROR_ARGUMENT_INVALID);
-    check(t.registerWrite(Number(a[1]), Number(a[2]), a[3]));
+    check(t.registerWrite(a[1], a[2], a[3]));
   });
 
   const report: VcpuRunReport = { state: VcpuRunState.READY, data0: 0n, data1: 0n, data2: 0n };

@@ -156,6 +156,15 @@ Deno.test("vcpu_register_write: before activation it is applied to the new conte
     sys.call(Hypercall.VCPU_REGISTER_WRITE, cap, 1n, 1n, 1n).err,
     HypError.ERROR_ARGUMENT_INVALID,
   );
+  // PC must be 4-byte and SP 16-byte aligned.
+  assertEquals(
+    sys.call(Hypercall.VCPU_REGISTER_WRITE, cap, 1n, 0n, 0x1002n).err,
+    HypError.ERROR_ARGUMENT_INVALID,
+  );
+  assertEquals(
+    sys.call(Hypercall.VCPU_REGISTER_WRITE, cap, 2n, 0n, 0x8008n).err,
+    HypError.ERROR_ARGUMENT_INVALID,
+  );
   sys.ok(Hypercall.VCPU_REGISTER_WRITE, cap, 0n, 7n, 0x99n);
   sys.ok(Hypercall.VCPU_REGISTER_WRITE, cap, 2n, 1n, 0x8000n);
   sys.ok(Hypercall.OBJECT_ACTIVATE, cap);

@@ -247,25 +247,30 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
   }
 
   /**
-   * `vcpu_register_write`: set 0 X (index 0-30), 1 PC (0), 2 SP_EL (0-1).
-   * Before activation the write is kept and applied to the new context. A
-   * running vCPU cannot be written (ERROR_BUSY): power it off first.
+   * `vcpu_register_write` (HYP `vcpu_register_write`, same check order): a
+   * killed or exited vCPU → ERROR_OBJECT_STATE; a vCPU that is not powered
+   * off → ERROR_BUSY; then set 0 X (index 0-30), set 1 PC (index 0, 4-byte
+   * aligned), set 2 SP_EL (index 0 = SP_EL0, 1 = SP_EL1, 16-byte aligned),
+   * anything else → ERROR_ARGUMENT_INVALID. Before activation the write is
+   * kept and applied to the new context.
    */
-  registerWrite(set: number, index: number, value: bigint): HypError {
-    const max = set === RegisterSet.X
-      ? 30
-      : set === RegisterSet.PC
-      ? 0
-      : set === RegisterSet.SP_EL
-      ? 1
-      : -1;
-    if (max < 0 || index < 0 || index > max) return HypError.ERROR_ARGUMENT_INVALID;
-    if (this.arch === null) {
-      this.#earlyRegisterWrites.push([set as RegisterSet, index, value]);
-      return HypError.OK;
+  registerWrite(set: bigint, index: bigint, value: bigint): HypError {
+    if (this.threadState !== ThreadState.INIT && this.threadState !== ThreadState.READY) {
+      return HypError.ERROR_OBJECT_STATE;
     }
     if (!this.isBlocked(SchedulerBlock.VCPU_OFF)) return HypError.ERROR_BUSY;
-    return this.arch.setRegister(set as RegisterSet, index, value)
+    let ok: boolean;
+    if (set === BigInt(RegisterSet.X)) ok = index < 31n;
+    else if (set === BigInt(RegisterSet.PC)) ok = index === 0n && (value & 3n) === 0n;
+    else if (set === BigInt(RegisterSet.SP_EL)) ok = index <= 1n && (value & 15n) === 0n;
+    else ok = false;
+    if (!ok) return HypError.ERROR_ARGUMENT_INVALID;
+    const write: [RegisterSet, number, bigint] = [Number(set) as RegisterSet, Number(index), value];
+    if (this.arch === null) {
+      this.#earlyRegisterWrites.push(write);
+      return HypError.OK;
+    }
+    return this.arch.setRegister(write[0], write[1], write[2])
       ? HypError.OK
       : HypError.ERROR_ARGUMENT_INVALID;
   }
