@@ -22,6 +22,7 @@ import {
   FREXP,
   frexp,
   pow2,
+  ROUND_Q,
   roundPack,
   SCR_F64,
   SCR_U32,
@@ -40,18 +41,13 @@ import {
   writeDefaultNaN,
 } from "./unpack.ts";
 
-/** Round the signed double `r * 2^scale` whose exact error is `err` (same scale). */
-function roundSigned(
-  fmt: number,
-  r: number,
-  scale: number,
-  err: number,
-  env: FpEnv,
-  fz: boolean,
-): void {
+/** Round the signed double EXACT[0] * 2^scale whose exact error is EXACT[1] (same scale). */
+function roundSigned(fmt: number, scale: number, env: FpEnv, fz: boolean): void {
+  const r = EXACT[0], err = EXACT[1];
   const neg = r < 0;
   const s = err === 0 ? 0 : (err > 0) !== neg ? 1 : -1;
-  roundPack(fmt, neg ? 1 : 0, neg ? -r : r, scale, s, env, fpcrRounding(env.fpcr), fz);
+  ROUND_Q[0] = neg ? -r : r;
+  roundPack(fmt, neg ? 1 : 0, scale, s, env, fpcrRounding(env.fpcr), fz);
 }
 
 /** FPAdd (`negB` false) or FPSub (`negB` true) of `a` and `b`. */
@@ -93,7 +89,7 @@ export function fpAdd(
       r = va + vb;
     }
     twoSum(va, vb);
-    roundSigned(fmt, r, scale, EXACT.err, env, fz);
+    roundSigned(fmt, scale, env, fz);
   }
 }
 
@@ -119,11 +115,12 @@ export function fpMul(
   else if (ta === T_ZERO || tb === T_ZERO) writeZero(fmt, sign);
   else {
     frexp(Math.abs(U_VAL[0]));
-    const ma = FREXP.m, ea = FREXP.e;
+    const ma = FREXP[0], ea = FREXP[1];
     frexp(Math.abs(U_VAL[1]));
-    twoProduct(ma, FREXP.m);
-    const s = EXACT.err === 0 ? 0 : EXACT.err > 0 ? 1 : -1;
-    roundPack(fmt, sign, EXACT.hi, ea + FREXP.e, s, env, fpcrRounding(env.fpcr), fz);
+    twoProduct(ma, FREXP[0]);
+    const s = EXACT[1] === 0 ? 0 : EXACT[1] > 0 ? 1 : -1;
+    ROUND_Q[0] = EXACT[0];
+    roundPack(fmt, sign, ea + FREXP[1], s, env, fpcrRounding(env.fpcr), fz);
   }
 }
 
@@ -151,15 +148,16 @@ export function fpDiv(
   } else if (ta === T_ZERO || tb === T_INF) writeZero(fmt, sign);
   else {
     frexp(Math.abs(U_VAL[0]));
-    const ma = FREXP.m, ea = FREXP.e;
+    const ma = FREXP[0], ea = FREXP[1];
     frexp(Math.abs(U_VAL[1]));
-    const mb = FREXP.m;
+    const mb = FREXP[0];
     const q = ma / mb;
     twoProduct(q, mb);
     // The remainder of a correctly rounded quotient is exact (ma - hi is exact by Sterbenz).
-    const rem = (ma - EXACT.hi) - EXACT.err;
+    const rem = (ma - EXACT[0]) - EXACT[1];
     const s = rem === 0 ? 0 : rem > 0 ? 1 : -1;
-    roundPack(fmt, sign, q, ea - FREXP.e, s, env, fpcrRounding(env.fpcr), fz);
+    ROUND_Q[0] = q;
+    roundPack(fmt, sign, ea - FREXP[1], s, env, fpcrRounding(env.fpcr), fz);
   }
 }
 
@@ -176,16 +174,17 @@ export function fpSqrt(fmt: number, aLo: number, aHi: number, env: FpEnv): void 
     writeDefaultNaN(fmt);
   } else {
     frexp(U_VAL[0]);
-    let m = FREXP.m, e = FREXP.e;
+    let m = FREXP[0], e = FREXP[1];
     if ((e & 1) !== 0) {
       m *= 2;
       e -= 1;
     }
     const q = Math.sqrt(m);
     twoProduct(q, q);
-    const rem = (m - EXACT.hi) - EXACT.err;
+    const rem = (m - EXACT[0]) - EXACT[1];
     const s = rem === 0 ? 0 : rem > 0 ? 1 : -1;
-    roundPack(fmt, 0, q, e / 2, s, env, fpcrRounding(env.fpcr), fz);
+    ROUND_Q[0] = q;
+    roundPack(fmt, 0, e / 2, s, env, fpcrRounding(env.fpcr), fz);
   }
 }
 
@@ -252,27 +251,28 @@ export function fpMulAdd(
   if (zeroP) { // addend alone (it is nonzero here, or the sum is an exact zero)
     if (ta === T_ZERO) return writeZero(fmt, rmode === RM ? 1 : 0);
     frexp(Math.abs(U_VAL[0]));
-    return roundPack(fmt, sa, FREXP.m, FREXP.e, 0, env, rmode, fz);
+    ROUND_Q[0] = FREXP[0];
+    return roundPack(fmt, sa, FREXP[1], 0, env, rmode, fz);
   }
   // Exact product as ph + pl at scale 2^ep.
   frexp(Math.abs(U_VAL[1]));
-  const mb = FREXP.m, eb = FREXP.e;
+  const mb = FREXP[0], eb = FREXP[1];
   frexp(Math.abs(U_VAL[2]));
-  const ep = eb + FREXP.e;
-  twoProduct(mb, FREXP.m);
-  let x1 = sp ? -EXACT.hi : EXACT.hi;
-  let x2 = sp ? -EXACT.err : EXACT.err;
+  const ep = eb + FREXP[1];
+  twoProduct(mb, FREXP[0]);
+  let x1 = sp ? -EXACT[0] : EXACT[0];
+  let x2 = sp ? -EXACT[1] : EXACT[1];
   let x3 = 0;
   let scale = ep;
   if (ta === T_NONZERO) {
     frexp(Math.abs(U_VAL[0]));
-    const ma = sa ? -FREXP.m : FREXP.m;
-    const d = FREXP.e - ep;
+    const ma = sa ? -FREXP[0] : FREXP[0];
+    const d = FREXP[1] - ep;
     if (d > 60) { // the product is only a sticky bit below the addend
       x1 = sp ? -STICKY_TERM : STICKY_TERM;
       x2 = 0;
       x3 = ma;
-      scale = FREXP.e;
+      scale = FREXP[1];
     } else if (d < -120) x3 = sa ? -STICKY_TERM : STICKY_TERM;
     else x3 = ma * pow2(d);
   }
@@ -316,7 +316,8 @@ export function fpMulAdd(
   }
   if (q === 0) return writeZero(fmt, rmode === RM ? 1 : 0);
   const neg = q < 0;
-  roundPack(fmt, neg ? 1 : 0, neg ? -q : q, scale, neg ? -s : s, env, rmode, fz);
+  ROUND_Q[0] = neg ? -q : q;
+  roundPack(fmt, neg ? 1 : 0, scale, neg ? -s : s, env, rmode, fz);
 }
 
 /** FPMax (`max` true) or FPMin: NaNs propagate; +0 beats -0 for max, -0 for min. */
@@ -352,8 +353,8 @@ function maxMinNumbers(
     writeZero(fmt, max ? U_SIGN[0] & U_SIGN[1] : U_SIGN[0] | U_SIGN[1]);
   } else {
     // An exactly representable value: FPRound returns it unchanged.
-    FP_RESULT.lo = (pickA ? aLo : bLo) >>> 0;
-    FP_RESULT.hi = fmt === 64 ? (pickA ? aHi : bHi) >>> 0 : 0;
+    FP_RESULT[0] = (pickA ? aLo : bLo) >>> 0;
+    FP_RESULT[1] = fmt === 64 ? (pickA ? aHi : bHi) >>> 0 : 0;
   }
 }
 

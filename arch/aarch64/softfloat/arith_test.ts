@@ -50,7 +50,7 @@ function env(rmode = RN, extra = 0): FpEnv {
 }
 
 function result(fmt: number): bigint {
-  return joined(fmt, FP_RESULT.lo, FP_RESULT.hi);
+  return joined(fmt, FP_RESULT[0], FP_RESULT[1]);
 }
 
 function flagsOf(r: { ufc: boolean; ofc: boolean; ixc: boolean }): number {
@@ -170,80 +170,80 @@ Deno.test("softfloat: NaN propagation order, quietening and default NaN", () => 
   const qa = 0x7fc00001, sb = 0x7f800002, qb = 0xffc00003;
   let e = env();
   fpAdd(FMT_S, qa, 0, sb, 0, false, e); // SNaN wins over an earlier QNaN
-  assertEquals(FP_RESULT.lo, 0x7fc00002);
+  assertEquals(FP_RESULT[0], 0x7fc00002);
   assertEquals(e.fpsr, FPSR_IOC);
   e = env();
   fpMul(FMT_S, 0x3f800000, 0, qb, 0, e);
-  assertEquals(FP_RESULT.lo, 0xffc00003);
+  assertEquals(FP_RESULT[0], 0xffc00003);
   assertEquals(e.fpsr, 0);
   e = env(RN, FPCR_DN);
   fpMul(FMT_S, 0x3f800000, 0, qb, 0, e);
-  assertEquals(FP_RESULT.lo, 0x7fc00000);
+  assertEquals(FP_RESULT[0], 0x7fc00000);
   // Double: SNaN payload kept, quiet bit set.
   e = env();
   fpDiv(FMT_D, 0, 0x3ff00000, 0x5, 0x7ff00000, e);
-  assertEquals([FP_RESULT.lo, FP_RESULT.hi], [5, 0x7ff80000]);
+  assertEquals([FP_RESULT[0], FP_RESULT[1]], [5, 0x7ff80000]);
   assertEquals(e.fpsr, FPSR_IOC);
   // FMA: QNaN addend with inf*0 gives the default NaN and IOC.
   e = env();
   fpMulAdd(FMT_S, qa, 0, 0x7f800000, 0, 0, 0, e);
-  assertEquals(FP_RESULT.lo, 0x7fc00000);
+  assertEquals(FP_RESULT[0], 0x7fc00000);
   assertEquals(e.fpsr, FPSR_IOC);
   // FMA: addend SNaN has priority over multiplicand SNaN.
   e = env();
   fpMulAdd(FMT_S, 0x7f800009, 0, 0x7f800001, 0, 0x3f800000, 0, e);
-  assertEquals(FP_RESULT.lo, 0x7fc00009);
+  assertEquals(FP_RESULT[0], 0x7fc00009);
 });
 
 Deno.test("softfloat: invalid operations and division by zero", () => {
   let e = env();
   fpAdd(FMT_D, 0, 0x7ff00000, 0, 0xfff00000, false, e); // inf - inf
-  assertEquals([FP_RESULT.lo, FP_RESULT.hi, e.fpsr], [0, 0x7ff80000, FPSR_IOC]);
+  assertEquals([FP_RESULT[0], FP_RESULT[1], e.fpsr], [0, 0x7ff80000, FPSR_IOC]);
   e = env();
   fpMul(FMT_S, 0x7f800000, 0, 0x80000000, 0, e); // inf * -0
-  assertEquals([FP_RESULT.lo, e.fpsr], [0x7fc00000, FPSR_IOC]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0x7fc00000, FPSR_IOC]);
   e = env();
   fpDiv(FMT_S, 0xbf800000, 0, 0, 0, e); // -1 / +0
-  assertEquals([FP_RESULT.lo, e.fpsr], [0xff800000, FPSR_DZC]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0xff800000, FPSR_DZC]);
   e = env();
   fpDiv(FMT_S, 0, 0, 0, 0, e); // 0 / 0
-  assertEquals([FP_RESULT.lo, e.fpsr], [0x7fc00000, FPSR_IOC]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0x7fc00000, FPSR_IOC]);
   e = env();
   fpSqrt(FMT_S, 0xbf800000, 0, e);
-  assertEquals([FP_RESULT.lo, e.fpsr], [0x7fc00000, FPSR_IOC]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0x7fc00000, FPSR_IOC]);
   e = env();
   fpSqrt(FMT_S, 0x80000000, 0, e); // sqrt(-0) = -0
-  assertEquals([FP_RESULT.lo, e.fpsr], [0x80000000, 0]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0x80000000, 0]);
 });
 
 Deno.test("softfloat: signed zero results follow the rounding mode", () => {
   let e = env(RN);
   fpAdd(FMT_S, 0x3f800000, 0, 0x3f800000, 0, true, e); // 1 - 1 = +0
-  assertEquals(FP_RESULT.lo, 0);
+  assertEquals(FP_RESULT[0], 0);
   e = env(RM);
   fpAdd(FMT_S, 0x3f800000, 0, 0x3f800000, 0, true, e); // -0 under RM
-  assertEquals(FP_RESULT.lo, 0x80000000);
+  assertEquals(FP_RESULT[0], 0x80000000);
   e = env(RN);
   fpAdd(FMT_S, 0x80000000, 0, 0x80000000, 0, false, e); // -0 + -0 = -0
-  assertEquals(FP_RESULT.lo, 0x80000000);
+  assertEquals(FP_RESULT[0], 0x80000000);
 });
 
 Deno.test("softfloat: FZ flushes denormal inputs (IDC) and tiny outputs (UFC, no IXC)", () => {
   let e = env(RN, FPCR_FZ);
   fpAdd(FMT_S, 0x00000001, 0, 0x3f800000, 0, false, e); // denormal + 1 = 1 exactly
-  assertEquals([FP_RESULT.lo, e.fpsr], [0x3f800000, FPSR_IDC]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0x3f800000, FPSR_IDC]);
   e = env(RN, FPCR_FZ);
   fpMul(FMT_S, 0x00800000, 0, 0x3f000000, 0, e); // min normal * 0.5 -> flushed
-  assertEquals([FP_RESULT.lo, e.fpsr], [0, FPSR_UFC]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0, FPSR_UFC]);
   e = env(RN);
   fpMul(FMT_S, 0x00800000, 0, 0x3f000000, 0, e); // exact denormal: no flags
-  assertEquals([FP_RESULT.lo, e.fpsr], [0x00400000, 0]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0x00400000, 0]);
   e = env(RN);
   fpMul(FMT_S, 0x00800001, 0, 0x3f000000, 0, e); // inexact denormal: UFC + IXC
-  assertEquals([FP_RESULT.lo, e.fpsr], [0x00400000, FPSR_UFC | FPSR_IXC]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0x00400000, FPSR_UFC | FPSR_IXC]);
   e = env(RN, FPCR_FZ);
   fpMul(FMT_D, 0, 0x00100000, 0, 0x3fe00000, e);
-  assertEquals([FP_RESULT.lo, FP_RESULT.hi, e.fpsr], [0, 0, FPSR_UFC]);
+  assertEquals([FP_RESULT[0], FP_RESULT[1], e.fpsr], [0, 0, FPSR_UFC]);
 });
 
 Deno.test("softfloat: overflow per rounding mode", () => {
@@ -251,31 +251,31 @@ Deno.test("softfloat: overflow per rounding mode", () => {
   for (const [m, want] of [[RN, 0x7f800000], [RZ, max], [RP, 0x7f800000], [RM, max]]) {
     const e = env(m);
     fpMul(FMT_S, max, 0, 0x40000000, 0, e);
-    assertEquals([FP_RESULT.lo, e.fpsr], [want, FPSR_OFC | FPSR_IXC]);
+    assertEquals([FP_RESULT[0], e.fpsr], [want, FPSR_OFC | FPSR_IXC]);
   }
   const e = env(RM);
   fpMul(FMT_S, max, 0, 0xc0000000, 0, e);
-  assertEquals(FP_RESULT.lo, 0xff800000);
+  assertEquals(FP_RESULT[0], 0xff800000);
 });
 
 Deno.test("softfloat: FMAX/FMIN/FMAXNM/FMINNM zero signs and NaN rules", () => {
   let e = env();
   fpMaxMin(FMT_S, 0x80000000, 0, 0, 0, true, e);
-  assertEquals(FP_RESULT.lo, 0);
+  assertEquals(FP_RESULT[0], 0);
   fpMaxMin(FMT_S, 0x80000000, 0, 0, 0, false, e);
-  assertEquals(FP_RESULT.lo, 0x80000000);
+  assertEquals(FP_RESULT[0], 0x80000000);
   fpMaxMin(FMT_S, 0x7fc00000, 0, 0x3f800000, 0, true, e);
-  assertEquals(FP_RESULT.lo, 0x7fc00000);
+  assertEquals(FP_RESULT[0], 0x7fc00000);
   fpMaxMinNum(FMT_S, 0x7fc00000, 0, 0x3f800000, 0, true, e);
-  assertEquals(FP_RESULT.lo, 0x3f800000);
+  assertEquals(FP_RESULT[0], 0x3f800000);
   fpMaxMinNum(FMT_S, 0xbf800000, 0, 0x7fc00000, 0, false, e);
-  assertEquals(FP_RESULT.lo, 0xbf800000);
+  assertEquals(FP_RESULT[0], 0xbf800000);
   assertEquals(e.fpsr, 0);
   fpMaxMinNum(FMT_S, 0x7f800001, 0, 0x3f800000, 0, true, e); // SNaN still propagates
-  assertEquals([FP_RESULT.lo, e.fpsr], [0x7fc00001, FPSR_IOC]);
+  assertEquals([FP_RESULT[0], e.fpsr], [0x7fc00001, FPSR_IOC]);
   e = env();
   fpMaxMinNum(FMT_D, 0, 0x7ff80000, 0, 0xfff00000, true, e); // qNaN vs -inf -> -inf
-  assertEquals(FP_RESULT.hi, 0xfff00000);
+  assertEquals(FP_RESULT[1], 0xfff00000);
 });
 
 Deno.test("softfloat: FPCompare results and IOC rules", () => {

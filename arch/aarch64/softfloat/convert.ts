@@ -22,7 +22,7 @@ import {
   RZ,
 } from "./fpcr.ts";
 import { EXACT, twoSum } from "./exact.ts";
-import { FP_RESULT, pow2, roundPack, writeInf, writeZero } from "./round.ts";
+import { FP_RESULT, pow2, ROUND_Q, roundPack, writeInf, writeZero } from "./round.ts";
 import { flushes, processNaN, U_SIGN, U_TYPE, U_VAL, unpack, writeDefaultNaN } from "./unpack.ts";
 
 const TWO32 = 4294967296;
@@ -47,14 +47,14 @@ function convertNaN(from: number, to: number, lo: number, hi: number): void {
   }
   if (to === FMT_D) {
     const phi = Math.floor(payload / TWO32);
-    FP_RESULT.hi = ((sign << 31) | 0x7ff80000 | phi) >>> 0;
-    FP_RESULT.lo = (payload - phi * TWO32) >>> 0;
+    FP_RESULT[1] = ((sign << 31) | 0x7ff80000 | phi) >>> 0;
+    FP_RESULT[0] = (payload - phi * TWO32) >>> 0;
   } else if (to === FMT_S) {
-    FP_RESULT.lo = ((sign << 31) | 0x7fc00000 | Math.floor(payload / 536870912)) >>> 0;
-    FP_RESULT.hi = 0;
+    FP_RESULT[0] = ((sign << 31) | 0x7fc00000 | Math.floor(payload / 536870912)) >>> 0;
+    FP_RESULT[1] = 0;
   } else {
-    FP_RESULT.lo = (sign << 15) | 0x7e00 | Math.floor(payload / 4398046511104);
-    FP_RESULT.hi = 0;
+    FP_RESULT[0] = (sign << 15) | 0x7e00 | Math.floor(payload / 4398046511104);
+    FP_RESULT[1] = 0;
   }
 }
 
@@ -75,12 +75,13 @@ export function fpConvert(from: number, to: number, lo: number, hi: number, env:
   else if (t === T_ZERO) writeZero(to, sign);
   else {
     const v = U_VAL[0];
-    roundPack(to, sign, sign ? -v : v, 0, 0, env, fpcrRounding(env.fpcr), flushes(to, env));
+    ROUND_Q[0] = sign ? -v : v;
+    roundPack(to, sign, 0, 0, env, fpcrRounding(env.fpcr), flushes(to, env));
   }
 }
 
 /** Fraction discarded by the last {@link roundToIntegral} (only its nonzero-ness is used). */
-let roundError = 0;
+const roundError = new Float64Array(1);
 
 /**
  * The integer nearest `v` (finite) under `rmode` (RN, RP, RM, RZ, RA), as the
@@ -92,7 +93,7 @@ function roundToIntegral(v: number, rmode: number): number {
   const av = neg ? -v : v;
   const fa = Math.floor(av);
   const frac = av - fa; // exact: the fractional part of a double is representable
-  roundError = frac;
+  roundError[0] = frac;
   let up: boolean;
   switch (rmode) {
     case RN:
@@ -120,11 +121,11 @@ function writeInt64(x: number): void {
   const hi = Math.floor(ax / TWO32);
   const lo = ax - hi * TWO32;
   if (x >= 0) {
-    FP_RESULT.hi = hi >>> 0;
-    FP_RESULT.lo = lo >>> 0;
+    FP_RESULT[1] = hi >>> 0;
+    FP_RESULT[0] = lo >>> 0;
   } else {
-    FP_RESULT.lo = (-lo) >>> 0;
-    FP_RESULT.hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+    FP_RESULT[0] = (-lo) >>> 0;
+    FP_RESULT[1] = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
   }
 }
 
@@ -151,10 +152,10 @@ export function fpToFixed(
   if (t >= T_QNAN) {
     invalid = true;
     x = 0;
-    roundError = 0;
+    roundError[0] = 0;
   } else if (t === T_INF) {
     x = U_VAL[0];
-    roundError = 0;
+    roundError[0] = 0;
   } else x = roundToIntegral(U_VAL[0] * pow2(fbits), rmode);
   const min = unsigned ? 0 : to64 ? -TWO63 : -2147483648;
   const maxExcl = unsigned ? (to64 ? TWO64 : TWO32) : (to64 ? TWO63 : 2147483648);
@@ -164,16 +165,16 @@ export function fpToFixed(
   } else if (x >= maxExcl) {
     // Saturate to the largest value of the destination type.
     env.fpsr |= FPSR_IOC;
-    FP_RESULT.lo = unsigned || to64 ? 0xffffffff : 0x7fffffff;
-    FP_RESULT.hi = to64 ? (unsigned ? 0xffffffff : 0x7fffffff) : 0;
+    FP_RESULT[0] = unsigned || to64 ? 0xffffffff : 0x7fffffff;
+    FP_RESULT[1] = to64 ? (unsigned ? 0xffffffff : 0x7fffffff) : 0;
     return;
   }
   if (invalid) env.fpsr |= FPSR_IOC;
-  else if (roundError !== 0) env.fpsr |= FPSR_IXC;
+  else if (roundError[0] !== 0) env.fpsr |= FPSR_IXC;
   if (to64) writeInt64(x);
   else {
-    FP_RESULT.lo = x >>> 0;
-    FP_RESULT.hi = 0;
+    FP_RESULT[0] = x >>> 0;
+    FP_RESULT[1] = 0;
   }
 }
 
@@ -209,14 +210,15 @@ export function fixedToFp(
       lo = (-lo) >>> 0;
     }
     twoSum(hi * TWO32, lo);
-    q = EXACT.hi;
-    s = EXACT.err === 0 ? 0 : EXACT.err > 0 ? 1 : -1;
+    q = EXACT[0];
+    s = EXACT[1] === 0 ? 0 : EXACT[1] > 0 ? 1 : -1;
   }
   if (q === 0) {
     writeZero(fmt, 0);
     return;
   }
-  roundPack(fmt, sign, q, -fbits, s, env, rmode, flushes(fmt, env));
+  ROUND_Q[0] = q;
+  roundPack(fmt, sign, -fbits, s, env, rmode, flushes(fmt, env));
 }
 
 /**
@@ -240,7 +242,10 @@ export function fpRoundInt(
   else {
     const x = roundToIntegral(U_VAL[0], rmode);
     if (x === 0) writeZero(fmt, sign);
-    else roundPack(fmt, sign, x < 0 ? -x : x, 0, 0, env, RZ, fz);
-    if (roundError !== 0 && exact) env.fpsr |= FPSR_IXC;
+    else {
+      ROUND_Q[0] = x < 0 ? -x : x;
+      roundPack(fmt, sign, 0, 0, env, RZ, fz);
+    }
+    if (roundError[0] !== 0 && exact) env.fpsr |= FPSR_IXC;
   }
 }

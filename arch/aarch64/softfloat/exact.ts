@@ -15,22 +15,25 @@
  * @module
  */
 
-/** Outputs of the last {@link twoSum} / {@link twoProduct}: rounded value and exact error. */
-export const EXACT = { hi: 0, err: 0 };
+/**
+ * Outputs of the last {@link twoSum} / {@link twoProduct}: [0] the rounded
+ * value, [1] its exact error. A typed array, so storing doubles allocates nothing.
+ */
+export const EXACT: Float64Array = new Float64Array(2);
 
 /** Veltkamp splitter for binary64: 2^27 + 1. */
 const SPLITTER = 134217729;
 
-/** `a + b = EXACT.hi + EXACT.err` exactly, `EXACT.hi = RN(a + b)`. No overflow allowed. */
+/** `a + b = EXACT[0] + EXACT[1]` exactly, `EXACT[0] = RN(a + b)`. No overflow allowed. */
 export function twoSum(a: number, b: number): void {
   const s = a + b;
   const bb = s - a;
-  EXACT.hi = s;
-  EXACT.err = (a - (s - bb)) + (b - bb);
+  EXACT[0] = s;
+  EXACT[1] = (a - (s - bb)) + (b - bb);
 }
 
 /**
- * `a * b = EXACT.hi + EXACT.err` exactly, `EXACT.hi = RN(a * b)`. Operands
+ * `a * b = EXACT[0] + EXACT[1]` exactly, `EXACT[0] = RN(a * b)`. Operands
  * must be small enough in magnitude (|a|,|b| < 2^500) and their product large
  * enough (> 2^-900) that no step overflows or underflows.
  */
@@ -40,8 +43,8 @@ export function twoProduct(a: number, b: number): void {
   const ah = c - (c - a), al = a - ah;
   c = SPLITTER * b;
   const bh = c - (c - b), bl = b - bh;
-  EXACT.hi = p;
-  EXACT.err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  EXACT[0] = p;
+  EXACT[1] = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
 /** Scratch for {@link expansionSign}: the terms in, the expansion built. */

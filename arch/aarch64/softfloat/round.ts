@@ -19,8 +19,11 @@
 import { FMT_D, FMT_S, fracBits, minExp } from "./format.ts";
 import { type FpEnv, FPSR_IXC, FPSR_OFC, FPSR_UFC, RA, RM, RN, RP } from "./fpcr.ts";
 
-/** The bit pattern produced by the last softfloat operation (`hi` only for doubles). */
-export const FP_RESULT = { lo: 0, hi: 0 };
+/**
+ * The bit pattern produced by the last softfloat operation: [0] the low 32
+ * bits (all of a half or single), [1] the high 32 bits of a double (else 0).
+ */
+export const FP_RESULT: Uint32Array = new Uint32Array(2);
 
 /** Exponent range of {@link pow2}. */
 const POW2_MIN = -1100, POW2_MAX = 1100;
@@ -45,8 +48,8 @@ export const SCR_U32 = new Uint32Array(SCRATCH);
 /** The low 4 bytes as a single. */
 export const SCR_F32 = new Float32Array(SCRATCH);
 
-/** Exponent and significand of the last {@link frexp}: x = FREXP.m * 2^FREXP.e, 1 <= m < 2. */
-export const FREXP = { m: 0, e: 0 };
+/** Significand [0] and exponent [1] of the last {@link frexp}: x = m * 2^e, 1 <= m < 2. */
+export const FREXP: Float64Array = new Float64Array(2);
 
 /** Decompose a positive finite double into {@link FREXP}. */
 export function frexp(x: number): void {
@@ -57,66 +60,59 @@ export function frexp(x: number): void {
   }
   SCR_F64[0] = x;
   const hi = SCR_U32[1];
-  FREXP.e = ((hi >>> 20) & 0x7ff) - 1023 + adj;
+  FREXP[1] = ((hi >>> 20) & 0x7ff) - 1023 + adj;
   SCR_U32[1] = (hi & 0x000fffff) | 0x3ff00000;
-  FREXP.m = SCR_F64[0];
+  FREXP[0] = SCR_F64[0];
 }
 
 /** Write ±0 of `fmt` to {@link FP_RESULT}. */
 export function writeZero(fmt: number, sign: number): void {
   if (fmt === FMT_D) {
-    FP_RESULT.hi = (sign << 31) >>> 0;
-    FP_RESULT.lo = 0;
+    FP_RESULT[1] = (sign << 31) >>> 0;
+    FP_RESULT[0] = 0;
   } else {
-    FP_RESULT.lo = (sign << (fmt - 1)) >>> 0;
-    FP_RESULT.hi = 0;
+    FP_RESULT[0] = (sign << (fmt - 1)) >>> 0;
+    FP_RESULT[1] = 0;
   }
 }
 
 /** Write ±infinity of `fmt` to {@link FP_RESULT}. */
 export function writeInf(fmt: number, sign: number): void {
   if (fmt === FMT_D) {
-    FP_RESULT.hi = ((sign << 31) | 0x7ff00000) >>> 0;
-    FP_RESULT.lo = 0;
+    FP_RESULT[1] = ((sign << 31) | 0x7ff00000) >>> 0;
+    FP_RESULT[0] = 0;
   } else if (fmt === FMT_S) {
-    FP_RESULT.lo = ((sign << 31) | 0x7f800000) >>> 0;
-    FP_RESULT.hi = 0;
+    FP_RESULT[0] = ((sign << 31) | 0x7f800000) >>> 0;
+    FP_RESULT[1] = 0;
   } else {
-    FP_RESULT.lo = (sign << 15) | 0x7c00;
-    FP_RESULT.hi = 0;
-  }
-}
-
-/** Write `sign`, biased exponent field and fraction (< 2^F, an integer-valued double). */
-function writeFields(fmt: number, sign: number, expField: number, frac: number): void {
-  if (fmt === FMT_D) {
-    const fhi = Math.floor(frac / 4294967296);
-    FP_RESULT.hi = ((sign << 31) | (expField << 20) | fhi) >>> 0;
-    FP_RESULT.lo = (frac - fhi * 4294967296) >>> 0;
-  } else {
-    FP_RESULT.lo = ((sign << (fmt - 1)) | (expField << fracBits(fmt)) | frac) >>> 0;
-    FP_RESULT.hi = 0;
+    FP_RESULT[0] = (sign << 15) | 0x7c00;
+    FP_RESULT[1] = 0;
   }
 }
 
 /**
- * Round `(-1)^sign * (q * 2^scale + tiny*s)` to `fmt` (see the module doc),
+ * The `q` operand of {@link roundPack}, passed through memory: a double
+ * argument to a function V8 does not inline would be boxed on every call.
+ */
+export const ROUND_Q: Float64Array = new Float64Array(1);
+
+/**
+ * Round `(-1)^sign * (q * 2^scale + tiny*s)` (q in {@link ROUND_Q}) to `fmt` (see the module doc),
  * FPRoundBase-style: `fz` enables flushing a tiny result to zero.
  * `q` must be positive and finite; `rmode` is one of RN/RP/RM/RZ/RA.
  */
 export function roundPack(
   fmt: number,
   sign: number,
-  q: number,
   scale: number,
   s: number,
   env: FpEnv,
   rmode: number,
   fz: boolean,
 ): void {
-  frexp(q);
-  const m = FREXP.m;
-  const e = FREXP.e + scale;
+  frexp(ROUND_Q[0]);
+  const m = FREXP[0];
+  const e = FREXP[1] + scale;
   const F = fracBits(fmt);
   const emin = minExp(fmt);
   // Exponent of the exact value: just below a power of two it is one less.
@@ -179,10 +175,21 @@ export function roundPack(
     env.fpsr |= FPSR_OFC | FPSR_IXC;
     const toInf = rmode === RN || rmode === RA || (rmode === RP && sign === 0) ||
       (rmode === RM && sign === 1);
-    if (toInf) writeInf(fmt, sign);
-    else writeFields(fmt, sign, expMax - 1, unit - 1);
-    return;
+    if (toInf) {
+      writeInf(fmt, sign);
+      return;
+    }
+    expField = expMax - 1; // the largest finite value
+    mant = 2 * unit - 1;
+  } else if (inexact) env.fpsr |= FPSR_IXC;
+  // Encode in place (a call taking the 52-bit fraction would box it).
+  const field = mant >= unit ? mant - unit : mant;
+  if (fmt === FMT_D) {
+    const fhi = Math.floor(field / 4294967296);
+    FP_RESULT[1] = (sign << 31) | (expField << 20) | fhi;
+    FP_RESULT[0] = field - fhi * 4294967296;
+  } else {
+    FP_RESULT[0] = (sign << (fmt - 1)) | (expField << (fmt === FMT_S ? 23 : 10)) | field;
+    FP_RESULT[1] = 0;
   }
-  if (inexact) env.fpsr |= FPSR_IXC;
-  writeFields(fmt, sign, expField, mant >= unit ? mant - unit : mant);
 }

@@ -127,8 +127,8 @@ export function flushes(fmt: number, env: FpEnv): boolean {
 
 /** Write the default NaN of `fmt` (positive, quiet, zero payload) to FP_RESULT. */
 export function writeDefaultNaN(fmt: number): void {
-  FP_RESULT.hi = fmt === FMT_D ? 0x7ff80000 : 0;
-  FP_RESULT.lo = fmt === FMT_D ? 0 : fmt === FMT_S ? 0x7fc00000 : 0x7e00;
+  FP_RESULT[1] = fmt === FMT_D ? 0x7ff80000 : 0;
+  FP_RESULT[0] = fmt === FMT_D ? 0 : fmt === FMT_S ? 0x7fc00000 : 0x7e00;
 }
 
 /**
@@ -143,11 +143,11 @@ export function processNaN(fmt: number, type: number, lo: number, hi: number, en
     return;
   }
   if (fmt === FMT_D) {
-    FP_RESULT.hi = (hi | 0x80000) >>> 0;
-    FP_RESULT.lo = lo >>> 0;
+    FP_RESULT[1] = (hi | 0x80000) >>> 0;
+    FP_RESULT[0] = lo >>> 0;
   } else {
-    FP_RESULT.lo = (lo | (fmt === FMT_S ? 0x400000 : 0x200)) >>> 0;
-    FP_RESULT.hi = 0;
+    FP_RESULT[0] = (lo | (fmt === FMT_S ? 0x400000 : 0x200)) >>> 0;
+    FP_RESULT[1] = 0;
   }
 }
 

@@ -35,8 +35,8 @@ function gdst(r: number): number {
 /** Write the integer result (FP_RESULT) to W/X[d]. */
 function writeInt(cpu: Cpu, d: number, sf: number): void {
   const s = gdst(d);
-  cpu.xlo[s] = FP_RESULT.lo;
-  cpu.xhi[s] = sf ? FP_RESULT.hi : 0;
+  cpu.xlo[s] = FP_RESULT[0];
+  cpu.xhi[s] = sf ? FP_RESULT[1] : 0;
 }
 
 /** FCVT*S/U: FP register to integer, rounding `rmode`, `fixed` reads fbits from scale. */
@@ -69,7 +69,7 @@ function fromInt(fmt: number, sf: number, unsigned: boolean, fixed: boolean): Ha
       fpcrRounding(cpu.fpcr),
       cpu,
     );
-    writeFp(cpu, fmt, insn & 31, FP_RESULT.lo, FP_RESULT.hi);
+    writeFp(cpu, fmt, insn & 31, FP_RESULT[0], FP_RESULT[1]);
   };
 }
 

@@ -7,8 +7,12 @@
  * @module
  */
 
+const expanded = new Uint32Array(1);
+
 /** High 32 bits of the last double expanded by {@link expandImmD}. */
-export let expandedHi = 0;
+export function expandedHi(): number {
+  return expanded[0];
+}
 
 /** Expand `imm8` to a single-precision bit pattern. */
 export function expandImmS(imm8: number): number {
@@ -21,7 +25,7 @@ export function expandImmS(imm8: number): number {
 export function expandImmD(imm8: number): number {
   const b6 = (imm8 >>> 6) & 1;
   const exp = ((b6 ^ 1) << 10) | (b6 ? 0x3fc : 0) | ((imm8 >>> 4) & 3);
-  expandedHi = (((imm8 >>> 7) << 31) | (exp << 20) | ((imm8 & 15) << 16)) >>> 0;
+  expanded[0] = (((imm8 >>> 7) << 31) | (exp << 20) | ((imm8 & 15) << 16)) >>> 0;
   return 0;
 }
 

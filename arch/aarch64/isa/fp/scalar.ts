@@ -81,7 +81,7 @@ function twoSource(fmt: number, opcode: number): Handler {
       default:
         fpMaxMinNum(fmt, aLo, aHi, bLo, bHi, opcode === 6, cpu);
     }
-    let lo = FP_RESULT.lo, hi = FP_RESULT.hi;
+    let lo = FP_RESULT[0], hi = FP_RESULT[1];
     if (opcode === 8) { // FNMUL: FPNeg of the product (NaNs included)
       if (fmt === FMT_D) hi = (hi ^ 0x80000000) >>> 0;
       else lo = (lo ^ 0x80000000) >>> 0;
@@ -109,7 +109,7 @@ function threeSource(fmt: number, o1: number, o0: number): Handler {
       else nLo = (nLo ^ sm) >>> 0;
     }
     fpMulAdd(fmt, aLo, aHi, nLo, nHi, fpLo(cpu, fmt, m), fpHi(cpu, fmt, m), cpu);
-    writeFp(cpu, fmt, insn & 31, FP_RESULT.lo, FP_RESULT.hi);
+    writeFp(cpu, fmt, insn & 31, FP_RESULT[0], FP_RESULT[1]);
   };
 }
 
@@ -141,7 +141,7 @@ function fsqrt(fmt: number): Handler {
     checkFpAccess(cpu);
     const n = (insn >>> 5) & 31;
     fpSqrt(fmt, fpLo(cpu, fmt, n), fpHi(cpu, fmt, n), cpu);
-    writeFp(cpu, fmt, insn & 31, FP_RESULT.lo, FP_RESULT.hi);
+    writeFp(cpu, fmt, insn & 31, FP_RESULT[0], FP_RESULT[1]);
   };
 }
 
@@ -150,7 +150,7 @@ function fcvt(from: number, to: number): Handler {
     checkFpAccess(cpu);
     const n = (insn >>> 5) & 31;
     fpConvert(from, to, fpLo(cpu, from, n), fpHi(cpu, from, n), cpu);
-    writeFp(cpu, to, insn & 31, FP_RESULT.lo, FP_RESULT.hi);
+    writeFp(cpu, to, insn & 31, FP_RESULT[0], FP_RESULT[1]);
   };
 }
 
@@ -161,7 +161,7 @@ function frint(fmt: number, rmode: number, exact: boolean): Handler {
     const n = (insn >>> 5) & 31;
     const r = rmode < 0 ? fpcrRounding(cpu.fpcr) : rmode;
     fpRoundInt(fmt, fpLo(cpu, fmt, n), fpHi(cpu, fmt, n), r, exact, cpu);
-    writeFp(cpu, fmt, insn & 31, FP_RESULT.lo, FP_RESULT.hi);
+    writeFp(cpu, fmt, insn & 31, FP_RESULT[0], FP_RESULT[1]);
   };
 }
 
@@ -206,7 +206,7 @@ function fmovImm(fmt: number): Handler {
   return (cpu, insn) => {
     checkFpAccess(cpu);
     const imm8 = (insn >>> 13) & 0xff;
-    if (fmt === FMT_D) writeFp(cpu, fmt, insn & 31, expandImmD(imm8), expandedHi);
+    if (fmt === FMT_D) writeFp(cpu, fmt, insn & 31, expandImmD(imm8), expandedHi());
     else writeFp(cpu, fmt, insn & 31, expandImmS(imm8), 0);
   };
 }

@@ -73,8 +73,8 @@ function addpScalar(cpu: Cpu, insn: number): void {
   checkFpAccess(cpu);
   const n = (insn >>> 5) & 31, d = insn & 31, v = cpu.v;
   add64(v[n * 4], v[n * 4 + 1], v[n * 4 + 2], v[n * 4 + 3]);
-  v[d * 4] = R64.lo;
-  v[d * 4 + 1] = R64.hi;
+  v[d * 4] = R64[0];
+  v[d * 4 + 1] = R64[1];
   v[d * 4 + 2] = v[d * 4 + 3] = 0;
 }
 

@@ -71,10 +71,10 @@ function integer(op: Op): Handler {
         if (unsigned) mulU32(a, b);
         else mulS32(a, b);
         const dlo = v[d * 4 + 2 * i], dhi = v[d * 4 + 2 * i + 1];
-        if (op === Op.MlaL) add64(dlo, dhi, R64.lo, R64.hi);
-        else if (op === Op.MlsL) sub64(dlo, dhi, R64.lo, R64.hi);
-        S.w[2 * i] = R64.lo;
-        S.w[2 * i + 1] = R64.hi;
+        if (op === Op.MlaL) add64(dlo, dhi, R64[0], R64[1]);
+        else if (op === Op.MlsL) sub64(dlo, dhi, R64[0], R64[1]);
+        S.w[2 * i] = R64[0];
+        S.w[2 * i + 1] = R64[1];
       } else {
         const p = unsigned ? a * b : sx(a, esize) * sx(b, esize), old = elem(cpu, d, i, wide);
         setSElem(
@@ -117,8 +117,8 @@ function float(op: FOp): Handler {
         const dw = d * 4 + i * step;
         fpMulAdd(fmt, v[dw], dbl ? v[dw + 1] : 0, aLo, aHi, bLo, bHi, cpu);
       }
-      w[i * step] = FP_RESULT.lo;
-      if (dbl) w[i * step + 1] = FP_RESULT.hi;
+      w[i * step] = FP_RESULT[0];
+      if (dbl) w[i * step + 1] = FP_RESULT[1];
     }
     S.commit(cpu, d, q);
   };

@@ -87,8 +87,8 @@ function binLane(
       return fpAdd(fmt, aLo, aHi, bLo, bHi, true, cpu);
     case Bin.Abd:
       fpAdd(fmt, aLo, aHi, bLo, bHi, true, cpu);
-      FP_RESULT.lo = (FP_RESULT.lo & ~sm) >>> 0;
-      FP_RESULT.hi = (FP_RESULT.hi & ~smh) >>> 0;
+      FP_RESULT[0] = (FP_RESULT[0] & ~sm) >>> 0;
+      FP_RESULT[1] = (FP_RESULT[1] & ~smh) >>> 0;
       return;
     case Bin.Mul:
       return fpMul(fmt, aLo, aHi, bLo, bHi, cpu);
@@ -119,7 +119,7 @@ function binLane(
         : op === Bin.CmGt || op === Bin.AcGt
         ? r === NZCV_GREATER
         : r === NZCV_EQUAL || r === NZCV_GREATER;
-      FP_RESULT.lo = FP_RESULT.hi = t ? 0xffffffff : 0;
+      FP_RESULT[0] = FP_RESULT[1] = t ? 0xffffffff : 0;
     }
   }
 }
@@ -155,8 +155,8 @@ function binary(op: Bin, scalar: boolean): Handler {
         v[dw],
         dbl ? v[dw + 1] : 0,
       );
-      w[i * step] = FP_RESULT.lo;
-      if (dbl) w[i * step + 1] = FP_RESULT.hi;
+      w[i * step] = FP_RESULT[0];
+      if (dbl) w[i * step + 1] = FP_RESULT[1];
     }
     if (scalar) {
       if (!dbl) w[1] = 0;
@@ -198,12 +198,12 @@ function unary(op: Un, rmode: number, scalar: boolean): Handler {
       const lo = v[n * 4 + i * step], hi = dbl ? v[n * 4 + i * step + 1] : 0;
       switch (op) {
         case Un.Abs:
-          FP_RESULT.lo = (lo & ~sm) >>> 0;
-          FP_RESULT.hi = (hi & ~smh) >>> 0;
+          FP_RESULT[0] = (lo & ~sm) >>> 0;
+          FP_RESULT[1] = (hi & ~smh) >>> 0;
           break;
         case Un.Neg:
-          FP_RESULT.lo = (lo ^ sm) >>> 0;
-          FP_RESULT.hi = (hi ^ smh) >>> 0;
+          FP_RESULT[0] = (lo ^ sm) >>> 0;
+          FP_RESULT[1] = (hi ^ smh) >>> 0;
           break;
         case Un.Sqrt:
           fpSqrt(fmt, lo, hi, cpu);
@@ -231,11 +231,11 @@ function unary(op: Un, rmode: number, scalar: boolean): Handler {
             : op === Un.CmLe0
             ? c === NZCV_LESS || c === NZCV_EQUAL
             : c === NZCV_LESS;
-          FP_RESULT.lo = FP_RESULT.hi = t ? 0xffffffff : 0;
+          FP_RESULT[0] = FP_RESULT[1] = t ? 0xffffffff : 0;
         }
       }
-      w[i * step] = FP_RESULT.lo;
-      if (dbl) w[i * step + 1] = FP_RESULT.hi;
+      w[i * step] = FP_RESULT[0];
+      if (dbl) w[i * step + 1] = FP_RESULT[1];
     }
     if (scalar) {
       if (!dbl) w[1] = 0;
@@ -279,9 +279,9 @@ function convertLength(lengthen: boolean): Handler {
         const lo = dbl ? v[n * 4 + j] : cpu.vh[n * 8 + j];
         fpConvert(narrow, wide, lo, 0, cpu);
         if (dbl) {
-          w[2 * i] = FP_RESULT.lo;
-          w[2 * i + 1] = FP_RESULT.hi;
-        } else w[i] = FP_RESULT.lo;
+          w[2 * i] = FP_RESULT[0];
+          w[2 * i + 1] = FP_RESULT[1];
+        } else w[i] = FP_RESULT[0];
       }
       S.commit(cpu, d, true);
       return;
@@ -292,8 +292,8 @@ function convertLength(lengthen: boolean): Handler {
       const lo = dbl ? v[n * 4 + 2 * i] : v[n * 4 + i], hi = dbl ? v[n * 4 + 2 * i + 1] : 0;
       fpConvert(wide, narrow, lo, hi, cpu);
       const j = (q ? lanes : 0) + i;
-      if (dbl) w[j] = FP_RESULT.lo;
-      else S.h[j] = FP_RESULT.lo;
+      if (dbl) w[j] = FP_RESULT[0];
+      else S.h[j] = FP_RESULT[0];
     }
     if (!q) w[2] = w[3] = 0;
     S.commit(cpu, d, true);

@@ -62,20 +62,20 @@ export function shiftByReg(a: number, b: number, esize: number, signed: boolean)
   return r >= esize ? 0 : a >>> r;
 }
 
-/** Result of the 64-bit lane helpers. */
-export const R64 = { lo: 0, hi: 0 };
+/** Result of the 64-bit lane helpers: [0] low, [1] high 32 bits. */
+export const R64: Uint32Array = new Uint32Array(2);
 
 /** 64-bit add of halves into {@link R64}. */
 export function add64(aLo: number, aHi: number, bLo: number, bHi: number): void {
   const s = aLo + bLo;
-  R64.lo = s >>> 0;
-  R64.hi = (aHi + bHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
+  R64[0] = s >>> 0;
+  R64[1] = (aHi + bHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
 }
 
 /** 64-bit subtract of halves into {@link R64}. */
 export function sub64(aLo: number, aHi: number, bLo: number, bHi: number): void {
-  R64.lo = (aLo - bLo) >>> 0;
-  R64.hi = (aHi - bHi - (aLo >>> 0 < bLo >>> 0 ? 1 : 0)) >>> 0;
+  R64[0] = (aLo - bLo) >>> 0;
+  R64[1] = (aHi - bHi - (aLo >>> 0 < bLo >>> 0 ? 1 : 0)) >>> 0;
 }
 
 /** Unsigned 64-bit compare: -1, 0, 1. */
@@ -94,31 +94,31 @@ export function cmpS64(aLo: number, aHi: number, bLo: number, bHi: number): numb
 /** Logical shift left of a 64-bit value by 0..63 into {@link R64}. */
 export function shl64(lo: number, hi: number, sh: number): void {
   if (sh === 0) {
-    R64.lo = lo >>> 0;
-    R64.hi = hi >>> 0;
+    R64[0] = lo >>> 0;
+    R64[1] = hi >>> 0;
   } else if (sh < 32) {
-    R64.hi = ((hi << sh) | (lo >>> (32 - sh))) >>> 0;
-    R64.lo = (lo << sh) >>> 0;
+    R64[1] = ((hi << sh) | (lo >>> (32 - sh))) >>> 0;
+    R64[0] = (lo << sh) >>> 0;
   } else if (sh < 64) {
-    R64.hi = (lo << (sh - 32)) >>> 0;
-    R64.lo = 0;
-  } else R64.lo = R64.hi = 0;
+    R64[1] = (lo << (sh - 32)) >>> 0;
+    R64[0] = 0;
+  } else R64[0] = R64[1] = 0;
 }
 
 /** Shift right of a 64-bit value by 0..64 (arithmetic when `signed`) into {@link R64}. */
 export function shr64(lo: number, hi: number, sh: number, signed: boolean): void {
   if (sh === 0) {
-    R64.lo = lo >>> 0;
-    R64.hi = hi >>> 0;
+    R64[0] = lo >>> 0;
+    R64[1] = hi >>> 0;
   } else if (sh < 32) {
-    R64.lo = ((lo >>> sh) | (hi << (32 - sh))) >>> 0;
-    R64.hi = (signed ? (hi | 0) >> sh : hi >>> sh) >>> 0;
+    R64[0] = ((lo >>> sh) | (hi << (32 - sh))) >>> 0;
+    R64[1] = (signed ? (hi | 0) >> sh : hi >>> sh) >>> 0;
   } else if (sh < 64) {
-    R64.lo = (signed ? (hi | 0) >> (sh - 32) : hi >>> (sh - 32)) >>> 0;
-    R64.hi = signed ? ((hi | 0) >> 31) >>> 0 : 0;
+    R64[0] = (signed ? (hi | 0) >> (sh - 32) : hi >>> (sh - 32)) >>> 0;
+    R64[1] = signed ? ((hi | 0) >> 31) >>> 0 : 0;
   } else {
     const fill = signed ? ((hi | 0) >> 31) >>> 0 : 0;
-    R64.lo = R64.hi = fill;
+    R64[0] = R64[1] = fill;
   }
 }
 
@@ -138,13 +138,13 @@ export function mulU32(a: number, b: number): void {
   const ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
   const mid = lh + hl; // < 2^33
   const lo = ll + (mid % 65536) * 65536; // < 2^49
-  R64.lo = lo >>> 0;
-  R64.hi = (hh + Math.floor(mid / 65536) + Math.floor(lo / 4294967296)) >>> 0;
+  R64[0] = lo >>> 0;
+  R64[1] = (hh + Math.floor(mid / 65536) + Math.floor(lo / 4294967296)) >>> 0;
 }
 
 /** Signed 32 x 32 -> 64-bit product into {@link R64}. */
 export function mulS32(a: number, b: number): void {
   const neg = (a | 0) < 0 !== (b | 0) < 0;
   mulU32(Math.abs(a | 0), Math.abs(b | 0));
-  if (neg) sub64(0, 0, R64.lo, R64.hi);
+  if (neg) sub64(0, 0, R64[0], R64[1]);
 }

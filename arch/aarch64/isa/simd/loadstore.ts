@@ -60,7 +60,7 @@ function indexed(cpu: Cpu, insn: number): void {
   const aLo = address[0], aHi = address[1];
   transfer(cpu, insn & 31, scale, (opc & 1) === 1);
   if (pre) writeBack(cpu, n, aLo, aHi);
-  else writeBack(cpu, n, addOffset(aLo, aHi, offset), sumHi);
+  else writeBack(cpu, n, addOffset(aLo, aHi, offset), sumHi());
 }
 
 function registerOffset(cpu: Cpu, insn: number): void {
@@ -79,7 +79,7 @@ function literal(cpu: Cpu, insn: number): void {
   if (opc === 3) return unallocatedEncoding(cpu, insn);
   checkFpAccess(cpu);
   address[0] = addOffset(cpu.pcLo, cpu.pcHi, ((insn << 8) >> 13) * 4);
-  address[1] = sumHi;
+  address[1] = sumHi();
   transfer(cpu, insn & 31, opc + 2, true);
 }
 
@@ -97,7 +97,7 @@ function pair(cpu: Cpu, insn: number): void {
   const offset = ((insn << 10) >> 25) * bytes;
   addressOf(cpu, n, mode === 1 ? 0 : offset);
   const aLo = address[0], aHi = address[1];
-  const bLo = addOffset(aLo, aHi, bytes), bHi = sumHi;
+  const bLo = addOffset(aLo, aHi, bytes), bHi = sumHi();
   if (load) {
     readV(cpu, aLo, aHi, bytes, pairLoaded, 0);
     readV(cpu, bLo, bHi, bytes, pairLoaded, 4);
@@ -108,7 +108,7 @@ function pair(cpu: Cpu, insn: number): void {
     writeV(cpu, t2, bLo, bHi, bytes);
   }
   if (mode === 3) writeBack(cpu, n, aLo, aHi);
-  else if (mode === 1) writeBack(cpu, n, addOffset(aLo, aHi, offset), sumHi);
+  else if (mode === 1) writeBack(cpu, n, addOffset(aLo, aHi, offset), sumHi());
 }
 
 /** SIMD&FP register load/store encodings (V = 1). */

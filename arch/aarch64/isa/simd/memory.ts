@@ -59,12 +59,17 @@ export function setV(cpu: Cpu, t: number, from: Uint32Array, at: number): void {
   v[i + 3] = from[at + 3];
 }
 
-/** `lo/hi + offset` (signed offset, |offset| < 2^52): low half; high half in {@link sumHi}. */
+/** High half of the last {@link addOffset} (a typed array: storing allocates nothing). */
+const high = new Uint32Array(1);
+
+/** `lo/hi + offset` (signed offset, |offset| < 2^52): low half; high half via {@link sumHi}. */
 export function addOffset(lo: number, hi: number, offset: number): number {
   const s = lo + offset;
-  sumHi = (hi + Math.floor(s / 0x100000000)) >>> 0;
+  high[0] = (hi + Math.floor(s / 0x100000000)) >>> 0;
   return s >>> 0;
 }
 
 /** High half of the last {@link addOffset}. */
-export let sumHi = 0;
+export function sumHi(): number {
+  return high[0];
+}

@@ -58,7 +58,7 @@ function expandImm(op: number, cmode: number, imm8: number): void {
       } else if (op === 0) w = expandImmS(imm8);
       else {
         imm64[0] = expandImmD(imm8);
-        imm64[1] = expandedHi;
+        imm64[1] = expandedHi();
         return;
       }
   }

@@ -56,8 +56,8 @@ function elementShift(kind: Kind, esizeLog: number, scalar: boolean): Handler {
         let rlo: number, rhi: number;
         if (left) {
           shl64(lo, hi, sh);
-          rlo = R64.lo;
-          rhi = R64.hi;
+          rlo = R64[0];
+          rhi = R64[1];
           if (kind === Kind.Sli) { // keep the low sh bits of Vd
             const mlo = sh >= 32 ? 0xffffffff : (1 << sh) - 1,
               mhi = sh > 32 ? (1 << (sh - 32)) - 1 : 0;
@@ -67,22 +67,22 @@ function elementShift(kind: Kind, esizeLog: number, scalar: boolean): Handler {
         } else {
           const signed = !u && kind !== Kind.Sri;
           shr64(lo, hi, sh, signed);
-          rlo = R64.lo;
-          rhi = R64.hi;
+          rlo = R64[0];
+          rhi = R64[1];
           if (kind === Kind.Rshr) { // add the rounding bit (bit sh-1 of the source)
             const bit = sh - 1 < 32 ? (lo >>> (sh - 1)) & 1 : (hi >>> (sh - 33)) & 1;
             add64(rlo, rhi, bit, 0);
-            rlo = R64.lo;
-            rhi = R64.hi;
+            rlo = R64[0];
+            rhi = R64[1];
           }
           if (kind === Kind.Sra) {
             add64(dlo, dhi, rlo, rhi);
-            rlo = R64.lo;
-            rhi = R64.hi;
+            rlo = R64[0];
+            rhi = R64[1];
           } else if (kind === Kind.Sri) { // keep the top sh bits of Vd
             shr64(0xffffffff, 0xffffffff, sh, false);
-            rlo = (rlo | (dlo & ~R64.lo)) >>> 0;
-            rhi = (rhi | (dhi & ~R64.hi)) >>> 0;
+            rlo = (rlo | (dlo & ~R64[0])) >>> 0;
+            rhi = (rhi | (dhi & ~R64[1])) >>> 0;
           }
         }
         S.w[2 * i] = rlo;
@@ -141,9 +141,9 @@ function shiftNarrow(esizeLog: number, round: boolean): Handler {
         if (round) {
           const bit = sh - 1 < 32 ? 2 ** (sh - 1) : 0;
           add64(lo, hi, bit, sh - 1 >= 32 ? 1 << (sh - 33) : 0);
-          shr64(R64.lo, R64.hi, sh, false);
+          shr64(R64[0], R64[1], sh, false);
         } else shr64(lo, hi, sh, false);
-        r = R64.lo;
+        r = R64[0];
       } else {
         r = shiftRight(elem(cpu, n, i, esize * 2), esize * 2, sh, false, round);
       }
@@ -168,8 +168,8 @@ function shiftLong(esizeLog: number): Handler {
       if (esize === 32) {
         const lo = a, hi = u ? 0 : (a | 0) >> 31;
         shl64(lo, hi, sh);
-        S.w[2 * i] = R64.lo;
-        S.w[2 * i + 1] = R64.hi;
+        S.w[2 * i] = R64[0];
+        S.w[2 * i + 1] = R64[1];
       } else {
         const x = u ? a : sx(a, esize);
         setSElem(S, i, esize * 2, (x << sh) & laneMask(esize * 2));

@@ -32,7 +32,7 @@ function postIndex(
   bytes: number,
 ): void {
   const m = (insn >>> 16) & 31;
-  if (m === 31) writeBack(cpu, n, addOffset(aLo, aHi, bytes), sumHi);
+  if (m === 31) writeBack(cpu, n, addOffset(aLo, aHi, bytes), sumHi());
   else {
     const s = aLo + cpu.xlo[m];
     writeBack(cpu, n, s >>> 0, (aHi + cpu.xhi[m] + (s > 0xffffffff ? 1 : 0)) >>> 0);
@@ -57,9 +57,9 @@ function multiple(cpu: Cpu, insn: number): void {
       const tt = (t + r) & 31;
       const lo = addOffset(aLo, aHi, off);
       if (load) {
-        readV(cpu, lo, sumHi, regBytes, loaded, 0);
+        readV(cpu, lo, sumHi(), regBytes, loaded, 0);
         setV(cpu, tt, loaded, 0);
-      } else writeV(cpu, tt, lo, sumHi, regBytes);
+      } else writeV(cpu, tt, lo, sumHi(), regBytes);
       off += regBytes;
     }
   } else { // interleaved elements
@@ -72,11 +72,11 @@ function multiple(cpu: Cpu, insn: number): void {
         if (esize === 64) {
           const w = (tt << 2) + 2 * e;
           if (load) {
-            cpu.v[w] = readMem(cpu, lo, sumHi, 8, 0);
+            cpu.v[w] = readMem(cpu, lo, sumHi(), 8, 0);
             cpu.v[w + 1] = cpu.memHi;
-          } else writeMem(cpu, lo, sumHi, 8, cpu.v[w], cpu.v[w + 1], 0);
-        } else if (load) setElem(cpu, tt, e, esize, readMem(cpu, lo, sumHi, ebytes, 0));
-        else writeMem(cpu, lo, sumHi, ebytes, elem(cpu, tt, e, esize), 0, 0);
+          } else writeMem(cpu, lo, sumHi(), 8, cpu.v[w], cpu.v[w + 1], 0);
+        } else if (load) setElem(cpu, tt, e, esize, readMem(cpu, lo, sumHi(), ebytes, 0));
+        else writeMem(cpu, lo, sumHi(), ebytes, elem(cpu, tt, e, esize), 0, 0);
         off += ebytes;
       }
     }
@@ -126,7 +126,7 @@ function single(cpu: Cpu, insn: number): void {
     const lo = addOffset(aLo, aHi, off);
     const w = tt << 2;
     if (replicate) {
-      const x = readMem(cpu, lo, sumHi, ebytes, 0);
+      const x = readMem(cpu, lo, sumHi(), ebytes, 0);
       if (esize === 64) {
         const xh = cpu.memHi;
         cpu.v[w] = cpu.v[w + 2] = x;
@@ -138,11 +138,11 @@ function single(cpu: Cpu, insn: number): void {
       if (q === 0) clearHigh(cpu, tt);
     } else if (esize === 64) {
       if (load) {
-        cpu.v[w + 2 * index] = readMem(cpu, lo, sumHi, 8, 0);
+        cpu.v[w + 2 * index] = readMem(cpu, lo, sumHi(), 8, 0);
         cpu.v[w + 2 * index + 1] = cpu.memHi;
-      } else writeMem(cpu, lo, sumHi, 8, cpu.v[w + 2 * index], cpu.v[w + 2 * index + 1], 0);
-    } else if (load) setElem(cpu, tt, index, esize, readMem(cpu, lo, sumHi, ebytes, 0));
-    else writeMem(cpu, lo, sumHi, ebytes, elem(cpu, tt, index, esize), 0, 0);
+      } else writeMem(cpu, lo, sumHi(), 8, cpu.v[w + 2 * index], cpu.v[w + 2 * index + 1], 0);
+    } else if (load) setElem(cpu, tt, index, esize, readMem(cpu, lo, sumHi(), ebytes, 0));
+    else writeMem(cpu, lo, sumHi(), ebytes, elem(cpu, tt, index, esize), 0, 0);
     off += ebytes;
   }
   if ((insn & (1 << 23)) !== 0) postIndex(cpu, insn, n, aLo, aHi, off);

@@ -38,11 +38,11 @@ function set64(i: number, x: number): void {
   const hi = Math.floor(m / 4294967296), lo = m - hi * 4294967296;
   if (neg) sub64(0, 0, lo, hi);
   else {
-    R64.lo = lo >>> 0;
-    R64.hi = hi >>> 0;
+    R64[0] = lo >>> 0;
+    R64[1] = hi >>> 0;
   }
-  S.w[2 * i] = R64.lo;
-  S.w[2 * i + 1] = R64.hi;
+  S.w[2 * i] = R64[0];
+  S.w[2 * i + 1] = R64[1];
 }
 
 function long(op: Op): Handler {
@@ -63,10 +63,10 @@ function long(op: Op): Handler {
           const a = elem(cpu, n, base + i, esize);
           if (signed) mulS32(a, elem(cpu, m, base + i, esize));
           else mulU32(a, elem(cpu, m, base + i, esize));
-          if (op === Op.MlaL) add64(dlo, dhi, R64.lo, R64.hi);
-          else if (op === Op.MlsL) sub64(dlo, dhi, R64.lo, R64.hi);
-          S.w[2 * i] = R64.lo;
-          S.w[2 * i + 1] = R64.hi;
+          if (op === Op.MlaL) add64(dlo, dhi, R64[0], R64[1]);
+          else if (op === Op.MlsL) sub64(dlo, dhi, R64[0], R64[1]);
+          S.w[2 * i] = R64[0];
+          S.w[2 * i + 1] = R64[1];
           continue;
         }
         if (wideN) {
@@ -74,8 +74,8 @@ function long(op: Op): Handler {
           const blo = b >>> 0, bhi = b < 0 ? 0xffffffff : 0;
           if (op === Op.AddW) add64(nlo, nhi, blo, bhi);
           else sub64(nlo, nhi, blo, bhi);
-          S.w[2 * i] = R64.lo;
-          S.w[2 * i + 1] = R64.hi;
+          S.w[2 * i] = R64[0];
+          S.w[2 * i + 1] = R64[1];
           continue;
         }
         const a = ext(elem(cpu, n, base + i, esize), esize, signed);
@@ -130,8 +130,8 @@ function highNarrow(sub: boolean): Handler {
         const blo = v[m * 4 + 2 * i], bhi = v[m * 4 + 2 * i + 1];
         if (sub) sub64(alo, ahi, blo, bhi);
         else add64(alo, ahi, blo, bhi);
-        if (round) add64(R64.lo, R64.hi, 0x80000000, 0);
-        r = R64.hi;
+        if (round) add64(R64[0], R64[1], 0x80000000, 0);
+        r = R64[1];
       } else {
         const a = elem(cpu, n, i, wide), b = elem(cpu, m, i, wide);
         const s = ((sub ? a - b : a + b) + (round ? 2 ** (esize - 1) : 0)) & laneMask(wide);

@@ -87,8 +87,8 @@ const OPS: Record<string, [LaneFn, Lane64Fn | null]> = {
 /** UQADD on a 64-bit lane: saturates to all ones on carry out. */
 function uqadd64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): void {
   add64(aLo, aHi, bLo, bHi);
-  if (cmpU64(R64.lo, R64.hi, aLo, aHi) < 0) {
-    R64.lo = R64.hi = 0xffffffff;
+  if (cmpU64(R64[0], R64[1], aLo, aHi) < 0) {
+    R64[0] = R64[1] = 0xffffffff;
     cpu.fpsr |= FPSR_QC;
   }
 }
@@ -96,7 +96,7 @@ function uqadd64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): 
 /** UQSUB on a 64-bit lane: saturates to zero on borrow. */
 function uqsub64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): void {
   if (cmpU64(aLo, aHi, bLo, bHi) < 0) {
-    R64.lo = R64.hi = 0;
+    R64[0] = R64[1] = 0;
     cpu.fpsr |= FPSR_QC;
   } else sub64(aLo, aHi, bLo, bHi);
 }
@@ -105,16 +105,16 @@ function uqsub64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): 
 function sq64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number, sub: boolean): void {
   if (sub) sub64(aLo, aHi, bLo, bHi);
   else add64(aLo, aHi, bLo, bHi);
-  const sa = aHi >>> 31, sb = (bHi >>> 31) ^ (sub ? 1 : 0), sr = R64.hi >>> 31;
+  const sa = aHi >>> 31, sb = (bHi >>> 31) ^ (sub ? 1 : 0), sr = R64[1] >>> 31;
   if (sa === sb && sr !== sa) {
-    R64.lo = sa ? 0 : 0xffffffff;
-    R64.hi = sa ? 0x80000000 : 0x7fffffff;
+    R64[0] = sa ? 0 : 0xffffffff;
+    R64[1] = sa ? 0x80000000 : 0x7fffffff;
     cpu.fpsr |= FPSR_QC;
   }
 }
 
 function set64(c: boolean): void {
-  R64.lo = R64.hi = c ? 0xffffffff : 0;
+  R64[0] = R64[1] = c ? 0xffffffff : 0;
 }
 
 /** Elementwise operation over Vn, Vm into Vd. `scalar`: the D-register form (size must be 11). */
@@ -130,8 +130,8 @@ function elementwise(fn: LaneFn, fn64: Lane64Fn | null, scalar: boolean): Handle
       const lanes = scalar ? 1 : 2;
       for (let i = 0; i < lanes; i++) {
         fn64!(cpu, v[n * 4 + 2 * i], v[n * 4 + 2 * i + 1], v[m * 4 + 2 * i], v[m * 4 + 2 * i + 1]);
-        w[2 * i] = R64.lo;
-        w[2 * i + 1] = R64.hi;
+        w[2 * i] = R64[0];
+        w[2 * i + 1] = R64[1];
       }
       if (scalar) w[2] = w[3] = 0;
       S.commit(cpu, d, !scalar);
@@ -162,11 +162,11 @@ function pairwise(fn: LaneFn, fn64: Lane64Fn | null): Handler {
     if (size === 3) {
       const v = cpu.v, w = S.w;
       fn64!(cpu, v[n * 4], v[n * 4 + 1], v[n * 4 + 2], v[n * 4 + 3]);
-      w[0] = R64.lo;
-      w[1] = R64.hi;
+      w[0] = R64[0];
+      w[1] = R64[1];
       fn64!(cpu, v[m * 4], v[m * 4 + 1], v[m * 4 + 2], v[m * 4 + 3]);
-      w[2] = R64.lo;
-      w[3] = R64.hi;
+      w[2] = R64[0];
+      w[3] = R64[1];
       S.commit(cpu, d, true);
       return;
     }

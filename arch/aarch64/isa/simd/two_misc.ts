@@ -26,7 +26,7 @@ function clz(a: number, esize: number): number {
 }
 
 function set64(c: boolean): void {
-  R64.lo = R64.hi = c ? 0xffffffff : 0;
+  R64[0] = R64[1] = c ? 0xffffffff : 0;
 }
 
 /** Lane operations: [fn, fn64 or null, allowed sizes bitmask]. */
@@ -62,8 +62,8 @@ function elementwise(fn: UnaryFn, fn64: Unary64Fn | null, sizes: number, scalar:
       const lanes = scalar ? 1 : 2;
       for (let i = 0; i < lanes; i++) {
         fn64!(v[n * 4 + 2 * i], v[n * 4 + 2 * i + 1]);
-        w[2 * i] = R64.lo;
-        w[2 * i + 1] = R64.hi;
+        w[2 * i] = R64[0];
+        w[2 * i + 1] = R64[1];
       }
       S.commit(cpu, d, !scalar);
       return;
@@ -206,12 +206,12 @@ function addPairsLong(acc: boolean): Handler {
         const hi = Math.floor(sum / 4294967296), lo = sum - hi * 4294967296;
         if (neg) sub64(0, 0, lo, hi);
         else {
-          R64.lo = lo >>> 0;
-          R64.hi = hi >>> 0;
+          R64[0] = lo >>> 0;
+          R64[1] = hi >>> 0;
         }
-        if (acc) add64(R64.lo, R64.hi, v[d * 4 + 2 * i], v[d * 4 + 2 * i + 1]);
-        S.w[2 * i] = R64.lo;
-        S.w[2 * i + 1] = R64.hi;
+        if (acc) add64(R64[0], R64[1], v[d * 4 + 2 * i], v[d * 4 + 2 * i + 1]);
+        S.w[2 * i] = R64[0];
+        S.w[2 * i + 1] = R64[1];
       } else {
         const r = a + b + (acc ? elem(cpu, d, i, wide) : 0);
         setSElem(S, i, wide, r & laneMask(wide));
