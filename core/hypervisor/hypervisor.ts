@@ -55,7 +55,7 @@
  * @module
  */
 import { errorFromRegister, HypError } from "../abi/error.ts";
-import { GIC_SPI_NUM, VIC_OPTION_DISABLE_DEFAULT_ADDR } from "../abi/formats.ts";
+import { GIC_SPI_NUM } from "../abi/formats.ts";
 import { hypercallInfo } from "../abi/hypercall_numbers.ts";
 import { Cspace } from "../cspace/cspace.ts";
 import { EventBus } from "../events.ts";
@@ -87,7 +87,6 @@ import {
   type DeviceHost,
   ExitKind,
   type InterruptController,
-  type InterruptControllerInstance,
   RegisterSet,
   type Stage2View,
 } from "../plugin/contracts.ts";
@@ -105,10 +104,13 @@ import {
 } from "./component.ts";
 import { VcpuPsciHost } from "./psci_host.ts";
 import { Addrspace } from "../object/addrspace/addrspace.ts";
-import type { VdeviceAttachment } from "../object/addrspace/addrspace.ts";
-import { Vic } from "../object/vic/vic.ts";
 import { isStage2View, VcpuUserMemory } from "./vcpu_user_memory.ts";
-import { RelocatedRegion, VmMmioBus } from "./vm_mmio_bus.ts";
+import {
+  VGIC_DEFAULT_PLACEMENT,
+  type VgicPlacement,
+  type VmContext,
+  VmRegistry,
+} from "./vm_registry.ts";
 import { HostYield } from "./host_yield.ts";
 
 /** Default number of physical CPUs. */
@@ -119,18 +121,6 @@ export const DEFAULT_MAX_QUANTUM_NS = 10_000;
 export const DEFAULT_HOST_SLICE_MS = 10;
 /** Capacity of the root cspace (HYP `rootvm_init.c` `MAX_CAPS`). */
 export const ROOT_CSPACE_MAX_CAPS = 2048;
-/**
- * Where a vic's vGIC frames are placed by default (unless the vic is
- * configured with DISABLE_DEFAULT_ADDR): the QEMU virt GICv3 addresses
- * (gunyah-abi.md §9, platform-facts.md: GICD 0x0800_0000, GICR 0x080A_0000).
- */
-export const VGIC_DEFAULT_PLACEMENT = {
-  distributorBase: 0x0800_0000,
-  redistributorBase: 0x080a_0000,
-} as const;
-/** Bytes of one vCPU's redistributor frames (RD_base + SGI_base, GICv3). */
-const GICR_STRIDE = 0x20000;
-
 /** Options of a {@link Hypervisor}. */
 export interface HypervisorOptions {
   /** The architecture plugin (CPU emulator and interrupt controller). */
@@ -148,7 +138,7 @@ export interface HypervisorOptions {
   /** Host ms between yields to the event loop in {@link Hypervisor.run} (default 10). */
   readonly hostSliceMs?: number;
   /** Default vGIC placement (default {@link VGIC_DEFAULT_PLACEMENT}). */
-  readonly vgicPlacement?: { readonly distributorBase: number; readonly redistributorBase: number };
+  readonly vgicPlacement?: VgicPlacement;
   /** Idle time pacing of {@link Hypervisor.run} (default "virtual"). */
   readonly pacing?: TimePacing;
   /**
@@ -171,18 +161,6 @@ export type TimePacing = "virtual" | "realtime";
 
 /** Why {@link Hypervisor.run} returned. */
 export type RunStopReason = "stopped" | "idle";
-
-/** One VM as the run loop sees it: the vCPUs sharing an address space. */
-export interface VmContext {
-  /** The VM's MMIO bus (devices, vGIC frames, VMMIO ranges). */
-  readonly bus: VmMmioBus;
-  /** The VM's vCPUs by their index within it. */
-  readonly vcpus: Thread[];
-  /** The VM's interrupt controller, once known. */
-  irq: InterruptController | null;
-  /** Whether the vic's frames are on the bus at their default placement. */
-  vgicMapped: boolean;
-}
 
 interface PhysicalCpu {
   readonly index: number;
@@ -251,11 +229,9 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   readonly pacing: TimePacing;
   /** MPIDR affinity of vCPU index `i` within its VM. */
   readonly mpidrOf: (index: number) => number;
-  /** Default vGIC placement. */
-  readonly vgicPlacement: { readonly distributorBase: number; readonly redistributorBase: number };
-  readonly #vicControllers = new Map<Vic, InterruptControllerInstance>();
+  /** The VMs: per-address-space MMIO bus, vCPU table and vGIC frames. */
+  readonly vms: VmRegistry;
   readonly #cpus: PhysicalCpu[] = [];
-  readonly #vms = new Map<object, VmContext>();
   readonly #contexts = new Map<Thread, HypercallContext>();
   readonly #components: ComponentHandle[] = [];
   readonly #regs = new BigUint64Array(8);
@@ -283,7 +259,11 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     this.scheduler = new FprrScheduler<Thread>(this.cpuCount);
     this.maxQuantumNs = options.maxQuantumNs ?? DEFAULT_MAX_QUANTUM_NS;
     this.hostSliceMs = options.hostSliceMs ?? DEFAULT_HOST_SLICE_MS;
-    this.vgicPlacement = options.vgicPlacement ?? VGIC_DEFAULT_PLACEMENT;
+    this.vms = new VmRegistry(
+      this.arch,
+      options.vgicPlacement ?? VGIC_DEFAULT_PLACEMENT,
+      (m) => this.log(m),
+    );
     this.pacing = options.pacing ?? "virtual";
     this.mpidrOf = options.mpidrOf ?? mpidrOf;
     if (!(this.maxQuantumNs >= this.clock.nsPerInstruction)) {
@@ -303,7 +283,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       factories: this.factories,
       seed: options.seed,
       observer: this.#observer(),
-      createVicController: (vic) => this.#createVicController(vic),
+      createVicController: (vic) => this.vms.createVicController(vic),
     });
     for (const r of options.ram ?? []) {
       this.physicalMemory.addRegion(r.base, r.size);
@@ -356,7 +336,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     return {
       created: (o) => {
         if (o instanceof Addrspace) {
-          o.observer = { vdeviceAttached: (a, att) => this.#mapVdevice(a, att) };
+          o.observer = { vdeviceAttached: (a, att) => this.vms.mapVdevice(a, att) };
         }
         emit("object.created", o);
       },
@@ -368,52 +348,12 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     };
   }
 
-  /** The arch's interrupt controller for a vic being activated (partition service). */
-  #createVicController(vic: Vic): InterruptController {
-    const inst = this.arch.createInterruptController(
-      { vcpus: vic.maxVcpus, spis: vic.maxVirqs },
-      this.vgicPlacement,
-    );
-    this.#vicControllers.set(vic, inst);
-    return inst;
-  }
-
-  /**
-   * addrspace_attach_vdevice of a vic: frame `index` (0 = GICD, i = GICR of
-   * vCPU i-1) appears at `vbase` on the VM's bus.
-   */
-  #mapVdevice(addrspace: Addrspace, att: VdeviceAttachment): void {
-    if (!(att.object instanceof Vic)) {
-      this.log(`${att.object.describeName()}: vdevice has no MMIO model in the core; not mapped`);
-      return;
-    }
-    const inst = this.#vicControllers.get(att.object);
-    if (inst === undefined) return;
-    const p = this.vgicPlacement;
-    const target = att.index === 0
-      ? p.distributorBase
-      : p.redistributorBase + (att.index - 1) * GICR_STRIDE;
-    const inner = inst.regions.find((r) => target >= r.base && target - r.base < r.size);
-    if (inner === undefined) return;
-    const bus = this.vmFor(addrspace).bus;
-    if (
-      bus.hasRegionAt(att.vbase, att.size) || (att.vbase === target && bus.regions.includes(inner))
-    ) return;
-    bus.addRegion(new RelocatedRegion(att.vbase, att.size, inner, target - inner.base));
-  }
-
   /** A destroyed vCPU leaves the run loop's lists and its VM. */
   #forgetThread(t: Thread): void {
     const i = this.threads.indexOf(t);
     if (i >= 0) this.threads.splice(i, 1);
     this.#contexts.delete(t);
-    for (const vm of this.#vms.values()) {
-      const k = vm.vcpus.indexOf(t);
-      if (k >= 0) {
-        delete vm.vcpus[k];
-        vm.bus.resetVcpu(k);
-      }
-    }
+    this.vms.forget(t);
   }
 
   #createThread(partition: Partition): Thread {
@@ -431,18 +371,12 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
    * without one is a VM of its own).
    */
   vmOf(thread: Thread): VmContext {
-    return this.vmFor(thread.addrspace ?? thread);
+    return this.vms.vmOf(thread);
   }
 
   /** The VM whose address space is `addrspace` (created on first use). */
   vmFor(addrspace: object): VmContext {
-    let vm = this.#vms.get(addrspace);
-    if (!vm) {
-      vm = { bus: new VmMmioBus(), vcpus: [], irq: null, vgicMapped: false };
-      if (addrspace instanceof Addrspace) vm.bus.vmmioSource = addrspace;
-      this.#vms.set(addrspace, vm);
-    }
-    return vm;
+    return this.vms.vmFor(addrspace);
   }
 
   /**
@@ -475,21 +409,12 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
 
   /** Creates the vCPU's {@link ArchVcpu} at activation (ThreadHost). */
   createArchVcpu(thread: Thread): ArchVcpu | HypError {
-    const vm = this.vmOf(thread);
-    let index = thread.vcpuIndex;
-    if (index < 0) {
-      index = 0;
-      while (vm.vcpus[index] !== undefined) index++;
-      thread.vcpuIndex = index;
-    }
-    if (vm.vcpus[index] !== undefined && vm.vcpus[index] !== thread) {
-      return HypError.ERROR_OBJECT_CONFIG;
-    }
-    const irq = vm.irq ?? controllerOf(thread.vic) ?? NULL_IRQ;
-    if (vm.irq === null && irq !== NULL_IRQ) vm.irq = irq;
-    const memory = thread.addrspace !== null && isStage2View(thread.addrspace)
-      ? thread.addrspace
-      : EMPTY_STAGE2;
+    const vm = this.vms.vmOf(thread);
+    const index = this.vms.indexFor(thread, vm);
+    if (index < 0) return HypError.ERROR_OBJECT_CONFIG;
+    thread.vcpuIndex = index;
+    const irq = this.vms.controllerFor(thread, vm) ?? NULL_IRQ;
+    const memory = isStage2View(thread.addrspace) ? thread.addrspace : EMPTY_STAGE2;
     const arch = this.arch.createVcpu({
       index,
       mpidr: this.mpidrOf(index),
@@ -500,22 +425,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       wake: (i) => this.#wakeVcpu(vm, i),
       log: (m) => this.log(`${thread.describeName()}: ${m}`),
     });
-    vm.vcpus[index] = thread;
-    const vic = thread.vic instanceof Vic ? thread.vic : null;
-    const inst = vic !== null ? this.#vicControllers.get(vic) : undefined;
-    if (inst !== undefined) {
-      inst.attachVcpu(index, arch);
-      if (!vm.vgicMapped && (vic!.options & VIC_OPTION_DISABLE_DEFAULT_ADDR) === 0) {
-        vm.vgicMapped = true;
-        for (const r of inst.regions) {
-          try {
-            vm.bus.addRegion(r);
-          } catch (e) {
-            this.log(`vGIC frame not mapped at its default address: ${(e as Error).message}`);
-          }
-        }
-      }
-    }
+    this.vms.enter(thread, vm, index, arch);
     return arch;
   }
 
@@ -1086,10 +996,4 @@ export const DEFAULT_MPIDR_CLUSTER_SIZE = 16;
 export function mpidrOf(index: number): number {
   return ((Math.floor(index / DEFAULT_MPIDR_CLUSTER_SIZE) & 0xff) << 8) |
     (index % DEFAULT_MPIDR_CLUSTER_SIZE);
-}
-
-function controllerOf(vic: GunyahObject | null): InterruptController | null {
-  if (vic === null) return null;
-  const c = (vic as unknown as { controller?: InterruptController | null }).controller;
-  return c ?? null;
 }

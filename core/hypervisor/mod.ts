@@ -6,6 +6,7 @@
  */
 export * from "./events.ts";
 export * from "./vm_mmio_bus.ts";
+export * from "./vm_registry.ts";
 export * from "./component_irq.ts";
 export * from "./component.ts";
 export * from "./vcpu_user_memory.ts";
