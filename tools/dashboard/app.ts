@@ -102,11 +102,16 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
   const events = new EventLog(system.hv, options.eventCapacity);
   const control = new VmControl(system, options.defaultImages);
   const streams = new Set<() => void>();
+  let tapped = 0;
   const tapConsoles = () => {
+    if (tapped === system.vms.length) return;
     for (const vm of system.vms) consoleTap(vm);
+    tapped = system.vms.length;
   };
-  // Record the consoles of the VMs there are now; later VMs are tapped at the next snapshot.
+  // Record the consoles of the VMs there are now, and of each later VM before its first
+  // instruction: a CPU announces the switch to a new vCPU before running it.
   tapConsoles();
+  const offSwitch = system.hv.events.on("sched.switch", tapConsoles);
   const state = (): SystemSnapshot => {
     tapConsoles();
     return snapshot(system, { events });
@@ -114,7 +119,8 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
   const app = new Hono();
 
   app.use("*", async (c, next) => {
-    const host = c.req.header("host") ?? "";
+    // Deno.serve builds the URL from the request's Host (or :authority).
+    const host = new URL(c.req.url).host;
     if (!LOOPBACK_HOST.test(host)) {
       return fail(c, 403, `the dashboard answers loopback hosts only, not '${host}'`);
     }
@@ -237,6 +243,7 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
     state,
     close() {
       for (const stop of [...streams]) stop();
+      offSwitch();
       events.close();
     },
   };

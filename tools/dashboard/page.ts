@@ -45,9 +45,9 @@ section h2 { margin: 0 0 10px; font-size: 12px; text-transform: uppercase; lette
   color: var(--dim); font-weight: 600; display: flex; gap: 8px; align-items: baseline; }
 section h2 em { font-style: normal; color: var(--text); text-transform: none; letter-spacing: 0;
   font-weight: 500; }
-.w12 { grid-column: span 12; } .w8 { grid-column: span 8; } .w7 { grid-column: span 7; }
-.w6 { grid-column: span 6; } .w5 { grid-column: span 5; } .w4 { grid-column: span 4; }
-@media (max-width: 1100px) { .w8, .w7, .w6, .w5, .w4 { grid-column: span 12; } }
+.w12 { grid-column: span 12; } .w8 { grid-column: span 8; } .w6 { grid-column: span 6; }
+.w4 { grid-column: span 4; }
+@media (max-width: 1100px) { .w8, .w6, .w4 { grid-column: span 12; } }
 table { width: 100%; border-collapse: collapse; }
 th { text-align: left; font-weight: 600; color: var(--dim); font-size: 11px; padding: 4px 8px;
   border-bottom: 1px solid var(--line); white-space: nowrap; }
@@ -70,8 +70,8 @@ button.primary { background: #1b3a55; border-color: #2c5d85; }
 input { background: var(--bg); color: var(--text); border: 1px solid var(--line); border-radius: 5px;
   padding: 4px 7px; font: 12px var(--mono); min-width: 0; }
 input:focus { outline: none; border-color: var(--accent); }
-form.create { display: grid; grid-template-columns: 1.2fr .8fr .5fr 1.6fr 1.6fr 1.4fr auto auto;
-  gap: 6px; margin-top: 12px; align-items: center; }
+form.create { display: grid; grid-template-columns: 2fr 1fr 1fr auto auto; gap: 6px;
+  margin-top: 12px; align-items: center; padding-top: 10px; border-top: 1px solid var(--line); }
 form.create label { display: flex; align-items: center; gap: 4px; color: var(--dim); font-size: 12px; }
 #msg { margin-top: 8px; min-height: 18px; font-size: 12px; }
 #msg.err { color: var(--bad); } #msg.ok { color: var(--ok); }
@@ -94,10 +94,13 @@ details { border: 1px solid var(--line); border-radius: 6px; margin-bottom: 8px;
 details > summary { cursor: pointer; padding: 6px 10px; font-weight: 600; }
 details > summary .dim { font-weight: 400; }
 details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
+.tabs { display: flex; gap: 4px; margin-bottom: 8px; flex-wrap: wrap; }
+.tabs button.on { border-color: var(--accent); color: var(--accent); background: #16283a; }
 .console { background: #0a0d10; border: 1px solid var(--line); border-radius: 6px; margin-bottom: 10px; }
 .console .head { display: flex; justify-content: space-between; padding: 5px 10px;
   border-bottom: 1px solid var(--line); font-size: 12px; }
-.console pre { margin: 0; padding: 8px 10px; height: 260px; overflow: auto; font: 12px/1.35 var(--mono);
+.console.hidden { display: none; }
+.console pre { margin: 0; padding: 8px 10px; height: 300px; overflow: auto; font: 12px/1.35 var(--mono);
   color: #c9f2c7; white-space: pre-wrap; word-break: break-all; }
 .console form { display: flex; gap: 6px; padding: 6px 8px; border-top: 1px solid var(--line); }
 .console form input { flex: 1; }
@@ -116,8 +119,8 @@ details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
 <header>
   <h1><span>gunyah</span>-ts</h1>
   <div class="stat"><b id="h-time">-</b><small>virtual time</small></div>
-  <div class="stat"><b id="h-vms">-</b><small>VMs</small></div>
-  <div class="stat"><b id="h-vcpus">-</b><small>vCPUs</small></div>
+  <div class="stat"><b id="h-vms">-</b><small>running VMs</small></div>
+  <div class="stat"><b id="h-vcpus">-</b><small>runnable vCPUs</small></div>
   <div class="stat"><b id="h-ips">-</b><small>instructions / s</small></div>
   <div class="stat"><b id="h-ret">-</b><small>retired</small></div>
   <div id="live"><i></i><span>connecting</span></div>
@@ -127,14 +130,14 @@ details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
     <h2>Virtual machines <em id="vm-count"></em></h2>
     <div id="vms"></div>
     <form class="create" id="create" autocomplete="off">
-      <input name="name" placeholder="name (e.g. vm2)" required>
-      <input name="memory" placeholder="memory (64M)">
-      <input name="vcpus" placeholder="vCPUs" inputmode="numeric">
-      <input name="kernel" placeholder="kernel path (default image)">
-      <input name="initrd" placeholder="initrd path / none">
-      <input name="append" placeholder="append (console=ttyAMA0)">
+      <input name="name" placeholder="name, e.g. vm2" required>
+      <input name="memory" placeholder="memory, e.g. 64M">
+      <input name="vcpus" placeholder="vCPUs (1-8)" inputmode="numeric">
       <label><input type="checkbox" name="start" checked> start</label>
       <button class="primary" type="submit">Create VM</button>
+      <input name="kernel" placeholder="kernel path (default: Debian Image)">
+      <input name="initrd" placeholder="initrd path, or none">
+      <input name="append" placeholder="append (default: console=ttyAMA0)" style="grid-column: span 3">
     </form>
     <div id="msg"></div>
   </section>
@@ -146,11 +149,12 @@ details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
     <h2>vCPUs</h2>
     <div id="vcpus" class="scroll"></div>
   </section>
-  <section class="w7">
+  <section class="w6">
     <h2>Consoles</h2>
+    <div id="console-tabs" class="tabs"></div>
     <div id="consoles"></div>
   </section>
-  <section class="w5">
+  <section class="w6">
     <h2>Physical memory <em id="mem-total"></em></h2>
     <div id="memmap" class="memmap"></div>
     <div id="memlegend" class="legend"></div>
@@ -176,7 +180,7 @@ details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
 </main>
 <script>
 "use strict";
-var last = null, prev = null, source = null, pollTimer = null, consoleDrafts = {};
+var last = null, prev = null, source = null, pollTimer = null, shownConsole = null;
 var PALETTE = ["#4fb3ff", "#3ecf8e", "#f5b942", "#c792ea", "#ff8a65", "#4dd0e1", "#aed581", "#f48fb1"];
 
 function esc(v) {
@@ -187,10 +191,10 @@ function esc(v) {
 function $(id) { return document.getElementById(id); }
 function pill(s) { return '<span class="pill ' + esc(s) + '">' + esc(s) + "</span>"; }
 function bytes(n) {
-  if (n >= 1073741824 && n % 1073741824 === 0) return n / 1073741824 + " GiB";
-  if (n >= 1048576) return +(n / 1048576).toFixed(1) + " MiB";
-  if (n >= 1024) return +(n / 1024).toFixed(1) + " KiB";
-  return n + " B";
+  if (n >= 1073741824 && n % 1073741824 === 0) return n / 1073741824 + "\\u00a0GiB";
+  if (n >= 1048576) return +(n / 1048576).toFixed(1) + "\\u00a0MiB";
+  if (n >= 1024) return +(n / 1024).toFixed(1) + "\\u00a0KiB";
+  return n + "\\u00a0B";
 }
 function ns(t) {
   if (t >= 1e9) return (t / 1e9).toFixed(3) + " s";
@@ -304,7 +308,21 @@ function renderConsoles(s) {
   Array.prototype.slice.call(box.children).forEach(function (el) {
     if (!seen[el.id]) box.removeChild(el);
   });
-  if (!s.consoles.length) box.innerHTML = '<div class="empty">No VM consoles.</div>';
+  if (!s.consoles.length) {
+    box.innerHTML = '<div class="empty">No VM consoles.</div>';
+    setHtml("console-tabs", "");
+    return;
+  }
+  if (!s.consoles.some(function (c) { return c.vmid === shownConsole; })) {
+    shownConsole = s.consoles[0].vmid;
+  }
+  s.consoles.forEach(function (c) {
+    $("con-" + c.vmid).className = "console" + (c.vmid === shownConsole ? "" : " hidden");
+  });
+  setHtml("console-tabs", s.consoles.map(function (c) {
+    return '<button data-vmid="' + c.vmid + '"' + (c.vmid === shownConsole ? ' class="on"' : "") +
+      ">" + esc(c.name) + ' <span class="dim">' + bytes(c.totalBytes) + "</span></button>";
+  }).join(""));
 }
 
 function renderMemory(s) {
@@ -335,7 +353,8 @@ function renderMemory(s) {
         esc(e.type + ", " + e.memtype), '<span class="mono">' + esc(e.access) + "</span>",
         e.mappings.length ? e.mappings.map(function (m) {
           return '<span class="mono">' + esc(m.addrspace) + " @ " + esc(m.vbase) + "</span> " +
-            '<span class="dim">+' + bytes(m.offset) + ", " + bytes(m.size) + "</span>";
+            '<span class="dim">' + bytes(m.size) + (m.offset ? " from +" + bytes(m.offset) : "") +
+            "</span>";
         }).join("<br>") : '<span class="dim">unmapped</span>'];
     }), "No memory extents."));
   setHtml("partitions", table(["Partition", "State", "Parent", "Owns"], s.partitions.map(function (p) {
@@ -468,6 +487,15 @@ function post(path, body) {
     });
   }).catch(function (e) { message(e.message, false); throw e; });
 }
+
+$("console-tabs").addEventListener("click", function (ev) {
+  var b = ev.target.closest("button[data-vmid]");
+  if (!b || !last) return;
+  shownConsole = Number(b.dataset.vmid);
+  var pre = $("con-" + shownConsole) && $("con-" + shownConsole).querySelector("pre");
+  renderConsoles(last);
+  if (pre) pre.scrollTop = pre.scrollHeight;
+});
 
 $("vms").addEventListener("click", function (ev) {
   var b = ev.target.closest("button[data-act]");
