@@ -16,15 +16,18 @@
  * run, so repeated exits always make progress), handles the exit, reschedules
  * when the scheduler asks, and continues until it reaches the round end or
  * has nothing to run. Virtual time seen by a vCPU is its CPU's local time in
- * the round. When no CPU has anything to run, time jumps to the next
- * deadline. The same inputs therefore always give the same run.
+ * the round; exits are handled at their own time, and a thread woken (or
+ * migrated) by a CPU that ran earlier in the round starts no earlier than
+ * that moment. When no CPU has anything to run, time jumps to the next
+ * deadline (or, with `pacing: "realtime"`, no further than host time has
+ * advanced). The same inputs therefore always give the same run.
  *
  * Exits: HVC/SMC → the hypercall dispatcher (registers X0..X7 in and out);
  * WFI → block `vcpu_wfi` unless an interrupt is pending (the arch's `wake`
  * callback or a passed timer deadline unblocks); MMIO that must leave the
  * vCPU → block `addrspace_vmmio_access` (reported by `vcpu_run` for
  * proxy-scheduled vCPUs; for others a `vcpu.vmmio` event asks a device to
- * {@link Hypervisor.completeVmmio}); fault / unhandled system-register trap
+ * call {@link Hypervisor.completeVmmioAccess}); fault / unhandled system-register trap
  * → block `vcpu_fault`; WFE → `scheduler_yield`.
  *
  * ## Proxy scheduling
@@ -32,9 +35,11 @@
  * `vcpu_run` runs the proxy vCPU synchronously inside the call, in the
  * caller's place (a directed yield): from a vCPU, on the caller's CPU for
  * what is left of the caller's round (it returns READY when that runs out or
- * the caller has an interrupt pending); from a thread-less native component,
- * for at most one timeslice of the vCPU, advancing global virtual time by
- * what it ran (no other CPU runs meanwhile).
+ * the caller has an interrupt pending, or the proxy calls scheduler_yield);
+ * from a thread-less native component, for at most one timeslice of the
+ * vCPU, advancing global virtual time by what it ran (no other CPU runs
+ * meanwhile). Unlike HYP, the proxy's affinity is not moved to the caller's
+ * CPU: it never sits in a run queue, it only runs inside the call.
  *
  * ## Host responsiveness
  *
