@@ -10,6 +10,12 @@
  * architecturally correct exception (and throws GUEST_EXCEPTION) or leaves
  * the vCPU for an MMIO exit (throws CPU_EXIT).
  *
+ * Alignment: exclusive and acquire/release accesses must be aligned
+ * (ACC_EXCLUSIVE, ACC_ORDERED), every access when SCTLR_EL1.A is set, and
+ * every access to Device memory — which, per the Arm ARM, includes all data
+ * accesses while SCTLR_EL1.M is 0 (QEMU 7.2 does not check this last case;
+ * real cores and later QEMU do).
+ *
  * Stage-2 outcomes: an IPA with no RAM goes to the MMIO bus (an access no
  * device claims gets a synchronous external abort, DFSC 0b010000); RAM whose
  * stage-2 rights forbid the access also gets a synchronous external abort,
