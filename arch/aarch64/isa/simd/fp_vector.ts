@@ -2,7 +2,8 @@
  * AdvSIMD floating-point vector operations on 2S, 4S and 2D (Arm ARM C4.1.96
  * "Advanced SIMD three same" and "two-register miscellaneous", FP forms):
  * FADD, FSUB, FMUL, FDIV, FMLA, FMLS (fused), FMAX, FMIN, FMAXNM, FMINNM,
- * FADDP, FABD, FCMEQ, FCMGE, FCMGT, FACGE, FACGT, FABS, FNEG, FSQRT,
+ * FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (vector and scalar), FMAXV, FMINV,
+ * FMAXNMV, FMINNMV, FABD, FCMEQ, FCMGE, FCMGT, FACGE, FACGT, FABS, FNEG, FSQRT,
  * FCMEQ/FCMGE/FCMGT/FCMLE/FCMLT (zero), SCVTF, UCVTF, FCVTNS/NU, FCVTMS/MU,
  * FCVTPS/PU, FCVTZS/ZU, FCVTAS/AU, FRINTN/M/P/Z/A/X/I, FCVTL/FCVTN (and "2"
  * forms); compares, FABD and conversions also in their AdvSIMD scalar forms. Lanes are processed
@@ -58,6 +59,10 @@ const enum Bin {
   MaxNm,
   MinNm,
   AddP,
+  MaxP,
+  MinP,
+  MaxNmP,
+  MinNmP,
   Abd,
   CmEq,
   CmGe,
@@ -100,10 +105,14 @@ function binLane(
       return fpMulAdd(fmt, dLo, dHi, (aLo ^ sm) >>> 0, (aHi ^ smh) >>> 0, bLo, bHi, cpu);
     case Bin.Max:
     case Bin.Min:
-      return fpMaxMin(fmt, aLo, aHi, bLo, bHi, op === Bin.Max, cpu);
+    case Bin.MaxP:
+    case Bin.MinP:
+      return fpMaxMin(fmt, aLo, aHi, bLo, bHi, op === Bin.Max || op === Bin.MaxP, cpu);
     case Bin.MaxNm:
     case Bin.MinNm:
-      return fpMaxMinNum(fmt, aLo, aHi, bLo, bHi, op === Bin.MaxNm, cpu);
+    case Bin.MaxNmP:
+    case Bin.MinNmP:
+      return fpMaxMinNum(fmt, aLo, aHi, bLo, bHi, op === Bin.MaxNm || op === Bin.MaxNmP, cpu);
     default: {
       let r: number;
       if (op === Bin.AcGe || op === Bin.AcGt) { // compare absolute values
@@ -135,7 +144,7 @@ function binary(op: Bin, scalar: boolean): Handler {
     const step = dbl ? 2 : 1;
     for (let i = 0; i < lanes; i++) {
       let a: number, b: number; // word offsets of the operands
-      if (op === Bin.AddP) { // pairs of Vn:Vm
+      if (op >= Bin.AddP && op <= Bin.MinNmP) { // pairs of Vn:Vm
         const src = i < lanes / 2 ? n : m, j = (i < lanes / 2 ? i : i - lanes / 2) * 2;
         a = src * 4 + j * step;
         b = a + step;
@@ -300,6 +309,44 @@ function convertLength(lengthen: boolean): Handler {
   };
 }
 
+/**
+ * FADDP/FMAXP/FMINP/FMAXNMP/FMINNMP (scalar): combine the two lanes of the
+ * low 64 bits (sz = 0, two singles) or of the 128 bits (sz = 1, two doubles).
+ */
+function pairScalar(op: Bin): Handler {
+  return (cpu: Cpu, insn: number): void => {
+    checkFpAccess(cpu);
+    const dbl = (insn & (1 << 22)) !== 0;
+    const n = (insn >>> 5) & 31, d = insn & 31, v = cpu.v, w = S.w;
+    if (dbl) binLane(cpu, op, FMT_D, v[n * 4], v[n * 4 + 1], v[n * 4 + 2], v[n * 4 + 3], 0, 0);
+    else binLane(cpu, op, FMT_S, v[n * 4], 0, v[n * 4 + 1], 0, 0, 0);
+    w[0] = FP_RESULT[0];
+    w[1] = dbl ? FP_RESULT[1] : 0;
+    w[2] = w[3] = 0;
+    S.commit(cpu, d, false);
+  };
+}
+
+/**
+ * FMAXV/FMINV/FMAXNMV/FMINNMV (4S only): the Arm ARM's Reduce(), which
+ * combines halves recursively: op(op(e0, e1), op(e2, e3)).
+ */
+function acrossFp(op: Bin): Handler {
+  return (cpu: Cpu, insn: number): void => {
+    const q = (insn & (1 << 30)) !== 0, dbl = (insn & (1 << 22)) !== 0;
+    if (!q || dbl) return unallocatedEncoding(cpu, insn);
+    checkFpAccess(cpu);
+    const n = (insn >>> 5) & 31, d = insn & 31, v = cpu.v, w = S.w;
+    binLane(cpu, op, FMT_S, v[n * 4], 0, v[n * 4 + 1], 0, 0, 0);
+    const lo = FP_RESULT[0];
+    binLane(cpu, op, FMT_S, v[n * 4 + 2], 0, v[n * 4 + 3], 0, 0, 0);
+    binLane(cpu, op, FMT_S, lo, 0, FP_RESULT[0], 0, 0, 0);
+    w[0] = FP_RESULT[0];
+    w[1] = w[2] = w[3] = 0;
+    S.commit(cpu, d, false);
+  };
+}
+
 function build(): EncodingEntry[] {
   const out: EncodingEntry[] = [];
   const three: [number, number, string, Bin, string][] = [
@@ -314,6 +361,10 @@ function build(): EncodingEntry[] {
     [0, 0, "11000", Bin.MaxNm, "FMAXNM"],
     [0, 1, "11000", Bin.MinNm, "FMINNM"],
     [1, 0, "11010", Bin.AddP, "FADDP"],
+    [1, 0, "11110", Bin.MaxP, "FMAXP"],
+    [1, 1, "11110", Bin.MinP, "FMINP"],
+    [1, 0, "11000", Bin.MaxNmP, "FMAXNMP"],
+    [1, 1, "11000", Bin.MinNmP, "FMINNMP"],
     [1, 1, "11010", Bin.Abd, "FABD"],
     [0, 0, "11100", Bin.CmEq, "FCMEQ"],
     [1, 0, "11100", Bin.CmGe, "FCMGE"],
@@ -377,6 +428,33 @@ function build(): EncodingEntry[] {
         exec: unary(op, rmode, true),
       });
     }
+  }
+  const pairs: [number, string, Bin, string][] = [
+    [0, "01101", Bin.AddP, "FADDP"],
+    [0, "01111", Bin.MaxP, "FMAXP"],
+    [1, "01111", Bin.MinP, "FMINP"],
+    [0, "01100", Bin.MaxNmP, "FMAXNMP"],
+    [1, "01100", Bin.MinNmP, "FMINNMP"],
+  ];
+  for (const [a, opcode, op, name] of pairs) {
+    out.push({
+      pattern: `01 1 11110 ${a}x 11000 ${opcode} 10 xxxxx xxxxx`,
+      name: name + " (scalar)",
+      exec: pairScalar(op),
+    });
+  }
+  const across: [number, string, Bin, string][] = [
+    [0, "01111", Bin.Max, "FMAXV"],
+    [1, "01111", Bin.Min, "FMINV"],
+    [0, "01100", Bin.MaxNm, "FMAXNMV"],
+    [1, "01100", Bin.MinNm, "FMINNMV"],
+  ];
+  for (const [a, opcode, op, name] of across) {
+    out.push({
+      pattern: `0x 1 01110 ${a}x 11000 ${opcode} 10 xxxxx xxxxx`,
+      name,
+      exec: acrossFp(op),
+    });
   }
   out.push({
     pattern: "0x 0 01110 0x 10000 10111 10 xxxxx xxxxx",

@@ -1,7 +1,7 @@
 /**
  * AdvSIMD shift by immediate (Arm ARM C4.1.96 "Advanced SIMD shift by
  * immediate" and "Advanced SIMD scalar shift by immediate"): SSHR, USHR,
- * SSRA, USRA, SRSHR, URSHR, SRI, SHL, SLI (vector and D scalar), SHRN/SHRN2,
+ * SSRA, USRA, SRSHR, URSHR, SRSRA, URSRA, SRI, SHL, SLI (vector and D scalar), SHRN/SHRN2,
  * RSHRN/RSHRN2, SSHLL/USHLL (SXTL/UXTL) and their "2" forms.
  *
  * The element size is the position of the leading one of immh (bits 22:19):
@@ -23,6 +23,7 @@ const enum Kind {
   Shr, // SSHR/USHR
   Sra, // SSRA/USRA
   Rshr, // SRSHR/URSHR
+  Rsra, // SRSRA/URSRA
   Sri,
   Shl,
   Sli,
@@ -69,13 +70,13 @@ function elementShift(kind: Kind, esizeLog: number, scalar: boolean): Handler {
           shr64(lo, hi, sh, signed);
           rlo = R64[0];
           rhi = R64[1];
-          if (kind === Kind.Rshr) { // add the rounding bit (bit sh-1 of the source)
+          if (kind === Kind.Rshr || kind === Kind.Rsra) { // add the rounding bit (bit sh-1 of the source)
             const bit = sh - 1 < 32 ? (lo >>> (sh - 1)) & 1 : (hi >>> (sh - 33)) & 1;
             add64(rlo, rhi, bit, 0);
             rlo = R64[0];
             rhi = R64[1];
           }
-          if (kind === Kind.Sra) {
+          if (kind === Kind.Sra || kind === Kind.Rsra) {
             add64(dlo, dhi, rlo, rhi);
             rlo = R64[0];
             rhi = R64[1];
@@ -113,6 +114,9 @@ function elementShift(kind: Kind, esizeLog: number, scalar: boolean): Handler {
           break;
         case Kind.Sra:
           r = old + shiftRight(a, esize, sh, !u, false);
+          break;
+        case Kind.Rsra:
+          r = old + shiftRight(a, esize, sh, !u, true);
           break;
         default:
           r = shiftRight(a, esize, sh, !u, false);
@@ -187,6 +191,7 @@ function build(): EncodingEntry[] {
     ["x", "00000", Kind.Shr, "SSHR/USHR"],
     ["x", "00010", Kind.Sra, "SSRA/USRA"],
     ["x", "00100", Kind.Rshr, "SRSHR/URSHR"],
+    ["x", "00110", Kind.Rsra, "SRSRA/URSRA"],
     ["1", "01000", Kind.Sri, "SRI"],
     ["0", "01010", Kind.Shl, "SHL"],
     ["1", "01010", Kind.Sli, "SLI"],

@@ -1,7 +1,7 @@
 /**
  * AdvSIMD three different (Arm ARM C4.1.96 "Advanced SIMD three different"):
  * the widening and narrowing forms SADDL/UADDL, SADDW/UADDW, SSUBL/USUBL,
- * SSUBW/USUBW, ADDHN/SUBHN/RADDHN/RSUBHN, SABDL/UABDL, SMLAL/UMLAL,
+ * SSUBW/USUBW, ADDHN/SUBHN/RADDHN/RSUBHN, SABDL/UABDL, SABAL/UABAL, SMLAL/UMLAL,
  * SMLSL/UMLSL, SMULL/UMULL, and their "2" forms (Q = 1: upper halves).
  * Source element sizes 8, 16, 32 (size 11 is reserved).
  *
@@ -22,6 +22,7 @@ const enum Op {
   SubL,
   SubW,
   AbdL,
+  AbaL,
   MlaL,
   MlsL,
   MulL,
@@ -79,6 +80,12 @@ function long(op: Op): Handler {
           continue;
         }
         const a = ext(elem(cpu, n, base + i, esize), esize, signed);
+        if (op === Op.AbaL) {
+          add64(dlo, dhi, Math.abs(a - b), 0);
+          S.w[2 * i] = R64[0];
+          S.w[2 * i + 1] = R64[1];
+          continue;
+        }
         set64(i, op === Op.AddL ? a + b : op === Op.SubL ? a - b : Math.abs(a - b));
         continue;
       }
@@ -96,6 +103,9 @@ function long(op: Op): Handler {
           break;
         case Op.AbdL:
           r = Math.abs(a - b);
+          break;
+        case Op.AbaL:
+          r = old + Math.abs(a - b);
           break;
         case Op.MulL:
           r = a * b;
@@ -155,6 +165,7 @@ export const entries: EncodingEntry[] = [
   { pattern: pat("x", "0100"), name: "ADDHN/RADDHN", exec: highNarrow(false) },
   { pattern: pat("x", "0110"), name: "SUBHN/RSUBHN", exec: highNarrow(true) },
   { pattern: pat("x", "0111"), name: "SABDL/UABDL", exec: long(Op.AbdL) },
+  { pattern: pat("x", "0101"), name: "SABAL/UABAL", exec: long(Op.AbaL) },
   { pattern: pat("x", "1000"), name: "SMLAL/UMLAL", exec: long(Op.MlaL) },
   { pattern: pat("x", "1010"), name: "SMLSL/UMLSL", exec: long(Op.MlsL) },
   { pattern: pat("x", "1100"), name: "SMULL/UMULL", exec: long(Op.MulL) },

@@ -3,7 +3,8 @@
  * three same"; opcode bits 15:11, U bit 29), vector and scalar (D) forms:
  * ADD, SUB, MUL, MLA, MLS, CMEQ, CMHI, CMHS, CMGT, CMGE, CMTST, UMAX/UMIN,
  * SMAX/SMIN, UABD/SABD, UQADD/UQSUB/SQADD/SQSUB, USHL/SSHL, ADDP, UMAXP/UMINP,
- * SMAXP/SMINP, AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF.
+ * SMAXP/SMINP, SHADD/UHADD, SRHADD/URHADD, SHSUB/UHSUB, SABA/UABA, AND, BIC,
+ * ORR, ORN, EOR, BSL, BIT, BIF.
  *
  * @module
  */
@@ -63,6 +64,14 @@ const OPS: Record<string, [LaneFn, Lane64Fn | null]> = {
   SMAX: [(_c, a, b, _d, e) => (sx(a, e) > sx(b, e) ? a : b), null],
   SMIN: [(_c, a, b, _d, e) => (sx(a, e) < sx(b, e) ? a : b), null],
   UABD: [(_c, a, b) => (a > b ? a - b : b - a), null],
+  UABA: [(_c, a, b, d) => d + (a > b ? a - b : b - a), null],
+  SABA: [(_c, a, b, d, e) => d + Math.abs(sx(a, e) - sx(b, e)), null],
+  UHADD: [(_c, a, b) => Math.floor((a + b) / 2), null],
+  SHADD: [(_c, a, b, _d, e) => Math.floor((sx(a, e) + sx(b, e)) / 2), null],
+  URHADD: [(_c, a, b) => Math.floor((a + b + 1) / 2), null],
+  SRHADD: [(_c, a, b, _d, e) => Math.floor((sx(a, e) + sx(b, e) + 1) / 2), null],
+  UHSUB: [(_c, a, b) => Math.floor((a - b) / 2), null],
+  SHSUB: [(_c, a, b, _d, e) => Math.floor((sx(a, e) - sx(b, e)) / 2), null],
   SABD: [(_c, a, b, _d, e) => Math.abs(sx(a, e) - sx(b, e)), null],
   UQADD: [(c, a, b, _d, e) => satU(c, a + b, e), uqadd64],
   UQSUB: [(c, a, b, _d, e) => satU(c, a - b, e), uqsub64],
@@ -238,6 +247,14 @@ function build(): EncodingEntry[] {
       exec,
     });
   const vec: [number, number, string][] = [
+    [0, 0b00000, "SHADD"],
+    [1, 0b00000, "UHADD"],
+    [0, 0b00010, "SRHADD"],
+    [1, 0b00010, "URHADD"],
+    [0, 0b00100, "SHSUB"],
+    [1, 0b00100, "UHSUB"],
+    [0, 0b01111, "SABA"],
+    [1, 0b01111, "UABA"],
     [0, 0b00001, "SQADD"],
     [1, 0b00001, "UQADD"],
     [0, 0b00101, "SQSUB"],
