@@ -15,7 +15,7 @@ import {
   parseConfig,
   parseSize,
 } from "./config.ts";
-import { attachTerminal } from "./console.ts";
+import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
 import { ensureGuestImages, ImageUnavailableError } from "./images/mod.ts";
 import { GunyahSystem, type VmEnd } from "./system.ts";
 
@@ -35,6 +35,13 @@ Options:
   --append TEXT    kernel command line (default: console=ttyAMA0)
   --memory SIZE    primary VM RAM, e.g. 512M (default 512M)
   --vcpus N        primary VM vCPUs, 1-${MAX_VCPUS} (default 2)
+  --deterministic  idle virtual time jumps ahead at once, so the same boot
+                   prints the same bytes every time (default: realtime, an
+                   idle guest's clock keeps pace with the wall clock)
+  --when TEXT --type TEXT
+                   once the console has printed TEXT, type TEXT (\n for
+                   Enter); repeatable pairs, applied in order, at the same
+                   virtual instant in every run
   -h, --help       this text
 
 Exit status: 0 the guest powered off (or you quit with Ctrl-A X), 1 the guest
@@ -48,6 +55,8 @@ function parse(args: string[]): {
   append?: string;
   memory?: number;
   vcpus?: number;
+  deterministic?: boolean;
+  script: ConsoleStep[];
 } {
   const { values, positionals } = parseArgs({
     args,
@@ -58,6 +67,9 @@ function parse(args: string[]): {
       append: { type: "string" },
       memory: { type: "string" },
       vcpus: { type: "string" },
+      deterministic: { type: "boolean" },
+      when: { type: "string", multiple: true },
+      type: { type: "string", multiple: true },
     },
     strict: true,
     allowPositionals: true,
@@ -80,7 +92,15 @@ function parse(args: string[]): {
       );
     }
   }
-  return { ...values, memory, vcpus };
+  const when = values.when ?? [], type = values.type ?? [];
+  if (when.length !== type.length) {
+    throw new ConfigError(
+      `--when and --type come in pairs (got ${when.length} --when, ${type.length} --type)`,
+    );
+  }
+  const script = when.map((w, i) => ({ when: unescapeTyped(w), type: unescapeTyped(type[i]) }));
+  const { when: _w, type: _t, ...rest } = values;
+  return { ...rest, memory, vcpus, script };
 }
 
 function progress(message: string): void {
@@ -96,7 +116,10 @@ async function readImage(path: string, what: string): Promise<Uint8Array> {
 }
 
 /** Boot `config`'s first VM with the console on the terminal; returns the exit status. */
-export async function bootSystem(config: BootConfig): Promise<number> {
+export async function bootSystem(
+  config: BootConfig,
+  script: readonly ConsoleStep[] = [],
+): Promise<number> {
   const vmc = config.vms[0];
   const needDefault = vmc.kernel === "default" || vmc.initrd === "default";
   const images = needDefault
@@ -116,6 +139,7 @@ export async function bootSystem(config: BootConfig): Promise<number> {
   const system = await GunyahSystem.create({
     physicalCpus: config.hypervisor.physicalCpus,
     nsPerInstruction: config.hypervisor.nsPerInstruction,
+    time: config.hypervisor.time,
     ramBytes: ram,
   });
   progress(
@@ -136,10 +160,12 @@ export async function bootSystem(config: BootConfig): Promise<number> {
   );
   progress("console attached (Ctrl-A X quits)");
 
-  const running = system.hv.run();
   let end: VmEnd | null = null;
   const ended = vm.ended.then((e) => (end = e));
-  const how = await attachTerminal(vm.console, ended);
+  // Attach (which installs the output sink synchronously) before the first instruction runs.
+  const session = attachTerminal(scriptedConsole(vm.console, script), ended);
+  const running = system.hv.run();
+  const how = await session;
   system.hv.stop();
   await running;
   await system.hv.stopComponents();
@@ -171,14 +197,19 @@ export const bootCommand: Command = {
   help: HELP,
   async run(args: string[]): Promise<number> {
     let config: BootConfig;
+    let script: ConsoleStep[] = [];
     try {
       const flags = parse(args);
       const base = flags.config
         ? await loadConfig(flags.config)
         : parseConfig(DEFAULT_CONFIG_YAML, "default");
       const [first, ...rest] = base.vms;
+      script = flags.script;
       config = {
         ...base,
+        hypervisor: flags.deterministic
+          ? { ...base.hypervisor, time: "deterministic" }
+          : base.hypervisor,
         vms: [{
           ...first,
           kernel: flags.kernel ?? first.kernel,
@@ -196,7 +227,7 @@ export const bootCommand: Command = {
       throw e;
     }
     try {
-      return await bootSystem(config);
+      return await bootSystem(config, script);
     } catch (e) {
       if (e instanceof ImageUnavailableError || e instanceof ConfigError) {
         console.error(`gunyah boot: ${e.message}`);

@@ -45,8 +45,13 @@ export interface VmConfig {
 export interface BootConfig {
   readonly hypervisor: {
     readonly physicalCpus: number;
-    /** "deterministic": virtual time advances with retired instructions (the only mode implemented). */
-    readonly time: "deterministic";
+    /**
+     * Virtual time always advances with retired instructions. When every vCPU
+     * is idle it jumps to the next deadline at once ("deterministic": the same
+     * inputs give the same run, byte for byte) or no faster than host time
+     * ("realtime": an idle guest's clock keeps pace with the wall clock).
+     */
+    readonly time: "deterministic" | "realtime";
     readonly nsPerInstruction: number;
   };
   readonly plugins: { readonly arch: string; readonly platform: string };
@@ -64,7 +69,7 @@ export class ConfigError extends Error {
 export const DEFAULT_CONFIG_YAML = `# gunyah-ts default system
 hypervisor:
   physical-cpus: 2
-  time: deterministic
+  time: realtime
   ns-per-instruction: 1
 plugins:
   arch: builtin:aarch64
@@ -171,13 +176,9 @@ export function parseConfig(text: string, file: string): BootConfig {
     "time",
     "ns-per-instruction",
   ]);
-  const time = hv.time ?? "deterministic";
-  if (time !== "deterministic") {
-    r.fail(
-      ["hypervisor", "time"],
-      '"deterministic" (the only time mode the core implements)',
-      time,
-    );
+  const time = hv.time ?? "realtime";
+  if (time !== "deterministic" && time !== "realtime") {
+    r.fail(["hypervisor", "time"], '"deterministic" or "realtime"', time);
   }
   const plugins = r.map(root.plugins ?? {}, ["plugins"], ["arch", "platform"]);
 
@@ -239,7 +240,7 @@ export function parseConfig(text: string, file: string): BootConfig {
   return {
     hypervisor: {
       physicalCpus: r.int(hv["physical-cpus"], ["hypervisor", "physical-cpus"], 1, 8, 2),
-      time: "deterministic",
+      time: time === "deterministic" ? "deterministic" : "realtime",
       nsPerInstruction: r.int(
         hv["ns-per-instruction"],
         ["hypervisor", "ns-per-instruction"],

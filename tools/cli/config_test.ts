@@ -8,7 +8,7 @@ Deno.test("the default configuration parses to the default system", () => {
   assertEquals(c.vms[0].memory, 512 * 1024 * 1024);
   assertEquals(c.vms[0].vcpus, 2);
   assertEquals(c.vms[0].append, "console=ttyAMA0");
-  assertEquals(c.hypervisor, { physicalCpus: 2, time: "deterministic", nsPerInstruction: 1 });
+  assertEquals(c.hypervisor, { physicalCpus: 2, time: "realtime", nsPerInstruction: 1 });
   assertEquals(c.dashboard, "127.0.0.1:8418");
 });
 

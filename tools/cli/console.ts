@@ -69,8 +69,12 @@ export async function attachTerminal(
   if (tty) Deno.stdin.setRaw(true, { cbreak: false });
   const decoder = new EscapeDecoder();
   let quit = false;
+  let onQuit: () => void = () => {};
+  const quitting = new Promise<void>((resolve) => (onQuit = resolve));
   const reader = Deno.stdin.readable.getReader();
-  const pump = (async () => {
+  // End of input (a closed pipe, /dev/null) does not end the session: the
+  // guest runs on until it powers off or the user quits.
+  (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
@@ -81,19 +85,68 @@ export async function attachTerminal(
           if (a === "help") stdout.writeSync(enc.encode(ESCAPE_HELP));
           if (a === "quit") {
             quit = true;
+            onQuit();
             return;
           }
         }
       }
     } catch {
-      // stdin closed
+      // stdin closed under us
     }
   })();
   try {
-    await Promise.race([pump, done]);
+    await Promise.race([quitting, done]);
   } finally {
-    reader.releaseLock();
+    reader.cancel().catch(() => {});
     if (tty) Deno.stdin.setRaw(false);
   }
   return quit ? "quit" : "done";
+}
+
+/** One step of a console script: when the guest has printed `when`, type `type`. */
+export interface ConsoleStep {
+  readonly when: string;
+  readonly type: string;
+}
+
+/**
+ * Types scripted input into a guest console the moment its output matches,
+ * from inside the output callback: the input reaches the guest at the same
+ * virtual instant in every run, so a deterministic boot stays deterministic
+ * even when it is driven by console input (unlike input from a pipe, whose
+ * arrival depends on host timing).
+ */
+export function scriptedConsole(guest: GuestConsole, steps: readonly ConsoleStep[]): GuestConsole {
+  let next = 0;
+  let seen = "";
+  const dec = new TextDecoder();
+  const enc = new TextEncoder();
+  return {
+    input: (bytes) => guest.input(bytes),
+    onOutput(sink) {
+      guest.onOutput((bytes) => {
+        sink(bytes);
+        if (next >= steps.length) return;
+        seen += dec.decode(bytes, { stream: true });
+        const step = steps[next];
+        const at = seen.indexOf(step.when);
+        if (at < 0) {
+          // keep only what could still be the start of a match
+          if (seen.length > step.when.length) seen = seen.slice(seen.length - step.when.length);
+          return;
+        }
+        seen = seen.slice(at + step.when.length);
+        next++;
+        guest.input(enc.encode(step.type));
+      });
+    },
+  };
+}
+
+/** Turn the escapes \n, \r, \t and \\ of a command-line argument into characters. */
+export function unescapeTyped(text: string): string {
+  return text.replace(
+    /\\([nrt\\])/g,
+    (_, c: string) => ({ n: "\n", r: "\r", t: "\t", "\\": "\\" })[c]!,
+  );
 }

@@ -30,6 +30,8 @@ export interface SystemOptions {
   readonly physicalCpus?: number;
   /** Virtual ns per instruction (default 1). */
   readonly nsPerInstruction?: number;
+  /** "deterministic" (idle time jumps at once; default) or "realtime" (idle time keeps pace with the host). */
+  readonly time?: "deterministic" | "realtime";
   /** Total physical RAM for VMs, bytes. */
   readonly ramBytes: number;
   /** Diagnostics sink (default: none). */
@@ -94,6 +96,7 @@ export class GunyahSystem {
       arch: options.arch ?? aarch64Plugin,
       cpus: options.physicalCpus,
       nsPerInstruction: options.nsPerInstruction,
+      pacing: options.time === "realtime" ? "realtime" : "virtual",
       ram: [{ base: PHYS_RAM_BASE, size: options.ramBytes }],
     });
     if (options.log) {

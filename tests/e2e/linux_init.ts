@@ -1,0 +1,29 @@
+/**
+ * The /init of the end-to-end Linux test: report what the test asserts on,
+ * run one command typed on the console, then power off with `poweroff -f`.
+ *
+ * @module
+ */
+
+/** Prefix of every line the test init prints about itself. */
+export const E2E = "gunyah-e2e:";
+
+/** The init script (busybox sh). */
+export const E2E_INIT = `#!/bin/sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "${E2E} nproc=$(nproc)"
+echo "${E2E} interrupts-begin"
+cat /proc/interrupts
+echo "${E2E} interrupts-end"
+echo "${E2E} dmesg-begin"
+dmesg
+echo "${E2E} dmesg-end"
+echo "${E2E} ready"
+read -r line
+eval "$line"
+poweroff -f
+`;
