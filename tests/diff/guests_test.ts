@@ -36,7 +36,8 @@ Deno.test({
     await Promise.all([0, 1].map(async () => {
       while (next < built.length) {
         const g = built[next++];
-        qemu.set(g.name, await runQemu(g.elf, { cpu: specs.get(g.name)!.qemuCpu }));
+        const spec = specs.get(g.name)!;
+        qemu.set(g.name, await runQemu(g.elf, { cpu: spec.qemuCpu, smp: spec.smp }));
       }
     }));
     let passed = 0;
@@ -50,6 +51,7 @@ Deno.test({
         }
         const logLines: string[] = [];
         const run = await runGunyah(g.elf, {
+          vcpus: specs.get(g.name)!.smp,
           log: (m) => logLines.length < 20 && logLines.push(m),
         });
         Deno.writeTextFileSync(join(BUILD_DIR, `${g.name}.gunyah.out`), run.output);

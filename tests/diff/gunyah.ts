@@ -11,8 +11,10 @@ import { DiffMachine, type MachineRun } from "./machine/machine.ts";
 export interface GunyahRunOptions {
   /** Instruction limit (default 500 million): a guest that runs longer is reported, not waited for. */
   readonly maxInstructions?: number;
-  /** Receives the vCPU's diagnostics (unknown encodings, ...). */
+  /** Receives the vCPUs' diagnostics (unknown encodings, ...). */
   readonly log?: (message: string) => void;
+  /** Number of vCPUs (default 1). */
+  readonly vcpus?: number;
 }
 
 /** Load the ELF at `elfPath` (or given as bytes) and run it to SYSTEM_OFF. */
@@ -23,6 +25,7 @@ export async function runGunyah(
   const bytes = typeof elf === "string" ? await Deno.readFile(elf) : elf;
   const machine = new DiffMachine({
     maxInstructions: opts.maxInstructions ?? 500_000_000,
+    vcpus: opts.vcpus,
     log: opts.log,
   });
   machine.loadElf(bytes);

@@ -7,8 +7,8 @@
  * name another CPU model, see tests/guests/catalogue.ts) with the
  * guest loaded by `-kernel` (QEMU enters the ELF at EL1 with the MMU off and
  * serves PSCI through HVC, as there is no EL2/EL3 firmware). `-icount
- * shift=0` makes virtual time advance one nanosecond per instruction, so
- * timer-dependent guests are deterministic.
+ * shift=0` (single-CPU runs) makes virtual time advance one nanosecond per
+ * instruction, so timer-dependent guests are deterministic.
  *
  * @module
  */
@@ -26,9 +26,16 @@ export const QEMU_MACHINE_ARGS: readonly string[] = [
   "-m",
   "128M",
   "-nographic",
-  "-icount",
-  "shift=0",
 ];
+
+/**
+ * Added for single-CPU runs: virtual time advances one nanosecond per
+ * instruction, so timer-dependent guests are deterministic. Not used with
+ * `-smp` > 1: QEMU 7.2 in icount mode does not wake a CPU waiting in WFI when
+ * another CPU sends it an SGI; SMP guests print only schedule-independent
+ * results instead.
+ */
+export const QEMU_ICOUNT_ARGS: readonly string[] = ["-icount", "shift=0"];
 
 /** Repository root's result cache for QEMU runs (gitignored). */
 export const QEMU_CACHE_DIR: string = fileURLToPath(new URL("../../.cache/qemu/", import.meta.url));
@@ -102,12 +109,20 @@ export interface QemuOptions {
   readonly noCache?: boolean;
   /** QEMU `-cpu` model; default `cortex-a57`. */
   readonly cpu?: string;
+  /** Number of CPUs (`-smp`); default 1. */
+  readonly smp?: number;
 }
 
 /** Run the guest ELF at `elfPath` under QEMU and return its console output. */
 export async function runQemu(elfPath: string, opts: QemuOptions = {}): Promise<QemuRun> {
   const elf = await Deno.readFile(elfPath);
-  const machine = [...QEMU_MACHINE_ARGS, "-cpu", opts.cpu ?? "cortex-a57"];
+  const smp = opts.smp ?? 1;
+  const machine = [
+    ...QEMU_MACHINE_ARGS,
+    ...(smp > 1 ? ["-smp", String(smp)] : QEMU_ICOUNT_ARGS),
+    "-cpu",
+    opts.cpu ?? "cortex-a57",
+  ];
   const args = [...machine, "-kernel", elfPath];
   const key = await cacheKey(elf, machine);
   const cacheFile = join(QEMU_CACHE_DIR, `${key}.out`);

@@ -8,6 +8,8 @@
  *   instead of `cortex-a57`, for a feature the Cortex-A57 lacks (the 16 KiB
  *   granule: ID_AA64MMFR0_EL1.TGran16 = 0 on that core). Such a guest prints
  *   nothing that depends on the CPU model.
+ * - `@guest smp=<n>` — the machine has n vCPUs (QEMU `-smp n`); the guest
+ *   starts the secondaries with PSCI CPU_ON at `rt_secondary_entry`.
  *
  * @module
  */
@@ -35,25 +37,29 @@ export interface GuestSpec {
   readonly fp: boolean;
   /** The QEMU CPU model of the reference run. */
   readonly qemuCpu: string;
+  /** Number of vCPUs of the machine (default 1). */
+  readonly smp: number;
 }
 
 /** The reference CPU model (QEMU `-cpu`). */
 export const DEFAULT_QEMU_CPU = "cortex-a57";
 
 /** Parse the `@guest` directives of one source text. */
-export function parseDirectives(text: string): { fp: boolean; qemuCpu: string } {
+export function parseDirectives(text: string): { fp: boolean; qemuCpu: string; smp: number } {
   let fp = false;
   let qemuCpu = DEFAULT_QEMU_CPU;
+  let smp = 1;
   for (const line of text.split("\n").slice(0, 20)) {
     const m = line.match(/@guest\s+(.+)$/);
     if (!m) continue;
     for (const word of m[1].trim().split(/\s+/)) {
       if (word === "fp") fp = true;
       else if (word.startsWith("qemu-cpu=")) qemuCpu = word.slice("qemu-cpu=".length);
+      else if (/^smp=[1-8]$/.test(word)) smp = Number(word.slice(4));
       else if (word !== "*/") throw new Error(`unknown @guest directive "${word}" in: ${line}`);
     }
   }
-  return { fp, qemuCpu };
+  return { fp, qemuCpu, smp };
 }
 
 /** List all guests in src/, sorted by name. */
@@ -63,8 +69,8 @@ export function listGuests(): GuestSpec[] {
     const m = entry.name.match(/^(.+)\.(c|S)$/);
     if (!entry.isFile || !m) continue;
     const path = join(SOURCE_DIR, entry.name);
-    const { fp, qemuCpu } = parseDirectives(Deno.readTextFileSync(path));
-    guests.push({ name: m[1], sources: [path], fp, qemuCpu });
+    const { fp, qemuCpu, smp } = parseDirectives(Deno.readTextFileSync(path));
+    guests.push({ name: m[1], sources: [path], fp, qemuCpu, smp });
   }
   return guests.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

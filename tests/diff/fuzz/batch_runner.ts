@@ -43,7 +43,7 @@ export const qemuVsGunyah: BatchRunner = async (name, sequences, seeds, fp, full
   const src = join(FUZZ_BUILD_DIR, `${name}.S`);
   Deno.writeTextFileSync(src, guestSource(sequences, seeds, fp, full));
   const built = await buildGuest(
-    { name, sources: [src, SUPPORT_C], fp, qemuCpu: DEFAULT_QEMU_CPU },
+    { name, sources: [src, SUPPORT_C], fp, qemuCpu: DEFAULT_QEMU_CPU, smp: 1 },
     FUZZ_BUILD_DIR,
   );
   const qemuPromise = runQemu(built.elf, { timeoutMs: 300_000 });

@@ -1,10 +1,11 @@
 /**
- * A small, real single-VM machine for differential testing: one AArch64 vCPU
- * from the arch plugin, its GICv3, the qemu-virt platform's PL011 and PL031 on
- * an MMIO bus, 128 MiB of RAM at 0x40000000, PSCI over HVC through the PSCI
- * service, and a virtual clock that advances one nanosecond per retired
+ * A small, real single-VM machine for differential testing: AArch64 vCPUs
+ * from the arch plugin (one by default, up to eight), their GICv3, the
+ * qemu-virt platform's PL011 and PL031 on an MMIO bus, 128 MiB of RAM at
+ * 0x40000000, PSCI over HVC through the PSCI service (CPU_ON starts the
+ * secondaries), and a virtual clock that advances one nanosecond per retired
  * instruction (the same rule as QEMU's `-icount shift=0`) and jumps to the
- * next timer deadline while the vCPU waits in WFI.
+ * next timer deadline while every vCPU waits in WFI.
  *
  * It is the QEMU `virt` machine as a bare-metal guest sees it, without the
  * Gunyah object model in between, so the comparison isolates the CPU, the
@@ -22,7 +23,7 @@ import {
 } from "../../../core/plugin/contracts.ts";
 import { VmMmioBus } from "../../../core/hypervisor/vm_mmio_bus.ts";
 import { aarch64Plugin } from "../../../arch/aarch64/plugin.ts";
-import { createPsciService } from "../../../arch/aarch64/psci/service.ts";
+import { createPsciService, type PsciServiceHandler } from "../../../arch/aarch64/psci/service.ts";
 import { createQemuVirtPlatform } from "../../../platform/qemu-virt/platform.ts";
 import { parseElf64 } from "../../../platform/qemu-virt/boot/elf64.ts";
 import {
@@ -32,7 +33,7 @@ import {
 } from "../../../platform/qemu-virt/memory_map.ts";
 import { FlatRam } from "./flat_ram.ts";
 import { TimerQueue } from "./timer_queue.ts";
-import { SingleVcpuPsciHost } from "./single_vm_psci.ts";
+import { VmPsciHost } from "./vm_psci_host.ts";
 
 /** RAM size of the reference machine (QEMU `-m 128M`). */
 export const DIFF_RAM_SIZE = 128 * 1024 * 1024;
@@ -68,36 +69,51 @@ export interface MachineRun {
 
 /** Options of {@link DiffMachine}. */
 export interface MachineOptions {
-  /** Stop after this many instructions (default 2e9). */
+  /** Number of vCPUs (QEMU `-smp`; default 1). vCPU i has MPIDR Aff0 = i. */
+  readonly vcpus?: number;
+  /** Stop after this many instructions, all vCPUs together (default 2e9). */
   readonly maxInstructions?: number;
-  /** Diagnostics from the vCPU (unknown encodings, ...). */
+  /** Diagnostics from the vCPUs (unknown encodings, ...). */
   readonly log?: (message: string) => void;
 }
+
+/** Most vCPUs: QEMU virt puts eight CPUs in cluster 0 (Aff0 0..7), which is all the PSCI host models. */
+export const DIFF_MAX_VCPUS = 8;
 
 class MutableClock implements VirtualClockReader {
   now = 0;
   readonly nsPerInstruction = 1;
 }
 
-/** One VM with one vCPU, built from the plugins. */
+/**
+ * One VM built from the plugins. vCPUs run in turn, a slice each, on one
+ * virtual clock that advances with every retired instruction of any vCPU
+ * (as QEMU's `-icount` does with its round-robin vCPU thread).
+ */
 export class DiffMachine {
   readonly ram: FlatRam = new FlatRam(VIRT_MEM_BASE, DIFF_RAM_SIZE);
   readonly bus: VmMmioBus = new VmMmioBus();
   readonly gic: InterruptControllerInstance;
-  readonly vcpu: ArchVcpu;
+  readonly vcpus: readonly ArchVcpu[];
   readonly #clock = new MutableClock();
   readonly #timers = new TimerQueue();
-  readonly #psciHost = new SingleVcpuPsciHost();
-  readonly #psci = createPsciService<null>(this.#psciHost);
+  readonly #psciHost: VmPsciHost;
+  readonly #psci: PsciServiceHandler<number>;
   readonly #regs = new BigUint64Array(8);
+  /** Per vCPU: waiting in WFI for an interrupt. */
+  readonly #parked: boolean[];
   #out: number[] = [];
   readonly #maxInstructions: number;
 
   constructor(options: MachineOptions = {}) {
+    const n = options.vcpus ?? 1;
+    if (!Number.isInteger(n) || n < 1 || n > DIFF_MAX_VCPUS) {
+      throw new RangeError(`vcpus must be 1..${DIFF_MAX_VCPUS} (got ${n})`);
+    }
     this.#maxInstructions = options.maxInstructions ?? 2e9;
     const log = options.log ?? (() => {});
     this.gic = aarch64Plugin.createInterruptController(
-      { vcpus: 1, spis: VIRT_SPI_COUNT },
+      { vcpus: n, spis: VIRT_SPI_COUNT },
       { distributorBase: VIRT_GIC_DIST_BASE, redistributorBase: VIRT_GIC_REDIST_BASE },
     );
     for (const r of this.gic.regions) this.bus.addRegion(r);
@@ -109,24 +125,38 @@ export class DiffMachine {
       log,
     };
     const platform = createQemuVirtPlatform({ rtcEpochSeconds: 0 });
-    const vm = { ramBase: VIRT_MEM_BASE, ramSize: DIFF_RAM_SIZE, vcpus: 1, bootargs: "" };
+    const vm = { ramBase: VIRT_MEM_BASE, ramSize: DIFF_RAM_SIZE, vcpus: n, bootargs: "" };
     const [uart, rtc] = platform.createDevices(host, vm);
     uart.setOutput((byte) => this.#out.push(byte));
     for (const d of [uart, rtc]) for (const r of d.regions) this.bus.addRegion(r);
-    this.vcpu = aarch64Plugin.createVcpu({
-      index: 0,
-      mpidr: 0,
-      memory: this.ram,
-      mmio: this.bus,
-      irq: this.gic,
-      clock: this.#clock,
-      wake: () => {},
-      log,
+    this.vcpus = Array.from({ length: n }, (_, index) =>
+      aarch64Plugin.createVcpu({
+        index,
+        mpidr: index,
+        memory: this.ram,
+        mmio: this.bus,
+        irq: this.gic,
+        clock: this.#clock,
+        wake: (i) => this.#parked[i] = false,
+        log,
+      }));
+    this.#parked = new Array(n).fill(false);
+    this.vcpus.forEach((v, i) => this.gic.attachVcpu(i, v));
+    this.#psciHost = new VmPsciHost(n, {
+      powerOn: (i, entry, context) => {
+        this.vcpus[i].reset(entry, context);
+        this.#parked[i] = false;
+      },
     });
-    this.gic.attachVcpu(0, this.vcpu);
+    this.#psci = createPsciService<number>(this.#psciHost);
   }
 
-  /** Load an AArch64 ELF (PT_LOAD segments at their physical addresses) and reset the vCPU to its entry. */
+  /** The boot vCPU. */
+  get vcpu(): ArchVcpu {
+    return this.vcpus[0];
+  }
+
+  /** Load an AArch64 ELF (PT_LOAD segments at their physical addresses) and reset the boot vCPU to its entry. */
   loadElf(elf: Uint8Array): void {
     const image = parseElf64(elf);
     for (const seg of image.segments) {
@@ -135,7 +165,7 @@ export class DiffMachine {
     this.vcpu.reset(BigInt(image.entry), 0n);
   }
 
-  /** Copy raw bytes to `ipa` and reset the vCPU to `entry` (for hand-assembled tests). */
+  /** Copy raw bytes to `ipa` and reset the boot vCPU to `entry` (for hand-assembled tests). */
   loadImage(ipa: number, bytes: Uint8Array, entry: number): void {
     this.ram.write(ipa, bytes);
     this.vcpu.reset(BigInt(entry), 0n);
@@ -143,41 +173,60 @@ export class DiffMachine {
 
   /** Run until SYSTEM_OFF (or a limit); returns the console output and why it stopped. */
   run(): MachineRun {
-    const vcpu = this.vcpu, clock = this.#clock;
+    const clock = this.#clock, on = this.#psciHost.on, parked = this.#parked;
     let instructions = 0;
     let reason: StopReason | null = null;
     let message = "";
     while (reason === null) {
-      this.#timers.fire(clock.now);
-      const exit = vcpu.run(SLICE);
-      instructions += vcpu.retired;
-      clock.now += vcpu.retired * clock.nsPerInstruction;
-      switch (exit) {
-        case ExitKind.Budget:
-        case ExitKind.Wfe:
-          break;
-        case ExitKind.Hvc:
-        case ExitKind.Smc:
-          this.#serviceCall();
-          if (this.#psciHost.request === "off") reason = "system-off";
-          else if (this.#psciHost.request === "reset") reason = "system-reset";
-          break;
-        case ExitKind.Wfi: {
-          if (vcpu.hasPendingInterrupt()) break;
-          const next = Math.min(vcpu.nextDeadline(), this.#timers.next());
-          if (next === Infinity) {
-            reason = "stuck";
-            message = `WFI with no interrupt pending and no timer armed at pc ${
-              vcpu.getRegister(RegisterSet.PC, 0).toString(16)
-            }`;
-          } else if (next > clock.now) {
-            clock.now = next;
-          }
-          break;
+      let ranAny = false;
+      for (let i = 0; i < this.vcpus.length && reason === null; i++) {
+        const vcpu = this.vcpus[i];
+        if (!on[i]) continue;
+        if (parked[i]) {
+          if (!vcpu.hasPendingInterrupt()) continue;
+          parked[i] = false;
         }
-        default:
-          reason = "fault";
-          message = `vCPU exit kind ${exit}: ${vcpu.exit.message}`;
+        ranAny = true;
+        this.#timers.fire(clock.now);
+        const exit = vcpu.run(SLICE);
+        instructions += vcpu.retired;
+        clock.now += vcpu.retired * clock.nsPerInstruction;
+        switch (exit) {
+          case ExitKind.Budget:
+          case ExitKind.Wfe:
+            break;
+          case ExitKind.Hvc:
+          case ExitKind.Smc:
+            this.#serviceCall(i);
+            if (this.#psciHost.request === "off") reason = "system-off";
+            else if (this.#psciHost.request === "reset") reason = "system-reset";
+            break;
+          case ExitKind.Wfi:
+            if (!vcpu.hasPendingInterrupt()) parked[i] = true;
+            break;
+          default:
+            reason = "fault";
+            message = `vCPU ${i} exit kind ${exit}: ${vcpu.exit.message}`;
+        }
+      }
+      if (reason === null && !ranAny) {
+        // Every powered-on vCPU waits for an interrupt: jump to the next timer event.
+        let next = this.#timers.next();
+        for (let i = 0; i < this.vcpus.length; i++) {
+          if (on[i]) next = Math.min(next, this.vcpus[i].nextDeadline());
+        }
+        if (next === Infinity) {
+          reason = "stuck";
+          message =
+            `every vCPU waits in WFI with no interrupt pending and no timer armed (vCPU 0 at pc ${
+              this.vcpu.getRegister(RegisterSet.PC, 0).toString(16)
+            })`;
+        } else {
+          clock.now = Math.max(clock.now, next);
+          this.#timers.fire(clock.now);
+          // Re-evaluate the timers of parked vCPUs at the new time.
+          for (let i = 0; i < this.vcpus.length; i++) if (on[i]) parked[i] = false;
+        }
       }
       if (reason === null && instructions >= this.#maxInstructions) {
         reason = "instruction-limit";
@@ -192,12 +241,12 @@ export class DiffMachine {
     return { output, reason, instructions, virtualNs: clock.now, message };
   }
 
-  /** HVC/SMC: PSCI (STANDARD owner) or NOT_SUPPORTED, with X0..X7 in and out. */
-  #serviceCall(): void {
-    const regs = this.#regs;
-    for (let i = 0; i < 8; i++) regs[i] = this.vcpu.getRegister(RegisterSet.X, i);
+  /** HVC/SMC of vCPU `caller`: PSCI (STANDARD owner) or NOT_SUPPORTED, with X0..X7 in and out. */
+  #serviceCall(caller: number): void {
+    const regs = this.#regs, vcpu = this.vcpus[caller];
+    for (let i = 0; i < 8; i++) regs[i] = vcpu.getRegister(RegisterSet.X, i);
     const id = Number(regs[0] & FUNCTION_ID_MASK);
-    if (!this.#psci(null, id, regs, "hvc")) regs[0] = SMCCC_NOT_SUPPORTED;
-    for (let i = 0; i < 4; i++) this.vcpu.setRegister(RegisterSet.X, i, regs[i]);
+    if (!this.#psci(caller, id, regs, "hvc")) regs[0] = SMCCC_NOT_SUPPORTED;
+    for (let i = 0; i < 4; i++) vcpu.setRegister(RegisterSet.X, i, regs[i]);
   }
 }

@@ -1,9 +1,10 @@
 /**
- * The host side of PSCI for the differential machine: one VM with one vCPU
- * (MPIDR affinity 0), as `qemu-system-aarch64 -smp 1` provides. CPU_ON of
- * that vCPU answers ALREADY_ON, any other affinity INVALID_PARAMETERS (QEMU
- * answers the same for a CPU that does not exist); SYSTEM_OFF/RESET end the
- * run.
+ * The host side of PSCI for the differential machine: one VM whose vCPU i
+ * has MPIDR affinity Aff0 = i (as QEMU virt numbers up to eight CPUs). The
+ * boot vCPU starts on, the others off until CPU_ON; SYSTEM_OFF/RESET end
+ * the run. Answers follow what QEMU's PSCI emulation returns for the same
+ * machine (CPU_ON of a running CPU: ALREADY_ON; of a CPU that does not
+ * exist: INVALID_PARAMETERS).
  *
  * @module
  */
@@ -13,39 +14,64 @@ import type { PsciHost } from "../../../arch/aarch64/psci/host.ts";
 /** How the VM asked to stop. */
 export type PowerRequest = "none" | "off" | "reset";
 
-/** PSCI host of a one-vCPU VM. The caller context is unused (`null`). */
-export class SingleVcpuPsciHost implements PsciHost<null> {
+/** What the host needs from the machine to power vCPUs on. */
+export interface VcpuPowerControl {
+  /** Reset vCPU `index` to `entry` with X0 = `context` (EL1, MMU off). */
+  powerOn(index: number, entry: bigint, context: bigint): void;
+}
+
+/** PSCI host of a VM with `vcpus` vCPUs. The caller context is the calling vCPU's index. */
+export class VmPsciHost implements PsciHost<number> {
   /** Set by SYSTEM_OFF / SYSTEM_RESET. */
   request: PowerRequest = "none";
+  /** Power state per vCPU (true = on). */
+  readonly on: boolean[];
 
-  cpuOn(_caller: null, targetMpidr: bigint): PsciReturn {
-    return targetMpidr === 0n ? PsciReturn.ALREADY_ON : PsciReturn.INVALID_PARAMETERS;
+  constructor(vcpus: number, private readonly control: VcpuPowerControl) {
+    this.on = Array.from({ length: vcpus }, (_, i) => i === 0);
   }
 
-  cpuOff(_caller: null): PsciReturn {
-    // Powering off the only vCPU would leave the VM with nothing to run.
-    return PsciReturn.DENIED;
+  #index(mpidr: bigint): number {
+    // Aff0 only: a VM of at most 8 vCPUs has all of them in cluster 0 on QEMU virt.
+    return mpidr < BigInt(this.on.length) ? Number(mpidr) : -1;
   }
 
-  cpuSuspend(_caller: null): PsciReturn {
+  cpuOn(_caller: number, targetMpidr: bigint, entry: bigint, context: bigint): PsciReturn {
+    const i = this.#index(targetMpidr);
+    if (i < 0) return PsciReturn.INVALID_PARAMETERS;
+    if (this.on[i]) return PsciReturn.ALREADY_ON;
+    this.on[i] = true;
+    this.control.powerOn(i, entry, context);
+    return PsciReturn.SUCCESS;
+  }
+
+  cpuOff(caller: number): PsciReturn {
+    // The last vCPU on may not power off: nothing would be left to run the VM.
+    if (this.on.filter((x) => x).length === 1) return PsciReturn.DENIED;
+    this.on[caller] = false;
+    return PsciReturn.SUCCESS;
+  }
+
+  cpuSuspend(_caller: number): PsciReturn {
     // Resume in place (DEN 0022 §5.4.2 allows it when no context is lost).
     return PsciReturn.SUCCESS;
   }
 
   affinityInfo(
-    _caller: null,
+    _caller: number,
     targetAffinity: bigint,
     lowestLevel: number,
   ): PsciAffinityState | PsciReturn {
-    if (lowestLevel !== 0 || targetAffinity !== 0n) return PsciReturn.INVALID_PARAMETERS;
-    return PsciAffinityState.ON;
+    const i = this.#index(targetAffinity);
+    if (lowestLevel !== 0 || i < 0) return PsciReturn.INVALID_PARAMETERS;
+    return this.on[i] ? PsciAffinityState.ON : PsciAffinityState.OFF;
   }
 
-  systemOff(_caller: null): void {
+  systemOff(_caller: number): void {
     this.request = "off";
   }
 
-  systemReset(_caller: null): void {
+  systemReset(_caller: number): void {
     this.request = "reset";
   }
 }

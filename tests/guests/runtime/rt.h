@@ -71,6 +71,12 @@ void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rt_show(const char *name, u64 value);
 
 /* Power. */
+/** PSCI CPU_ON entry point for secondary CPUs: X0 = the CPU's stack top; calls secondary_main(cpu). */
+extern char rt_secondary_entry[];
+/** Provided by SMP guests; runs on each secondary CPU and must not return. */
+void secondary_main(u64 cpu);
+/** A PSCI call through HVC #0 (SMCCC: function in X0, arguments X1..X3, result in X0). */
+s64 rt_psci(u64 fn, u64 a1, u64 a2, u64 a3);
 void rt_init(void);
 void rt_exit(void) __attribute__((noreturn));
 void rt_fail(const char *why) __attribute__((noreturn));
@@ -96,7 +102,14 @@ void *rt_alloc(size_t size, size_t align);
 u64 rt_hash(const void *p, size_t n);
 
 /* GICv3 and the generic timer. */
+/** This CPU's index (MPIDR_EL1.Aff0; QEMU virt numbers CPUs 0..7 in cluster 0). */
+u32 rt_cpu_id(void);
+/** Distributor set-up plus this CPU's redistributor and CPU interface. */
 void rt_gic_init(void);
+/** This CPU's redistributor and CPU interface only (for secondary CPUs). */
+void rt_gic_cpu_init(void);
+/** Send SGI `intid` to the CPUs whose Aff0 bits are set in `target_list`. */
+void rt_gic_send_sgi(u32 intid, u32 target_list);
 void rt_gic_enable_ppi(u32 intid, u8 priority);
 u32 rt_gic_ack(void);
 void rt_gic_eoi(u32 intid);
