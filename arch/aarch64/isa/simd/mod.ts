@@ -7,6 +7,7 @@ import type { EncodingEntry } from "../../decode/entry.ts";
 import { entries as acrossLanes } from "./across_lanes.ts";
 import { entries as byElement } from "./by_element.ts";
 import { entries as copy } from "./copy.ts";
+import { entries as fixedPoint } from "./fixed_point.ts";
 import { entries as fpVector } from "./fp_vector.ts";
 import { entries as loadStore } from "./loadstore.ts";
 import { entries as modifiedImmediate } from "./modified_immediate.ts";
@@ -31,4 +32,5 @@ export const entries: EncodingEntry[] = [
   ...byElement,
   ...permute,
   ...fpVector,
+  ...fixedPoint,
 ];
