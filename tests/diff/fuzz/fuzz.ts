@@ -6,7 +6,7 @@
  * memory, and FPSR + V0..V7 when FP classes are included), and on a mismatch
  * shrinks the sequence to a minimal failing one and disassembles it.
  *
- * CLI: `deno run --allow-all tests/diff/fuzz/fuzz.ts [--seed N] [--instructions N] [--no-fp] [--full]`
+ * CLI: `deno run --allow-all tests/diff/fuzz/fuzz.ts [--seed N] [--instructions N] [--no-fp] [--full] [--classes a,b,...]`
  *
  * @module
  */
@@ -244,6 +244,9 @@ if (import.meta.main) {
     instructions: argValue(args, "--instructions", 1_000_000),
     fp: !args.includes("--no-fp"),
     fullReports: args.includes("--full"),
+    classes: args.includes("--classes")
+      ? args[args.indexOf("--classes") + 1].split(",")
+      : undefined,
     log: (l) => console.error(l),
   });
   for (const r of result.reports) console.log(r);

@@ -9,7 +9,8 @@
  */
 import { fields } from "./encode.ts";
 import type { Group, InstructionClass } from "./generator.ts";
-import { POOL_REGS, POOL_VREGS, R31 } from "./layout.ts";
+import { POOL_REGS, POOL_VREGS, R31, REG_SCRATCH, REG_TEMP, SCRATCH_SIZE } from "./layout.ts";
+import { signed } from "./encode.ts";
 import type { Prng } from "./prng.ts";
 
 const V = (r: Prng) => r.below(POOL_VREGS);
@@ -449,6 +450,134 @@ function fpVector(r: Prng): Group {
   );
 }
 
+/** ADD X27, X28, #offset: the address set-up of a memory group. */
+function setBase(offset: number): number {
+  return fields([1, 1], [0, 1], [0, 1], [0b100010, 6], [0, 1], [offset, 12], [REG_SCRATCH, 5], [
+    REG_TEMP,
+    5,
+  ]);
+}
+
+/**
+ * SIMD&FP loads and stores: LDR/STR B/H/S/D/Q (unsigned offset from X28),
+ * LDUR/STUR, LDP/STP/LDNP/STNP of S/D/Q, LD1/ST1 of one to four registers
+ * and LD1R, from X27 = X28 + 512 (unaligned allowed: Normal memory).
+ */
+function simdLoadStore(r: Prng): Group {
+  const load = bit(r);
+  switch (r.below(5)) {
+    case 0: { // LDR/STR (unsigned offset): size:opc<1> selects B/H/S/D/Q
+      const [size, q] = r.pick([[0, 0], [1, 0], [2, 0], [3, 0], [0, 1]] as const);
+      const bytes = q ? 16 : 1 << size;
+      return one(
+        "simd-ldst",
+        fields(
+          [size, 2],
+          [0b111, 3],
+          [1, 1],
+          [0b01, 2],
+          [(q << 1) | load, 2],
+          [
+            r.below(SCRATCH_SIZE / bytes - 1),
+            12,
+          ],
+          [REG_SCRATCH, 5],
+          [V(r), 5],
+        ),
+      );
+    }
+    case 1: { // LDUR/STUR
+      const [size, q] = r.pick([[0, 0], [1, 0], [2, 0], [3, 0], [0, 1]] as const);
+      return {
+        cls: "simd-ldst",
+        words: [
+          setBase(SCRATCH_SIZE / 2),
+          fields(
+            [size, 2],
+            [0b111, 3],
+            [1, 1],
+            [0, 2],
+            [(q << 1) | load, 2],
+            [0, 1],
+            [
+              signed(r.range(-256, 255 - 16), 9),
+              9,
+            ],
+            [0, 2],
+            [REG_TEMP, 5],
+            [V(r), 5],
+          ),
+        ],
+      };
+    }
+    case 2: { // LDP/STP/LDNP/STNP of S (00), D (01), Q (10)
+      const opc = r.below(3);
+      const rt = V(r);
+      let rt2 = V(r);
+      if (load && rt2 === rt) rt2 = (rt + 1) % POOL_VREGS; // LDP with Rt == Rt2 is UNPREDICTABLE
+      return {
+        cls: "simd-ldst",
+        words: [
+          setBase(SCRATCH_SIZE / 2),
+          fields(
+            [opc, 2],
+            [0b101, 3],
+            [1, 1],
+            [r.pick([0, 2]), 3],
+            [load, 1],
+            [
+              signed(r.range(-16, 14), 7),
+              7,
+            ],
+            [rt2, 5],
+            [REG_TEMP, 5],
+            [rt, 5],
+          ),
+        ],
+      };
+    }
+    case 3: { // LD1/ST1 (multiple structures, 1-4 consecutive registers inside V0..V7)
+      const [opcode, n] = r.pick([[0b0111, 1], [0b1010, 2], [0b0110, 3], [0b0010, 4]] as const);
+      return {
+        cls: "simd-ld1",
+        words: [
+          setBase(SCRATCH_SIZE / 2),
+          fields([0, 1], [bit(r), 1], [0b0011000, 7], [load, 1], [0, 6], [opcode, 4], [
+            r.below(4),
+            2,
+          ], [
+            REG_TEMP,
+            5,
+          ], [r.below(POOL_VREGS - n + 1), 5]),
+        ],
+      };
+    }
+    default: // LD1R (load one element, replicate)
+      return {
+        cls: "simd-ld1",
+        words: [
+          setBase(r.below(SCRATCH_SIZE - 16)),
+          fields(
+            [0, 1],
+            [bit(r), 1],
+            [0b0011010, 7],
+            [1, 1],
+            [0, 1],
+            [0, 5],
+            [0b110, 3],
+            [0, 1],
+            [
+              r.below(4),
+              2,
+            ],
+            [REG_TEMP, 5],
+            [V(r), 5],
+          ),
+        ],
+      };
+  }
+}
+
 /** The AdvSIMD classes (all need FP enabled). */
 export const SIMD_CLASSES: readonly InstructionClass[] = [
   { name: "simd-3same", fp: true, weight: 6, generate: threeSame },
@@ -459,4 +588,5 @@ export const SIMD_CLASSES: readonly InstructionClass[] = [
   { name: "simd-2misc", fp: true, weight: 3, generate: twoMisc },
   { name: "simd-movi", fp: true, weight: 2, generate: modifiedImmediate },
   { name: "simd-fp", fp: true, weight: 3, generate: fpVector },
+  { name: "simd-ldst", fp: true, weight: 4, generate: simdLoadStore },
 ];
