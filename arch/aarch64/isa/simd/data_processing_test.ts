@@ -439,3 +439,39 @@ Deno.test("64-bit saturating lanes, pairwise long adds, FCVTL/FCVTN, AdvSIMD sca
   );
   assertEquals(wordsOf(h, 14), [2, 0, 0, 0]);
 });
+
+Deno.test("halving adds, ABA, FP pairwise and across-lanes reductions, fixed-point vector conversions", () => {
+  const h = simdHarness();
+  setBytes(h, 1, [255, 1, 0x80, 3]);
+  setBytes(h, 2, [255, 2, 0x80, 4]);
+  h.exec(threeSame(0, 1, 0, 2, 0b00000, 1, 0)); // UHADD
+  assertEquals(bytesOf(h, 0).slice(0, 4), [255, 1, 0x80, 3]);
+  h.exec(threeSame(0, 1, 0, 2, 0b00010, 1, 0)); // URHADD
+  assertEquals(bytesOf(h, 0).slice(0, 4), [255, 2, 0x80, 4]);
+  h.exec(threeSame(0, 0, 0, 2, 0b00000, 1, 0)); // SHADD: (-1 + -1)/2, (-128 + -128)/2
+  assertEquals(bytesOf(h, 0).slice(0, 4), [0xff, 1, 0x80, 3]);
+  setBytes(h, 0, [10, 10, 10, 10]);
+  h.exec(threeSame(0, 1, 0, 2, 0b01111, 1, 0)); // UABA
+  assertEquals(bytesOf(h, 0).slice(0, 4), [10, 11, 10, 11]);
+  h.cpu.vf64.set([1.5, 2.25], 6);
+  h.exec(
+    fields([0b01, 2], [1, 1], [0b11110, 5], [0, 1], [1, 1], [0b11000, 5], [0b01101, 5], [0b10, 2], [
+      3,
+      5,
+    ], [4, 5]),
+  ); // FADDP D4, V3.2D
+  assertEquals([h.cpu.vf64[8], h.cpu.vf64[9]], [3.75, 0]);
+  h.cpu.vf32.set([1, -0, Number.NaN, 7], 20);
+  h.cpu.v[22] = 0x7fc00000; // a quiet NaN in lane 2
+  h.exec(acrossLanes(1, 1, 0, 0b01100, 5, 6)); // FMAXNMV S6, V5.4S: NaN ignored
+  assertEquals(h.cpu.vf32[24], 7);
+  h.exec(acrossLanes(1, 1, 0, 0b01111, 5, 6)); // FMAXV: NaN propagates
+  assertEquals(h.cpu.v[24], 0x7fc00000);
+  h.exec(acrossLanes(1, 1, 2, 0b01111, 5, 6)); // FMINV (a = 1): NaN propagates
+  assertEquals(h.cpu.v[24], 0x7fc00000);
+  setWords(h, 7, [0x00018000, 0xfffe0000, 1, 0]);
+  h.exec(shiftImm(1, 0, 0b1000000 - 16, 0b11100, 7, 8)); // SCVTF V8.4S, V7.4S, #16
+  assertEquals(Array.from(h.cpu.vf32.subarray(32, 36)), [1.5, -2, 1 / 65536, 0]);
+  h.exec(shiftImm(1, 0, 0b1000000 - 8, 0b11111, 8, 9)); // FCVTZS V9.4S, V8.4S, #8
+  assertEquals(wordsOf(h, 9), [384, 0xfffffe00, 0, 0]);
+});
