@@ -28,6 +28,7 @@ export class ConsoleRing {
   /** Bytes written since creation (the write position is `total % capacity`). */
   #total = 0;
 
+  /** A ring of `capacity` bytes. */
   constructor(capacity: number = CONSOLE_RING_BYTES) {
     if (!Number.isInteger(capacity) || capacity <= 0) {
       throw new RangeError(`console ring capacity must be a positive integer, got ${capacity}`);
@@ -81,6 +82,7 @@ export class ConsoleTap {
   readonly console: GuestConsole;
   #sink: ((bytes: Uint8Array) => void) | null = null;
 
+  /** Take `source`'s output sink, keeping `capacity` bytes of output. */
   constructor(source: GuestConsole, capacity: number = CONSOLE_RING_BYTES) {
     this.ring = new ConsoleRing(capacity);
     source.onOutput((bytes) => {

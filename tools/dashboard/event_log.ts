@@ -38,6 +38,7 @@ export class EventLog {
   readonly exits: Record<string, number> = {};
   readonly #off: (() => void)[] = [];
 
+  /** Subscribe to `hv.events`, keeping at most `capacity` entries. */
   constructor(hv: Hypervisor, capacity: number = EVENT_LOG_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity <= 0) {
       throw new RangeError(`event log capacity must be a positive integer, got ${capacity}`);

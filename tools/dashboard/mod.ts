@@ -14,11 +14,19 @@
  *
  * @module
  */
-export type { GunyahSystem } from "../cli/system.ts";
+export type { GunyahSystem, VmInstance } from "../cli/system.ts";
+export type { GuestConsole } from "../cli/console.ts";
+export type { Hono } from "hono";
 export * from "./app.ts";
 export * from "./console_tap.ts";
 export * from "./event_log.ts";
 export * from "./serve.ts";
-export * from "./snapshot.ts";
+export {
+  hex,
+  snapshot,
+  SNAPSHOT_CONSOLE_BYTES,
+  SNAPSHOT_EVENTS,
+  type SnapshotOptions,
+} from "./snapshot.ts";
 export type * from "./snapshot_types.ts";
 export * from "./vm_control.ts";

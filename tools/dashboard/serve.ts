@@ -20,6 +20,7 @@ export interface ListenAddress {
 
 /** An address that is not a loopback `host:port`. */
 export class DashboardAddressError extends Error {
+  /** Error name. */
   override readonly name = "DashboardAddressError";
 }
 

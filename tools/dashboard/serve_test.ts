@@ -230,3 +230,16 @@ Deno.test("HTTP API over loopback: page, state, SSE, create/start/stop, console,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("close() ends SSE streams a client still holds open", async () => {
+  const { system } = await systemWithGuest(printThenWaitGuest(""));
+  const server = await serveDashboard(system, "127.0.0.1:0");
+  const res = await fetch(`${server.url}api/events`, { signal: AbortSignal.timeout(10_000) });
+  const reader = res.body!.getReader();
+  await reader.read(); // the stream is open
+  const closed = server.close();
+  let ended = false;
+  while (!ended) ended = (await reader.read()).done;
+  await closed;
+  assertEquals(ended, true);
+});

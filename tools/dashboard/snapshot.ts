@@ -6,9 +6,11 @@
  * named by at least one capability, so the snapshot walks the root cspace
  * and every cspace reachable from it (the VMs' cspaces, vCPUs' cspaces),
  * reading each slot through the cspace's public lookup. Physical memory
- * ownership comes from the memdb. It allocates only the JSON it returns and
- * costs a few hundred microseconds for a VM or two, so the page can refresh
- * several times a second while a guest runs.
+ * ownership comes from the memdb. It allocates only the JSON it returns;
+ * measured here (Deno 2.9.6, shared host) with four VMs of two vCPUs and
+ * 16 KiB of console each, a snapshot plus `JSON.stringify` takes about 1 ms
+ * (~40 KB), so the page can refresh several times a second while a guest
+ * runs.
  *
  * @module
  */

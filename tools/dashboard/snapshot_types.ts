@@ -18,15 +18,25 @@ export interface SystemSnapshot {
   readonly nsPerInstruction: number;
   /** Host wall-clock time of the snapshot (ms since the epoch). */
   readonly takenAt: number;
+  /** Partitions reachable by a capability (the root partition at least). */
   readonly partitions: readonly PartitionSnapshot[];
+  /** VMs the resource manager knows, by VMID. */
   readonly vms: readonly VmSnapshot[];
+  /** Every vCPU thread the hypervisor created. */
   readonly vcpus: readonly VcpuSnapshot[];
+  /** Physical CPUs of the run loop. */
   readonly cpus: readonly PhysicalCpuSnapshot[];
+  /** The root cspace and every cspace reachable from it. */
   readonly cspaces: readonly CspaceSnapshot[];
+  /** Message queues named by any capability. */
   readonly msgqueues: readonly MsgqueueSnapshot[];
+  /** Doorbells named by any capability. */
   readonly doorbells: readonly DoorbellSnapshot[];
+  /** Physical memory ownership and memory extents. */
   readonly memory: MemorySnapshot;
+  /** Recent console output per VM. */
   readonly consoles: readonly ConsoleSnapshot[];
+  /** Recent hypervisor events. */
   readonly events: EventsSnapshot;
 }
 
@@ -34,9 +44,11 @@ export interface SystemSnapshot {
 export interface PartitionSnapshot {
   /** e.g. `partition#0`. */
   readonly object: string;
+  /** Object state: init, active, failed, destroying. */
   readonly state: string;
   /** Whether this is the root partition. */
   readonly root: boolean;
+  /** The parent partition, or null for the root. */
   readonly parent: string | null;
   /** Bytes of physical memory the memdb records as owned by this partition. */
   readonly ownedBytes: number;
@@ -44,10 +56,13 @@ export interface PartitionSnapshot {
 
 /** A VM as the resource manager knows it. */
 export interface VmSnapshot {
+  /** RM VMID (HLOS 3, dynamic 0x80-0xbf). */
   readonly vmid: number;
+  /** The RM's name of the VM. */
   readonly name: string;
   /** RM VM status (gunyah-abi.md §5.5), lower case: load, ready, running, exited, ... */
   readonly status: string;
+  /** Why it exited (PSCI SYSTEM_OFF, a fault, a forced stop), once it did. */
   readonly exitReason: string | null;
   /** RAM bytes (the VM's memextent). */
   readonly memoryBytes: number;
@@ -73,6 +88,7 @@ export interface VcpuSnapshot {
   readonly object: string;
   /** The VM it belongs to (RM name), or null for a thread of no launched VM. */
   readonly vm: string | null;
+  /** The VM's VMID, or null for a thread of no launched VM. */
   readonly vmid: number | null;
   /** Index within its VM (vic attachment index), -1 before attachment. */
   readonly index: number;
@@ -82,7 +98,9 @@ export interface VcpuSnapshot {
   readonly state: string;
   /** Scheduler block reasons (empty when runnable). */
   readonly blocked: readonly string[];
+  /** Whether the scheduler could run it now (no block reason). */
   readonly runnable: boolean;
+  /** FPRR priority (Gunyah default 32). */
   readonly priority: number;
   /** Timeslice, ns. */
   readonly timesliceNs: number;
@@ -98,20 +116,27 @@ export interface VcpuSnapshot {
 
 /** A physical CPU of the run loop. */
 export interface PhysicalCpuSnapshot {
+  /** CPU index. */
   readonly index: number;
   /** The thread it is running, or null when idle. */
   readonly current: string | null;
+  /** Instructions retired on this CPU. */
   readonly retired: number;
+  /** Virtual ns this CPU spent idle. */
   readonly idleNs: number;
 }
 
 /** One capability. */
 export interface CapSnapshot {
+  /** The opaque CapID, as the cspace's owner sees it. */
   readonly capId: Hex;
   /** The object named, or null once revoked. */
   readonly object: string | null;
+  /** Object type recorded in the cap (kept after revocation). */
   readonly type: string;
+  /** 32-bit rights mask. */
   readonly rights: Hex;
+  /** Whether it is the object's master cap. */
   readonly master: boolean;
   /** valid or revoked. */
   readonly state: string;
@@ -119,16 +144,21 @@ export interface CapSnapshot {
 
 /** A cspace and its capabilities. */
 export interface CspaceSnapshot {
+  /** e.g. `cspace#1`. */
   readonly object: string;
   /** Whether this is the root cspace (the resource manager's). */
   readonly root: boolean;
+  /** Capacity (max_caps). */
   readonly maxCaps: number;
+  /** Occupied slots, in slot order. */
   readonly caps: readonly CapSnapshot[];
 }
 
 /** A message queue. */
 export interface MsgqueueSnapshot {
+  /** e.g. `msgqueue#12`. */
   readonly object: string;
+  /** Object state. */
   readonly state: string;
   /** Maximum messages (queue_depth). */
   readonly depth: number;
@@ -136,16 +166,23 @@ export interface MsgqueueSnapshot {
   readonly count: number;
   /** Largest message, bytes (max_msg_size). */
   readonly maxMsgSize: number;
+  /** Send-side (not-full) VIRQ threshold. */
   readonly notFullThreshold: number;
+  /** Receive-side (not-empty) VIRQ threshold. */
   readonly notEmptyThreshold: number;
 }
 
 /** A doorbell. */
 export interface DoorbellSnapshot {
+  /** e.g. `doorbell#13`. */
   readonly object: string;
+  /** Object state. */
   readonly state: string;
+  /** Pending flags. */
   readonly flags: Hex;
+  /** Flags that assert the VIRQ (doorbell_mask enable_mask). */
   readonly enableMask: Hex;
+  /** Flags cleared when the VIRQ is asserted (doorbell_mask ack_mask). */
   readonly ackMask: Hex;
 }
 
@@ -169,17 +206,23 @@ export interface MemorySnapshot {
 
 /** A memory extent. */
 export interface MemextentSnapshot {
+  /** e.g. `memextent#4`. */
   readonly object: string;
+  /** Object state. */
   readonly state: string;
   /** basic or sparse. */
   readonly type: string;
+  /** Physical base address. */
   readonly physBase: Hex;
+  /** Bytes. */
   readonly size: number;
   /** any, device, uncached, cached. */
   readonly memtype: string;
   /** Access rights as rwx. */
   readonly access: string;
+  /** The extent it was derived from, or null. */
   readonly parent: string | null;
+  /** Where the extent is mapped: address space, IPA, offset into the extent, bytes. */
   readonly mappings: readonly {
     readonly addrspace: string;
     readonly vbase: Hex;
@@ -190,7 +233,9 @@ export interface MemextentSnapshot {
 
 /** A VM console's recent output. */
 export interface ConsoleSnapshot {
+  /** The VM's VMID. */
   readonly vmid: number;
+  /** The VM's name. */
   readonly name: string;
   /** The most recent output, decoded as UTF-8 (bounded). */
   readonly text: string;
@@ -204,6 +249,7 @@ export interface ConsoleSnapshot {
 export interface EventsSnapshot {
   /** Entries logged since recording started. */
   readonly total: number;
+  /** The most recent entries, oldest first. */
   readonly recent: readonly {
     readonly seq: number;
     readonly time: number;

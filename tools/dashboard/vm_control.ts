@@ -36,7 +36,9 @@ export const MAX_VM_NAME = 64;
 
 /** A request the controls refuse; `status` is the HTTP status to answer with. */
 export class VmControlError extends Error {
+  /** Error name. */
   override readonly name = "VmControlError";
+  /** `status`: the HTTP status; `message`: what went wrong and what to do. */
   constructor(readonly status: 400 | 404 | 409 | 422, message: string) {
     super(message);
   }
@@ -44,9 +46,11 @@ export class VmControlError extends Error {
 
 /** A validated VM creation request. */
 export interface CreateVmRequest {
+  /** VM name (RM name, unique). */
   readonly name: string;
   /** RAM bytes. */
   readonly memory: number;
+  /** vCPUs (1-8). */
   readonly vcpus: number;
   /** Host path of the kernel (Image, ELF or flat binary); absent: the default kernel. */
   readonly kernel?: string;
@@ -157,6 +161,7 @@ export class VmControl {
   /** Boot plans of VMs built but not yet started: VMID → entry and X0. */
   readonly #pending = new Map<number, { readonly entry: bigint; readonly x0: bigint }>();
 
+  /** Controls for `system`; `defaultImages` supplies the default kernel and initrd. */
   constructor(system: GunyahSystem, defaultImages?: DefaultImages) {
     this.#system = system;
     this.#defaultImages = defaultImages ??
