@@ -4,7 +4,8 @@
  *
  * Object lifecycle, thread state changes, VM exits, hypercalls, VMMIO waits
  * and diagnostics are kept as entries in a fixed-size ring; the frequent
- * events (vCPU exits, scheduler switches, idle time jumps) are only counted,
+ * events (vCPU exits, scheduler switches, idle time jumps, vCPUs parking in
+ * and waking from WFI) are only counted,
  * so a running guest pays one small payload per such event and the log
  * stays readable.
  *
@@ -15,6 +16,9 @@ import { errorName } from "../../core/abi/error.ts";
 
 /** Entries the log keeps (the oldest are dropped). */
 export const EVENT_LOG_CAPACITY = 256;
+
+/** The scheduler block a vCPU waiting for an interrupt is under (`describeBlockMask` name). */
+const WFI_BLOCK = "vcpu_wfi";
 
 /** One logged event. */
 export interface EventLogEntry {
@@ -56,12 +60,18 @@ export class EventLog {
         "object.destroyed",
         (e) => this.#add(now(), "object.destroyed", `${e.object} destroyed`),
       ),
-      ev.on("thread.state", (e) =>
+      ev.on("thread.state", (e) => {
+        // A guest idling parks in WFI and wakes hundreds of times a second: count, do not log.
+        if (e.detail === WFI_BLOCK && (e.change === "blocked" || e.change === "unblocked")) {
+          this.#count(`thread.${e.change}:${WFI_BLOCK}`);
+          return;
+        }
         this.#add(
           e.time,
           "thread.state",
           `${e.thread} ${e.change}${e.detail ? `: ${e.detail}` : ""}`,
-        )),
+        );
+      }),
       ev.on("vm.exit", (e) => this.#add(e.time, "vm.exit", `${e.thread} requested ${e.reason}`)),
       ev.on("hypercall", (e) =>
         this.#add(
