@@ -41,6 +41,7 @@ export const GENERAL_REGS_ONLY = "-mgeneral-regs-only";
 
 /** A built guest image. */
 export interface BuiltGuest {
+  /** Guest name (file stem). */
   readonly name: string;
   /** Path of the ELF. */
   readonly elf: string;

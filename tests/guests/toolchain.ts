@@ -9,6 +9,7 @@
 export class MissingToolError extends Error {
   /** The executable that was looked for. */
   readonly tool: string;
+  /** `tool` is missing; `hint` says how to install it. */
   constructor(tool: string, hint: string) {
     super(`${tool} not found on PATH: ${hint}`);
     this.name = "MissingToolError";

@@ -38,7 +38,13 @@ export type BatchRunner = (
 ) => Promise<BatchRun>;
 
 /** The real runner: cross-compile, then QEMU and gunyah-ts side by side. */
-export const qemuVsGunyah: BatchRunner = async (name, sequences, seeds, fp, full) => {
+export const qemuVsGunyah: BatchRunner = async (
+  name: string,
+  sequences: readonly Sequence[],
+  seeds: readonly (readonly bigint[])[],
+  fp: boolean,
+  full: boolean,
+): Promise<BatchRun> => {
   Deno.mkdirSync(FUZZ_BUILD_DIR, { recursive: true });
   const src = join(FUZZ_BUILD_DIR, `${name}.S`);
   Deno.writeTextFileSync(src, guestSource(sequences, seeds, fp, full));

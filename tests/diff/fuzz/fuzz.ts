@@ -52,9 +52,11 @@ export interface FuzzOptions {
 
 /** Outcome of a fuzz run. */
 export interface FuzzResult {
+  /** Sequences generated and compared. */
   readonly sequences: number;
   /** Instructions compared (those no branch could skip: a lower bound of what ran). */
   readonly instructions: number;
+  /** Sequences whose final state differed. */
   readonly mismatches: number;
   /** Detailed reports of the first mismatches (minimal sequence, disassembly, differing fields). */
   readonly reports: readonly string[];

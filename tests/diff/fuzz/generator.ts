@@ -33,10 +33,13 @@ export interface Group {
 
 /** An instruction class the fuzzer can draw from. */
 export interface InstructionClass {
+  /** Class name (used by `--classes` and in reports). */
   readonly name: string;
   /** Whether it needs FP/AdvSIMD (guest built with FP enabled, V registers printed). */
   readonly fp: boolean;
+  /** Relative probability of being drawn. */
   readonly weight: number;
+  /** Draw one group of this class. */
   generate(r: Prng): Group;
 }
 
@@ -675,6 +678,7 @@ export const SCALAR_CLASSES: readonly InstructionClass[] = [
 
 /** A generated sequence: groups with branches patched. */
 export interface Sequence {
+  /** The groups, branches patched. */
   readonly groups: readonly Group[];
   /** All words in order. */
   readonly words: readonly number[];

@@ -9,6 +9,7 @@
 export class Prng {
   #s = new Uint32Array(4);
 
+  /** A generator whose whole stream is determined by `seed` (any 32-bit value). */
   constructor(seed: number) {
     // Expand the seed with splitmix32 so that nearby seeds give unrelated streams.
     let z = seed >>> 0;

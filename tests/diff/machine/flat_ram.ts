@@ -23,6 +23,7 @@ export class FlatRam implements Stage2View {
   /** Never changes: this RAM is never unmapped. */
   readonly generation = 0;
 
+  /** RAM of `size` bytes (a multiple of 4 KiB) at IPA `ipaBase` (4 KiB aligned). */
   constructor(ipaBase: number, size: number) {
     if (size <= 0 || size % PAGE_SIZE !== 0 || ipaBase % PAGE_SIZE !== 0) {
       throw new RangeError(

@@ -58,6 +58,7 @@ export type StopReason =
 export interface MachineRun {
   /** Console bytes as Latin-1 (one char per byte). */
   readonly output: string;
+  /** Why the run ended. */
   readonly reason: StopReason;
   /** Instructions retired. */
   readonly instructions: number;
@@ -91,9 +92,13 @@ class MutableClock implements VirtualClockReader {
  * (as QEMU's `-icount` does with its round-robin vCPU thread).
  */
 export class DiffMachine {
+  /** Guest RAM at 0x40000000. */
   readonly ram: FlatRam = new FlatRam(VIRT_MEM_BASE, DIFF_RAM_SIZE);
+  /** Everything that is not RAM: the GIC frames, PL011, PL031. */
   readonly bus: VmMmioBus = new VmMmioBus();
+  /** The GICv3 from the arch plugin. */
   readonly gic: InterruptControllerInstance;
+  /** The vCPUs; index i has MPIDR Aff0 = i. */
   readonly vcpus: readonly ArchVcpu[];
   readonly #clock = new MutableClock();
   readonly #timers = new TimerQueue();
@@ -105,6 +110,7 @@ export class DiffMachine {
   #out: number[] = [];
   readonly #maxInstructions: number;
 
+  /** Build the machine; throws a RangeError for an unsupported vCPU count. */
   constructor(options: MachineOptions = {}) {
     const n = options.vcpus ?? 1;
     if (!Number.isInteger(n) || n < 1 || n > DIFF_MAX_VCPUS) {

@@ -27,6 +27,7 @@ export class VmPsciHost implements PsciHost<number> {
   /** Power state per vCPU (true = on). */
   readonly on: boolean[];
 
+  /** A VM of `vcpus` vCPUs whose boot vCPU (index 0) is on; `control` starts the others. */
   constructor(vcpus: number, private readonly control: VcpuPowerControl) {
     this.on = Array.from({ length: vcpus }, (_, i) => i === 0);
   }
