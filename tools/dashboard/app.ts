@@ -85,6 +85,10 @@ async function readJson(
       res: fail(c, 415, "send the request with 'Content-Type: application/json'"),
     };
   }
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) {
+    return { ok: false, res: fail(c, 413, `request body over ${MAX_BODY_BYTES} bytes`) };
+  }
   const text = await c.req.text();
   if (text.length > MAX_BODY_BYTES) {
     return { ok: false, res: fail(c, 413, `request body over ${MAX_BODY_BYTES} bytes`) };
