@@ -291,3 +291,14 @@ Deno.test("softfloat: FPCompare results and IOC rules", () => {
   assertEquals(fpCompare(FMT_D, 1, 0x7ff00000, 0, 0, false, e), NZCV_UNORDERED);
   assertEquals(e.fpsr, FPSR_IOC);
 });
+
+Deno.test("softfloat: single FMA whose 53-bit rounding lands on a single midpoint (no double rounding)", () => {
+  // (1 + 2^-23) + (2^-12 + 2^-35)(2^-12 - 2^-35) = 1 + 3*2^-24 - 2^-70: just below the
+  // midpoint between 1 + 2^-23 and 1 + 2^-22, so the nearest single is 1 + 2^-23.
+  const e = env(RN);
+  fpMulAdd(FMT_S, 0x3f800001, 0, 0x39800001, 0, 0x397ffffe, 0, e);
+  assertEquals([FP_RESULT[0], e.fpsr], [0x3f800001, FPSR_IXC]);
+  const up = env(RP);
+  fpMulAdd(FMT_S, 0x3f800001, 0, 0x39800001, 0, 0x397ffffe, 0, up);
+  assertEquals(FP_RESULT[0], 0x3f800002);
+});

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { FMT_D, FMT_S, fracBits, minExp } from "./format.ts";
+import { FMT_D, FMT_H, FMT_S, fracBits, minExp } from "./format.ts";
 import { type FpEnv, FPSR_IXC, FPSR_OFC, FPSR_UFC, RA, RM, RN, RP } from "./fpcr.ts";
 
 /**
@@ -90,6 +90,48 @@ export function writeInf(fmt: number, sign: number): void {
   }
 }
 
+/** Smallest normal double and single magnitudes (2^-1022, 2^-126). */
+const MIN_NORMAL_D = 2.2250738585072014e-308, MIN_NORMAL_S = 1.1754943508222875e-38;
+/** Largest finite single. */
+const MAX_S = 3.4028234663852886e38;
+
+/**
+ * The common case of {@link roundPack} without the general algorithm: round
+ * to nearest, result normal and finite. q is already the value rounded to 53
+ * bits, so for doubles it is the answer; for singles, rounding it again to 24
+ * bits is correct except when it lies exactly halfway between two singles
+ * and the discarded sticky part is nonzero (double rounding), which is left
+ * to the general path. Returns false when the general path is needed.
+ */
+function roundNearestFast(
+  fmt: number,
+  sign: number,
+  scale: number,
+  s: number,
+  env: FpEnv,
+): boolean {
+  const x = ROUND_Q[0] * POW2[scale - POW2_MIN]; // exact while normal
+  if (fmt === FMT_D) {
+    // Just below 2^-1022 (x equal to it, sticky negative) is tiny: general path.
+    if (!(x > MIN_NORMAL_D || (x === MIN_NORMAL_D && s >= 0)) || x === Infinity) return false;
+    SCR_F64[0] = x;
+    FP_RESULT[0] = SCR_U32[0];
+    FP_RESULT[1] = SCR_U32[1] | (sign << 31);
+    if (s !== 0) env.fpsr |= FPSR_IXC;
+    return true;
+  }
+  if (!(x > MIN_NORMAL_S || (x === MIN_NORMAL_S && s >= 0)) || x > MAX_S) return false;
+  SCR_F64[0] = x;
+  if (s !== 0 && (SCR_U32[0] & 0x1fffffff) === 0x10000000) return false; // a midpoint
+  const f = Math.fround(x);
+  if (f > MAX_S) return false; // rounds up to overflow
+  SCR_F32[0] = f;
+  FP_RESULT[0] = SCR_U32[0] | (sign << 31);
+  FP_RESULT[1] = 0;
+  if (s !== 0 || f !== x) env.fpsr |= FPSR_IXC;
+  return true;
+}
+
 /**
  * The `q` operand of {@link roundPack}, passed through memory: a double
  * argument to a function V8 does not inline would be boxed on every call.
@@ -110,6 +152,12 @@ export function roundPack(
   rmode: number,
   fz: boolean,
 ): void {
+  if (
+    rmode === RN && fmt !== FMT_H && scale > -900 && scale < 900 &&
+    roundNearestFast(fmt, sign, scale, s, env)
+  ) {
+    return;
+  }
   frexp(ROUND_Q[0]);
   const m = FREXP[0];
   const e = FREXP[1] + scale;
