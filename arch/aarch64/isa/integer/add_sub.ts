@@ -26,13 +26,13 @@ function addSubImmediate(cpu: Cpu, insn: number): void {
   const n = rnSp(insn);
   let imm = (insn >>> 10) & 0xfff;
   if ((insn & (1 << 22)) !== 0) imm *= 4096; // sh: LSL #12
+  // Subtraction is x + NOT(y) + 1. One call per width keeps V8's inlining
+  // budget for the handler (see addSubShifted).
   const sub = (insn & OP_SUB) !== 0;
+  const b = sub ? ~imm >>> 0 : imm, carry = sub ? 1 : 0;
   if ((insn >>> 31) !== 0) {
-    if (sub) {
-      addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], ~imm >>> 0, 0xffffffff, 1, setFlags);
-    } else addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], imm, 0, 0, setFlags);
-  } else if (sub) addWithCarry32(cpu, d, cpu.xlo[n], ~imm >>> 0, 1, setFlags);
-  else addWithCarry32(cpu, d, cpu.xlo[n], imm, 0, setFlags);
+    addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], b, sub ? 0xffffffff : 0, carry, setFlags);
+  } else addWithCarry32(cpu, d, cpu.xlo[n], b, carry, setFlags);
 }
 
 function addSubShifted(cpu: Cpu, insn: number): void {
@@ -41,16 +41,25 @@ function addSubShifted(cpu: Cpu, insn: number): void {
   if (type === 3 || ((insn >>> 31) === 0 && amount >= 32)) unallocatedEncoding(cpu, insn);
   const setFlags = (insn & SET_FLAGS) !== 0;
   const d = rdZr(insn), n = rnZr(insn), m = rmZr(insn);
-  const sub = (insn & OP_SUB) !== 0;
+  const sub = (insn & OP_SUB) !== 0, carry = sub ? 1 : 0;
+  // One call site per helper: V8 inlines a helper into the handler once per
+  // call site within a fixed budget, and with a call per add/sub branch the
+  // shift no longer fitted (measured with --trace-turbo-inlining).
   if ((insn >>> 31) !== 0) {
-    shiftReg64(cpu, m, type, amount);
+    let blo = cpu.xlo[m], bhi = cpu.xhi[m];
+    if (amount !== 0) {
+      shiftReg64(cpu, m, type, amount);
+      blo = out[0];
+      bhi = out[1];
+    }
     if (sub) {
-      addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], ~out[0] >>> 0, ~out[1] >>> 0, 1, setFlags);
-    } else addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], out[0], out[1], 0, setFlags);
+      blo = ~blo >>> 0;
+      bhi = ~bhi >>> 0;
+    }
+    addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], blo, bhi, carry, setFlags);
   } else {
     const b = shiftReg32(cpu.xlo[m], type, amount);
-    if (sub) addWithCarry32(cpu, d, cpu.xlo[n], ~b >>> 0, 1, setFlags);
-    else addWithCarry32(cpu, d, cpu.xlo[n], b, 0, setFlags);
+    addWithCarry32(cpu, d, cpu.xlo[n], sub ? ~b >>> 0 : b, carry, setFlags);
   }
 }
 
@@ -61,13 +70,12 @@ function addSubExtended(cpu: Cpu, insn: number): void {
   const d = setFlags ? rdZr(insn) : rdSp(insn);
   const n = rnSp(insn), m = rmZr(insn);
   extendReg64(cpu, m, (insn >>> 13) & 7, shift);
-  const sub = (insn & OP_SUB) !== 0;
+  const sub = (insn & OP_SUB) !== 0, carry = sub ? 1 : 0;
+  const blo = sub ? ~out[0] >>> 0 : out[0];
   if ((insn >>> 31) !== 0) {
-    if (sub) {
-      addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], ~out[0] >>> 0, ~out[1] >>> 0, 1, setFlags);
-    } else addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], out[0], out[1], 0, setFlags);
-  } else if (sub) addWithCarry32(cpu, d, cpu.xlo[n], ~out[0] >>> 0, 1, setFlags);
-  else addWithCarry32(cpu, d, cpu.xlo[n], out[0], 0, setFlags);
+    const bhi = sub ? ~out[1] >>> 0 : out[1];
+    addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], blo, bhi, carry, setFlags);
+  } else addWithCarry32(cpu, d, cpu.xlo[n], blo, carry, setFlags);
 }
 
 function addSubCarry(cpu: Cpu, insn: number): void {
