@@ -17,6 +17,9 @@ import { runGunyah } from "./gunyah.ts";
 import { runQemu } from "./qemu.ts";
 import { missingDiffTools } from "./tools.ts";
 
+/** Far above what any guest needs (the largest retires ~3 million): a runaway guest fails quickly. */
+const GUEST_INSTRUCTION_LIMIT = 50_000_000;
+
 /** Every guest ends its output with this line (tests/guests/runtime/power.c). */
 const GUEST_DONE = "[guest done]\n";
 
@@ -52,6 +55,7 @@ Deno.test({
         const logLines: string[] = [];
         const run = await runGunyah(g.elf, {
           vcpus: specs.get(g.name)!.smp,
+          maxInstructions: GUEST_INSTRUCTION_LIMIT,
           log: (m) => logLines.length < 20 && logLines.push(m),
         });
         Deno.writeTextFileSync(join(BUILD_DIR, `${g.name}.gunyah.out`), run.output);
