@@ -3,12 +3,18 @@
  * or an instruction leaves the vCPU (HVC, SMC, WFI, WFE, MMIO exit, trapped
  * access), taking IRQ/FIQ exceptions between instructions.
  *
+ * Instructions run in chunks of at most {@link TIMER_POLL_INTERVAL}
+ * ({@link executeChunk}); between chunks the generic timer's lines are
+ * brought up to date, so a timer interrupt is seen within that many
+ * instructions of its deadline.
+ *
  * Fetch goes through the decoded-instruction cache: the current code page
- * (its handler and word arrays) is kept in locals and looked up again only
- * after a taken branch that leaves it, a page crossing, an exception, an
- * interrupt, or a context-synchronizing instruction (decode/a64.ts). The
- * per-instruction path is: interrupt-line check, slot load, handler call,
- * retired count, PC advance. It allocates nothing.
+ * (its handler and word arrays) is kept in locals (and in the vCPU's
+ * {@link FetchCursor} between chunks) and looked up again only after a taken
+ * branch that leaves it, a page crossing, an exception, an interrupt, or a
+ * context-synchronizing instruction (decode/a64.ts). The per-instruction
+ * path is: interrupt-line check, slot load, handler call, retired count, PC
+ * advance. It allocates nothing.
  *
  * Accounting: `cpu.retiredTotal` counts every completed instruction and
  * every synchronous exception taken (so a guest stuck in an exception loop
