@@ -58,6 +58,7 @@ async function boot(img: GuestImages): Promise<BootRun> {
       MAIN,
       "boot",
       "--deterministic",
+      "--no-dashboard",
       "--kernel",
       img.kernel,
       "--initrd",

@@ -18,6 +18,10 @@ import {
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
 import { ensureGuestImages, ImageUnavailableError } from "./images/mod.ts";
 import { GunyahSystem, type VmEnd } from "./system.ts";
+import { DashboardAddressError, serveDashboard, teeConsole } from "../dashboard/mod.ts";
+
+/** Physical RAM beyond the configured VMs', for VMs created at run time (dashboard, API). */
+export const SPARE_RAM_BYTES = 1024 * 1024 * 1024;
 
 const HELP = `Usage: deno task boot [options]
 
@@ -35,6 +39,8 @@ Options:
   --append TEXT    kernel command line (default: console=ttyAMA0)
   --memory SIZE    primary VM RAM, e.g. 512M (default 512M)
   --vcpus N        primary VM vCPUs, 1-${MAX_VCPUS} (default 2)
+  --no-dashboard   do not serve the status page (default: on 127.0.0.1:8418)
+  --dashboard ADDR serve the status page on this loopback host:port
   --deterministic  idle virtual time jumps ahead at once, so the same boot
                    prints the same bytes every time (default: realtime, an
                    idle guest's clock keeps pace with the wall clock)
@@ -56,6 +62,8 @@ function parse(args: string[]): {
   memory?: number;
   vcpus?: number;
   deterministic?: boolean;
+  dashboard?: string;
+  "no-dashboard"?: boolean;
   script: ConsoleStep[];
 } {
   const { values, positionals } = parseArgs({
@@ -68,6 +76,8 @@ function parse(args: string[]): {
       memory: { type: "string" },
       vcpus: { type: "string" },
       deterministic: { type: "boolean" },
+      dashboard: { type: "string" },
+      "no-dashboard": { type: "boolean" },
       when: { type: "string", multiple: true },
       type: { type: "string", multiple: true },
     },
@@ -135,7 +145,7 @@ export async function bootSystem(
   const initrd = initrdPath ? await readImage(initrdPath, "initrd") : undefined;
   if (images) progress(`images: ${images.source}`);
 
-  const ram = config.vms.reduce((n, v) => n + v.memory, 0);
+  const ram = config.vms.reduce((n, v) => n + v.memory, 0) + SPARE_RAM_BYTES;
   const system = await GunyahSystem.create({
     physicalCpus: config.hypervisor.physicalCpus,
     nsPerInstruction: config.hypervisor.nsPerInstruction,
@@ -158,16 +168,19 @@ export async function bootSystem(
     `VM '${vm.name}' (VMID ${vm.vmid}): ${vmc.vcpus} vCPUs, ${vmc.memory >> 20} MiB, ` +
       `kernel ${kernelPath}${initrdPath ? `, initrd ${initrdPath}` : ""}`,
   );
+  const dashboard = config.dashboard ? await serveDashboard(system, config.dashboard) : null;
+  if (dashboard) progress(`dashboard: ${dashboard.url}`);
   progress("console attached (Ctrl-A X quits)");
 
   let end: VmEnd | null = null;
   const ended = vm.ended.then((e) => (end = e));
   // Attach (which installs the output sink synchronously) before the first instruction runs.
-  const session = attachTerminal(scriptedConsole(vm.console, script), ended);
+  const session = attachTerminal(scriptedConsole(teeConsole(vm), script), ended);
   const running = system.hv.run();
   const how = await session;
   system.hv.stop();
   await running;
+  await dashboard?.close();
   await system.hv.stopComponents();
   if (how === "quit") {
     console.error("\n[boot] quit from the console");
@@ -187,6 +200,9 @@ export async function bootSystem(
     case "fault":
       console.error(`\n[boot] the guest stopped on a fault: ${e.detail}`);
       return 1;
+    case "stopped":
+      console.error("\n[boot] the VM was stopped");
+      return 0;
   }
 }
 
@@ -210,6 +226,7 @@ export const bootCommand: Command = {
         hypervisor: flags.deterministic
           ? { ...base.hypervisor, time: "deterministic" }
           : base.hypervisor,
+        dashboard: flags["no-dashboard"] ? null : flags.dashboard ?? base.dashboard,
         vms: [{
           ...first,
           kernel: flags.kernel ?? first.kernel,
@@ -229,9 +246,12 @@ export const bootCommand: Command = {
     try {
       return await bootSystem(config, script);
     } catch (e) {
-      if (e instanceof ImageUnavailableError || e instanceof ConfigError) {
+      if (
+        e instanceof ImageUnavailableError || e instanceof ConfigError ||
+        e instanceof DashboardAddressError
+      ) {
         console.error(`gunyah boot: ${e.message}`);
-        return e instanceof ConfigError ? 2 : 1;
+        return e instanceof ImageUnavailableError ? 1 : 2;
       }
       console.error(`gunyah boot: ${(e as Error).message}`);
       return 1;

@@ -57,7 +57,9 @@ export interface VmLaunch {
 export type VmEnd =
   | { readonly kind: "system_off" }
   | { readonly kind: "system_reset" }
-  | { readonly kind: "fault"; readonly detail: string };
+  | { readonly kind: "fault"; readonly detail: string }
+  /** Every vCPU was killed or exited (e.g. a forced stop through vcpu_kill). */
+  | { readonly kind: "stopped" };
 
 /** A VM the system launched. */
 export interface VmInstance {
@@ -176,19 +178,26 @@ export class GunyahSystem {
     let settle: (e: VmEnd) => void = () => {};
     const ended = new Promise<VmEnd>((resolve) => (settle = resolve));
     const names = new Set(vcpus.map((t) => t.describeName()));
+    const gone = new Set<string>();
+    const finish = (e: VmEnd) => {
+      offExit();
+      offState();
+      settle(e);
+    };
     const offExit = this.hv.events.on("vm.exit", (e) => {
       if (!names.has(e.thread)) return;
       this.rm.exited(rec.vmid, e.reason);
-      offExit();
-      offFault();
-      settle({ kind: e.reason });
+      finish({ kind: e.reason });
     });
-    const offFault = this.hv.events.on("thread.state", (e) => {
-      if (e.change !== "fault" || !names.has(e.thread)) return;
-      this.rm.exited(rec.vmid, `fault: ${e.detail}`);
-      offExit();
-      offFault();
-      settle({ kind: "fault", detail: `${e.thread}: ${e.detail}` });
+    const offState = this.hv.events.on("thread.state", (e) => {
+      if (!names.has(e.thread)) return;
+      if (e.change === "fault") {
+        this.rm.exited(rec.vmid, `fault: ${e.detail}`);
+        finish({ kind: "fault", detail: `${e.thread}: ${e.detail}` });
+      } else if (e.change === "killed" || e.change === "exited") {
+        gone.add(e.thread);
+        if (gone.size === names.size) finish({ kind: "stopped" });
+      }
     });
 
     this.rm.startVm(rec.vmid, plan.entry, plan.x0);
