@@ -5,6 +5,7 @@ static u64 buf[32] __attribute__((aligned(16)));
 
 int main(void)
 {
+	rt_mmu_identity_on(12); /* the pairs below include unaligned ones: Normal memory needed */
 	for (int i = 0; i < 32; i++)
 		buf[i] = 0xfedcba9876543210UL ^ ((u64)i * 0x0011223344556677UL);
 	u64 a, b, c, d, p = (u64)&buf[8];
