@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { T_INF, T_NONZERO, T_QNAN, T_ZERO } from "./format.ts";
+import { FMT_D, T_INF, T_NONZERO, T_QNAN, T_ZERO } from "./format.ts";
 import { fpcrRounding, type FpEnv, FPSR_DZC, FPSR_IOC, RM } from "./fpcr.ts";
 import { EXACT, expansionSign, TERMS, twoProduct, twoSum } from "./exact.ts";
 import {
@@ -122,6 +122,34 @@ export function fpMul(
     ROUND_Q[0] = EXACT[0];
     roundPack(fmt, sign, ea + FREXP[1], s, env, fpcrRounding(env.fpcr), fz);
   }
+}
+
+/**
+ * FPMulX (FMULX): as FPMul, except that infinity times zero gives 2.0 with
+ * the XOR of the operands' signs instead of the default NaN.
+ */
+export function fpMulX(
+  fmt: number,
+  aLo: number,
+  aHi: number,
+  bLo: number,
+  bHi: number,
+  env: FpEnv,
+): void {
+  const fz = flushes(fmt, env);
+  unpack(fmt, aLo, aHi, 0, env, fz);
+  unpack(fmt, bLo, bHi, 1, env, fz);
+  const ta = U_TYPE[0], tb = U_TYPE[1];
+  if (
+    ta < T_QNAN && tb < T_QNAN &&
+    ((ta === T_INF && tb === T_ZERO) || (ta === T_ZERO && tb === T_INF))
+  ) {
+    const sign = U_SIGN[0] ^ U_SIGN[1];
+    FP_RESULT[0] = fmt === FMT_D ? 0 : ((sign << 31) | 0x40000000) >>> 0;
+    FP_RESULT[1] = fmt === FMT_D ? ((sign << 31) | 0x40000000) >>> 0 : 0;
+    return;
+  }
+  fpMul(fmt, aLo, aHi, bLo, bHi, env);
 }
 
 /** FPDiv of `a` by `b`. */

@@ -1,7 +1,7 @@
 /**
  * AdvSIMD floating-point vector operations on 2S, 4S and 2D (Arm ARM C4.1.96
  * "Advanced SIMD three same" and "two-register miscellaneous", FP forms):
- * FADD, FSUB, FMUL, FDIV, FMLA, FMLS (fused), FMAX, FMIN, FMAXNM, FMINNM,
+ * FADD, FSUB, FMUL, FMULX, FDIV, FMLA, FMLS (fused), FMAX, FMIN, FMAXNM, FMINNM,
  * FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (vector and scalar), FMAXV, FMINV,
  * FMAXNMV, FMINNMV, FABD, FCMEQ, FCMGE, FCMGT, FACGE, FACGT, FABS, FNEG, FSQRT,
  * FCMEQ/FCMGE/FCMGT/FCMLE/FCMLT (zero), SCVTF, UCVTF, FCVTNS/NU, FCVTMS/MU,
@@ -30,6 +30,7 @@ import {
   fpMaxMinNum,
   fpMul,
   fpMulAdd,
+  fpMulX,
   fpRoundInt,
   fpSqrt,
   fpToFixed,
@@ -51,6 +52,7 @@ const enum Bin {
   Add,
   Sub,
   Mul,
+  MulX,
   Div,
   Mla,
   Mls,
@@ -97,6 +99,8 @@ function binLane(
       return;
     case Bin.Mul:
       return fpMul(fmt, aLo, aHi, bLo, bHi, cpu);
+    case Bin.MulX:
+      return fpMulX(fmt, aLo, aHi, bLo, bHi, cpu);
     case Bin.Div:
       return fpDiv(fmt, aLo, aHi, bLo, bHi, cpu);
     case Bin.Mla:
@@ -255,7 +259,7 @@ function unary(op: Un, rmode: number, scalar: boolean): Handler {
 }
 
 /** Binary operations that also have an AdvSIMD scalar form (compares and FABD). */
-const SCALAR_BIN = new Set([Bin.CmEq, Bin.CmGe, Bin.CmGt, Bin.AcGe, Bin.AcGt, Bin.Abd]);
+const SCALAR_BIN = new Set([Bin.MulX, Bin.CmEq, Bin.CmGe, Bin.CmGt, Bin.AcGe, Bin.AcGt, Bin.Abd]);
 /** Unary operations that also have an AdvSIMD scalar form (conversions and compares with zero). */
 const SCALAR_UN = new Set([
   Un.SCvtF,
@@ -353,6 +357,7 @@ function build(): EncodingEntry[] {
     [0, 0, "11010", Bin.Add, "FADD"],
     [0, 1, "11010", Bin.Sub, "FSUB"],
     [1, 0, "11011", Bin.Mul, "FMUL"],
+    [0, 0, "11011", Bin.MulX, "FMULX"],
     [1, 0, "11111", Bin.Div, "FDIV"],
     [0, 0, "11001", Bin.Mla, "FMLA"],
     [0, 1, "11001", Bin.Mls, "FMLS"],

@@ -1,8 +1,9 @@
 /**
  * AdvSIMD shift by immediate (Arm ARM C4.1.96 "Advanced SIMD shift by
  * immediate" and "Advanced SIMD scalar shift by immediate"): SSHR, USHR,
- * SSRA, USRA, SRSHR, URSHR, SRSRA, URSRA, SRI, SHL, SLI (vector and D scalar), SHRN/SHRN2,
- * RSHRN/RSHRN2, SSHLL/USHLL (SXTL/UXTL) and their "2" forms.
+ * SSRA, USRA, SRSHR, URSHR, SRSRA, URSRA, SRI, SHL, SLI (vector and D scalar),
+ * SHRN, RSHRN, SQSHRN, UQSHRN, SQRSHRN, UQRSHRN, SQSHRUN, SQRSHRUN, SSHLL/USHLL
+ * (SXTL/UXTL), and the "2" forms of the narrowing and widening ones.
  *
  * The element size is the position of the leading one of immh (bits 22:19):
  * right shifts are 2*esize - immh:immb, left shifts immh:immb - esize. An
@@ -14,7 +15,7 @@ import type { Cpu } from "../../cpu/cpu.ts";
 import type { EncodingEntry, Handler } from "../../decode/entry.ts";
 import { unallocatedEncoding } from "../../decode/unallocated.ts";
 import { checkFpAccess } from "../../sys/fp_access.ts";
-import { add64, laneMask, R64, shl64, shr64, sx } from "./lanes.ts";
+import { add64, laneMask, R64, satS, satU, shl64, shr64, sx } from "./lanes.ts";
 import { elem, setSElem, VScratch } from "./vreg.ts";
 
 const S = new VScratch();
@@ -128,8 +129,22 @@ function elementShift(kind: Kind, esizeLog: number, scalar: boolean): Handler {
 }
 
 /** SHRN/RSHRN (narrowing right shift): 2*esize lanes of Vn to esize lanes of Vd (upper half for Q = 1). */
-function shiftNarrow(esizeLog: number, round: boolean): Handler {
+/** Saturation of the narrowing shifts: none (SHRN), signed/unsigned source to the same signedness, signed to unsigned. */
+const enum Sat {
+  None,
+  Signed, // SQSHRN, SQRSHRN
+  Unsigned, // UQSHRN, UQRSHRN
+  SignedToUnsigned, // SQSHRUN, SQRSHRUN
+}
+
+/**
+ * SHRN/RSHRN and the saturating SQ/UQ/SQ..UN (R)SHRN: 2*esize lanes of Vn,
+ * shifted right (rounding when `round`), to esize lanes of Vd (its upper half
+ * for Q = 1), saturating per `sat` (setting FPSR.QC).
+ */
+function shiftNarrow(esizeLog: number, round: boolean, sat: Sat = Sat.None): Handler {
   const esize = 8 << esizeLog; // destination element size (8, 16, 32)
+  const signedSource = sat === Sat.Signed || sat === Sat.SignedToUnsigned;
   return (cpu, insn) => {
     checkFpAccess(cpu);
     const q = (insn & (1 << 30)) !== 0;
@@ -142,20 +157,33 @@ function shiftNarrow(esizeLog: number, round: boolean): Handler {
       let r: number;
       if (esize === 32) {
         const lo = v[n * 4 + 2 * i], hi = v[n * 4 + 2 * i + 1];
-        if (round) {
-          const bit = sh - 1 < 32 ? 2 ** (sh - 1) : 0;
-          add64(lo, hi, bit, sh - 1 >= 32 ? 1 << (sh - 33) : 0);
-          shr64(R64[0], R64[1], sh, false);
-        } else shr64(lo, hi, sh, false);
-        r = R64[0];
+        // (x + 2^(sh-1)) >> sh = (x >> sh) + bit sh-1 of x (no overflow).
+        const bit = round ? (sh - 1 < 32 ? (lo >>> (sh - 1)) & 1 : (hi >>> (sh - 33)) & 1) : 0;
+        shr64(lo, hi, sh, signedSource);
+        add64(R64[0], R64[1], bit, 0);
+        r = sat === Sat.None ? R64[0] : saturate64(cpu, sat);
       } else {
-        r = shiftRight(elem(cpu, n, i, esize * 2), esize * 2, sh, false, round);
+        const x = shiftRight(elem(cpu, n, i, esize * 2), esize * 2, sh, signedSource, round);
+        r = sat === Sat.None ? x : sat === Sat.Signed ? satS(cpu, x, esize) : satU(cpu, x, esize);
       }
       setSElem(S, base + i, esize, r & mask);
     }
     if (!q) S.w[2] = S.w[3] = 0;
     S.commit(cpu, d, true);
   };
+}
+
+/** Saturate the 64-bit value in R64 (signed unless `Sat.Unsigned`) to 32 bits, setting FPSR.QC. */
+function saturate64(cpu: Cpu, sat: Sat): number {
+  const lo = R64[0], hi = R64[1];
+  if (sat === Sat.Unsigned) return hi !== 0 ? satU(cpu, 2 ** 33, 32) : lo;
+  const neg = (hi | 0) < 0;
+  if (sat === Sat.SignedToUnsigned) {
+    if (neg) return satU(cpu, -1, 32);
+    return hi !== 0 ? satU(cpu, 2 ** 33, 32) : lo;
+  }
+  if ((hi | 0) === ((lo | 0) >> 31)) return lo;
+  return satS(cpu, neg ? -(2 ** 40) : 2 ** 40, 32);
 }
 
 /** SSHLL/USHLL (SXTL/UXTL): widen the low (Q = 0) or high (Q = 1) half of Vn, shifted left. */
@@ -222,6 +250,21 @@ function build(): EncodingEntry[] {
         name: "RSHRN",
         exec: shiftNarrow(s, true),
       });
+      const sat: [string, string, boolean, Sat, string][] = [
+        ["0", "10010", false, Sat.Signed, "SQSHRN"],
+        ["0", "10011", true, Sat.Signed, "SQRSHRN"],
+        ["1", "10010", false, Sat.Unsigned, "UQSHRN"],
+        ["1", "10011", true, Sat.Unsigned, "UQRSHRN"],
+        ["1", "10000", false, Sat.SignedToUnsigned, "SQSHRUN"],
+        ["1", "10001", true, Sat.SignedToUnsigned, "SQRSHRUN"],
+      ];
+      for (const [u, opcode, round, kind, name] of sat) {
+        out.push({
+          pattern: `0x ${u} 011110 ${immh[s]} ${opcode} 1 xxxxx xxxxx`,
+          name,
+          exec: shiftNarrow(s, round, kind),
+        });
+      }
       out.push({
         pattern: `0x x 011110 ${immh[s]} 10100 1 xxxxx xxxxx`,
         name: "SSHLL/USHLL",

@@ -3,7 +3,8 @@
  * three same"; opcode bits 15:11, U bit 29), vector and scalar (D) forms:
  * ADD, SUB, MUL, MLA, MLS, CMEQ, CMHI, CMHS, CMGT, CMGE, CMTST, UMAX/UMIN,
  * SMAX/SMIN, UABD/SABD, UQADD/UQSUB/SQADD/SQSUB, USHL/SSHL, ADDP, UMAXP/UMINP,
- * SMAXP/SMINP, SHADD/UHADD, SRHADD/URHADD, SHSUB/UHSUB, SABA/UABA, AND, BIC,
+ * SMAXP/SMINP, SRSHL/URSHL, SQSHL/UQSHL, SQRSHL/UQRSHL, SQDMULH, SQRDMULH,
+ * PMUL, SHADD/UHADD, SRHADD/URHADD, SHSUB/UHSUB, SABA/UABA, AND, BIC,
  * ORR, ORN, EOR, BSL, BIT, BIF.
  *
  * @module
@@ -18,11 +19,13 @@ import {
   cmpS64,
   cmpU64,
   laneMask,
+  mulS32,
   R64,
   satS,
   satU,
   shiftByReg,
   shiftByReg64,
+  shl64,
   sub64,
   sx,
 } from "./lanes.ts";
@@ -83,6 +86,21 @@ const OPS: Record<string, [LaneFn, Lane64Fn | null]> = {
     (c, a, b, _d, e) => satS(c, sx(a, e) - sx(b, e), e),
     (c, al, ah, bl, bh) => sq64(c, al, ah, bl, bh, true),
   ],
+  URSHL: [
+    (_c, a, b, _d, e) => roundingShift(a, b, e, false),
+    (_c, al, ah, bl) => roundingShift64(al, ah, bl, false),
+  ],
+  SRSHL: [
+    (_c, a, b, _d, e) => roundingShift(sx(a, e), b, e, true),
+    (_c, al, ah, bl) => roundingShift64(al, ah, bl, true),
+  ],
+  UQSHL: [(c, a, b, _d, e) => satU(c, saturatingShift(a, b, false), e), null],
+  SQSHL: [(c, a, b, _d, e) => satS(c, saturatingShift(sx(a, e), b, false), e), null],
+  UQRSHL: [(c, a, b, _d, e) => satU(c, saturatingShift(a, b, true), e), null],
+  SQRSHL: [(c, a, b, _d, e) => satS(c, saturatingShift(sx(a, e), b, true), e), null],
+  SQDMULH: [(c, a, b, _d, e) => doublingMulHigh(c, a, b, e, false), null],
+  SQRDMULH: [(c, a, b, _d, e) => doublingMulHigh(c, a, b, e, true), null],
+  PMUL: [(_c, a, b) => polyMul8(a, b), null],
   USHL: [
     (_c, a, b, _d, e) => shiftByReg(a, b, e, false),
     (_c, al, ah, bl) => shiftByReg64(al, ah, bl, false),
@@ -122,16 +140,87 @@ function sq64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number, sub:
   }
 }
 
+/**
+ * SRSHL/URSHL on a lane of <= 32 bits (`x` already sign-extended when
+ * signed): shift by the signed low byte of `b`, rounding right shifts.
+ * Exact in doubles.
+ */
+function roundingShift(x: number, b: number, esize: number, _signed: boolean): number {
+  const sh = (b << 24) >> 24;
+  if (sh >= 0) return sh >= esize ? 0 : x * 2 ** sh;
+  return Math.floor((x + 2 ** (-sh - 1)) / 2 ** -sh);
+}
+
+/** SRSHL/URSHL on a 64-bit lane into R64: (x + 2^(k-1)) >> k = (x >> k) + bit k-1 of x. */
+function roundingShift64(lo: number, hi: number, b: number, signed: boolean): void {
+  const sh = (b << 24) >> 24;
+  if (sh >= 0) return shiftByReg64(lo, hi, b, signed);
+  const k = -sh;
+  if (k > 64) {
+    R64[0] = R64[1] = 0;
+    return;
+  }
+  const bit = k - 1 < 32 ? (lo >>> (k - 1)) & 1 : (hi >>> (k - 33)) & 1;
+  shiftByReg64(lo, hi, b, signed);
+  add64(R64[0], R64[1], bit, 0);
+}
+
+/**
+ * The unsaturated value of SQSHL/UQSHL/SQRSHL/UQRSHL (register) for a lane
+ * of <= 32 bits (`x` sign-extended when signed): x * 2^shift, right shifts
+ * rounding down (or to nearest, ties up, when `round`). Exact in doubles.
+ */
+function saturatingShift(x: number, b: number, round: boolean): number {
+  const sh = (b << 24) >> 24;
+  if (sh >= 0) return x * 2 ** sh;
+  return Math.floor((x + (round ? 2 ** (-sh - 1) : 0)) / 2 ** -sh);
+}
+
+/**
+ * SQDMULH/SQRDMULH for 16- or 32-bit lanes: the high half of 2 * a * b
+ * (plus 2^(esize-1) when rounding), saturated (only MIN * MIN overflows).
+ */
+export function doublingMulHigh(
+  cpu: Cpu,
+  a: number,
+  b: number,
+  esize: number,
+  round: boolean,
+): number {
+  const x = sx(a, esize), y = sx(b, esize);
+  if (esize === 16) {
+    return satS(cpu, Math.floor((2 * x * y + (round ? 0x8000 : 0)) / 65536), 16);
+  }
+  if (x === -2147483648 && y === -2147483648) return satS(cpu, 2147483648, 32);
+  mulS32(x >>> 0, y >>> 0); // the product as a 64-bit two's complement value
+  // 2 * p + round, then the high 32 bits: (p << 1 | carry-in) computed on halves.
+  shl64(R64[0], R64[1], 1);
+  if (round) add64(R64[0], R64[1], 0x80000000, 0);
+  return R64[1];
+}
+
+/** PMUL on bytes: the low 8 bits of the carry-less product. */
+function polyMul8(a: number, b: number): number {
+  let r = 0;
+  for (let i = 0; i < 8; i++) if ((b >>> i) & 1) r ^= a << i;
+  return r & 0xff;
+}
+
+/** Element sizes (bit n = size n) of operations that do not have all of 8, 16 and 32 bits. */
+const SIZES: Record<string, number> = { PMUL: 0b0001, SQDMULH: 0b0110, SQRDMULH: 0b0110 };
+
 function set64(c: boolean): void {
   R64[0] = R64[1] = c ? 0xffffffff : 0;
 }
 
 /** Elementwise operation over Vn, Vm into Vd. `scalar`: the D-register form (size must be 11). */
-function elementwise(fn: LaneFn, fn64: Lane64Fn | null, scalar: boolean): Handler {
+function elementwise(fn: LaneFn, fn64: Lane64Fn | null, scalar: boolean, sizes = 0b0111): Handler {
   return (cpu, insn) => {
     const size = (insn >>> 22) & 3;
     const q = scalar || (insn & (1 << 30)) !== 0;
-    if (size === 3 ? (fn64 === null || !q) : scalar) return unallocatedEncoding(cpu, insn);
+    if (size === 3 ? (fn64 === null || !q) : scalar || (sizes & (1 << size)) === 0) {
+      return unallocatedEncoding(cpu, insn);
+    }
     checkFpAccess(cpu);
     const n = (insn >>> 5) & 31, m = (insn >>> 16) & 31, d = insn & 31;
     if (size === 3) {
@@ -278,10 +367,19 @@ function build(): EncodingEntry[] {
     [0, 0b10010, "MLA"],
     [1, 0b10010, "MLS"],
     [0, 0b10011, "MUL"],
+    [1, 0b10011, "PMUL"],
+    [0, 0b01010, "SRSHL"],
+    [1, 0b01010, "URSHL"],
+    [0, 0b01001, "SQSHL"],
+    [1, 0b01001, "UQSHL"],
+    [0, 0b01011, "SQRSHL"],
+    [1, 0b01011, "UQRSHL"],
+    [0, 0b10110, "SQDMULH"],
+    [1, 0b10110, "SQRDMULH"],
   ];
   for (const [u, opcode, name] of vec) {
     const [fn, fn64] = OPS[name];
-    add(u, opcode, name, elementwise(fn, fn64, false));
+    add(u, opcode, name, elementwise(fn, fn64, false, SIZES[name]));
     if (fn64 !== null) add(u, opcode, name, elementwise(fn, fn64, true), true);
   }
   add(0, 0b10111, "ADDP", pairwise(OPS.ADD[0], OPS.ADD[1]));
