@@ -70,8 +70,12 @@ export interface VmInstance {
   readonly uart: Pl011;
   /** The PL011 as a console (terminal input in, guest output out). */
   readonly console: GuestConsole;
-  /** Settles when the VM powers off, resets or a vCPU faults. */
+  /** Settles when the VM powers off, resets, is stopped or a vCPU faults. */
   readonly ended: Promise<VmEnd>;
+  /** Whether the boot vCPU has been powered on (RM VM_START). */
+  readonly started: boolean;
+  /** VM_START: power on the boot vCPU at the boot plan's entry (once; a VM launched with `start: false`). */
+  start(): void;
 }
 
 /** Fixed RTC start (2026-01-01T00:00:00Z) so deterministic runs read the same date. */
@@ -119,7 +123,7 @@ export class GunyahSystem {
    * Build a VM through the RM, attach the platform's devices, place the
    * devicetree and images, and power on its boot vCPU.
    */
-  launch(spec: VmLaunch): VmInstance {
+  launch(spec: VmLaunch, options: { readonly start?: boolean } = {}): VmInstance {
     const phys = this.#nextPhys;
     if (phys + spec.memory > this.#ramEnd) {
       throw new Error(
@@ -200,13 +204,19 @@ export class GunyahSystem {
       }
     });
 
-    this.rm.startVm(rec.vmid, plan.entry, plan.x0);
     const console: GuestConsole = {
       input: (bytes) => {
         uart.pushInput(bytes);
         this.hv.wake();
       },
       onOutput: (sink) => uart.setOutput((b: number) => sink(Uint8Array.of(b))),
+    };
+    let started = false;
+    const start = () => {
+      if (started) return;
+      this.rm.startVm(rec.vmid, plan.entry, plan.x0);
+      started = true;
+      this.hv.wake();
     };
     const vm: VmInstance = {
       name: spec.name,
@@ -216,7 +226,12 @@ export class GunyahSystem {
       uart,
       console,
       ended,
+      get started() {
+        return started;
+      },
+      start,
     };
+    if (options.start !== false) vm.start();
     this.vms.push(vm);
     return vm;
   }

@@ -50,3 +50,24 @@ Deno.test("a VM that does not fit in physical RAM is refused with the sizes", as
     "needs 64 MiB but only 32 MiB",
   );
 });
+
+Deno.test("a VM launched without starting runs only after start()", async () => {
+  const sys = await GunyahSystem.create({ ramBytes: 32 << 20 });
+  const vm = sys.launch(
+    { name: "later", memory: 32 << 20, vcpus: 1, kernel: HELLO, bootargs: "" },
+    {
+      start: false,
+    },
+  );
+  assertEquals(vm.started, false);
+  assertEquals(sys.rm.vm(vm.vmid).status, VmStatus.READY);
+  assertEquals(await sys.hv.run({ untilIdle: true }), "idle");
+  assertEquals(sys.hv.cpuStats().reduce((a, c) => a + c.retired, 0), 0);
+  vm.start();
+  vm.start(); // once only
+  const run = sys.hv.run({ untilIdle: true });
+  assertEquals(await vm.ended, { kind: "system_off" });
+  sys.hv.stop();
+  await run;
+  assertEquals(vm.started, true);
+});

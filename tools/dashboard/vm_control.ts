@@ -5,10 +5,9 @@
  * - Create validates a request, reads the images (the boot's default
  *   Debian kernel and busybox initramfs when no kernel is given) and
  *   launches the VM with `GunyahSystem.launch`, as `gunyah boot` does.
- * - A VM may be created without starting it: `launch` builds, loads and
- *   starts in one step, so the RM's VM_START is deferred for that one call
- *   and issued later by {@link VmControl.start} with the boot plan's entry
- *   and X0 (the VM stays READY in between, exactly the RM state machine).
+ * - A VM may be created without starting it (`launch(spec, { start: false })`)
+ *   and started later by {@link VmControl.start}: the RM's VM_START with the boot plan's entry
+ *   and X0; the VM stays READY in between, exactly the RM state machine.
  * - Stop is the RM's forced VM_STOP: `vcpu_kill` on each of the VM's vCPUs,
  *   issued as hypercalls from the RM's cspace (the root cspace), then the
  *   VM is recorded as EXITED with the reason VM_STOP_FORCED.
@@ -158,8 +157,6 @@ async function readImage(path: string, what: string): Promise<Uint8Array> {
 export class VmControl {
   readonly #system: GunyahSystem;
   readonly #defaultImages: DefaultImages;
-  /** Boot plans of VMs built but not yet started: VMID → entry and X0. */
-  readonly #pending = new Map<number, { readonly entry: bigint; readonly x0: bigint }>();
 
   /** Controls for `system`; `defaultImages` supplies the default kernel and initrd. */
   constructor(system: GunyahSystem, defaultImages?: DefaultImages) {
@@ -203,7 +200,7 @@ export class VmControl {
     };
     let vm: VmInstance;
     try {
-      vm = req.start ? sys.launch(spec) : this.#launchWithoutStart(spec);
+      vm = sys.launch(spec, { start: req.start });
     } catch (e) {
       throw asControlError(e);
     }
@@ -211,38 +208,10 @@ export class VmControl {
     return vm;
   }
 
-  /**
-   * `launch` with the RM's VM_START held back: the system's launch path
-   * builds, loads and starts in one step, so the RM's start is intercepted
-   * for this call only and its arguments (the boot plan's entry and X0)
-   * kept for {@link start}.
-   */
-  #launchWithoutStart(spec: Parameters<GunyahSystem["launch"]>[0]): VmInstance {
-    const rm = this.#system.rm;
-    const deferred: { vmid: number; entry: bigint; x0: bigint }[] = [];
-    const ownStart = Object.getOwnPropertyDescriptor(rm, "startVm");
-    Object.defineProperty(rm, "startVm", {
-      configurable: true,
-      writable: true,
-      value: (vmid: number, entry: bigint, x0: bigint) => {
-        deferred.push({ vmid, entry, x0 });
-        return rm.vm(vmid);
-      },
-    });
-    try {
-      const vm = this.#system.launch(spec);
-      for (const d of deferred) this.#pending.set(d.vmid, { entry: d.entry, x0: d.x0 });
-      return vm;
-    } finally {
-      if (ownStart) Object.defineProperty(rm, "startVm", ownStart);
-      else delete (rm as { startVm?: unknown }).startVm;
-    }
-  }
-
   /** VM_START of a VM created with `start: false`. */
   start(vmid: number): void {
     const rec = this.#record(vmid);
-    const plan = this.#pending.get(vmid);
+    const vm = this.#system.vms.find((v) => v.vmid === vmid);
     if (rec.status === VmStatus.RUNNING) {
       throw new VmControlError(409, `VM '${rec.name}' (VMID ${vmid}) is already running`);
     }
@@ -254,19 +223,17 @@ export class VmControl {
         }; an exited VM cannot be started again (no VM_RESET): create a new VM`,
       );
     }
-    if (rec.status !== VmStatus.READY || plan === undefined) {
+    if (rec.status !== VmStatus.READY || vm === undefined || vm.started) {
       throw new VmControlError(
         409,
         `VM '${rec.name}' (VMID ${vmid}) is ${VM_STATUS_NAMES[rec.status]}, not ready to start`,
       );
     }
     try {
-      this.#system.rm.startVm(vmid, plan.entry, plan.x0);
+      vm.start();
     } catch (e) {
       throw asControlError(e);
     }
-    this.#pending.delete(vmid);
-    this.#system.hv.wake();
   }
 
   /**
@@ -293,7 +260,6 @@ export class VmControl {
         failures.push(`vcpu_kill(0x${cap.toString(16)}) → ${errorName(err)}`);
       }
     }
-    this.#pending.delete(vmid);
     this.#system.rm.exited(vmid, "stopped (VM_STOP_FORCED)");
     hv.wake();
     if (failures.length > 0) {
