@@ -27,7 +27,7 @@ import { MmioResult, type Stage2Mapping } from "../../../core/plugin/contracts.t
 import { S2_ACCESS_R, S2_ACCESS_W, S2_ACCESS_X } from "../../../core/plugin/contracts.ts";
 import { FSC_ALIGNMENT, FSC_PERMISSION, FSC_SEA } from "../sys/esr.ts";
 import { dataAbort, exitMmio, instructionAbort, pcAlignmentFault } from "../sys/exception.ts";
-import { SCTLR_A } from "../sys/registers.ts";
+import { SCTLR_A, SCTLR_M } from "../sys/registers.ts";
 import type { SystemCpu } from "../sys/system_cpu.ts";
 import { codePageMarks } from "./code_pages.ts";
 import {
@@ -296,8 +296,11 @@ function walkAndFill(
     if ((a & S2_ACCESS_W) === 0) perm &= ~(P_EL0_W | P_EL1_W);
     if ((a & S2_ACCESS_X) === 0) perm &= ~(P_EL0_X | P_EL1_X);
   }
-  // Normal memory (MAIR attr[7:4] != 0) with SCTLR.A clear permits unaligned accesses.
-  if ((r.attr & 0xf0) !== 0 && (s.sctlr & SCTLR_A) === 0) perm |= P_UNALIGNED_OK;
+  // Normal memory (MAIR attr[7:4] != 0) with SCTLR.A clear permits unaligned accesses. The
+  // entry serves data accesses too, so with the MMU off a fetch's fill (Normal for
+  // instructions) must not grant it: data is Device-nGnRnE then (DDI 0487 D8.2.11).
+  const dataNormal = (r.attr & 0xf0) !== 0 && (kind !== KIND_FETCH || (s.sctlr & SCTLR_M) !== 0);
+  if (dataNormal && (s.sctlr & SCTLR_A) === 0) perm |= P_UNALIGNED_OK;
   const asid = r.global ? ASID_GLOBAL : s.tlb.curAsid;
   const i = s.tlb.fill(
     vaLo,

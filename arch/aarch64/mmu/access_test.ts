@@ -41,6 +41,15 @@ Deno.test("MMU off: data accesses are Device memory, so unaligned ones take an a
   assertEquals(cpu.pcLo, 0x4008_0000 + 0x200 + 0);
 });
 
+Deno.test("MMU off: a page filled by an instruction fetch still faults unaligned data stores", () => {
+  // The TLB entry made for the fetch (Normal memory) serves the data access (Device memory).
+  const cpu = setup();
+  translateFetch(cpu, RAM + 0x100, 0);
+  assertEquals(thrown(() => writeMem(cpu, RAM + 0x7c, 0, 8, 1, 2, 0)), GUEST_EXCEPTION);
+  assertEquals(cpu.sys.esr, (0x25 << 26 | 1 << 25 | 0x40 | 0x21) >>> 0);
+  assertEquals(cpu.sys.farLo, RAM + 0x7c);
+});
+
 Deno.test("exclusive access demands alignment before translation and records the IPA", () => {
   const cpu = setup();
   readMem(cpu, RAM + 0x2008, 0, 8, ACC_EXCLUSIVE);
