@@ -35,32 +35,42 @@ function addSubImmediate(cpu: Cpu, insn: number): void {
   } else addWithCarry32(cpu, d, cpu.xlo[n], b, carry, setFlags);
 }
 
-function addSubShifted(cpu: Cpu, insn: number): void {
+/**
+ * ADD/SUB(S) (shifted register), 64-bit (sf = 1). The two widths are
+ * separate handlers chosen at decode time: V8 inlines helpers into a
+ * handler only within a fixed bytecode budget, and one handler for both
+ * widths exceeded it in the Linux boot's instruction mix (AddWithCarry stayed
+ * a call; measured with --trace-turbo-inlining and --cpu-prof). For the same
+ * reason each helper has a single call site (the operand is negated first).
+ */
+function addSubShifted64(cpu: Cpu, insn: number): void {
+  const type = (insn >>> 22) & 3;
+  if (type === 3) unallocatedEncoding(cpu, insn);
+  const amount = (insn >>> 10) & 63;
+  const d = rdZr(insn), n = rnZr(insn), m = rmZr(insn);
+  const sub = (insn & OP_SUB) !== 0;
+  let blo = cpu.xlo[m], bhi = cpu.xhi[m];
+  if (amount !== 0) {
+    shiftReg64(cpu, m, type, amount);
+    blo = out[0];
+    bhi = out[1];
+  }
+  if (sub) {
+    blo = ~blo >>> 0;
+    bhi = ~bhi >>> 0;
+  }
+  addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], blo, bhi, sub ? 1 : 0, (insn & SET_FLAGS) !== 0);
+}
+
+/** ADD/SUB(S) (shifted register), 32-bit (sf = 0); see {@link addSubShifted64}. */
+function addSubShifted32(cpu: Cpu, insn: number): void {
   const type = (insn >>> 22) & 3;
   const amount = (insn >>> 10) & 63;
-  if (type === 3 || ((insn >>> 31) === 0 && amount >= 32)) unallocatedEncoding(cpu, insn);
-  const setFlags = (insn & SET_FLAGS) !== 0;
+  if (type === 3 || amount >= 32) unallocatedEncoding(cpu, insn);
   const d = rdZr(insn), n = rnZr(insn), m = rmZr(insn);
-  const sub = (insn & OP_SUB) !== 0, carry = sub ? 1 : 0;
-  // One call site per helper: V8 inlines a helper into the handler once per
-  // call site within a fixed budget, and with a call per add/sub branch the
-  // shift no longer fitted (measured with --trace-turbo-inlining).
-  if ((insn >>> 31) !== 0) {
-    let blo = cpu.xlo[m], bhi = cpu.xhi[m];
-    if (amount !== 0) {
-      shiftReg64(cpu, m, type, amount);
-      blo = out[0];
-      bhi = out[1];
-    }
-    if (sub) {
-      blo = ~blo >>> 0;
-      bhi = ~bhi >>> 0;
-    }
-    addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], blo, bhi, carry, setFlags);
-  } else {
-    const b = shiftReg32(cpu.xlo[m], type, amount);
-    addWithCarry32(cpu, d, cpu.xlo[n], sub ? ~b >>> 0 : b, carry, setFlags);
-  }
+  const sub = (insn & OP_SUB) !== 0;
+  const b = shiftReg32(cpu.xlo[m], type, amount);
+  addWithCarry32(cpu, d, cpu.xlo[n], sub ? ~b >>> 0 : b, sub ? 1 : 0, (insn & SET_FLAGS) !== 0);
 }
 
 function addSubExtended(cpu: Cpu, insn: number): void {
@@ -103,9 +113,14 @@ export const entries: EncodingEntry[] = [
   },
   //          sf op S       shift   Rm    imm6   Rn    Rd
   {
-    pattern: "x  x  x 01011 xx 0 xxxxx xxxxxx xxxxx xxxxx",
-    name: "ADD/SUB (shifted register)",
-    exec: addSubShifted,
+    pattern: "1  x  x 01011 xx 0 xxxxx xxxxxx xxxxx xxxxx",
+    name: "ADD/SUB (shifted register), 64-bit",
+    exec: addSubShifted64,
+  },
+  {
+    pattern: "0  x  x 01011 xx 0 xxxxx xxxxxx xxxxx xxxxx",
+    name: "ADD/SUB (shifted register), 32-bit",
+    exec: addSubShifted32,
   },
   //          sf op S       opt   Rm    option imm3 Rn    Rd
   {
