@@ -12,6 +12,7 @@ import { entries as fpVector } from "./fp_vector.ts";
 import { entries as loadStore } from "./loadstore.ts";
 import { entries as modifiedImmediate } from "./modified_immediate.ts";
 import { entries as permute } from "./permute.ts";
+import { entries as saturating } from "./saturating.ts";
 import { entries as shiftImmediate } from "./shift_immediate.ts";
 import { entries as structure } from "./structure.ts";
 import { entries as threeDifferent } from "./three_different.ts";
@@ -33,4 +34,5 @@ export const entries: EncodingEntry[] = [
   ...permute,
   ...fpVector,
   ...fixedPoint,
+  ...saturating,
 ];

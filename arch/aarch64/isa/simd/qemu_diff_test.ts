@@ -45,7 +45,7 @@ interface Case {
 }
 
 class Rng {
-  #s = 0x600dcafe;
+  #s = 0x7a11ab1e;
   next(): number {
     let x = this.#s;
     x ^= x << 13;

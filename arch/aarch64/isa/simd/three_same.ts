@@ -129,7 +129,14 @@ function uqsub64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number): 
 }
 
 /** SQADD/SQSUB on a 64-bit lane: signed overflow saturates towards the operands' sign. */
-function sq64(cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number, sub: boolean): void {
+export function sq64(
+  cpu: Cpu,
+  aLo: number,
+  aHi: number,
+  bLo: number,
+  bHi: number,
+  sub: boolean,
+): void {
   if (sub) sub64(aLo, aHi, bLo, bHi);
   else add64(aLo, aHi, bLo, bHi);
   const sa = aHi >>> 31, sb = (bHi >>> 31) ^ (sub ? 1 : 0), sr = R64[1] >>> 31;
