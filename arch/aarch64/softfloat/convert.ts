@@ -8,8 +8,9 @@
  *
  * @module
  */
-import { FMT_D, FMT_S, T_INF, T_QNAN, T_ZERO } from "./format.ts";
+import { FMT_D, FMT_H, FMT_S, T_INF, T_QNAN, T_ZERO } from "./format.ts";
 import {
+  FPCR_AHP,
   FPCR_DN,
   fpcrRounding,
   type FpEnv,
@@ -61,18 +62,27 @@ function convertNaN(from: number, to: number, lo: number, hi: number): void {
 /**
  * FPConvert: `lo`/`hi` of format `from` to format `to` under FPCR's rounding
  * mode. FZ flushes single/double inputs and outputs; half-precision values are
- * never flushed (FPUnpackCV/FPRoundCV). FPCR.AHP is not implemented (IEEE
- * half precision is always used).
+ * never flushed (FPUnpackCV/FPRoundCV). With FPCR.AHP set, half precision is
+ * the alternative format (no infinities or NaNs: a NaN converts to zero and an
+ * infinity or out-of-range value to the largest magnitude, with Invalid
+ * Operation).
  */
 export function fpConvert(from: number, to: number, lo: number, hi: number, env: FpEnv): void {
   unpack(from, lo, hi, 0, env, flushes(from, env));
   const t = U_TYPE[0], sign = U_SIGN[0];
+  const altHp = to === FMT_H && (env.fpcr & FPCR_AHP) !== 0;
   if (t >= T_QNAN) {
-    if (t > T_QNAN) env.fpsr |= FPSR_IOC;
-    if ((env.fpcr & FPCR_DN) !== 0) writeDefaultNaN(to);
+    if (t > T_QNAN || altHp) env.fpsr |= FPSR_IOC;
+    if (altHp) writeZero(to, sign);
+    else if ((env.fpcr & FPCR_DN) !== 0) writeDefaultNaN(to);
     else convertNaN(from, to, lo, hi);
-  } else if (t === T_INF) writeInf(to, sign);
-  else if (t === T_ZERO) writeZero(to, sign);
+  } else if (t === T_INF) {
+    if (altHp) {
+      env.fpsr |= FPSR_IOC;
+      FP_RESULT[0] = (sign << 15) | 0x7fff;
+      FP_RESULT[1] = 0;
+    } else writeInf(to, sign);
+  } else if (t === T_ZERO) writeZero(to, sign);
   else {
     const v = U_VAL[0];
     ROUND_Q[0] = sign ? -v : v;

@@ -2,6 +2,7 @@ import { assertEquals } from "../../../tests/assert.ts";
 import { fixedToFp, fpConvert, fpRoundInt, fpToFixed } from "./convert.ts";
 import { FMT_D, FMT_H, FMT_S } from "./format.ts";
 import {
+  FPCR_AHP,
   FPCR_DN,
   FPCR_FZ,
   FPCR_RMODE_SHIFT,
@@ -184,4 +185,21 @@ Deno.test("FPRoundInt: modes, signed zero results, FRINTX inexact", () => {
   const e = env();
   fpRoundInt(FMT_S, s(2.5), 0, RN, true, e);
   assertEquals([FP_RESULT[0], e.fpsr], [s(2), FPSR_IXC]);
+});
+
+Deno.test("FPConvert with FPCR.AHP: alternative half precision (no Inf/NaN, saturation with IOC)", () => {
+  let e = env(RN, FPCR_AHP);
+  fpConvert(FMT_H, FMT_S, 0x7c00, 0, e); // exponent 31 is a normal binade: 2^16
+  assertEquals([FP_RESULT[0], e.fpsr], [s(65536), 0]);
+  fpConvert(FMT_S, FMT_H, s(70000), 0, e); // 70000 = 2^16 * (1 + 69.75/1024)
+  assertEquals([FP_RESULT[0], e.fpsr], [0x7c46, FPSR_IXC]);
+  e = env(RN, FPCR_AHP);
+  fpConvert(FMT_S, FMT_H, s(1e6), 0, e); // beyond 131008: saturate, IOC, no IXC
+  assertEquals([FP_RESULT[0], e.fpsr], [0x7fff, FPSR_IOC]);
+  e = env(RN, FPCR_AHP);
+  fpConvert(FMT_S, FMT_H, 0xff800000, 0, e); // -inf -> largest negative
+  assertEquals([FP_RESULT[0], e.fpsr], [0xffff, FPSR_IOC]);
+  e = env(RN, FPCR_AHP);
+  fpConvert(FMT_D, FMT_H, 0, 0xfff80000, e); // NaN -> signed zero
+  assertEquals([FP_RESULT[0], e.fpsr], [0x8000, FPSR_IOC]);
 });

@@ -23,7 +23,7 @@ export const FPSR_QC = 1 << 27;
 /** FPSR bits that hold state in AArch64 (QC and the cumulative flags; the rest are RES0). */
 export const FPSR_WRITABLE = 0x0800009f;
 
-/** FPCR.AHP, bit 26: alternative half-precision format (not supported: treated as IEEE). */
+/** FPCR.AHP, bit 26: alternative half-precision format for conversions to and from half. */
 export const FPCR_AHP = 1 << 26;
 /** FPCR.DN, bit 25: Default NaN mode. */
 export const FPCR_DN = 1 << 25;

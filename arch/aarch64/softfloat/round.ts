@@ -17,7 +17,18 @@
  * @module
  */
 import { FMT_D, FMT_H, FMT_S, fracBits, minExp } from "./format.ts";
-import { type FpEnv, FPSR_IXC, FPSR_OFC, FPSR_UFC, RA, RM, RN, RP } from "./fpcr.ts";
+import {
+  FPCR_AHP,
+  type FpEnv,
+  FPSR_IOC,
+  FPSR_IXC,
+  FPSR_OFC,
+  FPSR_UFC,
+  RA,
+  RM,
+  RN,
+  RP,
+} from "./fpcr.ts";
 
 /**
  * The bit pattern produced by the last softfloat operation: [0] the low 32
@@ -219,7 +230,17 @@ export function roundPack(
     }
   }
   const expMax = fmt === FMT_D ? 0x7ff : fmt === FMT_S ? 0xff : 0x1f;
-  if (expField >= expMax) {
+  if (fmt === FMT_H && (env.fpcr & FPCR_AHP) !== 0) {
+    // Alternative half precision: exponent 31 is a normal binade; beyond it the
+    // result saturates with Invalid Operation (and no Inexact).
+    if (expField > expMax) {
+      env.fpsr |= FPSR_IOC;
+      FP_RESULT[0] = (sign << 15) | 0x7fff;
+      FP_RESULT[1] = 0;
+      return;
+    }
+    if (inexact) env.fpsr |= FPSR_IXC;
+  } else if (expField >= expMax) {
     env.fpsr |= FPSR_OFC | FPSR_IXC;
     const toInf = rmode === RN || rmode === RA || (rmode === RP && sign === 0) ||
       (rmode === RM && sign === 1);

@@ -9,7 +9,7 @@
  * @module
  */
 import { FMT_D, FMT_H, FMT_S, T_INF, T_NONZERO, T_QNAN, T_SNAN, T_ZERO } from "./format.ts";
-import { FPCR_DN, FPCR_FZ, type FpEnv, FPSR_IDC, FPSR_IOC } from "./fpcr.ts";
+import { FPCR_AHP, FPCR_DN, FPCR_FZ, type FpEnv, FPSR_IDC, FPSR_IOC } from "./fpcr.ts";
 import { FP_RESULT, SCR_F32, SCR_F64, SCR_U32 } from "./round.ts";
 
 /** Operand class of each unpacked slot (T_*). */
@@ -97,7 +97,8 @@ export function unpack(
     sign = (lo >>> 15) & 1;
     const exp = (lo >>> 10) & 0x1f;
     const frac = lo & 0x3ff;
-    if (exp === 0x1f) {
+    // FPCR.AHP: the alternative half-precision format has no infinities or NaNs.
+    if (exp === 0x1f && (env.fpcr & FPCR_AHP) === 0) {
       if (frac === 0) {
         type = T_INF;
         val = sign ? -Infinity : Infinity;

@@ -3,7 +3,7 @@
  * AdvSIMD data-processing instructions (every entry of isa/fp and the
  * non-memory entries of isa/simd, with register fields forced into 0..7)
  * run on random V0..V7 (special FP values, denormals, NaNs with payloads),
- * X0..X7, NZCV and FPCR (RMode, FZ, DN), both by a bare-metal guest under
+ * X0..X7, NZCV and FPCR (RMode, FZ, DN, AHP), both by a bare-metal guest under
  * `qemu-system-aarch64 -M virt` and by this CPU. V0..V7, X0..X7, NZCV and
  * FPSR must match after every instruction. A guest-side UNDEFINED exception
  * is reported as a marker value, so a disagreement on what is allocated
@@ -151,7 +151,7 @@ function makeCases(): Case[] {
     h.exec(w);
     if ((h.cpu.sys.esr >>> 26) === 0 && h.cpu.sys.esr !== 0) continue; // UNDEFINED here
     const fpcr = ((r.next() & 3) << 22) | (r.next() % 4 === 0 ? 1 << 24 : 0) |
-      (r.next() % 4 === 0 ? 1 << 25 : 0);
+      (r.next() % 4 === 0 ? 1 << 25 : 0) | (r.next() % 4 === 0 ? 1 << 26 : 0);
     cases.push({
       word: w,
       v: Array.from({ length: 16 }, () => randomQuad(r)),
