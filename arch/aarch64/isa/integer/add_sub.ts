@@ -20,19 +20,28 @@ const OP_SUB = 1 << 30;
 /** Bit 29 (`S`): set flags. */
 const SET_FLAGS = 1 << 29;
 
-function addSubImmediate(cpu: Cpu, insn: number): void {
+/** ADD/SUB(S) (immediate), 64-bit (sf = 1); split by width like {@link addSubShifted64}. */
+function addSubImmediate64(cpu: Cpu, insn: number): void {
   const setFlags = (insn & SET_FLAGS) !== 0;
   const d = setFlags ? rdZr(insn) : rdSp(insn);
   const n = rnSp(insn);
   let imm = (insn >>> 10) & 0xfff;
   if ((insn & (1 << 22)) !== 0) imm *= 4096; // sh: LSL #12
-  // Subtraction is x + NOT(y) + 1. One call per width keeps V8's inlining
-  // budget for the handler (see addSubShifted).
+  // Subtraction is x + NOT(y) + 1.
   const sub = (insn & OP_SUB) !== 0;
-  const b = sub ? ~imm >>> 0 : imm, carry = sub ? 1 : 0;
-  if ((insn >>> 31) !== 0) {
-    addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], b, sub ? 0xffffffff : 0, carry, setFlags);
-  } else addWithCarry32(cpu, d, cpu.xlo[n], b, carry, setFlags);
+  const blo = sub ? ~imm >>> 0 : imm, bhi = sub ? 0xffffffff : 0;
+  addWithCarry64(cpu, d, cpu.xlo[n], cpu.xhi[n], blo, bhi, sub ? 1 : 0, setFlags);
+}
+
+/** ADD/SUB(S) (immediate), 32-bit (sf = 0). */
+function addSubImmediate32(cpu: Cpu, insn: number): void {
+  const setFlags = (insn & SET_FLAGS) !== 0;
+  const d = setFlags ? rdZr(insn) : rdSp(insn);
+  const n = rnSp(insn);
+  let imm = (insn >>> 10) & 0xfff;
+  if ((insn & (1 << 22)) !== 0) imm *= 4096; // sh: LSL #12
+  const sub = (insn & OP_SUB) !== 0;
+  addWithCarry32(cpu, d, cpu.xlo[n], sub ? ~imm >>> 0 : imm, sub ? 1 : 0, setFlags);
 }
 
 /**
@@ -107,9 +116,14 @@ function addSubCarry(cpu: Cpu, insn: number): void {
 export const entries: EncodingEntry[] = [
   //          sf op S        sh imm12        Rn    Rd
   {
-    pattern: "x  x  x 100010 x  xxxxxxxxxxxx xxxxx xxxxx",
-    name: "ADD/SUB (immediate)",
-    exec: addSubImmediate,
+    pattern: "1  x  x 100010 x  xxxxxxxxxxxx xxxxx xxxxx",
+    name: "ADD/SUB (immediate), 64-bit",
+    exec: addSubImmediate64,
+  },
+  {
+    pattern: "0  x  x 100010 x  xxxxxxxxxxxx xxxxx xxxxx",
+    name: "ADD/SUB (immediate), 32-bit",
+    exec: addSubImmediate32,
   },
   //          sf op S       shift   Rm    imm6   Rn    Rd
   {
