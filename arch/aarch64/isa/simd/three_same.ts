@@ -31,84 +31,402 @@ import {
 } from "./lanes.ts";
 import { elem, setSElem, VScratch } from "./vreg.ts";
 
-/** One lane of <= 32 bits: unsigned a (Vn), b (Vm), d (old Vd lane) -> result. */
-type LaneFn = (cpu: Cpu, a: number, b: number, d: number, esize: number) => number;
 /** One 64-bit lane (lo/hi halves): result to R64. */
 type Lane64Fn = (cpu: Cpu, aLo: number, aHi: number, bLo: number, bHi: number) => void;
 
 const S = new VScratch();
 
-const ones = (c: boolean) => (c ? 0xffffffff : 0);
+/**
+ * Lane operations on lanes of <= 32 bits. They are evaluated by a switch
+ * inside the lane loop (not through per-operation closures), so a lane costs
+ * no call and no boxed number.
+ */
+const enum L {
+  Add,
+  Sub,
+  Mul,
+  Mla,
+  Mls,
+  CmEq,
+  CmHi,
+  CmHs,
+  CmGt,
+  CmGe,
+  CmTst,
+  UMax,
+  UMin,
+  SMax,
+  SMin,
+  UAbd,
+  SAbd,
+  UAba,
+  SAba,
+  UHAdd,
+  SHAdd,
+  URHAdd,
+  SRHAdd,
+  UHSub,
+  SHSub,
+  UQAdd,
+  UQSub,
+  SQAdd,
+  SQSub,
+  UShl,
+  SShl,
+  URShl,
+  SRShl,
+  UQShl,
+  SQShl,
+  UQRShl,
+  SQRShl,
+  SQDMulH,
+  SQRDMulH,
+  PMul,
+}
 
-/** Lane operations by name. */
-const OPS: Record<string, [LaneFn, Lane64Fn | null]> = {
-  ADD: [(_c, a, b) => a + b, (_c, al, ah, bl, bh) => add64(al, ah, bl, bh)],
-  SUB: [(_c, a, b) => a - b, (_c, al, ah, bl, bh) => sub64(al, ah, bl, bh)],
-  MUL: [(_c, a, b) => Math.imul(a, b), null],
-  MLA: [(_c, a, b, d) => d + Math.imul(a, b), null],
-  MLS: [(_c, a, b, d) => d - Math.imul(a, b), null],
-  CMEQ: [(_c, a, b) => ones(a === b), (_c, al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) === 0)],
-  CMHI: [(_c, a, b) => ones(a > b), (_c, al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) > 0)],
-  CMHS: [(_c, a, b) => ones(a >= b), (_c, al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) >= 0)],
-  CMGT: [
-    (_c, a, b, _d, e) => ones(sx(a, e) > sx(b, e)),
-    (_c, al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) > 0),
-  ],
-  CMGE: [
-    (_c, a, b, _d, e) => ones(sx(a, e) >= sx(b, e)),
-    (_c, al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) >= 0),
-  ],
-  CMTST: [
-    (_c, a, b) => ones((a & b) !== 0),
-    (_c, al, ah, bl, bh) => set64(((al & bl) | (ah & bh)) !== 0),
-  ],
-  UMAX: [(_c, a, b) => (a > b ? a : b), null],
-  UMIN: [(_c, a, b) => (a < b ? a : b), null],
-  SMAX: [(_c, a, b, _d, e) => (sx(a, e) > sx(b, e) ? a : b), null],
-  SMIN: [(_c, a, b, _d, e) => (sx(a, e) < sx(b, e) ? a : b), null],
-  UABD: [(_c, a, b) => (a > b ? a - b : b - a), null],
-  UABA: [(_c, a, b, d) => d + (a > b ? a - b : b - a), null],
-  SABA: [(_c, a, b, d, e) => d + Math.abs(sx(a, e) - sx(b, e)), null],
-  UHADD: [(_c, a, b) => Math.floor((a + b) / 2), null],
-  SHADD: [(_c, a, b, _d, e) => Math.floor((sx(a, e) + sx(b, e)) / 2), null],
-  URHADD: [(_c, a, b) => Math.floor((a + b + 1) / 2), null],
-  SRHADD: [(_c, a, b, _d, e) => Math.floor((sx(a, e) + sx(b, e) + 1) / 2), null],
-  UHSUB: [(_c, a, b) => Math.floor((a - b) / 2), null],
-  SHSUB: [(_c, a, b, _d, e) => Math.floor((sx(a, e) - sx(b, e)) / 2), null],
-  SABD: [(_c, a, b, _d, e) => Math.abs(sx(a, e) - sx(b, e)), null],
-  UQADD: [(c, a, b, _d, e) => satU(c, a + b, e), uqadd64],
-  UQSUB: [(c, a, b, _d, e) => satU(c, a - b, e), uqsub64],
-  SQADD: [
-    (c, a, b, _d, e) => satS(c, sx(a, e) + sx(b, e), e),
-    (c, al, ah, bl, bh) => sq64(c, al, ah, bl, bh, false),
-  ],
-  SQSUB: [
-    (c, a, b, _d, e) => satS(c, sx(a, e) - sx(b, e), e),
-    (c, al, ah, bl, bh) => sq64(c, al, ah, bl, bh, true),
-  ],
-  URSHL: [
-    (_c, a, b, _d, e) => roundingShift(a, b, e, false),
-    (_c, al, ah, bl) => roundingShift64(al, ah, bl, false),
-  ],
-  SRSHL: [
-    (_c, a, b, _d, e) => roundingShift(sx(a, e), b, e, true),
-    (_c, al, ah, bl) => roundingShift64(al, ah, bl, true),
-  ],
-  UQSHL: [(c, a, b, _d, e) => satU(c, saturatingShift(a, b, false), e), null],
-  SQSHL: [(c, a, b, _d, e) => satS(c, saturatingShift(sx(a, e), b, false), e), null],
-  UQRSHL: [(c, a, b, _d, e) => satU(c, saturatingShift(a, b, true), e), null],
-  SQRSHL: [(c, a, b, _d, e) => satS(c, saturatingShift(sx(a, e), b, true), e), null],
-  SQDMULH: [(c, a, b, _d, e) => doublingMulHigh(c, a, b, e, false), null],
-  SQRDMULH: [(c, a, b, _d, e) => doublingMulHigh(c, a, b, e, true), null],
-  PMUL: [(_c, a, b) => polyMul8(a, b), null],
-  USHL: [
-    (_c, a, b, _d, e) => shiftByReg(a, b, e, false),
-    (_c, al, ah, bl) => shiftByReg64(al, ah, bl, false),
-  ],
-  SSHL: [
-    (_c, a, b, _d, e) => shiftByReg(a, b, e, true),
-    (_c, al, ah, bl) => shiftByReg64(al, ah, bl, true),
-  ],
+/**
+ * Byte lanes of the operations string and memory routines use most, on the
+ * byte views directly. Returns false for other operations.
+ */
+function bytesFast(cpu: Cpu, op: L, n: number, m: number, lanes: number): boolean {
+  const vb = cpu.vb, out = S.b, nb = n << 4, mb = m << 4;
+  switch (op) {
+    case L.CmEq:
+      for (let i = 0; i < lanes; i++) out[i] = vb[nb + i] === vb[mb + i] ? 0xff : 0;
+      return true;
+    case L.CmHi:
+      for (let i = 0; i < lanes; i++) out[i] = vb[nb + i] > vb[mb + i] ? 0xff : 0;
+      return true;
+    case L.CmHs:
+      for (let i = 0; i < lanes; i++) out[i] = vb[nb + i] >= vb[mb + i] ? 0xff : 0;
+      return true;
+    case L.CmTst:
+      for (let i = 0; i < lanes; i++) out[i] = (vb[nb + i] & vb[mb + i]) !== 0 ? 0xff : 0;
+      return true;
+    case L.Add:
+      for (let i = 0; i < lanes; i++) out[i] = vb[nb + i] + vb[mb + i];
+      return true;
+    case L.Sub:
+      for (let i = 0; i < lanes; i++) out[i] = vb[nb + i] - vb[mb + i];
+      return true;
+    case L.UMax:
+      for (let i = 0; i < lanes; i++) {
+        const a = vb[nb + i], b = vb[mb + i];
+        out[i] = a > b ? a : b;
+      }
+      return true;
+    case L.UMin:
+      for (let i = 0; i < lanes; i++) {
+        const a = vb[nb + i], b = vb[mb + i];
+        out[i] = a < b ? a : b;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Apply `op` to every lane: `lanes` lanes of `e` (8, 16, 32) bits of Vn and
+ * Vm (and the old Vd lane, for accumulating forms) into the scratch vector.
+ * One tight loop per operation: no call and no boxed number per lane.
+ */
+function applyLanes(
+  cpu: Cpu,
+  op: L,
+  n: number,
+  m: number,
+  dd: number,
+  e: number,
+  lanes: number,
+): void {
+  const mask = laneMask(e);
+  switch (op) {
+    case L.Add:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (a + b) & mask);
+      }
+      return;
+    case L.Sub:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (a - b) & mask);
+      }
+      return;
+    case L.Mul:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (Math.imul(a, b)) & mask);
+      }
+      return;
+    case L.Mla:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e), d = elem(cpu, dd, i, e);
+        setSElem(S, i, e, (d + Math.imul(a, b)) & mask);
+      }
+      return;
+    case L.Mls:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e), d = elem(cpu, dd, i, e);
+        setSElem(S, i, e, (d - Math.imul(a, b)) & mask);
+      }
+      return;
+    case L.CmEq:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (a === b ? 0xffffffff : 0) & mask);
+      }
+      return;
+    case L.CmHi:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (a > b ? 0xffffffff : 0) & mask);
+      }
+      return;
+    case L.CmHs:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (a >= b ? 0xffffffff : 0) & mask);
+      }
+      return;
+    case L.CmGt:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (sx(a, e) > sx(b, e) ? 0xffffffff : 0) & mask);
+      }
+      return;
+    case L.CmGe:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (sx(a, e) >= sx(b, e) ? 0xffffffff : 0) & mask);
+      }
+      return;
+    case L.CmTst:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, ((a & b) !== 0 ? 0xffffffff : 0) & mask);
+      }
+      return;
+    case L.UMax:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (a > b ? a : b) & mask);
+      }
+      return;
+    case L.UMin:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (a < b ? a : b) & mask);
+      }
+      return;
+    case L.SMax:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (sx(a, e) > sx(b, e) ? a : b) & mask);
+      }
+      return;
+    case L.SMin:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (sx(a, e) < sx(b, e) ? a : b) & mask);
+      }
+      return;
+    case L.UAbd:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (a > b ? a - b : b - a) & mask);
+      }
+      return;
+    case L.SAbd:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (Math.abs(sx(a, e) - sx(b, e))) & mask);
+      }
+      return;
+    case L.UAba:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e), d = elem(cpu, dd, i, e);
+        setSElem(S, i, e, (d + (a > b ? a - b : b - a)) & mask);
+      }
+      return;
+    case L.SAba:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e), d = elem(cpu, dd, i, e);
+        setSElem(S, i, e, (d + Math.abs(sx(a, e) - sx(b, e))) & mask);
+      }
+      return;
+    case L.UHAdd:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (Math.floor((a + b) / 2)) & mask);
+      }
+      return;
+    case L.SHAdd:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (Math.floor((sx(a, e) + sx(b, e)) / 2)) & mask);
+      }
+      return;
+    case L.URHAdd:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (Math.floor((a + b + 1) / 2)) & mask);
+      }
+      return;
+    case L.SRHAdd:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (Math.floor((sx(a, e) + sx(b, e) + 1) / 2)) & mask);
+      }
+      return;
+    case L.UHSub:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (Math.floor((a - b) / 2)) & mask);
+      }
+      return;
+    case L.SHSub:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (Math.floor((sx(a, e) - sx(b, e)) / 2)) & mask);
+      }
+      return;
+    case L.UQAdd:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (satU(cpu, a + b, e)) & mask);
+      }
+      return;
+    case L.UQSub:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (satU(cpu, a - b, e)) & mask);
+      }
+      return;
+    case L.SQAdd:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (satS(cpu, sx(a, e) + sx(b, e), e)) & mask);
+      }
+      return;
+    case L.SQSub:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (satS(cpu, sx(a, e) - sx(b, e), e)) & mask);
+      }
+      return;
+    case L.UShl:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (shiftByReg(a, b, e, false)) & mask);
+      }
+      return;
+    case L.SShl:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (shiftByReg(a, b, e, true)) & mask);
+      }
+      return;
+    case L.URShl:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (roundingShift(a, b, e)) & mask);
+      }
+      return;
+    case L.SRShl:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (roundingShift(sx(a, e), b, e)) & mask);
+      }
+      return;
+    case L.UQShl:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (satU(cpu, saturatingShift(a, b, false), e)) & mask);
+      }
+      return;
+    case L.SQShl:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (satS(cpu, saturatingShift(sx(a, e), b, false), e)) & mask);
+      }
+      return;
+    case L.UQRShl:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (satU(cpu, saturatingShift(a, b, true), e)) & mask);
+      }
+      return;
+    case L.SQRShl:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (satS(cpu, saturatingShift(sx(a, e), b, true), e)) & mask);
+      }
+      return;
+    case L.SQDMulH:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (doublingMulHigh(cpu, a, b, e, false)) & mask);
+      }
+      return;
+    case L.SQRDMulH:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (doublingMulHigh(cpu, a, b, e, true)) & mask);
+      }
+      return;
+    default:
+      for (let i = 0; i < lanes; i++) {
+        const a = elem(cpu, n, i, e), b = elem(cpu, m, i, e);
+        setSElem(S, i, e, (polyMul8(a, b)) & mask);
+      }
+      return;
+  }
+}
+
+/** Operations by name: the lane operation and the 64-bit lane form (null: no D lanes). */
+const OPS: Record<string, [L, Lane64Fn | null]> = {
+  ADD: [L.Add, (_c, al, ah, bl, bh) => add64(al, ah, bl, bh)],
+  SUB: [L.Sub, (_c, al, ah, bl, bh) => sub64(al, ah, bl, bh)],
+  MUL: [L.Mul, null],
+  MLA: [L.Mla, null],
+  MLS: [L.Mls, null],
+  CMEQ: [L.CmEq, (_c, al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) === 0)],
+  CMHI: [L.CmHi, (_c, al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) > 0)],
+  CMHS: [L.CmHs, (_c, al, ah, bl, bh) => set64(cmpU64(al, ah, bl, bh) >= 0)],
+  CMGT: [L.CmGt, (_c, al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) > 0)],
+  CMGE: [L.CmGe, (_c, al, ah, bl, bh) => set64(cmpS64(al, ah, bl, bh) >= 0)],
+  CMTST: [L.CmTst, (_c, al, ah, bl, bh) => set64(((al & bl) | (ah & bh)) !== 0)],
+  UMAX: [L.UMax, null],
+  UMIN: [L.UMin, null],
+  SMAX: [L.SMax, null],
+  SMIN: [L.SMin, null],
+  UABD: [L.UAbd, null],
+  SABD: [L.SAbd, null],
+  UABA: [L.UAba, null],
+  SABA: [L.SAba, null],
+  UHADD: [L.UHAdd, null],
+  SHADD: [L.SHAdd, null],
+  URHADD: [L.URHAdd, null],
+  SRHADD: [L.SRHAdd, null],
+  UHSUB: [L.UHSub, null],
+  SHSUB: [L.SHSub, null],
+  UQADD: [L.UQAdd, uqadd64],
+  UQSUB: [L.UQSub, uqsub64],
+  SQADD: [L.SQAdd, (c, al, ah, bl, bh) => sq64(c, al, ah, bl, bh, false)],
+  SQSUB: [L.SQSub, (c, al, ah, bl, bh) => sq64(c, al, ah, bl, bh, true)],
+  USHL: [L.UShl, (_c, al, ah, bl) => shiftByReg64(al, ah, bl, false)],
+  SSHL: [L.SShl, (_c, al, ah, bl) => shiftByReg64(al, ah, bl, true)],
+  URSHL: [L.URShl, (_c, al, ah, bl) => roundingShift64(al, ah, bl, false)],
+  SRSHL: [L.SRShl, (_c, al, ah, bl) => roundingShift64(al, ah, bl, true)],
+  UQSHL: [L.UQShl, null],
+  SQSHL: [L.SQShl, null],
+  UQRSHL: [L.UQRShl, null],
+  SQRSHL: [L.SQRShl, null],
+  SQDMULH: [L.SQDMulH, null],
+  SQRDMULH: [L.SQRDMulH, null],
+  PMUL: [L.PMul, null],
 };
 
 /** UQADD on a 64-bit lane: saturates to all ones on carry out. */
@@ -152,7 +470,7 @@ export function sq64(
  * signed): shift by the signed low byte of `b`, rounding right shifts.
  * Exact in doubles.
  */
-function roundingShift(x: number, b: number, esize: number, _signed: boolean): number {
+function roundingShift(x: number, b: number, esize: number): number {
   const sh = (b << 24) >> 24;
   if (sh >= 0) return sh >= esize ? 0 : x * 2 ** sh;
   return Math.floor((x + 2 ** (-sh - 1)) / 2 ** -sh);
@@ -221,7 +539,7 @@ function set64(c: boolean): void {
 }
 
 /** Elementwise operation over Vn, Vm into Vd. `scalar`: the D-register form (size must be 11). */
-function elementwise(fn: LaneFn, fn64: Lane64Fn | null, scalar: boolean, sizes = 0b0111): Handler {
+function elementwise(op: L, fn64: Lane64Fn | null, scalar: boolean, sizes = 0b0111): Handler {
   return (cpu, insn) => {
     const size = (insn >>> 22) & 3;
     const q = scalar || (insn & (1 << 30)) !== 0;
@@ -242,22 +560,39 @@ function elementwise(fn: LaneFn, fn64: Lane64Fn | null, scalar: boolean, sizes =
       S.commit(cpu, d, !scalar);
       return;
     }
-    const esize = 8 << size, lanes = (q ? 16 : 8) >>> size, mask = laneMask(esize);
-    for (let i = 0; i < lanes; i++) {
-      setSElem(
-        S,
-        i,
-        esize,
-        fn(cpu, elem(cpu, n, i, esize), elem(cpu, m, i, esize), elem(cpu, d, i, esize), esize) &
-          mask,
-      );
+    const lanes = (q ? 16 : 8) >>> size;
+    if (size !== 0 || !bytesFast(cpu, op, n, m, lanes)) {
+      applyLanes(cpu, op, n, m, d, 8 << size, lanes);
     }
     S.commit(cpu, d, q);
   };
 }
 
+/** Combine adjacent lane pairs of V[src] into `count` scratch lanes from `at` (ADDP, [SU]MAXP, [SU]MINP). */
+function pairLanes(cpu: Cpu, op: L, src: number, at: number, e: number, count: number): void {
+  if (e === 8 && (op === L.UMax || op === L.UMin || op === L.Add)) {
+    const vb = cpu.vb, out = S.b, sb = src << 4;
+    for (let i = 0; i < count; i++) {
+      const a = vb[sb + 2 * i], b = vb[sb + 2 * i + 1];
+      out[at + i] = op === L.Add ? a + b : op === L.UMax ? (a > b ? a : b) : (a < b ? a : b);
+    }
+    return;
+  }
+  const mask = laneMask(e);
+  for (let i = 0; i < count; i++) {
+    const a = elem(cpu, src, 2 * i, e), b = elem(cpu, src, 2 * i + 1, e);
+    let r: number;
+    if (op === L.Add) r = a + b;
+    else if (op === L.UMax) r = a > b ? a : b;
+    else if (op === L.UMin) r = a < b ? a : b;
+    else if (op === L.SMax) r = sx(a, e) > sx(b, e) ? a : b;
+    else r = sx(a, e) < sx(b, e) ? a : b;
+    setSElem(S, at + i, e, r & mask);
+  }
+}
+
 /** Pairwise operation: lanes of Vn:Vm concatenated, adjacent pairs combined. */
-function pairwise(fn: LaneFn, fn64: Lane64Fn | null): Handler {
+function pairwise(op: L, fn64: Lane64Fn | null): Handler {
   return (cpu, insn) => {
     const size = (insn >>> 22) & 3;
     const q = (insn & (1 << 30)) !== 0;
@@ -275,19 +610,10 @@ function pairwise(fn: LaneFn, fn64: Lane64Fn | null): Handler {
       S.commit(cpu, d, true);
       return;
     }
-    const esize = 8 << size,
-      lanes = (q ? 16 : 8) >>> size,
-      half = lanes >>> 1,
-      mask = laneMask(esize);
-    for (let i = 0; i < lanes; i++) {
-      const src = i < half ? n : m, j = (i < half ? i : i - half) * 2;
-      setSElem(
-        S,
-        i,
-        esize,
-        fn(cpu, elem(cpu, src, j, esize), elem(cpu, src, j + 1, esize), 0, esize) & mask,
-      );
-    }
+    const esize = 8 << size, lanes = (q ? 16 : 8) >>> size, half = lanes >>> 1;
+    // Pairs of Vn fill the low half of the result, pairs of Vm the high half.
+    pairLanes(cpu, op, n, 0, esize, half);
+    pairLanes(cpu, op, m, half, esize, half);
     S.commit(cpu, d, q);
   };
 }
