@@ -76,6 +76,22 @@ function elementwise(fn: UnaryFn, fn64: Unary64Fn | null, sizes: number, scalar:
   };
 }
 
+/**
+ * CMEQ (zero) with a byte-lane fast path (the NUL search of string
+ * routines); other element sizes go to `generic`.
+ */
+function cmeqZeroBytes(generic: Handler): Handler {
+  return (cpu, insn) => {
+    if (((insn >>> 22) & 3) !== 0) return generic(cpu, insn);
+    checkFpAccess(cpu);
+    const q = (insn & (1 << 30)) !== 0;
+    const nb = ((insn >>> 5) & 31) << 4, vb = cpu.vb, out = S.b;
+    const lanes = q ? 16 : 8;
+    for (let i = 0; i < lanes; i++) out[i] = vb[nb + i] === 0 ? 0xff : 0;
+    S.commit(cpu, insn & 31, q);
+  };
+}
+
 /** REV16 (container 16), REV32 (32), REV64 (64): reverse `esize` elements within containers. */
 function rev(containerBits: number): Handler {
   return (cpu, insn) => {
@@ -257,7 +273,8 @@ function build(): EncodingEntry[] {
   ];
   for (const [u, opcode, name, key] of el) {
     const [fn, fn64, sizes] = OPS[key];
-    add(u, opcode, name, elementwise(fn, fn64, sizes, false));
+    const generic = elementwise(fn, fn64, sizes, false);
+    add(u, opcode, name, key === "CMEQ0" ? cmeqZeroBytes(generic) : generic);
     if (fn64 !== null) add(u, opcode, name, elementwise(fn, fn64, sizes, true), true);
   }
   return out;
