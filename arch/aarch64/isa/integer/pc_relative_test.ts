@@ -1,0 +1,17 @@
+import { assertEquals } from "../../../../tests/assert.ts";
+import { adr, CODE, Harness } from "../../cpu/test_asm.ts";
+
+const h = new Harness();
+
+Deno.test("ADR/ADRP: signed offsets, page base, carry into the high half", () => {
+  h.exec(adr(0, -4, 1));
+  assertEquals(h.getX(1), BigInt(CODE - 4));
+  h.exec(adr(0, 0xfffff, 1)); // +1 MiB - 1
+  assertEquals(h.getX(1), BigInt(CODE + 0xfffff));
+  h.exec(adr(1, 1, 2)); // adrp x2, next page
+  assertEquals(h.getX(2), BigInt((CODE & ~0xfff) + 0x1000));
+  h.exec(adr(1, -0x100000, 2)); // adrp x2, -4 GiB
+  assertEquals(h.getX(2), BigInt.asUintN(64, BigInt(CODE & ~0xfff) - 0x100000000n));
+  h.exec(adr(1, 0xfffff, 2)); // adrp x2, +4 GiB - 4 KiB
+  assertEquals(h.getX(2), BigInt(CODE & ~0xfff) + 0xfffff000n);
+});
