@@ -1,0 +1,110 @@
+/**
+ * Guest RAM as a virtio device reaches it: only through the VM's
+ * {@link Stage2View}, with the stage-2 access rights checked. An address that
+ * is not RAM, lacks the right, or a range that crosses out of one mapping is
+ * a {@link VirtioError}, never a host exception of another kind, so the
+ * transport can turn it into DEVICE_NEEDS_RESET.
+ *
+ * @module
+ */
+import {
+  S2_ACCESS_R,
+  S2_ACCESS_W,
+  type Stage2Mapping,
+  type Stage2View,
+} from "../../core/plugin/contracts.ts";
+
+/** Whether typed arrays on this host are little-endian (virtio rings are). */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A guest-caused virtio error (malformed ring, bad address): the device needs a reset. */
+export class VirtioError extends Error {
+  override readonly name = "VirtioError";
+}
+
+/** Checked access to guest RAM through a {@link Stage2View}. */
+export class GuestMemory {
+  constructor(readonly view: Stage2View) {}
+
+  /** The mapping holding `[ipa, ipa + len)` with `access` rights, or throw {@link VirtioError}. */
+  mapping(ipa: number, len: number, access: number): Stage2Mapping {
+    if (!Number.isSafeInteger(ipa) || ipa < 0 || len < 0) {
+      throw new VirtioError(`guest address 0x${ipa.toString(16)} is invalid`);
+    }
+    const m = this.view.lookup(ipa);
+    if (m === null) throw new VirtioError(`guest address 0x${ipa.toString(16)} is not RAM`);
+    if (ipa + len > m.ipaBase + m.size) {
+      throw new VirtioError(
+        `guest buffer 0x${ipa.toString(16)}+${len} crosses the end of its RAM mapping`,
+      );
+    }
+    if ((m.access & access) !== access) {
+      throw new VirtioError(
+        `guest address 0x${ipa.toString(16)} lacks ${
+          access === S2_ACCESS_W ? "write" : "read"
+        } access`,
+      );
+    }
+    return m;
+  }
+
+  /** Read a little-endian u16. */
+  readU16(ipa: number): number {
+    const m = this.mapping(ipa, 2, S2_ACCESS_R);
+    return m.view.getUint16(m.offset + (ipa - m.ipaBase), true);
+  }
+
+  /** Read a little-endian u32. */
+  readU32(ipa: number): number {
+    const m = this.mapping(ipa, 4, S2_ACCESS_R);
+    return m.view.getUint32(m.offset + (ipa - m.ipaBase), true);
+  }
+
+  /** Write a little-endian u16. */
+  writeU16(ipa: number, value: number): void {
+    const m = this.mapping(ipa, 2, S2_ACCESS_W);
+    m.view.setUint16(m.offset + (ipa - m.ipaBase), value, true);
+  }
+
+  /** Write a little-endian u32. */
+  writeU32(ipa: number, value: number): void {
+    const m = this.mapping(ipa, 4, S2_ACCESS_W);
+    m.view.setUint32(m.offset + (ipa - m.ipaBase), value >>> 0, true);
+  }
+
+  /**
+   * Write a little-endian u16 with release ordering (an `Atomics.store`), for
+   * ring indices that publish what was written before them to a vCPU that
+   * may run on another thread (an isolated device in a Worker).
+   */
+  publishU16(ipa: number, value: number): void {
+    const m = this.mapping(ipa, 2, S2_ACCESS_W);
+    const at = m.offset + (ipa - m.ipaBase) + m.bytes.byteOffset;
+    const buf = m.bytes.buffer;
+    if (at % 2 === 0 && buf instanceof SharedArrayBuffer && LITTLE_ENDIAN_HOST) {
+      let halves = this.#halves.get(buf);
+      if (halves === undefined) {
+        halves = new Uint16Array(buf, 0, buf.byteLength >>> 1);
+        this.#halves.set(buf, halves);
+      }
+      Atomics.store(halves, at >>> 1, value);
+    } else {
+      m.view.setUint16(m.offset + (ipa - m.ipaBase), value, true);
+    }
+  }
+
+  readonly #halves = new WeakMap<SharedArrayBuffer, Uint16Array>();
+
+  /** Copy `dst.length` bytes from guest `ipa` into `dst`. */
+  read(ipa: number, dst: Uint8Array): void {
+    const m = this.mapping(ipa, dst.length, S2_ACCESS_R);
+    const at = m.offset + (ipa - m.ipaBase);
+    dst.set(m.bytes.subarray(at, at + dst.length));
+  }
+
+  /** Copy `src` into guest memory at `ipa`. */
+  write(ipa: number, src: Uint8Array): void {
+    const m = this.mapping(ipa, src.length, S2_ACCESS_W);
+    m.bytes.set(src, m.offset + (ipa - m.ipaBase));
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The virtio entropy device backend (virtio 1.2 §5.4): one queue, requestq,
+ * no features, no configuration. Every writable buffer the driver offers is
+ * filled with random bytes: from `crypto.getRandomValues`, or, with a seed,
+ * from a SplitMix64-style generator so a deterministic run gets the same bytes
+ * every time.
+ *
+ * @module
+ */
+import { VIRTIO_ID_RNG, type VirtioActivation, type VirtioBackend } from "../virtio-mmio/mod.ts";
+
+/** QueueNumMax of requestq. */
+export const RNG_QUEUE_SIZE = 64;
+
+/** A source of random bytes. */
+export interface ByteSource {
+  fill(dst: Uint8Array): void;
+}
+
+/** The host's cryptographic generator. */
+export const cryptoSource: ByteSource = {
+  fill(dst: Uint8Array): void {
+    // getRandomValues fills at most 65536 bytes per call.
+    for (let i = 0; i < dst.length; i += 65536) {
+      crypto.getRandomValues(dst.subarray(i, Math.min(dst.length, i + 65536)));
+    }
+  },
+};
+
+/**
+ * A deterministic generator (SplitMix32 steps over a 32-bit state; not for
+ * cryptography): the same seed gives the same byte stream.
+ */
+export class SeededSource implements ByteSource {
+  #state: number;
+  constructor(seed: number) {
+    this.#state = seed >>> 0;
+  }
+  fill(dst: Uint8Array): void {
+    for (let i = 0; i < dst.length; i += 4) {
+      this.#state = (this.#state + 0x9e3779b9) >>> 0;
+      let z = this.#state;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      z = (z ^ (z >>> 16)) >>> 0;
+      for (let b = 0; b < 4 && i + b < dst.length; b++) dst[i + b] = (z >>> (8 * b)) & 0xff;
+    }
+  }
+}
+
+/** The entropy backend. */
+export class VirtioRngBackend implements VirtioBackend {
+  readonly deviceId = VIRTIO_ID_RNG;
+  readonly featuresLo = 0;
+  readonly featuresHi = 0;
+  readonly queueMaxSizes = [RNG_QUEUE_SIZE];
+  readonly configSize = 0;
+  #active: VirtioActivation | null = null;
+  /** Bytes handed to the guest so far. */
+  bytesServed = 0;
+
+  constructor(readonly source: ByteSource) {}
+
+  readConfig(): number {
+    return 0;
+  }
+  writeConfig(): void {}
+
+  activate(activation: VirtioActivation): void {
+    this.#active = activation;
+  }
+
+  notify(index: number): void {
+    const a = this.#active;
+    if (a === null || index !== 0) return;
+    const q = a.queues[0];
+    let served = false;
+    for (let chain = q.pop(a.memory); chain !== null; chain = q.pop(a.memory)) {
+      const bytes = new Uint8Array(chain.writableLength);
+      this.source.fill(bytes);
+      const n = chain.writeFrom(a.memory, bytes);
+      this.bytesServed += n;
+      q.pushUsed(a.memory, chain.head, n);
+      served = true;
+    }
+    if (served) a.signalUsed();
+  }
+
+  reset(): void {
+    this.#active = null;
+  }
+
+  describe(): Record<string, string | number | boolean> {
+    return { device: "virtio-rng", bytesServed: this.bytesServed };
+  }
+}
