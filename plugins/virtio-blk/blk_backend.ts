@@ -1,0 +1,228 @@
+/**
+ * The virtio block device backend (virtio 1.2 §5.2) over a disk image: one
+ * queue (requestq), requests VIRTIO_BLK_T_IN (read), _OUT (write), _FLUSH and
+ * _GET_ID. Features offered: VIRTIO_BLK_F_FLUSH, and VIRTIO_BLK_F_RO for a
+ * read-only disk (whose writes then fail with VIRTIO_BLK_S_IOERR).
+ *
+ * A request is `struct virtio_blk_req`: type u32, reserved u32, sector u64
+ * (16 device-readable bytes), the data, then one device-writable status byte.
+ * The image is reached through the {@link BlockImage} interface so the
+ * backend does not care whether it is a file or memory.
+ *
+ * @module
+ */
+import {
+  VIRTIO_ID_BLOCK,
+  type VirtioActivation,
+  type VirtioBackend,
+  VirtioError,
+} from "../virtio-mmio/mod.ts";
+import type { DescriptorChain } from "../virtio-mmio/mod.ts";
+
+/** Sector size of virtio-blk addressing (§5.2.6: "sector" is 512 bytes). */
+export const VIRTIO_BLK_SECTOR_SIZE = 512;
+/** Feature bit 5: the device is read-only. */
+export const VIRTIO_BLK_F_RO = 5;
+/** Feature bit 9: cache flush command support. */
+export const VIRTIO_BLK_F_FLUSH = 9;
+/** Request type: read. */
+export const VIRTIO_BLK_T_IN = 0;
+/** Request type: write. */
+export const VIRTIO_BLK_T_OUT = 1;
+/** Request type: flush. */
+export const VIRTIO_BLK_T_FLUSH = 4;
+/** Request type: get device ID string. */
+export const VIRTIO_BLK_T_GET_ID = 8;
+/** Request status: success. */
+export const VIRTIO_BLK_S_OK = 0;
+/** Request status: device or driver error. */
+export const VIRTIO_BLK_S_IOERR = 1;
+/** Request status: request unsupported. */
+export const VIRTIO_BLK_S_UNSUPP = 2;
+/** Length of the GET_ID string (`VIRTIO_BLK_ID_BYTES`). */
+export const VIRTIO_BLK_ID_BYTES = 20;
+/** Bytes of `struct virtio_blk_req` before the data. */
+export const VIRTIO_BLK_REQ_HEADER = 16;
+/** QueueNumMax of requestq. */
+export const BLK_QUEUE_SIZE = 128;
+/**
+ * Configuration bytes exposed: capacity u64 @0, size_max u32 @8, seg_max u32
+ * @12, geometry @16, blk_size u32 @20 (§5.2.4); only capacity is meaningful
+ * (the features that validate the others are not offered).
+ */
+export const BLK_CONFIG_SIZE = 24;
+
+/** Storage behind a block device. */
+export interface BlockImage {
+  /** Size in bytes. */
+  readonly size: number;
+  /** Read `dst.length` bytes at byte `position`. */
+  read(position: number, dst: Uint8Array): void;
+  /** Write `src` at byte `position`. */
+  write(position: number, src: Uint8Array): void;
+  /** Make written data durable. */
+  flush(): void;
+  close(): void;
+}
+
+/** A {@link BlockImage} on a host file (synchronous I/O: requests complete inside the notify). */
+export class FileBlockImage implements BlockImage {
+  readonly size: number;
+  readonly #file: Deno.FsFile;
+
+  /** Open `path` for reading, and for writing unless `readOnly`. */
+  constructor(readonly path: string, readOnly: boolean) {
+    this.#file = Deno.openSync(path, { read: true, write: !readOnly });
+    this.size = this.#file.statSync().size;
+  }
+
+  read(position: number, dst: Uint8Array): void {
+    this.#file.seekSync(position, Deno.SeekMode.Start);
+    let done = 0;
+    while (done < dst.length) {
+      const n = this.#file.readSync(dst.subarray(done));
+      if (n === null || n === 0) {
+        throw new Error(`short read from ${this.path} at ${position + done}`);
+      }
+      done += n;
+    }
+  }
+
+  write(position: number, src: Uint8Array): void {
+    this.#file.seekSync(position, Deno.SeekMode.Start);
+    let done = 0;
+    while (done < src.length) done += this.#file.writeSync(src.subarray(done));
+  }
+
+  flush(): void {
+    this.#file.syncDataSync();
+  }
+
+  close(): void {
+    this.#file.close();
+  }
+}
+
+/** The block backend. */
+export class VirtioBlkBackend implements VirtioBackend {
+  readonly deviceId = VIRTIO_ID_BLOCK;
+  readonly featuresLo: number;
+  readonly featuresHi = 0;
+  readonly queueMaxSizes = [BLK_QUEUE_SIZE];
+  readonly configSize = BLK_CONFIG_SIZE;
+  readonly #config = new DataView(new ArrayBuffer(BLK_CONFIG_SIZE));
+  readonly #id = new Uint8Array(VIRTIO_BLK_ID_BYTES);
+  #active: VirtioActivation | null = null;
+  /** Requests completed, by outcome. */
+  readonly counts = { read: 0, write: 0, flush: 0, getId: 0, error: 0 };
+
+  constructor(readonly image: BlockImage, readonly readOnly: boolean, serial: string) {
+    this.featuresLo = (1 << VIRTIO_BLK_F_FLUSH) | (readOnly ? 1 << VIRTIO_BLK_F_RO : 0);
+    const sectors = Math.floor(image.size / VIRTIO_BLK_SECTOR_SIZE);
+    this.#config.setUint32(0, sectors % 0x1_0000_0000, true);
+    this.#config.setUint32(4, Math.floor(sectors / 0x1_0000_0000), true);
+    this.#config.setUint32(20, VIRTIO_BLK_SECTOR_SIZE, true);
+    this.#id.set(new TextEncoder().encode(serial).subarray(0, VIRTIO_BLK_ID_BYTES));
+  }
+
+  /** Capacity in 512-byte sectors. */
+  get capacity(): number {
+    return Math.floor(this.image.size / VIRTIO_BLK_SECTOR_SIZE);
+  }
+
+  readConfig(offset: number, size: number): number {
+    if (size === 1) return this.#config.getUint8(offset);
+    if (size === 2) return this.#config.getUint16(offset, true);
+    return this.#config.getUint32(offset, true);
+  }
+  writeConfig(): void {}
+
+  activate(activation: VirtioActivation): void {
+    this.#active = activation;
+  }
+
+  notify(index: number): void {
+    const a = this.#active;
+    if (a === null || index !== 0) return;
+    const q = a.queues[0];
+    let served = false;
+    for (let c = q.pop(a.memory); c !== null; c = q.pop(a.memory)) {
+      const written = this.#request(a, c);
+      q.pushUsed(a.memory, c.head, written);
+      served = true;
+    }
+    if (served) a.signalUsed();
+  }
+
+  /** Serve one request; returns the bytes written into the chain (data + status). */
+  #request(a: VirtioActivation, c: DescriptorChain): number {
+    const mem = a.memory;
+    const inLen = c.writableLength;
+    if (inLen < 1) throw new VirtioError("block request has no writable status byte");
+    const header = new Uint8Array(VIRTIO_BLK_REQ_HEADER);
+    const status = (s: number, dataWritten: number): number => {
+      c.writeFrom(mem, new Uint8Array([s]), inLen - 1);
+      if (s !== VIRTIO_BLK_S_OK) this.counts.error++;
+      return dataWritten + 1;
+    };
+    if (c.readInto(mem, header) < VIRTIO_BLK_REQ_HEADER) return status(VIRTIO_BLK_S_IOERR, 0);
+    const h = new DataView(header.buffer);
+    const type = h.getUint32(0, true);
+    const sector = h.getUint32(8, true) + h.getUint32(12, true) * 0x1_0000_0000;
+    const position = sector * VIRTIO_BLK_SECTOR_SIZE;
+    switch (type) {
+      case VIRTIO_BLK_T_IN: {
+        const len = inLen - 1;
+        if (len % VIRTIO_BLK_SECTOR_SIZE !== 0 || position + len > this.image.size) {
+          return status(VIRTIO_BLK_S_IOERR, 0);
+        }
+        const data = new Uint8Array(len);
+        this.image.read(position, data);
+        c.writeFrom(mem, data);
+        this.counts.read++;
+        return status(VIRTIO_BLK_S_OK, len);
+      }
+      case VIRTIO_BLK_T_OUT: {
+        const len = c.readableLength - VIRTIO_BLK_REQ_HEADER;
+        if (
+          this.readOnly || len % VIRTIO_BLK_SECTOR_SIZE !== 0 || position + len > this.image.size
+        ) {
+          return status(VIRTIO_BLK_S_IOERR, 0);
+        }
+        const data = new Uint8Array(len);
+        c.readInto(mem, data, VIRTIO_BLK_REQ_HEADER);
+        this.image.write(position, data);
+        this.counts.write++;
+        return status(VIRTIO_BLK_S_OK, 0);
+      }
+      case VIRTIO_BLK_T_FLUSH:
+        if (!this.readOnly) this.image.flush();
+        this.counts.flush++;
+        return status(VIRTIO_BLK_S_OK, 0);
+      case VIRTIO_BLK_T_GET_ID: {
+        const n = c.writeFrom(mem, this.#id.subarray(0, Math.min(VIRTIO_BLK_ID_BYTES, inLen - 1)));
+        this.counts.getId++;
+        return status(VIRTIO_BLK_S_OK, n);
+      }
+      default:
+        return status(VIRTIO_BLK_S_UNSUPP, 0);
+    }
+  }
+
+  reset(): void {
+    this.#active = null;
+  }
+
+  close(): void {
+    this.image.close();
+  }
+
+  describe(): Record<string, string | number | boolean> {
+    return {
+      device: "virtio-blk",
+      capacitySectors: this.capacity,
+      readOnly: this.readOnly,
+      ...this.counts,
+    };
+  }
+}
