@@ -10,7 +10,14 @@ import {
   type HypercallPort,
   PLUGIN_API_VERSION,
 } from "../core/plugin/contracts.ts";
-import { RmError, Vmid, VmStatus } from "./abi.ts";
+import type { DtNode } from "../core/plugin/contracts.ts";
+import { errorFromRegister, errorName, HypError } from "../core/abi/error.ts";
+import { Hypercall } from "../core/abi/hypercall_numbers.ts";
+import { ExitType, RmError, Vmid, VmStatus } from "./abi.ts";
+import { hypervisorDtNode } from "./dt/hypervisor_node.ts";
+import { createRpcLink } from "./rpc/link.ts";
+import { type RmMemoryRegion, RmPrivateMemory } from "./rpc/private_memory.ts";
+import { type ConsoleSink, RmRpcService } from "./rpc/service.ts";
 import {
   type BuilderPort,
   buildVm,
@@ -31,6 +38,8 @@ export class RmRequestError extends Error {
 export interface VmRecord {
   readonly vmid: number;
   readonly name: string;
+  /** VMID of the VM that owns this one (VM_ALLOCATE caller), or the RM itself. */
+  readonly owner: number;
   status: number;
   /** Capabilities of the VM's objects in the RM's cspace (once built). */
   caps: BuiltVm | null;
@@ -43,6 +52,23 @@ export const VM_STATUS_NAMES: Readonly<Record<number, string>> = Object.fromEntr
   Object.entries(VmStatus).map(([k, v]) => [v, k.toLowerCase()]),
 );
 
+/** Options of the resource manager. */
+export interface ResourceManagerOptions {
+  /**
+   * Physical RAM the RM claims at start for its RPC message buffers (see
+   * rm/rpc/private_memory.ts). Without it the RM serves no RPC: VMs get no
+   * RM channel and no `/hypervisor` node.
+   */
+  readonly privateMemory?: RmMemoryRegion;
+  /** Diagnostics (dropped RPC messages, rejected requests). */
+  readonly log?: (message: string) => void;
+  /** Console output VMs write through VM_CONSOLE_WRITE. */
+  readonly consoleSink?: ConsoleSink;
+}
+
+/** First INTID of the RM's own vic used for RPC channels (two per VM). */
+export const RM_RPC_FIRST_VIRQ = 32;
+
 /** The resource manager component. */
 export class ResourceManager implements Component {
   readonly kind = "component";
@@ -50,6 +76,14 @@ export class ResourceManager implements Component {
   readonly name = "resource-manager";
   #port: BuilderPort | null = null;
   readonly #vms = new Map<number, VmRecord>();
+  readonly #options: ResourceManagerOptions;
+  #rpc: RmRpcService | null = null;
+  /** Build specs given by {@link configureVm}, consumed by VM_INIT. */
+  readonly #configured = new Map<number, Omit<VmBuildSpec, "vmid" | "name">>();
+
+  constructor(options: ResourceManagerOptions = {}) {
+    this.#options = options;
+  }
 
   /** Component start: remember the hypercall port and our partition/cspace caps. */
   start(port: HypercallPort): void {
@@ -60,6 +94,55 @@ export class ResourceManager implements Component {
       );
     }
     this.#port = port as BuilderPort;
+    const region = this.#options.privateMemory;
+    const vicCap = (port as Partial<{ env: { vicCap?: bigint } }>).env?.vicCap;
+    if (region && vicCap !== undefined) {
+      const bp = this.#port;
+      const memory = RmPrivateMemory.claim(bp, env, region);
+      this.#rpc = new RmRpcService(
+        {
+          find: (vmid) => this.#vms.get(vmid) ?? null,
+          allVms: () => this.vms,
+          allocateVm: (name, vmid, owner) => this.allocateVm(name, vmid, owner),
+          initConfiguredVm: (vmid) => this.initConfiguredVm(vmid),
+          startVm: (vmid, entry, x0) => this.startVm(vmid, entry, x0),
+          stopVm: (vmid, reason) => this.stopVm(vmid, reason),
+          port: bp,
+          cspaceCap: env.cspaceCap,
+        },
+        memory,
+        RM_RPC_FIRST_VIRQ,
+        this.#options.log,
+        this.#options.consoleSink,
+      );
+    }
+  }
+
+  /** The RPC service, when the RM was given private memory. */
+  get rpc(): RmRpcService | null {
+    return this.#rpc;
+  }
+
+  /** A VIRQ bound to the RM's vic fired (RPC channels). */
+  onVirq(virq: number): void {
+    if (!this.#rpc?.onVirq(virq)) this.#options.log?.(`resource manager: unexpected VIRQ ${virq}`);
+  }
+
+  /**
+   * The `/hypervisor` devicetree node of VM `vmid` (RM RPC channel caps and
+   * VIRQs), to pass to the platform's `buildDeviceTree(vm, extraNodes)`;
+   * null when the VM has no RM channel.
+   */
+  hypervisorDtNode(vmid: number): DtNode | null {
+    const rec = this.#vms.get(vmid);
+    const link = this.#rpc?.link(vmid);
+    if (!rec || !link) return null;
+    return hypervisorDtNode({ vmid, ownerVmid: rec.owner, name: rec.name, link });
+  }
+
+  /** The VM with `vmid`, or null. */
+  find(vmid: number): VmRecord | null {
+    return this.#vms.get(vmid) ?? null;
   }
 
   #portOrThrow(): BuilderPort {
@@ -85,7 +168,7 @@ export class ResourceManager implements Component {
    * VM_ALLOCATE: reserve `vmid` (0 = pick a dynamic one, 0x80..0xBF); the VM
    * enters LOAD. Explicit VMIDs other than HLOS must be below 64.
    */
-  allocateVm(name: string, vmid = 0): VmRecord {
+  allocateVm(name: string, vmid = 0, owner: number = Vmid.RM): VmRecord {
     if (vmid === 0) {
       for (let v = Vmid.DYNAMIC_FIRST; v <= Vmid.DYNAMIC_LAST; v++) {
         if (!this.#vms.has(v)) {
@@ -105,7 +188,14 @@ export class ResourceManager implements Component {
     if ([...this.#vms.values()].some((v) => v.name === name)) {
       throw new RmRequestError(RmError.ARGUMENT_INVALID, `a VM named '${name}' exists`);
     }
-    const rec: VmRecord = { vmid, name, status: VmStatus.LOAD, caps: null, exitReason: null };
+    const rec: VmRecord = {
+      vmid,
+      name,
+      owner,
+      status: VmStatus.LOAD,
+      caps: null,
+      exitReason: null,
+    };
     this.#vms.set(vmid, rec);
     return rec;
   }
@@ -126,8 +216,75 @@ export class ResourceManager implements Component {
       rec.status = VmStatus.INIT_FAILED;
       throw e;
     }
+    const rpc = this.#rpc;
+    if (rpc) {
+      const port = this.#portOrThrow();
+      const env = port.env as BuilderPort["env"] & { readonly vicCap: bigint };
+      const [rx, tx] = rpc.allocateVirqs();
+      try {
+        const link = createRpcLink(
+          port,
+          env,
+          { name: rec.name, cspaceCap: rec.caps.cspace, vicCap: rec.caps.vic },
+          rx,
+          tx,
+        );
+        rpc.attach(vmid, link);
+      } catch (e) {
+        rec.status = VmStatus.INIT_FAILED;
+        throw e;
+      }
+    }
     rec.status = VmStatus.READY;
     return rec;
+  }
+
+  /**
+   * Give a VM allocated over RPC its configuration (what VM_CONFIG_IMAGE and
+   * memory parcels would: RAM and vCPUs): LOAD → INIT. VM_INIT then builds it.
+   */
+  configureVm(vmid: number, spec: Omit<VmBuildSpec, "vmid" | "name">): VmRecord {
+    const rec = this.vm(vmid);
+    if (rec.status !== VmStatus.LOAD && rec.status !== VmStatus.RESET) {
+      throw new RmRequestError(
+        RmError.VM_STATE,
+        `VM '${rec.name}' is ${VM_STATUS_NAMES[rec.status]}, not load`,
+      );
+    }
+    this.#configured.set(vmid, spec);
+    rec.status = VmStatus.INIT;
+    return rec;
+  }
+
+  /** VM_INIT of a configured VM (INIT → READY, or INIT_FAILED). */
+  initConfiguredVm(vmid: number): VmRecord {
+    const rec = this.vm(vmid);
+    const spec = this.#configured.get(vmid);
+    if (rec.status !== VmStatus.INIT || !spec) {
+      throw new RmRequestError(
+        RmError.VM_STATE,
+        `VM '${rec.name}' is ${VM_STATUS_NAMES[rec.status]}, not init (configured)`,
+      );
+    }
+    this.#configured.delete(vmid);
+    rec.status = VmStatus.LOAD;
+    return this.initVm(vmid, spec);
+  }
+
+  /** Stop every vCPU of a running VM (vcpu_kill) and mark it EXITED. */
+  stopVm(vmid: number, reason: string): void {
+    const rec = this.vm(vmid);
+    const port = this.#portOrThrow();
+    for (const cap of rec.caps?.vcpus ?? []) {
+      const err = errorFromRegister(port.call(Hypercall.VCPU_KILL, cap, 0n)[0]);
+      if (err !== HypError.OK && err !== HypError.ERROR_OBJECT_STATE) {
+        this.#options.log?.(
+          `resource manager: vcpu_kill of '${rec.name}' failed: ${errorName(err)}`,
+        );
+      }
+    }
+    rec.status = VmStatus.EXITED;
+    rec.exitReason = reason;
   }
 
   /** VM_START: power on the boot vCPU at `entry` with X0 = `x0` (READY → RUNNING). */
@@ -147,7 +304,16 @@ export class ResourceManager implements Component {
   /** The VM stopped by itself (PSCI SYSTEM_OFF/RESET) or was stopped: RUNNING → EXITED. */
   exited(vmid: number, reason: string): void {
     const rec = this.vm(vmid);
+    const wasExited = rec.status === VmStatus.EXITED;
     rec.status = VmStatus.EXITED;
     rec.exitReason = reason;
+    if (!wasExited) {
+      const type = reason === "system_off"
+        ? ExitType.PLATFORM_OFF
+        : reason === "system_reset"
+        ? ExitType.PLATFORM_RESET
+        : ExitType.SOFTWARE_ERROR;
+      this.#rpc?.notifyExited(rec, type, 0);
+    }
   }
 }

@@ -1,0 +1,558 @@
+/**
+ * The RM's RPC request handlers (gunyah-abi.md §5.4-§5.6): one
+ * {@link RpcEndpoint} per client VM, requests dispatched by msg_id, replies
+ * and notifications sent back over the same channels.
+ *
+ * Every handler validates its payload first: a payload too short for its
+ * fixed layout is RM_ERROR_MSG_INVALID, a field with a bad value
+ * RM_ERROR_ARGUMENT_INVALID, an unknown msg_id RM_ERROR_UNIMPLEMENTED. RM
+ * failures raised by the RM itself ({@link RmRequestError}) become their
+ * error code; a failed VM build is RM_ERROR_NORESOURCE. The caller's VMID is
+ * the VMID of the channel the request arrived on.
+ *
+ * Owner rules: VM_INIT, VM_START, VM_STOP, VM_SET_CONTEXT and the vCPU part
+ * of VM_GET_HYP_RESOURCES need the caller to own the target VM; VM_ALLOCATE
+ * only the HLOS VM may call; VM_EXIT and VM_SET_STATUS act on the caller.
+ *
+ * @module
+ */
+import { CAP_RIGHTS_THREAD_ALL } from "../../core/abi/rights.ts";
+import { errorFromRegister, HypError } from "../../core/abi/error.ts";
+import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
+import type { HypercallPort } from "../../core/plugin/contracts.ts";
+import {
+  ExitType,
+  HYP_RESOURCE_ENTRY_SIZE,
+  ResourceType,
+  RmError,
+  RmMsg,
+  RmNotify,
+  Vmid,
+  VmStatus,
+} from "../abi.ts";
+import type { RmRequestError, VmRecord } from "../resource_manager.ts";
+import { VmBuildError } from "../vm/builder.ts";
+import { RpcEndpoint } from "./endpoint.ts";
+import type { RpcMessage } from "./fragment.ts";
+import { RPC_MAX_CONTENT, RpcType } from "./header.ts";
+import type { RpcLink } from "./link.ts";
+import type { RmPrivateMemory } from "./private_memory.ts";
+
+/** VM_STOP flags bit 0: force (gunyah-abi.md §5.4). */
+export const VM_STOP_FLAG_FORCE = 0x1;
+/** VM_SET_CONTEXT register sets (gunyah-abi.md §5.4). */
+export const VmContextRegSet = { X: 0, PC: 1, SP: 2 } as const;
+/** Highest os_status value (gunyah-abi.md §5.5: NONE 0 … CRASHED 7). */
+export const OS_STATUS_MAX = 7;
+/** A VIRQ field meaning "no VIRQ" in a hyp resource entry (gunyah-abi.md §5.6). */
+export const HYP_RESOURCE_NO_VIRQ = 0xffff_ffff;
+/** Console bytes buffered before they are sent without a flush: one notification message. */
+export const CONSOLE_CHUNK = RPC_MAX_CONTENT - 4;
+
+/** What the service needs from the resource manager. */
+export interface RmRpcHost {
+  /** The VM with `vmid`, or null. */
+  find(vmid: number): VmRecord | null;
+  /** Every VM. */
+  allVms(): readonly VmRecord[];
+  /** VM_ALLOCATE on behalf of `owner`. */
+  allocateVm(name: string, vmid: number, owner: number): VmRecord;
+  /** VM_INIT of a VM whose configuration is known (INIT → READY). */
+  initConfiguredVm(vmid: number): VmRecord;
+  /** VM_START with the given boot context. */
+  startVm(vmid: number, entry: bigint, x0: bigint): VmRecord;
+  /** Stop every vCPU of the VM (vcpu_kill) and mark it EXITED with `reason`. */
+  stopVm(vmid: number, reason: string): void;
+  /** The RM's hypercall port and caps. */
+  readonly port: HypercallPort;
+  readonly cspaceCap: bigint;
+}
+
+/** Per-VM RPC state. */
+interface VmRpc {
+  readonly link: RpcLink;
+  readonly endpoint: RpcEndpoint;
+  osStatus: number;
+  appStatus: number;
+  bootPc: bigint | null;
+  bootX0: bigint;
+  consoleOpen: boolean;
+  console: number[];
+  /** vCPU caps already copied to the owner's cspace. */
+  ownerVcpuCaps: bigint[] | null;
+}
+
+class Reject extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+/** Console output of a VM, for the host (dashboard, logs). */
+export type ConsoleSink = (vmid: number, bytes: Uint8Array) => void;
+
+/** The RM RPC service. */
+export class RmRpcService {
+  readonly #host: RmRpcHost;
+  readonly #memory: RmPrivateMemory;
+  readonly #log: (message: string) => void;
+  readonly #consoleSink: ConsoleSink;
+  readonly #byVmid = new Map<number, VmRpc>();
+  readonly #byVirq = new Map<number, { ep: RpcEndpoint; rx: boolean }>();
+  #notifySeq = 0;
+  #nextVirq: number;
+
+  constructor(
+    host: RmRpcHost,
+    memory: RmPrivateMemory,
+    firstVirq: number,
+    log: (message: string) => void = () => {},
+    consoleSink: ConsoleSink = () => {},
+  ) {
+    this.#host = host;
+    this.#memory = memory;
+    this.#nextVirq = firstVirq;
+    this.#log = log;
+    this.#consoleSink = consoleSink;
+  }
+
+  /** Two fresh INTIDs of the RM's vic for a new channel: [rx, tx]. */
+  allocateVirqs(): [number, number] {
+    const v = this.#nextVirq;
+    this.#nextVirq += 2;
+    return [v, v + 1];
+  }
+
+  /** Start serving the channel `link` of VM `vmid`. */
+  attach(vmid: number, link: RpcLink): RpcEndpoint {
+    const ep = new RpcEndpoint(
+      this.#host.port,
+      this.#memory,
+      vmid,
+      { rxQueue: link.rmRxQueue, txQueue: link.rmTxQueue },
+      (e, m) => this.#dispatch(e, m),
+      (why) => this.#log(why),
+    );
+    this.#byVmid.set(vmid, {
+      link,
+      endpoint: ep,
+      osStatus: 0,
+      appStatus: 0,
+      bootPc: null,
+      bootX0: 0n,
+      consoleOpen: false,
+      console: [],
+      ownerVcpuCaps: null,
+    });
+    this.#byVirq.set(link.rmRxVirq, { ep, rx: true });
+    this.#byVirq.set(link.rmTxVirq, { ep, rx: false });
+    return ep;
+  }
+
+  /** The channel of `vmid`, if it has one. */
+  link(vmid: number): RpcLink | null {
+    return this.#byVmid.get(vmid)?.link ?? null;
+  }
+
+  /** The endpoint of `vmid`, if it has one. */
+  endpoint(vmid: number): RpcEndpoint | null {
+    return this.#byVmid.get(vmid)?.endpoint ?? null;
+  }
+
+  /** A VIRQ of the RM's vic fired; returns whether it belonged to a channel. */
+  onVirq(virq: number): boolean {
+    const t = this.#byVirq.get(virq);
+    if (!t) return false;
+    if (t.rx) t.ep.onRxVirq();
+    else t.ep.onTxVirq();
+    return true;
+  }
+
+  /** Send notification `msgId` to VM `vmid` if it has a channel; returns whether it was sent. */
+  notify(vmid: number, msgId: number, payload: Uint8Array): boolean {
+    const ep = this.endpoint(vmid);
+    if (!ep) return false;
+    this.#notifySeq = (this.#notifySeq + 1) & 0xffff;
+    ep.send({ type: RpcType.NOTIFICATION, seq: this.#notifySeq, msgId, payload });
+    return true;
+  }
+
+  /** NOTIFY_VM_EXITED to the owner of `vmid` (gunyah-abi.md §5.4). */
+  notifyExited(rec: VmRecord, exitType: number, reason: number): void {
+    const p = new Uint8Array(12);
+    const v = new DataView(p.buffer);
+    v.setUint16(0, rec.vmid, true);
+    v.setUint16(2, exitType, true);
+    v.setUint32(4, 4, true);
+    v.setUint32(8, reason >>> 0, true);
+    this.notify(rec.owner, RmNotify.VM_EXITED, p);
+  }
+
+  #dispatch(ep: RpcEndpoint, req: RpcMessage): void {
+    let err: number = RmError.OK;
+    let data: Uint8Array | undefined;
+    try {
+      data = this.#handle(ep.peerVmid, req.msgId, req.payload);
+    } catch (e) {
+      if (e instanceof Reject) {
+        err = e.code;
+        this.#log(
+          `RM RPC 0x${req.msgId.toString(16)} from VM 0x${ep.peerVmid.toString(16)}: ${e.message}`,
+        );
+      } else if (isRmRequestError(e)) {
+        err = e.code;
+        this.#log(`RM RPC 0x${req.msgId.toString(16)}: ${e.message}`);
+      } else if (e instanceof VmBuildError) {
+        err = RmError.NORESOURCE;
+        this.#log(e.message);
+      } else {
+        throw e;
+      }
+    }
+    ep.reply(req.seq, req.msgId, err, err === RmError.OK ? data : undefined);
+  }
+
+  #handle(caller: number, msgId: number, p: Uint8Array): Uint8Array | undefined {
+    const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
+    const need = (n: number) => {
+      if (p.length < n) {
+        throw new Reject(RmError.MSG_INVALID, `payload of ${p.length} bytes, need ${n}`);
+      }
+    };
+    switch (msgId) {
+      case RmMsg.VM_GET_VMID:
+        return u32(caller);
+      case RmMsg.VM_GET_PEERS:
+        return this.#peers(caller);
+      case RmMsg.VM_ALLOCATE: {
+        need(4);
+        if (caller !== Vmid.HLOS) {
+          throw new Reject(RmError.DENIED, "only the HLOS VM allocates VMs");
+        }
+        const want = v.getUint16(0, true);
+        const rec = this.#host.allocateVm(`vm-0x${(want || 0).toString(16)}`, want, caller);
+        return want === 0 ? u32(rec.vmid) : undefined;
+      }
+      case RmMsg.VM_GET_STATE: {
+        const target = p.length >= 4 ? v.getUint16(0, true) : caller;
+        const rec = this.#vm(target);
+        if (target !== caller && rec.owner !== caller) {
+          throw new Reject(
+            RmError.DENIED,
+            `VM 0x${caller.toString(16)} does not own 0x${target.toString(16)}`,
+          );
+        }
+        const s = this.#byVmid.get(target);
+        const out = new Uint8Array(4);
+        out[0] = rec.status;
+        out[1] = s?.osStatus ?? 0;
+        new DataView(out.buffer).setUint16(2, s?.appStatus ?? 0, true);
+        return out;
+      }
+      case RmMsg.VM_INIT: {
+        need(4);
+        this.#owned(caller, v.getUint16(0, true));
+        this.#host.initConfiguredVm(v.getUint16(0, true));
+        return undefined;
+      }
+      case RmMsg.VM_SET_CONTEXT:
+        return this.#setContext(caller, p, v);
+      case RmMsg.VM_START: {
+        need(4);
+        const rec = this.#owned(caller, v.getUint16(0, true));
+        const s = this.#byVmid.get(rec.vmid);
+        if (!s || s.bootPc === null) {
+          throw new Reject(RmError.VM_STATE, "no boot context (VM_SET_CONTEXT PC) for the VM");
+        }
+        this.#host.startVm(rec.vmid, s.bootPc, s.bootX0);
+        return undefined;
+      }
+      case RmMsg.VM_STOP: {
+        need(8);
+        const rec = this.#owned(caller, v.getUint16(0, true));
+        const flags = v.getUint8(2);
+        const reason = v.getUint32(4, true);
+        if ((flags & ~VM_STOP_FLAG_FORCE) !== 0) {
+          throw new Reject(
+            RmError.ARGUMENT_INVALID,
+            `unknown VM_STOP flags 0x${flags.toString(16)}`,
+          );
+        }
+        this.#running(rec);
+        if (flags & VM_STOP_FLAG_FORCE) {
+          this.#host.stopVm(rec.vmid, `stopped by VM 0x${caller.toString(16)} (VM_STOP force)`);
+          this.notifyExited(rec, ExitType.VM_STOP_FORCED, reason);
+        } else if (!this.notify(rec.vmid, RmNotify.VM_SHUTDOWN, u32(reason))) {
+          throw new Reject(RmError.NORESOURCE, "the VM has no RM channel to ask it to shut down");
+        }
+        return undefined;
+      }
+      case RmMsg.VM_GET_HYP_RESOURCES: {
+        need(4);
+        return this.#hypResources(caller, v.getUint16(0, true));
+      }
+      case RmMsg.VM_EXIT: {
+        need(4);
+        const rec = this.#vm(caller);
+        this.#running(rec);
+        const flags = v.getUint16(0, true);
+        const code = v.getUint8(2);
+        this.#host.stopVm(caller, `VM_EXIT code ${code} flags 0x${flags.toString(16)}`);
+        this.notifyExited(rec, ExitType.VM_EXIT, flags | (code << 16));
+        return undefined;
+      }
+      case RmMsg.VM_SET_STATUS:
+        return this.#setStatus(caller, p, v);
+      case RmMsg.VM_CONSOLE_OPEN:
+      case RmMsg.VM_CONSOLE_CLOSE:
+      case RmMsg.VM_CONSOLE_FLUSH:
+      case RmMsg.VM_CONSOLE_WRITE:
+        return this.#console(caller, msgId, p, v);
+      default:
+        throw new Reject(
+          RmError.UNIMPLEMENTED,
+          `msg_id 0x${msgId.toString(16)} is not implemented`,
+        );
+    }
+  }
+
+  #vm(vmid: number): VmRecord {
+    const rec = this.#host.find(vmid);
+    if (!rec) throw new Reject(RmError.VMID_INVALID, `no VM with VMID 0x${vmid.toString(16)}`);
+    return rec;
+  }
+
+  #owned(caller: number, vmid: number): VmRecord {
+    const rec = this.#vm(vmid);
+    if (rec.owner !== caller) {
+      throw new Reject(
+        RmError.DENIED,
+        `VM 0x${caller.toString(16)} does not own 0x${vmid.toString(16)}`,
+      );
+    }
+    return rec;
+  }
+
+  #running(rec: VmRecord): void {
+    if (rec.status !== VmStatus.RUNNING && rec.status !== VmStatus.PAUSED) {
+      throw new Reject(RmError.VM_STATE, `VM 0x${rec.vmid.toString(16)} is not running`);
+    }
+  }
+
+  /** The VMs related to `caller`: its owner and the VMs it owns. */
+  #peerVmids(caller: number): number[] {
+    const self = this.#host.find(caller);
+    return this.#host.allVms()
+      .filter((r) => r.vmid !== caller && (r.owner === caller || self?.owner === r.vmid))
+      .map((r) => r.vmid);
+  }
+
+  #peers(caller: number): Uint8Array {
+    const ids = this.#peerVmids(caller);
+    const out = new Uint8Array(4 + 4 * ids.length);
+    const v = new DataView(out.buffer);
+    v.setUint32(0, ids.length, true);
+    ids.forEach((id, i) => v.setUint32(4 + 4 * i, id, true));
+    return out;
+  }
+
+  #setContext(caller: number, p: Uint8Array, v: DataView): undefined {
+    if (p.length < 16) {
+      throw new Reject(RmError.MSG_INVALID, `payload of ${p.length} bytes, need 16`);
+    }
+    const rec = this.#owned(caller, v.getUint16(0, true));
+    if (
+      rec.status === VmStatus.RUNNING || rec.status === VmStatus.PAUSED ||
+      rec.status === VmStatus.EXITED
+    ) {
+      throw new Reject(RmError.VM_STATE, "the boot context can only be set before VM_START");
+    }
+    const set = v.getUint8(2);
+    const index = v.getUint8(3);
+    const value = v.getBigUint64(8, true);
+    const s = this.#byVmid.get(rec.vmid);
+    if (!s) throw new Reject(RmError.VM_STATE, "the VM has not been initialised");
+    if (set === VmContextRegSet.PC && index === 0) s.bootPc = value;
+    else if (set === VmContextRegSet.X && index === 0) s.bootX0 = value;
+    else {
+      throw new Reject(
+        RmError.ARGUMENT_INVALID,
+        `register set ${set} index ${index}: only PC and X0 can be set`,
+      );
+    }
+    return undefined;
+  }
+
+  #setStatus(caller: number, p: Uint8Array, v: DataView): undefined {
+    if (p.length < 4) throw new Reject(RmError.MSG_INVALID, `payload of ${p.length} bytes, need 4`);
+    const rec = this.#vm(caller);
+    const os = v.getUint8(1);
+    if (os > OS_STATUS_MAX) {
+      throw new Reject(RmError.ARGUMENT_INVALID, `os_status ${os} is unknown`);
+    }
+    const s = this.#byVmid.get(caller)!;
+    s.osStatus = os;
+    s.appStatus = v.getUint16(2, true);
+    const n = new Uint8Array(8);
+    const nv = new DataView(n.buffer);
+    nv.setUint16(0, caller, true);
+    n[4] = rec.status;
+    n[5] = s.osStatus;
+    nv.setUint16(6, s.appStatus, true);
+    for (const peer of this.#peerVmids(caller)) {
+      if (this.#host.find(peer)?.status === VmStatus.RUNNING) {
+        this.notify(peer, RmNotify.VM_STATUS, n);
+      }
+    }
+    return undefined;
+  }
+
+  #hypResources(caller: number, vmid: number): Uint8Array {
+    const target = this.#vm(vmid);
+    const entries: Uint8Array[] = [];
+    if (target.owner === caller) {
+      const ownerRec = this.#vm(caller);
+      if (!target.caps || !ownerRec.caps) {
+        throw new Reject(RmError.VM_STATE, "the VM has no vCPUs yet (not initialised)");
+      }
+      const s = this.#byVmid.get(vmid);
+      let caps = s?.ownerVcpuCaps ?? null;
+      if (caps === null) {
+        caps = target.caps.vcpus.map((c) => this.#copyCap(c, ownerRec.caps!.cspace));
+        if (s) s.ownerVcpuCaps = caps;
+      }
+      caps.forEach((cap, i) =>
+        entries.push(
+          resourceEntry(ResourceType.VIRTUAL_CPU, vmid, i + 1, i, cap, HYP_RESOURCE_NO_VIRQ),
+        )
+      );
+    } else if (vmid === caller) {
+      const link = this.#byVmid.get(vmid)?.link;
+      if (link) {
+        entries.push(
+          resourceEntry(ResourceType.MSG_QUEUE_SEND, Vmid.RM, 1, 0, link.vmTxCap, link.vmTxVirq),
+          resourceEntry(ResourceType.MSG_QUEUE_RECV, Vmid.RM, 2, 0, link.vmRxCap, link.vmRxVirq),
+        );
+      }
+    } else {
+      throw new Reject(
+        RmError.DENIED,
+        `VM 0x${caller.toString(16)} is not the owner of 0x${vmid.toString(16)}`,
+      );
+    }
+    const out = new Uint8Array(4 + HYP_RESOURCE_ENTRY_SIZE * entries.length);
+    new DataView(out.buffer).setUint32(0, entries.length, true);
+    entries.forEach((e, i) => out.set(e, 4 + HYP_RESOURCE_ENTRY_SIZE * i));
+    return out;
+  }
+
+  #copyCap(cap: bigint, toCspace: bigint): bigint {
+    const r = this.#host.port.call(
+      Hypercall.CSPACE_COPY_CAP_FROM,
+      this.#host.cspaceCap,
+      cap,
+      toCspace,
+      BigInt(CAP_RIGHTS_THREAD_ALL),
+      0n,
+    );
+    const err = errorFromRegister(r[0]);
+    if (err !== HypError.OK) {
+      throw new Reject(RmError.NORESOURCE, `cspace_copy_cap_from failed with Gunyah error ${err}`);
+    }
+    return r[1];
+  }
+
+  #console(caller: number, msgId: number, p: Uint8Array, v: DataView): undefined {
+    if (p.length < 4) throw new Reject(RmError.MSG_INVALID, `payload of ${p.length} bytes, need 4`);
+    const target = this.#vm(v.getUint16(0, true));
+    if (target.vmid !== caller && target.owner !== caller) {
+      throw new Reject(
+        RmError.DENIED,
+        `VM 0x${caller.toString(16)} may not use the console of 0x${target.vmid.toString(16)}`,
+      );
+    }
+    const s = this.#byVmid.get(target.vmid);
+    if (!s) throw new Reject(RmError.VM_STATE, "the VM has no console (not initialised)");
+    switch (msgId) {
+      case RmMsg.VM_CONSOLE_OPEN:
+        s.consoleOpen = true;
+        return undefined;
+      case RmMsg.VM_CONSOLE_CLOSE:
+        if (!s.consoleOpen) throw new Reject(RmError.VM_STATE, "console is not open");
+        this.#flushConsole(target, s);
+        s.consoleOpen = false;
+        return undefined;
+      case RmMsg.VM_CONSOLE_FLUSH:
+        if (!s.consoleOpen) throw new Reject(RmError.VM_STATE, "console is not open");
+        this.#flushConsole(target, s);
+        return undefined;
+    }
+    const n = v.getUint16(2, true);
+    if (p.length < 4 + n) {
+      throw new Reject(
+        RmError.MSG_INVALID,
+        `VM_CONSOLE_WRITE of ${n} bytes carries ${p.length - 4}`,
+      );
+    }
+    if (!s.consoleOpen) throw new Reject(RmError.VM_STATE, "console is not open");
+    const bytes = p.subarray(4, 4 + n);
+    if (caller === target.vmid) {
+      for (const b of bytes) {
+        s.console.push(b);
+        if (s.console.length >= CONSOLE_CHUNK) this.#flushConsole(target, s);
+      }
+    } else {
+      this.notify(target.vmid, RmNotify.VM_CONSOLE_CHARS, consoleChars(caller, bytes));
+    }
+    return undefined;
+  }
+
+  #flushConsole(rec: VmRecord, s: VmRpc): void {
+    if (s.console.length === 0) return;
+    const bytes = Uint8Array.from(s.console.splice(0));
+    this.#consoleSink(rec.vmid, bytes);
+    this.notify(rec.owner, RmNotify.VM_CONSOLE_CHARS, consoleChars(rec.vmid, bytes));
+  }
+}
+
+function isRmRequestError(e: unknown): e is RmRequestError {
+  return e instanceof Error && e.name === "RmRequestError" &&
+    typeof (e as { code?: unknown }).code === "number";
+}
+
+function u32(x: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, x >>> 0, true);
+  return out;
+}
+
+function consoleChars(from: number, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + bytes.length);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, from, true);
+  v.setUint16(2, bytes.length, true);
+  out.set(bytes, 4);
+  return out;
+}
+
+/** One 44-byte VM_GET_HYP_RESOURCES entry (gunyah-abi.md §5.6); base and size are 0. */
+export function resourceEntry(
+  type: number,
+  partnerVmid: number,
+  handle: number,
+  label: number,
+  cap: bigint,
+  virq: number,
+): Uint8Array {
+  const out = new Uint8Array(HYP_RESOURCE_ENTRY_SIZE);
+  const v = new DataView(out.buffer);
+  v.setUint8(0, type);
+  v.setUint16(2, partnerVmid, true);
+  v.setUint32(4, handle, true);
+  v.setUint32(8, label, true);
+  v.setUint32(12, Number(cap & 0xffff_ffffn), true);
+  v.setUint32(16, Number((cap >> 32n) & 0xffff_ffffn), true);
+  v.setUint32(20, HYP_RESOURCE_NO_VIRQ, true);
+  v.setUint32(24, virq >>> 0, true);
+  return out;
+}
