@@ -137,7 +137,7 @@ export class ResourceManager implements Component {
     const rec = this.#vms.get(vmid);
     const link = this.#rpc?.link(vmid);
     if (!rec || !link) return null;
-    return hypervisorDtNode({ vmid, ownerVmid: rec.owner, name: rec.name, link });
+    return hypervisorDtNode({ link });
   }
 
   /** The VM with `vmid`, or null. */

@@ -1,9 +1,14 @@
 /**
  * The `/hypervisor` devicetree node the RM gives a VM it builds
- * (gunyah-abi.md §6): the hypervisor compatibles, a `qcom,gunyah-vm` node
- * naming the VM, and the RM RPC message-queue pair node Linux's Gunyah
+ * (gunyah-abi.md §6): the hypervisor compatibles and the RM RPC
+ * message-queue pair node Linux's Gunyah
  * driver probes (`compatible = "gunyah-resource-manager"`, `reg` = TX and
  * RX queue CapIDs, `interrupts` = TX-allowed and RX VIRQs).
+ *
+ * The VM's identity node (`qcom,gunyah-vm`, §6.2) is left out: it has no
+ * `reg`, so under a `simple-bus` dtc warns about it (simple_bus_reg), and
+ * Linux does not read it. `simple-bus` itself stays: it is what makes Linux
+ * create a platform device for the RPC node so its Gunyah driver can probe.
  *
  * Choices where the RM's two forms (§6.2 secondary VM vs HLOS) differ: the
  * node carries the union of both compatible lists, so it satisfies the Linux
@@ -25,14 +30,8 @@ const GIC_FDT_SPI = 0;
 const GIC_FDT_EDGE_RISING = 1;
 /** The RM RPC API version advertised in `qcom,resource-manager-1-0`. */
 const RM_API_COMPATIBLE = "qcom,resource-manager-1-0";
-/** Vendor string of this implementation (the Qualcomm RM writes "Qualcomm"). */
-export const RM_VENDOR = "gunyah-ts";
-
 /** What goes into the node. */
 export interface HypervisorNodeInfo {
-  readonly vmid: number;
-  readonly ownerVmid: number;
-  readonly name: string;
   readonly link: RpcLink;
 }
 
@@ -60,16 +59,6 @@ export function hypervisorDtNode(info: HypervisorNodeInfo): DtNode {
       "#size-cells": [0],
     },
     children: [
-      {
-        name: "qcom,gunyah-vm",
-        props: {
-          compatible: ["qcom,gunyah-vm-id-1.0", "qcom,gunyah-vm-id"],
-          "qcom,vmid": [info.vmid],
-          "qcom,owner-vmid": [info.ownerVmid],
-          "qcom,vendor": RM_VENDOR,
-          "qcom,image-name": info.name,
-        },
-      },
       {
         name: `qcom,resource-manager-rpc@${link.vmTxCap.toString(16)}`,
         props: {

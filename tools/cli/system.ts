@@ -19,10 +19,18 @@ import { createPsciService, SMCCC_OWNER_STANDARD } from "../../arch/aarch64/psci
 import { createQemuVirtPlatform, isPl011, type Pl011 } from "../../platform/qemu-virt/mod.ts";
 import { VIRT_MEM_BASE } from "../../platform/qemu-virt/memory_map.ts";
 import { ResourceManager } from "../../rm/resource_manager.ts";
+import { RM_PRIVATE_MEMORY_SIZE } from "../../rm/rpc/private_memory.ts";
 import type { GuestConsole } from "./console.ts";
 
 /** The hypervisor's physical RAM starts where the platform's RAM does (Gunyah QEMU: DDR at 0x4000_0000). */
 export const PHYS_RAM_BASE = VIRT_MEM_BASE;
+
+/**
+ * Physical RAM the RM claims for its RPC buffers: one page just below the
+ * VMs' RAM (Gunyah QEMU's DDR starts at 0x4000_0000; the page below is free
+ * in the platform's physical map).
+ */
+export const RM_PRIVATE_MEMORY_BASE = PHYS_RAM_BASE - RM_PRIVATE_MEMORY_SIZE;
 
 /** Options of a system. */
 export interface SystemOptions {
@@ -85,7 +93,7 @@ export const DETERMINISTIC_RTC_EPOCH = 1767225600;
 export class GunyahSystem {
   readonly hv: Hypervisor;
   readonly platform: PlatformPlugin;
-  readonly rm: ResourceManager = new ResourceManager();
+  readonly rm: ResourceManager;
   readonly vms: VmInstance[] = [];
   #nextPhys: number = PHYS_RAM_BASE;
   readonly #ramEnd: number;
@@ -94,6 +102,11 @@ export class GunyahSystem {
     this.hv = hv;
     this.platform = platform;
     this.#ramEnd = PHYS_RAM_BASE + ramBytes;
+    const rmMemory = hv.physicalMemory.regionFor(RM_PRIVATE_MEMORY_BASE, RM_PRIVATE_MEMORY_SIZE);
+    this.rm = new ResourceManager({
+      privateMemory: rmMemory ? { base: rmMemory.base, bytes: rmMemory.bytes } : undefined,
+      log: (m) => hv.log(m),
+    });
   }
 
   /** Start the hypervisor, register PSCI, start the resource manager. */
@@ -103,7 +116,10 @@ export class GunyahSystem {
       cpus: options.physicalCpus,
       nsPerInstruction: options.nsPerInstruction,
       pacing: options.time === "realtime" ? "realtime" : "virtual",
-      ram: [{ base: PHYS_RAM_BASE, size: options.ramBytes }],
+      ram: [
+        { base: RM_PRIVATE_MEMORY_BASE, size: RM_PRIVATE_MEMORY_SIZE },
+        { base: PHYS_RAM_BASE, size: options.ramBytes },
+      ],
     });
     if (options.log) {
       const log = options.log;
@@ -162,7 +178,11 @@ export class GunyahSystem {
       throw new Error(`platform ${this.platform.name} gave VM '${spec.name}' no PL011 console`);
     }
 
-    const dtb = this.platform.buildDeviceTree(vmOptions, devices.flatMap((d) => d.dt ?? []));
+    const hypervisorNode = this.rm.hypervisorDtNode(rec.vmid);
+    const dtb = this.platform.buildDeviceTree(vmOptions, [
+      ...devices.flatMap((d) => d.dt ?? []),
+      ...(hypervisorNode ? [hypervisorNode] : []),
+    ]);
     const plan = this.platform.planBoot(
       { kernel: spec.kernel, initrd: spec.initrd },
       vmOptions,
