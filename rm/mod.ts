@@ -1,9 +1,16 @@
 /**
- * The resource manager: its ABI numbers and the RPC wire format it speaks
- * over message queues.
+ * The resource manager: its ABI numbers, the RPC wire format it speaks over
+ * message queues, the component itself, its RPC service and a client.
  *
  * @module
  */
 export * from "./abi.ts";
 export * from "./rpc/header.ts";
 export * from "./rpc/fragment.ts";
+export * from "./rpc/endpoint.ts";
+export * from "./rpc/link.ts";
+export * from "./rpc/private_memory.ts";
+export * from "./rpc/service.ts";
+export * from "./dt/hypervisor_node.ts";
+export * from "./client.ts";
+export * from "./resource_manager.ts";

@@ -302,3 +302,73 @@ Deno.test("RM RPC: VM lifecycle with owner rules, hyp resources of vCPUs, notifi
   ]);
   assertEquals((await hlos.rpc.call(RmMsg.VM_STOP, stop)).error, RmError.VM_STATE);
 });
+
+Deno.test("RM RPC: a forced VM_STOP kills the VM and notifies its owner (exit type 7)", async () => {
+  const { rm, hlos } = await setup();
+  rm.vm(Vmid.HLOS).status = VmStatus.RUNNING;
+  const id = u32((await hlos.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0))).data);
+  rm.configureVm(id, { physBase: RAM + 4 * MiB, ipaBase: RAM, size: 1 * MiB, vcpus: 1 });
+  assertEquals((await hlos.rpc.call(RmMsg.VM_INIT, vmidReq(id))).error, RmError.OK);
+  const ctx = new Uint8Array(16);
+  new DataView(ctx.buffer).setUint16(0, id, true);
+  ctx[2] = 1;
+  new DataView(ctx.buffer).setBigUint64(8, IDLE_ENTRY, true);
+  assertEquals((await hlos.rpc.call(RmMsg.VM_SET_CONTEXT, ctx)).error, RmError.OK);
+  assertEquals((await hlos.rpc.call(RmMsg.VM_START, vmidReq(id))).error, RmError.OK);
+  const stop = new Uint8Array(8);
+  new DataView(stop.buffer).setUint16(0, id, true);
+  stop[2] = 0x2; // unknown flag
+  assertEquals((await hlos.rpc.call(RmMsg.VM_STOP, stop)).error, RmError.ARGUMENT_INVALID);
+  stop[2] = 0x1; // FORCE
+  new DataView(stop.buffer).setUint32(4, 3, true);
+  assertEquals((await hlos.rpc.call(RmMsg.VM_STOP, stop)).error, RmError.OK);
+  assertEquals(rm.vm(id).status, VmStatus.EXITED);
+  hlos.rpc.poll();
+  const n = hlos.notes.find((m) => m.msgId === RmNotify.VM_EXITED)!;
+  const v = new DataView(n.payload.buffer);
+  assertEquals([v.getUint16(0, true), v.getUint16(2, true), v.getUint32(8, true)], [id, 7, 3]);
+  // The HLOS VM's peers are the VMs it owns.
+  const peers = await hlos.rpc.call(RmMsg.VM_GET_PEERS);
+  assertEquals([u32(peers.data), u32(peers.data, 4)], [1, id]);
+});
+
+Deno.test("RM RPC: a VM whose vGIC lacks the RM's SPIs fails VM_INIT with the binding named", async () => {
+  const { rm } = await setup();
+  const rec = rm.allocateVm("small", 0);
+  let message = "";
+  try {
+    rm.initVm(rec.vmid, {
+      physBase: RAM + 4 * MiB,
+      ipaBase: RAM,
+      size: 1 * MiB,
+      vcpus: 1,
+      spis: 64,
+    });
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assert(message.includes("msgqueue_bind_send_virq(VM→RM, VM vic)"), message);
+  assertEquals(rec.status, VmStatus.INIT_FAILED);
+});
+
+Deno.test("RM client: one request at a time, and a silent RM is reported, not waited on forever", async () => {
+  const { hv, hlos } = await setup();
+  const first = hlos.rpc.call(RmMsg.VM_GET_VMID);
+  let refused = "";
+  await hlos.rpc.call(RmMsg.VM_GET_VMID).catch((e) => (refused = (e as Error).message));
+  assert(refused.includes("one RM request at a time"), refused);
+  assertEquals((await first).error, RmError.OK);
+  await hv.stopComponents();
+  // A request whose reply never comes (the RM's VIRQs are no longer delivered: nothing drains).
+  const quiet = new RmClient({
+    port: { call: () => [0n, 1n, 0n] }, // sends "succeed", receives never have data
+    txCap: 1n,
+    rxCap: 2n,
+    buffer: { address: 0n, bytes: new Uint8Array(240) },
+    wait: () => {},
+    maxWaits: 3,
+  });
+  let err = "";
+  await quiet.call(RmMsg.VM_GET_VMID).catch((e) => (err = (e as Error).message));
+  assert(err.includes("waiting for the reply"), err);
+});
