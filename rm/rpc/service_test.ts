@@ -372,3 +372,16 @@ Deno.test("RM client: one request at a time, and a silent RM is reported, not wa
   await quiet.call(RmMsg.VM_GET_VMID).catch((e) => (err = (e as Error).message));
   assert(err.includes("waiting for the reply"), err);
 });
+
+Deno.test("RM RPC: a VM that powers itself off is reported to its owner (PLATFORM_OFF)", async () => {
+  const { rm, hlos } = await setup();
+  const id = u32((await hlos.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0))).data);
+  rm.configureVm(id, { physBase: RAM + 4 * MiB, ipaBase: RAM, size: 1 * MiB, vcpus: 1 });
+  assertEquals((await hlos.rpc.call(RmMsg.VM_INIT, vmidReq(id))).error, RmError.OK);
+  rm.exited(id, "system_off");
+  rm.exited(id, "system_off"); // reported once
+  hlos.rpc.poll();
+  const exits = hlos.notes.filter((m) => m.msgId === RmNotify.VM_EXITED);
+  assertEquals(exits.length, 1);
+  assertEquals(new DataView(exits[0].payload.buffer).getUint16(2, true), 1);
+});
