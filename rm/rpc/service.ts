@@ -100,6 +100,8 @@ export class RmRpcService {
   readonly #byVmid = new Map<number, VmRpc>();
   readonly #byVirq = new Map<number, { ep: RpcEndpoint; rx: boolean }>();
   #notifySeq = 0;
+  /** VM_ALLOCATE requests served, to name the VMs they make. */
+  #allocations = 0;
   #nextVirq: number;
 
   constructor(
@@ -230,7 +232,8 @@ export class RmRpcService {
           throw new Reject(RmError.DENIED, "only the HLOS VM allocates VMs");
         }
         const want = v.getUint16(0, true);
-        const rec = this.#host.allocateVm(`vm-0x${(want || 0).toString(16)}`, want, caller);
+        this.#allocations++;
+        const rec = this.#host.allocateVm(`rpc-vm-${this.#allocations}`, want, caller);
         return want === 0 ? u32(rec.vmid) : undefined;
       }
       case RmMsg.VM_GET_STATE: {

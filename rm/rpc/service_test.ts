@@ -200,6 +200,14 @@ Deno.test("RM RPC: VM lifecycle with owner rules, hyp resources of vCPUs, notifi
   const id = u32(alloc.data);
   assertEquals(id, Vmid.DYNAMIC_FIRST);
   assertEquals(rm.vm(id).owner, Vmid.HLOS);
+  const explicit = await hlos.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0x21));
+  assertEquals([explicit.error, explicit.data.length], [RmError.OK, 0]); // no vmid word when asked for one
+  assertEquals((await hlos.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0x21))).error, RmError.IN_USE);
+  assertEquals((await hlos.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0x50))).error, RmError.VMID_INVALID);
+  assertEquals(
+    u32((await hlos.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0))).data),
+    Vmid.DYNAMIC_FIRST + 1,
+  );
   assertEquals((await hlos.rpc.call(RmMsg.VM_INIT, vmidReq(id))).error, RmError.VM_STATE);
   rm.configureVm(id, { physBase: RAM + 4 * MiB, ipaBase: RAM, size: 2 * MiB, vcpus: 6 });
   assertEquals((await hlos.rpc.call(RmMsg.VM_START, vmidReq(id))).error, RmError.VM_STATE);
