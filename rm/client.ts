@@ -35,6 +35,7 @@ export interface RmClientOptions {
   readonly txCap: bigint;
   /** The client's RX queue (RM → client), RECEIVE right. */
   readonly rxCap: bigint;
+  /** The message buffer the hypercalls copy through. */
   readonly buffer: RmClientBuffer;
   /** Let the system make progress; called while waiting for room or a reply. */
   readonly wait: () => void | Promise<void>;
@@ -48,12 +49,15 @@ export interface RmClientOptions {
 
 /** A reply: the RM error word and what followed it. */
 export interface RmReply {
+  /** RM error code (gunyah-abi.md §5.2). */
   readonly error: number;
+  /** The reply payload after the error word. */
   readonly data: Uint8Array;
 }
 
 /** The transport failed (not an RM error reply). */
 export class RmClientError extends Error {
+  /** Error name. */
   override readonly name = "RmClientError";
 }
 
@@ -67,6 +71,7 @@ export class RmClient {
   #reply: RpcMessage | null = null;
   #want: { seq: number; msgId: number } | null = null;
 
+  /** A client over the queue pair in `options`. */
   constructor(options: RmClientOptions) {
     if (options.buffer.bytes.length < RPC_MESSAGE_SIZE) {
       throw new RangeError(`RM client buffer must hold ${RPC_MESSAGE_SIZE} bytes`);
@@ -131,7 +136,7 @@ export class RmClient {
    * Send one raw message-queue message (for tests of malformed input);
    * returns the Gunyah error of msgqueue_send.
    */
-  sendRaw(message: Uint8Array, push = true): HypError {
+  sendRaw(message: Uint8Array, push = true): number {
     const buf = this.#o.buffer;
     buf.bytes.set(message);
     const r = this.#o.port.call(
@@ -142,7 +147,7 @@ export class RmClient {
       push ? BigInt(MSGQUEUE_SEND_FLAG_PUSH) : 0n,
       0n,
     );
-    return errorFromRegister(r[0]) as HypError;
+    return errorFromRegister(r[0]);
   }
 
   /** Drain the RX queue (what the RX VIRQ handler does): notifications out, the reply kept. */

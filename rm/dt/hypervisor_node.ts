@@ -32,6 +32,7 @@ const GIC_FDT_EDGE_RISING = 1;
 const RM_API_COMPATIBLE = "qcom,resource-manager-1-0";
 /** What goes into the node. */
 export interface HypervisorNodeInfo {
+  /** The VM's RM RPC channel. */
   readonly link: RpcLink;
 }
 

@@ -49,7 +49,10 @@ Deno.test("the /hypervisor node carries the VM's RM queue caps and VIRQs and is 
   const r = await runDtc(blob);
   assert(r.ok, r.warnings);
   assertEquals(r.warnings, "");
-  assert(r.dts.includes('compatible = "gunyah-resource-manager\\0qcom,resource-manager-1-0'), r.dts);
+  assert(
+    r.dts.includes('compatible = "gunyah-resource-manager\\0qcom,resource-manager-1-0'),
+    r.dts,
+  );
 });
 
 Deno.test("without private memory the RM serves no RPC and emits no node", async () => {

@@ -38,6 +38,7 @@ export type RpcDispatch = (endpoint: RpcEndpoint, request: RpcMessage) => void;
 export class RpcEndpoint {
   /** VMID of the client VM at the other end. */
   readonly peerVmid: number;
+  /** The RM's caps for the channel's two queues. */
   readonly caps: RpcEndpointCaps;
   readonly #port: HypercallPort;
   readonly #memory: RmPrivateMemory;
@@ -50,6 +51,16 @@ export class RpcEndpoint {
   #txReady = true;
   #dropped = 0;
 
+  /**
+   * The RM's end of the channel to VM `peerVmid`.
+   *
+   * @param port the RM's hypercall port
+   * @param memory the RM's message buffers
+   * @param peerVmid the client VM
+   * @param caps the RM's caps for the two queues
+   * @param dispatch receives every complete request
+   * @param onDrop told why a message was dropped
+   */
   constructor(
     port: HypercallPort,
     memory: RmPrivateMemory,

@@ -29,10 +29,11 @@ export const RM_RPC_VM_TX_SPI = 240;
 /** See {@link RM_RPC_VM_TX_SPI}. */
 export const RM_RPC_VM_RX_SPI = 241;
 /** First INTID a VM may treat as free after the RM's (`qcom,free-irq-start`). */
-export const RM_RPC_VM_FREE_IRQ_START = GIC_SPI_BASE + RM_RPC_VM_RX_SPI + 1;
+export const RM_RPC_VM_FREE_IRQ_START: number = GIC_SPI_BASE + RM_RPC_VM_RX_SPI + 1;
 
 /** What the RM needs to know about the VM to link it. */
 export interface RpcLinkTarget {
+  /** The VM's name, for error messages. */
   readonly name: string;
   /** The VM's cspace (RM cspace CapID). */
   readonly cspaceCap: bigint;
@@ -62,7 +63,9 @@ export interface RpcLink {
 
 /** A hypercall needed for the link failed. */
 export class RpcLinkError extends Error {
+  /** Error name. */
   override readonly name = "RpcLinkError";
+  /** The VM's name, the failing hypercall and its Gunyah error. */
   constructor(readonly vm: string, readonly call: string, readonly code: number) {
     super(`RM RPC channel of VM '${vm}': ${call} failed with ${errorName(code)} (${code})`);
   }

@@ -39,7 +39,7 @@ export interface RmMemoryRegion {
 }
 
 /** Bytes the RM needs: one page holds both message buffers. */
-export const RM_PRIVATE_MEMORY_SIZE = PAGE_SIZE;
+export const RM_PRIVATE_MEMORY_SIZE: number = PAGE_SIZE;
 
 /** The RM's claimed private memory and its two message buffers. */
 export class RmPrivateMemory {

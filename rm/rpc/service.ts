@@ -63,8 +63,9 @@ export interface RmRpcHost {
   startVm(vmid: number, entry: bigint, x0: bigint): VmRecord;
   /** Stop every vCPU of the VM (vcpu_kill) and mark it EXITED with `reason`. */
   stopVm(vmid: number, reason: string): void;
-  /** The RM's hypercall port and caps. */
+  /** The RM's hypercall port. */
   readonly port: HypercallPort;
+  /** The RM's own cspace (CapID in itself). */
   readonly cspaceCap: bigint;
 }
 
@@ -104,6 +105,15 @@ export class RmRpcService {
   #allocations = 0;
   #nextVirq: number;
 
+  /**
+   * A service for `host`.
+   *
+   * @param host the resource manager
+   * @param memory the RM's message buffers
+   * @param firstVirq first INTID of the RM's vic to hand out to channels
+   * @param log diagnostics
+   * @param consoleSink console output of VMs whose owner is the RM
+   */
   constructor(
     host: RmRpcHost,
     memory: RmPrivateMemory,
