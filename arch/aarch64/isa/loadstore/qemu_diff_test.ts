@@ -12,16 +12,9 @@
 import { assertEquals } from "../../../../tests/assert.ts";
 import { Harness, ldstExcl, ldstImm9, ldstPair, ldstReg, ldstUimm } from "../../cpu/test_asm.ts";
 import { TestRam } from "../../cpu/test_support.ts";
-
-const TOOLS = ["qemu-system-aarch64", "aarch64-linux-gnu-as", "aarch64-linux-gnu-ld"];
-const haveTools = TOOLS.every((t) => {
-  try {
-    return new Deno.Command(t, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-});
+import { missingReferenceTools, runReferenceGuest } from "../../test_qemu.ts";
+import { guestProgram, instLine, pairTransfers, quadLines } from "../../test_qemu_guest.ts";
+import { Xorshift32 } from "../../test_random.ts";
 
 /** Where the buffer lives in both machines. */
 const BUF = 0x40100000;
@@ -37,13 +30,8 @@ interface Case {
 }
 
 function makeCases(): Case[] {
-  let s = 0x510e527f;
-  const rnd = (n: number) => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) % n;
-  };
+  const rng = new Xorshift32(0x510e527f);
+  const rnd = (n: number) => rng.below(n);
   const r64 = () =>
     (BigInt(rnd(0x10000)) << 48n) | (BigInt(rnd(0x1000000)) << 24n) | BigInt(rnd(0x1000000));
   const cases: Case[] = [];
@@ -106,98 +94,38 @@ function pattern(i: number): number {
 }
 
 function guestSource(cases: readonly Case[]): string {
-  const l = [".global _start", "_start:", "  ldr x20, =inputs", "  ldr x21, =outputs"];
+  const body: string[] = [];
   for (const c of cases) {
-    for (let r = 0; r < REGS; r += 2) l.push(`  ldp x${r}, x${r + 1}, [x20], #16`);
-    l.push(`  .inst 0x${c.word.toString(16).padStart(8, "0")}`);
-    for (let r = 0; r < REGS; r += 2) l.push(`  stp x${r}, x${r + 1}, [x21], #16`);
+    body.push(
+      ...pairTransfers("ldp", "x", 0, REGS, "x20"),
+      instLine(c.word),
+      ...pairTransfers("stp", "x", 0, REGS, "x21"),
+    );
   }
-  l.push(
-    "  ldr x22, =outputs",
-    `  ldr x23, =${cases.length * REGS}`,
-    "  bl print",
-    "  ldr x22, =buffer",
-    `  ldr x23, =${BUF_SIZE / 8}`,
-    "  bl print",
-    "  movz x0, #0x0008",
-    "  movk x0, #0x8400, lsl #16",
-    "  hvc #0",
-    "3: b 3b",
-    // print: x23 quads from x22 as hex lines on the PL011.
-    "print:",
-    "  movz x24, #0x0900, lsl #16",
-    "1: ldr x10, [x22], #8",
-    "  mov x11, #60",
-    "2: lsr x12, x10, x11",
-    "  and x12, x12, #15",
-    "  cmp x12, #10",
-    "  add x13, x12, #48",
-    "  add x14, x12, #87",
-    "  csel x12, x13, x14, lo",
-    "  strb w12, [x24]",
-    "  subs x11, x11, #4",
-    "  b.ge 2b",
-    "  mov x12, #10",
-    "  strb w12, [x24]",
-    "  subs x23, x23, #1",
-    "  b.ne 1b",
-    "  ret",
-    ".ltorg",
-    ".data",
-    ".balign 16",
-    "inputs:",
-  );
-  for (const c of cases) for (const v of c.x) l.push(`  .quad 0x${v.toString(16)}`);
-  l.push(".balign 16", "outputs:", `  .space ${cases.length * REGS * 8}`);
   // The buffer, at BUF.
-  l.push('.section .buf, "aw"', "buffer:");
+  const data = ['.section .buf, "aw"', "buffer:"];
   for (let i = 0; i < BUF_SIZE; i += 16) {
     const b = Array.from({ length: 16 }, (_, k) => `0x${pattern(i + k).toString(16)}`);
-    l.push(`  .byte ${b.join(", ")}`);
+    data.push(`  .byte ${b.join(", ")}`);
   }
-  return l.join("\n") + "\n";
+  return guestProgram({
+    body,
+    inputs: cases.flatMap((c) => quadLines(c.x)),
+    outputQuads: cases.length * REGS,
+    alsoPrint: [{ label: "buffer", quads: BUF_SIZE / 8 }],
+    data,
+  });
 }
 
 Deno.test({
   name: "integer loads and stores match QEMU (cortex-a57) on random instructions of every class",
-  ignore: !haveTools,
-  fn() {
+  ignore: missingReferenceTools() !== null,
+  async fn() {
     const cases = makeCases();
-    const dir = Deno.makeTempDirSync();
-    Deno.writeTextFileSync(`${dir}/t.s`, guestSource(cases));
-    const run = (cmd: string, args: string[]) => {
-      const r = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
-      if (!r.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(r.stderr)}`);
-      return new TextDecoder().decode(r.stdout);
-    };
-    run("aarch64-linux-gnu-as", ["-o", `${dir}/t.o`, `${dir}/t.s`]);
-    run("aarch64-linux-gnu-ld", [
-      "-Ttext=0x40080000",
-      `--section-start=.buf=0x${BUF.toString(16)}`,
-      `--section-start=.data=0x40200000`,
-      "-o",
-      `${dir}/t.elf`,
-      `${dir}/t.o`,
-    ]);
-    const out = run("timeout", [
-      "60",
-      "qemu-system-aarch64",
-      "-M",
-      "virt",
-      "-cpu",
-      "cortex-a57",
-      "-m",
-      "128",
-      "-nographic",
-      "-monitor",
-      "none",
-      "-kernel",
-      `${dir}/t.elf`,
-    ]);
-    Deno.removeSync(dir, { recursive: true });
-    const quads = out.split(/\r?\n/).filter((x) => /^[0-9a-f]{16}$/.test(x)).map((x) =>
-      BigInt("0x" + x)
-    );
+    const quads = await runReferenceGuest(guestSource(cases), {
+      timeoutSeconds: 60,
+      sectionStarts: { ".buf": BUF, ".data": 0x40200000 },
+    });
     assertEquals(quads.length, cases.length * REGS + BUF_SIZE / 8);
     const ram = new TestRam(0x40000000, 0x200000);
     for (let i = 0; i < BUF_SIZE; i++) ram.mapping.bytes[BUF - 0x40000000 + i] = pattern(i);

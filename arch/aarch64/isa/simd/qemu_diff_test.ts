@@ -13,28 +13,32 @@ import { assertEquals } from "../../../../tests/assert.ts";
 import { Harness } from "../../cpu/test_asm.ts";
 import { a64Decoder } from "../../decode/a64.ts";
 import type { EncodingEntry } from "../../decode/entry.ts";
-import { parsePattern } from "../../decode/pattern.ts";
+import { differingQuads, getVQuads, setVQuads, vQuadName } from "../../test_diff_state.ts";
+import { missingReferenceTools, runReferenceGuest } from "../../test_qemu.ts";
+import {
+  CPACR_EL1_FPEN_NO_TRAP,
+  guestProgram,
+  instLine,
+  pairTransfers,
+  quadLines,
+} from "../../test_qemu_guest.ts";
+import {
+  type EncodingCandidate,
+  encodingCandidates,
+  randomEncoding,
+  Xorshift32,
+} from "../../test_random.ts";
 import { entries as fpEntries } from "../fp/mod.ts";
 import { entries as simdEntries } from "./mod.ts";
 import { entries as loadStoreEntries } from "./loadstore.ts";
 import { entries as structureEntries } from "./structure.ts";
 
-const TOOLS = ["qemu-system-aarch64", "aarch64-linux-gnu-as", "aarch64-linux-gnu-ld"];
-const haveTools = TOOLS.every((t) => {
-  try {
-    return new Deno.Command(t, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-});
-
 /** Number of random instructions. */
 const CASES = 2500;
 /** Quads printed per case: V0..V7 (16), X0..X7, NZCV, FPSR. */
 const QUADS = 26;
-/** What the guest's exception handler writes to X0 on an UNDEFINED instruction. */
-const UNDEF_MARKER = 0xdeadn;
+/** Seed of the random stream. */
+const SEED = 0x7a11ab1e;
 
 interface Case {
   readonly word: number;
@@ -42,20 +46,6 @@ interface Case {
   readonly x: bigint[];
   readonly nzcv: number;
   readonly fpcr: number;
-}
-
-class Rng {
-  #s = 0x7a11ab1e;
-  next(): number {
-    let x = this.#s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (this.#s = x >>> 0);
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[this.next() % a.length];
-  }
 }
 
 const SPECIAL32 = [
@@ -107,7 +97,7 @@ const SPECIAL64 = [
   0x36a0000000000000n,
 ];
 
-function randomQuad(r: Rng): bigint {
+function randomQuad(r: Xorshift32): bigint {
   switch (r.next() % 4) {
     case 0:
       return (BigInt(r.next()) << 32n) | BigInt(r.next());
@@ -123,25 +113,22 @@ function randomQuad(r: Rng): bigint {
 }
 
 /** The data-processing entries under test and their parsed patterns. */
-function candidates(): { entry: EncodingEntry; mask: number; value: number }[] {
+function candidates(): EncodingCandidate[] {
   const memory = new Set<EncodingEntry>([...loadStoreEntries, ...structureEntries]);
-  return [...fpEntries, ...simdEntries].filter((e) => !memory.has(e)).map((entry) => {
-    const p = parsePattern(entry.pattern);
-    return { entry, mask: p.mask >>> 0, value: p.value >>> 0 };
-  });
+  return encodingCandidates([...fpEntries, ...simdEntries].filter((e) => !memory.has(e)));
 }
 
 function makeCases(): Case[] {
-  const r = new Rng();
+  const r = new Xorshift32(SEED);
   const d = a64Decoder();
   const pool = candidates();
   const mine = new Set(pool.map((c) => c.entry));
   const h = new Harness();
-  h.cpu.sys.setCpacr(0x300000);
+  h.cpu.sys.setCpacr(CPACR_EL1_FPEN_NO_TRAP);
   const cases: Case[] = [];
   while (cases.length < CASES) {
     const c = r.pick(pool);
-    let w = ((r.next() & ~c.mask) | c.value) >>> 0;
+    let w = randomEncoding(r, c);
     // Rd, Rn in 0..7; Rm (bits 20:16) in 0..7; Ra in 0..7 for the FP 3-source class.
     w = (w & ~0x318 & ~(3 << 19)) >>> 0;
     if ((w >>> 24) === 0x1f) w = (w & ~(3 << 13)) >>> 0;
@@ -164,171 +151,65 @@ function makeCases(): Case[] {
 }
 
 function guestSource(cases: readonly Case[]): string {
-  const lines = [
-    ".global _start",
-    "_start:",
-    "  mov x0, #(3 << 20)",
-    "  msr cpacr_el1, x0", // FPEN = 0b11
-    "  adrp x0, vectors",
-    "  add x0, x0, :lo12:vectors",
-    "  msr vbar_el1, x0",
-    "  isb",
-    "  adrp x20, inputs",
-    "  add x20, x20, :lo12:inputs",
-    "  adrp x21, outputs",
-    "  add x21, x21, :lo12:outputs",
-  ];
+  const body: string[] = [];
   for (const c of cases) {
-    lines.push(
-      "  ldp q0, q1, [x20], #32",
-      "  ldp q2, q3, [x20], #32",
-      "  ldp q4, q5, [x20], #32",
-      "  ldp q6, q7, [x20], #32",
-      "  ldp x0, x1, [x20], #16",
-      "  ldp x2, x3, [x20], #16",
-      "  ldp x4, x5, [x20], #16",
-      "  ldp x6, x7, [x20], #16",
+    body.push(
+      ...pairTransfers("ldp", "q", 0, 8, "x20"),
+      ...pairTransfers("ldp", "x", 0, 8, "x20"),
       "  ldp x9, x10, [x20], #16",
       "  msr nzcv, x9",
       "  msr fpcr, x10",
       "  msr fpsr, xzr",
-      `  .inst 0x${c.word.toString(16).padStart(8, "0")}`,
+      instLine(c.word),
       "  mrs x9, nzcv",
       "  mrs x10, fpsr",
-      "  stp q0, q1, [x21], #32",
-      "  stp q2, q3, [x21], #32",
-      "  stp q4, q5, [x21], #32",
-      "  stp q6, q7, [x21], #32",
-      "  stp x0, x1, [x21], #16",
-      "  stp x2, x3, [x21], #16",
-      "  stp x4, x5, [x21], #16",
-      "  stp x6, x7, [x21], #16",
+      ...pairTransfers("stp", "q", 0, 8, "x21"),
+      ...pairTransfers("stp", "x", 0, 8, "x21"),
       "  stp x9, x10, [x21], #16",
     );
   }
-  lines.push(
-    "  msr fpcr, xzr",
-    "  adrp x22, outputs",
-    "  add x22, x22, :lo12:outputs",
-    `  movz x23, #${(cases.length * QUADS) & 0xffff}`,
-    `  movk x23, #${(cases.length * QUADS) >>> 16}, lsl #16`,
-    "  movz x24, #0x0900, lsl #16",
-    "1: ldr x10, [x22], #8",
-    "  mov x11, #60",
-    "2: lsr x12, x10, x11",
-    "  and x12, x12, #15",
-    "  cmp x12, #10",
-    "  add x13, x12, #48",
-    "  add x14, x12, #87",
-    "  csel x12, x13, x14, lo",
-    "  strb w12, [x24]",
-    "  subs x11, x11, #4",
-    "  b.ge 2b",
-    "  mov x12, #10",
-    "  strb w12, [x24]",
-    "  subs x23, x23, #1",
-    "  b.ne 1b",
-    "  movz x0, #0x0008",
-    "  movk x0, #0x8400, lsl #16",
-    "  hvc #0",
-    "3: b 3b",
-    // Synchronous exception from the current EL (SPx): mark and skip the instruction.
-    ".balign 2048",
-    "vectors:",
-    "  .space 0x200",
-    `  mov x0, #${UNDEF_MARKER}`,
-    "  mrs x9, elr_el1",
-    "  add x9, x9, #4",
-    "  msr elr_el1, x9",
-    "  eret",
-    ".balign 2048",
-    ".ltorg",
-    ".data",
-    ".balign 16",
-    "inputs:",
+  body.push("  msr fpcr, xzr");
+  const inputs = cases.flatMap((c) =>
+    quadLines([...c.v, ...c.x, BigInt((c.nzcv << 28) >>> 0), BigInt(c.fpcr)])
   );
-  for (const c of cases) {
-    for (const q of c.v) lines.push(`  .quad 0x${q.toString(16)}`);
-    for (const q of c.x) lines.push(`  .quad 0x${q.toString(16)}`);
-    lines.push(
-      `  .quad 0x${((c.nzcv << 28) >>> 0).toString(16)}`,
-      `  .quad 0x${c.fpcr.toString(16)}`,
-    );
-  }
-  lines.push(".balign 16", "outputs:", `  .space ${cases.length * QUADS * 8}`);
-  return lines.join("\n") + "\n";
+  // An UNDEFINED instruction in the guest sets X0 to the fault marker and is skipped.
+  return guestProgram({
+    enableFp: true,
+    faultMarkRegister: "x0",
+    body,
+    inputs,
+    outputQuads: cases.length * QUADS,
+  });
 }
 
 Deno.test({
   name:
     "FP and AdvSIMD data processing matches QEMU (cortex-a57) on random instructions, values and FPCR",
-  ignore: !haveTools,
-  fn() {
+  ignore: missingReferenceTools() !== null,
+  async fn() {
     const cases = makeCases();
-    const dir = Deno.makeTempDirSync();
-    Deno.writeTextFileSync(`${dir}/t.s`, guestSource(cases));
-    const run = (cmd: string, args: string[]) => {
-      const r = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
-      if (!r.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(r.stderr)}`);
-      return new TextDecoder().decode(r.stdout);
-    };
-    run("aarch64-linux-gnu-as", ["-o", `${dir}/t.o`, `${dir}/t.s`]);
-    run("aarch64-linux-gnu-ld", ["-Ttext=0x40080000", "-o", `${dir}/t.elf`, `${dir}/t.o`]);
-    const out = run("timeout", [
-      "120",
-      "qemu-system-aarch64",
-      "-M",
-      "virt",
-      "-cpu",
-      "cortex-a57",
-      "-m",
-      "128",
-      "-nographic",
-      "-monitor",
-      "none",
-      "-kernel",
-      `${dir}/t.elf`,
-    ]);
-    Deno.removeSync(dir, { recursive: true });
-    const quads = out.split(/\r?\n/).filter((l) => /^[0-9a-f]{16}$/.test(l)).map((l) =>
-      BigInt("0x" + l)
-    );
+    const quads = await runReferenceGuest(guestSource(cases), { timeoutSeconds: 120 });
     assertEquals(quads.length, cases.length * QUADS);
     const h = new Harness();
-    h.cpu.sys.setCpacr(0x300000);
+    h.cpu.sys.setCpacr(CPACR_EL1_FPEN_NO_TRAP);
     const d = a64Decoder();
     const bad: string[] = [];
     const hex = (v: bigint) => v.toString(16);
     cases.forEach((c, i) => {
-      for (let k = 0; k < 16; k++) {
-        h.cpu.v[(k >> 1) * 4 + (k & 1) * 2] = Number(c.v[k] & 0xffffffffn);
-        h.cpu.v[(k >> 1) * 4 + (k & 1) * 2 + 1] = Number(c.v[k] >> 32n);
-      }
+      setVQuads(h.cpu, c.v);
       for (let r = 0; r < 8; r++) h.x(r, c.x[r]);
       h.flags = c.nzcv;
       h.cpu.fpcr = c.fpcr;
       h.cpu.fpsr = 0;
       h.exec(c.word);
-      const ours: bigint[] = [];
-      for (let k = 0; k < 16; k++) {
-        const w = (k >> 1) * 4 + (k & 1) * 2;
-        ours.push((BigInt(h.cpu.v[w + 1]) << 32n) | BigInt(h.cpu.v[w]));
-      }
+      const ours = getVQuads(h.cpu, 16);
       for (let r = 0; r < 8; r++) ours.push(h.getX(r));
       ours.push(BigInt((h.flags << 28) >>> 0), BigInt(h.cpu.fpsr >>> 0));
       const theirs = quads.slice(i * QUADS, (i + 1) * QUADS);
-      const diff = ours.map((v, j) => (v !== theirs[j] ? j : -1)).filter((j) => j >= 0);
+      const diff = differingQuads(ours, theirs);
       if (diff.length > 0) {
         const where = diff.map((j) =>
-          `${
-            j < 16
-              ? `V${j >> 1}.${j & 1 ? "hi" : "lo"}`
-              : j < 24
-              ? `X${j - 16}`
-              : j === 24
-              ? "NZCV"
-              : "FPSR"
-          }` +
+          `${j < 16 ? vQuadName(j) : j < 24 ? `X${j - 16}` : j === 24 ? "NZCV" : "FPSR"}` +
           ` qemu ${hex(theirs[j])} ours ${hex(ours[j])}`
         );
         bad.push(

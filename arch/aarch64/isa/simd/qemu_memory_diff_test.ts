@@ -12,19 +12,19 @@ import { Harness, RAM_BASE } from "../../cpu/test_asm.ts";
 import { TestRam } from "../../cpu/test_support.ts";
 import { a64Decoder } from "../../decode/a64.ts";
 import type { EncodingEntry } from "../../decode/entry.ts";
-import { parsePattern } from "../../decode/pattern.ts";
+import { differingQuads, getVQuads, setVQuads, vQuadName } from "../../test_diff_state.ts";
+import { missingReferenceTools, runReferenceGuest } from "../../test_qemu.ts";
+import {
+  CPACR_EL1_FPEN_NO_TRAP,
+  guestProgram,
+  instLine,
+  loadAddress,
+  pairTransfers,
+  quadLines,
+} from "../../test_qemu_guest.ts";
+import { encodingCandidates, randomEncoding, Xorshift32 } from "../../test_random.ts";
 import { entries as loadStoreEntries } from "./loadstore.ts";
 import { entries as structureEntries } from "./structure.ts";
-
-const TOOLS = ["qemu-system-aarch64", "aarch64-linux-gnu-as", "aarch64-linux-gnu-ld"];
-const haveTools = TOOLS.every((t) => {
-  try {
-    return new Deno.Command(t, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-});
 
 const CASES = 1200;
 /** Quads printed per case: V0..V11 (24), X1 - buffer, buffer hash. */
@@ -32,22 +32,13 @@ const QUADS = 26;
 const BUF = 4096;
 /** Buffer address in the test RAM of this side. */
 const BUF_AT = RAM_BASE + 0x10000;
+/** Seed of the random stream. */
+const SEED = 0x9e3779b9;
 
 interface Case {
   readonly word: number;
   readonly v: bigint[];
   readonly x2: bigint;
-}
-
-class Rng {
-  #s = 0x9e3779b9;
-  next(): number {
-    let x = this.#s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (this.#s = x >>> 0);
-  }
 }
 
 /** The initial buffer contents (also the guest's pristine copy). */
@@ -68,20 +59,19 @@ function hash(b: Uint8Array): bigint {
 }
 
 function makeCases(): Case[] {
-  const r = new Rng();
+  const r = new Xorshift32(SEED);
   const d = a64Decoder();
   const lit = loadStoreEntries.find((e) => e.name.includes("literal"));
-  const pool = [...loadStoreEntries, ...structureEntries].filter((e) => e !== lit).map((entry) => {
-    const p = parsePattern(entry.pattern);
-    return { entry, mask: p.mask >>> 0, value: p.value >>> 0 };
-  });
+  const pool = encodingCandidates(
+    [...loadStoreEntries, ...structureEntries].filter((e) => e !== lit),
+  );
   const mine = new Set<EncodingEntry>(pool.map((c) => c.entry));
   const h = new Harness(new TestRam(RAM_BASE, 0x20000));
-  h.cpu.sys.setCpacr(0x300000);
+  h.cpu.sys.setCpacr(CPACR_EL1_FPEN_NO_TRAP);
   const cases: Case[] = [];
   while (cases.length < CASES) {
-    const c = pool[r.next() % pool.length];
-    let w = ((r.next() & ~c.mask) | c.value) >>> 0;
+    const c = r.pick(pool);
+    let w = randomEncoding(r, c);
     w = ((w & ~0x3e0) | (1 << 5)) >>> 0; // Rn = X1
     w = (w & ~0x18) >>> 0; // Rt in 0..7
     const name = c.entry.name;
@@ -111,72 +101,22 @@ function makeCases(): Case[] {
 }
 
 function guestSource(cases: readonly Case[]): string {
-  const lines = [
-    ".global _start",
-    "_start:",
-    "  mov x0, #(3 << 20)",
-    "  msr cpacr_el1, x0",
-    "  adrp x0, vectors",
-    "  add x0, x0, :lo12:vectors",
-    "  msr vbar_el1, x0",
-    "  isb",
-    "  adrp x20, inputs",
-    "  add x20, x20, :lo12:inputs",
-    "  adrp x21, outputs",
-    "  add x21, x21, :lo12:outputs",
-    "  bl restore",
-  ];
+  const body = ["  bl restore"];
   for (const c of cases) {
-    lines.push(
-      "  ldp q0, q1, [x20], #32",
-      "  ldp q2, q3, [x20], #32",
-      "  ldp q4, q5, [x20], #32",
-      "  ldp q6, q7, [x20], #32",
-      "  ldp q8, q9, [x20], #32",
-      "  ldp q10, q11, [x20], #32",
+    body.push(
+      ...pairTransfers("ldp", "q", 0, 12, "x20"),
       "  ldr x2, [x20], #8",
-      "  adrp x1, buffer",
-      "  add x1, x1, :lo12:buffer",
+      ...loadAddress("x1", "buffer"),
       `  add x1, x1, #${BUF / 2}`,
-      `  .inst 0x${c.word.toString(16).padStart(8, "0")}`,
+      instLine(c.word),
       "  bl record",
     );
   }
-  lines.push(
-    "  adrp x22, outputs",
-    "  add x22, x22, :lo12:outputs",
-    `  movz x23, #${(cases.length * QUADS) & 0xffff}`,
-    `  movk x23, #${(cases.length * QUADS) >>> 16}, lsl #16`,
-    "  movz x24, #0x0900, lsl #16",
-    "1: ldr x10, [x22], #8",
-    "  mov x11, #60",
-    "2: lsr x12, x10, x11",
-    "  and x12, x12, #15",
-    "  cmp x12, #10",
-    "  add x13, x12, #48",
-    "  add x14, x12, #87",
-    "  csel x12, x13, x14, lo",
-    "  strb w12, [x24]",
-    "  subs x11, x11, #4",
-    "  b.ge 2b",
-    "  mov x12, #10",
-    "  strb w12, [x24]",
-    "  subs x23, x23, #1",
-    "  b.ne 1b",
-    "  movz x0, #0x0008",
-    "  movk x0, #0x8400, lsl #16",
-    "  hvc #0",
-    "3: b 3b",
+  const routines = [
     // record: V0..V11, X1 - buffer, hash(buffer); then restore the buffer.
     "record:",
-    "  stp q0, q1, [x21], #32",
-    "  stp q2, q3, [x21], #32",
-    "  stp q4, q5, [x21], #32",
-    "  stp q6, q7, [x21], #32",
-    "  stp q8, q9, [x21], #32",
-    "  stp q10, q11, [x21], #32",
-    "  adrp x3, buffer",
-    "  add x3, x3, :lo12:buffer",
+    ...pairTransfers("stp", "q", 0, 12, "x21"),
+    ...loadAddress("x3", "buffer"),
     "  sub x9, x1, x3",
     "  str x9, [x21], #8",
     "  mov x10, #0",
@@ -188,107 +128,63 @@ function guestSource(cases: readonly Case[]): string {
     "  b.ne 4b",
     "  str x10, [x21], #8",
     "restore:",
-    "  adrp x3, buffer",
-    "  add x3, x3, :lo12:buffer",
-    "  adrp x11, pristine",
-    "  add x11, x11, :lo12:pristine",
+    ...loadAddress("x3", "buffer"),
+    ...loadAddress("x11", "pristine"),
     `  mov x12, #${BUF / 16}`,
     "5: ldp x14, x15, [x11], #16",
     "  stp x14, x15, [x3], #16",
     "  subs x12, x12, #1",
     "  b.ne 5b",
     "  ret",
-    // Any synchronous exception: mark X1 and skip the instruction.
-    ".balign 2048",
-    "vectors:",
-    "  .space 0x200",
-    "  mov x1, #0xdead",
-    "  mrs x9, elr_el1",
-    "  add x9, x9, #4",
-    "  msr elr_el1, x9",
-    "  eret",
-    ".balign 2048",
-    ".data",
-    ".balign 16",
-    "pristine:",
-  );
+  ];
+  const data = [".balign 16", "pristine:"];
   const p = pristine();
   for (let i = 0; i < BUF; i += 16) {
-    lines.push(`  .byte ${Array.from(p.subarray(i, i + 16)).join(", ")}`);
+    data.push(`  .byte ${Array.from(p.subarray(i, i + 16)).join(", ")}`);
   }
-  lines.push(".balign 16", "buffer:", `  .space ${BUF}`, ".balign 16", "inputs:");
-  for (const c of cases) {
-    for (const q of c.v) lines.push(`  .quad 0x${q.toString(16)}`);
-    lines.push(`  .quad 0x${c.x2.toString(16)}`);
-  }
-  lines.push(".balign 16", "outputs:", `  .space ${cases.length * QUADS * 8}`);
-  return lines.join("\n") + "\n";
+  data.push(".balign 16", "buffer:", `  .space ${BUF}`);
+  // Any synchronous exception in the guest sets X1 to the fault marker and is skipped.
+  return guestProgram({
+    enableFp: true,
+    faultMarkRegister: "x1",
+    body,
+    inputs: cases.flatMap((c) => quadLines([...c.v, c.x2])),
+    outputQuads: cases.length * QUADS,
+    routines,
+    data,
+  });
 }
 
 Deno.test({
   name:
     "SIMD&FP loads/stores (register, pair, structure) match QEMU (cortex-a57) on random encodings",
-  ignore: !haveTools,
-  fn() {
+  ignore: missingReferenceTools() !== null,
+  async fn() {
     const cases = makeCases();
-    const dir = Deno.makeTempDirSync();
-    Deno.writeTextFileSync(`${dir}/t.s`, guestSource(cases));
-    const run = (cmd: string, args: string[]) => {
-      const r = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
-      if (!r.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(r.stderr)}`);
-      return new TextDecoder().decode(r.stdout);
-    };
-    run("aarch64-linux-gnu-as", ["-o", `${dir}/t.o`, `${dir}/t.s`]);
-    run("aarch64-linux-gnu-ld", ["-Ttext=0x40080000", "-o", `${dir}/t.elf`, `${dir}/t.o`]);
-    const out = run("timeout", [
-      "120",
-      "qemu-system-aarch64",
-      "-M",
-      "virt",
-      "-cpu",
-      "cortex-a57",
-      "-m",
-      "128",
-      "-nographic",
-      "-monitor",
-      "none",
-      "-kernel",
-      `${dir}/t.elf`,
-    ]);
-    Deno.removeSync(dir, { recursive: true });
-    const quads = out.split(/\r?\n/).filter((l) => /^[0-9a-f]{16}$/.test(l)).map((l) =>
-      BigInt("0x" + l)
-    );
+    const quads = await runReferenceGuest(guestSource(cases), { timeoutSeconds: 120 });
     assertEquals(quads.length, cases.length * QUADS);
     const ram = new TestRam(RAM_BASE, 0x20000);
     const h = new Harness(ram);
-    h.cpu.sys.setCpacr(0x300000);
+    h.cpu.sys.setCpacr(CPACR_EL1_FPEN_NO_TRAP);
     const d = a64Decoder();
     const p = pristine();
     const buf = ram.mapping.bytes.subarray(BUF_AT - RAM_BASE, BUF_AT - RAM_BASE + BUF);
     const bad: string[] = [];
     cases.forEach((c, i) => {
       buf.set(p);
-      for (let k = 0; k < 24; k++) {
-        h.cpu.v[(k >> 1) * 4 + (k & 1) * 2] = Number(c.v[k] & 0xffffffffn);
-        h.cpu.v[(k >> 1) * 4 + (k & 1) * 2 + 1] = Number(c.v[k] >> 32n);
-      }
+      setVQuads(h.cpu, c.v);
       h.x(1, BigInt(BUF_AT + BUF / 2));
       h.x(2, c.x2);
       h.exec(c.word);
-      const ours: bigint[] = [];
-      for (let k = 0; k < 24; k++) {
-        const w = (k >> 1) * 4 + (k & 1) * 2;
-        ours.push((BigInt(h.cpu.v[w + 1]) << 32n) | BigInt(h.cpu.v[w]));
-      }
+      const ours = getVQuads(h.cpu, 24);
       ours.push(BigInt.asUintN(64, h.getX(1) - BigInt(BUF_AT)), hash(buf));
       const theirs = quads.slice(i * QUADS, (i + 1) * QUADS);
-      const diff = ours.map((v, j) => (v !== theirs[j] ? j : -1)).filter((j) => j >= 0);
+      const diff = differingQuads(ours, theirs);
       if (diff.length > 0) {
         bad.push(
           `0x${c.word.toString(16)} ${d.nameOf(c.word)} x2 ${c.x2.toString(16)}: ` +
             diff.map((j) =>
-              `${j < 24 ? `V${j >> 1}.${j & 1 ? "hi" : "lo"}` : j === 24 ? "X1" : "memory"} qemu ${
+              `${j < 24 ? vQuadName(j) : j === 24 ? "X1" : "memory"} qemu ${
                 theirs[j].toString(16)
               } ours ${ours[j].toString(16)}`
             ).join("; "),
