@@ -30,9 +30,10 @@ const REFERENCE_TOOLS: readonly { readonly tool: string; readonly debian: string
 
 /**
  * The reference machine: QEMU `virt` (GICv2 by default, which these guests
- * never touch) with a Cortex-A57 (Armv8.0-A, the architecture level this CPU
- * implements), 128 MiB of RAM at {@link VIRT_MEM_BASE}, the PL011 on stdio and
- * no monitor. The guest follows as `-kernel <elf>`.
+ * never touch) with a Cortex-A57 (Armv8.0-A, the CPU model every QEMU
+ * comparison in this project uses, see docs/ARCHITECTURE.md), 128 MiB of RAM at
+ * {@link VIRT_MEM_BASE}, the PL011 on stdio and no monitor. The guest follows
+ * as `-kernel <elf>`.
  */
 export const REFERENCE_MACHINE_ARGS: readonly string[] = [
   "-M",
