@@ -1,0 +1,178 @@
+import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { FakeDeviceHost, VirtioTestDriver } from "../testkit/mod.ts";
+import { createIsolatedDevice } from "./isolated_device.ts";
+
+const BLK = new URL("../virtio-blk/mod.ts", import.meta.url).href;
+const RNG = new URL("../virtio-rng/mod.ts", import.meta.url).href;
+const CONSOLE = new URL("../virtio-console/mod.ts", import.meta.url).href;
+const PLACE = { mmioBase: 0x0a00_0000, intid: 48 };
+
+function blkRead(drv: VirtioTestDriver, sector: number) {
+  const h = new Uint8Array(16);
+  new DataView(h.buffer).setUint32(8, sector, true); // type 0: VIRTIO_BLK_T_IN
+  drv.submit(0, [h], [512, 1]);
+  drv.notify(0);
+  return drv.takeUsed(0)[0];
+}
+
+Deno.test("sandbox: virtio-blk in a Worker reads its granted image; everything else is NotCapable", async () => {
+  const dir = await Deno.makeTempDir();
+  const image = `${dir}/disk.img`;
+  const other = `${dir}/other.img`;
+  await Deno.writeFile(image, new Uint8Array(4096).fill(0x5a));
+  await Deno.writeFile(other, new Uint8Array(4096));
+  try {
+    const host = new FakeDeviceHost({ ramSize: 0x4_0000 });
+    const dev = await createIsolatedDevice({
+      pluginUrl: BLK,
+      host,
+      ram: [host.memory.mapping],
+      permissions: { read: [image], write: [] },
+      options: { ...PLACE, path: image, readOnly: true },
+    });
+    try {
+      const drv = new VirtioTestDriver(dev.regions[0], host);
+      assert(drv.init());
+      assertEquals(drv.deviceId, 2);
+      assert(drv.setupQueue(0, 8));
+      drv.driverOk();
+      const used = blkRead(drv, 3);
+      assertEquals(used.len, 513);
+      assertEquals(used.written[0][0], 0x5a);
+      assertEquals(used.written[1][0], 0); // VIRTIO_BLK_S_OK
+      assertEquals(host.risingEdges(48), 1); // the interrupt came back through the mailbox
+    } finally {
+      await dev.close();
+    }
+
+    // Another path than the one granted: refused by the sandbox.
+    await assertRejects(
+      () =>
+        createIsolatedDevice({
+          pluginUrl: BLK,
+          host,
+          ram: [host.memory.mapping],
+          permissions: { read: [image], write: [] },
+          options: { ...PLACE, path: other, readOnly: true },
+        }),
+      Error,
+      "NotCapable",
+    );
+    // Writable disk with read permission only: opening for write is refused.
+    await assertRejects(
+      () =>
+        createIsolatedDevice({
+          pluginUrl: BLK,
+          host,
+          ram: [host.memory.mapping],
+          permissions: { read: [image], write: [] },
+          options: { ...PLACE, path: image },
+        }),
+      Error,
+      "NotCapable",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sandbox: a plugin without permissions cannot touch the host file system", async () => {
+  const host = new FakeDeviceHost();
+  await assertRejects(
+    () =>
+      createIsolatedDevice({
+        pluginUrl: CONSOLE,
+        host,
+        ram: [host.memory.mapping],
+        permissions: { read: [], write: [] },
+        options: { ...PLACE, output: { file: "/tmp/gunyah-ts-sandbox-should-not-exist" } },
+      }),
+    Error,
+    "NotCapable",
+  );
+});
+
+Deno.test("sandbox: isolated console takes host input by call() and logs output; mailbox round trip measured", async () => {
+  const host = new FakeDeviceHost();
+  const dev = await createIsolatedDevice({
+    pluginUrl: CONSOLE,
+    host,
+    ram: [host.memory.mapping],
+    permissions: { read: [], write: [] },
+    options: { ...PLACE, output: "log" },
+  });
+  try {
+    assert(dev.methods.includes("input"));
+    const drv = new VirtioTestDriver(dev.regions[0], host);
+    assert(drv.init());
+    drv.setupQueue(0, 8);
+    drv.setupQueue(1, 8);
+    drv.driverOk();
+    drv.submit(1, [new TextEncoder().encode("hi")], []);
+    drv.notify(1);
+    drv.submit(0, [], [8]);
+    drv.notify(0);
+    dev.call("input", new TextEncoder().encode("yo"));
+    // Asynchronous input: wait for the worker's used buffer and its interrupt message.
+    for (let i = 0; i < 200 && drv.usedIdx(0) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const used = drv.takeUsed(0);
+    assertEquals(new TextDecoder().decode(used[0].written[0].subarray(0, used[0].len)), "yo");
+    for (let i = 0; i < 200 && !host.logs.includes("virtio-console: hi"); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert(host.logs.includes("virtio-console: hi"), host.logs.join("|"));
+
+    const n = 2000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) drv.read(0x000);
+    const us = ((performance.now() - t0) * 1000) / n;
+    console.log(`isolated MMIO read round trip: ${us.toFixed(1)} µs`);
+    assert(us < 5000);
+  } finally {
+    await dev.close();
+  }
+});
+
+Deno.test("sandbox: a module that is not a device plugin is refused", async () => {
+  const host = new FakeDeviceHost();
+  await assertRejects(
+    () =>
+      createIsolatedDevice({
+        pluginUrl: new URL("./mailbox.ts", import.meta.url).href,
+        host,
+        ram: [host.memory.mapping],
+        permissions: { read: [], write: [] },
+        options: PLACE,
+      }),
+    Error,
+    "refused",
+  );
+});
+
+Deno.test("sandbox: seeded rng in a Worker gives the same bytes as in-process", async () => {
+  const host = new FakeDeviceHost();
+  const dev = await createIsolatedDevice({
+    pluginUrl: RNG,
+    host,
+    ram: [host.memory.mapping],
+    permissions: { read: [], write: [] },
+    options: { ...PLACE, seed: 3 },
+  });
+  try {
+    const drv = new VirtioTestDriver(dev.regions[0], host);
+    assert(drv.init());
+    drv.setupQueue(0, 4);
+    drv.driverOk();
+    drv.submit(0, [], [8]);
+    drv.notify(0);
+    const isolated = [...drv.takeUsed(0)[0].written[0]];
+    const { SeededSource } = await import(RNG);
+    const expect = new Uint8Array(8);
+    new SeededSource(3).fill(expect);
+    assertEquals(isolated, [...expect]);
+  } finally {
+    await dev.close();
+  }
+});

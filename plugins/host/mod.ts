@@ -1,0 +1,1 @@
+export * from "./isolated_device.ts";
