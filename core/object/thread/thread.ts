@@ -160,7 +160,7 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
     this.sched = host.scheduler.createThread(this);
     // HYP vcpu: a new vCPU is powered off until vcpu_poweron / PSCI CPU_ON.
     host.scheduler.block(this.sched, SchedulerBlock.VCPU_OFF);
-    partition.observer?.created?.(this);
+    // The "created" event comes from partition_create_thread, as for every object type.
   }
 
   /** The host (hypervisor) of this thread. */
