@@ -1,1 +1,2 @@
 export * from "./isolated_device.ts";
+export * from "./attach.ts";

@@ -3,9 +3,9 @@
  * file.
  *
  * Options:
- * - `path` (required): the image file, relative paths against the process's
- *   working directory (the host resolves configuration-relative paths before
- *   it calls the plugin);
+ * - `path` (required): the image file; a relative path is resolved against
+ *   the `configDir` option the host sets (the configuration's directory), or
+ *   the working directory without one;
  * - `readOnly` (default false): offer VIRTIO_BLK_F_RO and open the file
  *   read-only, so the plugin needs only read permission on it;
  * - `serial` (default "gunyah-ts"): the GET_ID string, at most 20 bytes;
@@ -37,7 +37,11 @@ const plugin: DevicePlugin = {
       throw new Error("virtio-blk: option 'readOnly' must be true or false");
     }
     if (typeof serial !== "string") throw new Error("virtio-blk: option 'serial' must be a string");
-    const image = new FileBlockImage(path, readOnly);
+    const { configDir } = options;
+    const file = path.startsWith("/") || typeof configDir !== "string"
+      ? path
+      : `${configDir.replace(/\/$/, "")}/${path}`;
+    const image = new FileBlockImage(file, readOnly);
     const backend = new VirtioBlkBackend(image, readOnly, serial);
     return new VirtioMmioDevice("virtio-blk", host, backend, placement);
   },

@@ -1,0 +1,187 @@
+/**
+ * Attach the device plugins a VM's configuration names (`vms[].devices` in
+ * the boot YAML, `DeviceConfig` of tools/cli/config.ts) to that VM: load each
+ * plugin (in-process, or in a sandboxed Worker when `isolate` is true, the
+ * default), give it the next free qemu-virt virtio-mmio slot, put its MMIO
+ * regions on the VM's bus, and return the devicetree nodes for the slots.
+ *
+ * Options each plugin receives: the configured `options`, plus three keys
+ * the host sets (and a configuration cannot override):
+ * - `mmioBase`: IPA of the slot's 0x200-byte window (0x0a00_0000 + n 0x200);
+ * - `intid`: its GIC INTID (48 + n, edge-triggered);
+ * - `configDir`: the configuration file's directory, against which a plugin
+ *   resolves relative paths in its options (virtio-blk's `path` does).
+ *
+ * Plugin specifiers: `builtin:virtio-rng`, `builtin:virtio-console`,
+ * `builtin:virtio-blk`, `builtin:template`, or a module specifier resolved
+ * against the configuration directory (core/plugin/loader.ts). Permission
+ * paths are resolved against it too.
+ *
+ * @module
+ */
+import type {
+  Device,
+  DeviceHost,
+  DtNode,
+  InterruptController,
+  MmioRegion,
+  Stage2Mapping,
+} from "../../core/plugin/contracts.ts";
+import { loadPlugin, resolveSpecifier } from "../../core/plugin/loader.ts";
+import { virtioMmioNode } from "../../platform/qemu-virt/devicetree.ts";
+import {
+  VIRT_MMIO_SLOT_SIZE,
+  VIRT_MMIO_SLOTS,
+  virtioMmioBase,
+  virtioMmioIntid,
+} from "../../platform/qemu-virt/memory_map.ts";
+import { createIsolatedDevice } from "./isolated_device.ts";
+
+/** One configured device (the shape of tools/cli/config.ts `DeviceConfig`). */
+export interface DevicePluginConfig {
+  readonly plugin: string;
+  readonly isolate: boolean;
+  readonly permissions: { readonly read: readonly string[]; readonly write: readonly string[] };
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** The VM side of an attachment. */
+export interface DeviceAttachTarget {
+  /** The DeviceHost devices of this VM use (memory, IRQs, timers, log). */
+  readonly host: DeviceHost;
+  /** The VM's MMIO bus. */
+  readonly bus: {
+    addRegion(region: MmioRegion): void;
+    hasRegionAt(base: number, size: number): boolean;
+  };
+  /** The VM's RAM mappings, shared with isolated devices. */
+  readonly ram: readonly Stage2Mapping[];
+}
+
+/** Something that makes a DeviceHost (the Hypervisor's `createDeviceHost`). */
+export interface DeviceHostFactory {
+  createDeviceHost(addrspace: object, irq: InterruptController): DeviceHost;
+  vmFor(addrspace: object): { readonly bus: DeviceAttachTarget["bus"] };
+}
+
+/** What an addrspace offers for finding its RAM (core/object/addrspace `entries`). */
+export interface RamEntries {
+  readonly entries: readonly (Stage2Mapping & { readonly ram: boolean })[];
+}
+
+/**
+ * The attach target of the VM on `addrspace`, from the hypervisor:
+ * `deviceAttachTarget(system.hv, addrspace, irq)` inside `GunyahSystem.launch`.
+ */
+export function deviceAttachTarget(
+  hv: DeviceHostFactory,
+  addrspace: RamEntries,
+  irq: InterruptController,
+): DeviceAttachTarget {
+  return {
+    host: hv.createDeviceHost(addrspace, irq),
+    bus: hv.vmFor(addrspace).bus,
+    ram: addrspace.entries.filter((e) => e.ram),
+  };
+}
+
+/** What was attached. */
+export interface AttachedDevices {
+  readonly devices: readonly Device[];
+  /** Devicetree nodes of the slots used (pass to the platform's buildDeviceTree). */
+  readonly dt: readonly DtNode[];
+  /** Close every device (terminates isolated workers). */
+  close(): Promise<void>;
+}
+
+const BUILTIN: Record<string, string> = {
+  "builtin:virtio-rng": new URL("../virtio-rng/mod.ts", import.meta.url).href,
+  "builtin:virtio-console": new URL("../virtio-console/mod.ts", import.meta.url).href,
+  "builtin:virtio-blk": new URL("../virtio-blk/mod.ts", import.meta.url).href,
+  "builtin:template": new URL("../template/mod.ts", import.meta.url).href,
+};
+
+/** The module URL of a configured plugin specifier. */
+export function devicePluginUrl(specifier: string, configDir: string): string {
+  if (specifier.startsWith("builtin:")) {
+    const url = BUILTIN[specifier];
+    if (url === undefined) {
+      throw new Error(
+        `unknown built-in device plugin '${specifier}' (built-in: ${
+          Object.keys(BUILTIN).join(", ")
+        })`,
+      );
+    }
+    return url;
+  }
+  return resolveSpecifier(specifier, configDir);
+}
+
+function absolute(path: string, dir: string): string {
+  return path.startsWith("/") ? path : `${dir.replace(/\/$/, "")}/${path}`;
+}
+
+/**
+ * Load and attach `devices` to the VM of `target`, one virtio-mmio slot each
+ * (the lowest free slots). On any failure the devices attached so far are
+ * closed and the error names the device (its index and plugin).
+ */
+export async function attachDevicePlugins(
+  target: DeviceAttachTarget,
+  devices: readonly DevicePluginConfig[],
+  configDir: string,
+): Promise<AttachedDevices> {
+  const made: Device[] = [];
+  const dt: DtNode[] = [];
+  const close = async () => {
+    for (const d of made) await d.close?.();
+  };
+  let slot = 0;
+  try {
+    for (const [i, cfg] of devices.entries()) {
+      while (
+        slot < VIRT_MMIO_SLOTS && target.bus.hasRegionAt(virtioMmioBase(slot), VIRT_MMIO_SLOT_SIZE)
+      ) {
+        slot++;
+      }
+      if (slot >= VIRT_MMIO_SLOTS) {
+        throw new Error(`all ${VIRT_MMIO_SLOTS} virtio-mmio slots are in use`);
+      }
+      const options = {
+        ...cfg.options,
+        mmioBase: virtioMmioBase(slot),
+        intid: virtioMmioIntid(slot),
+        configDir,
+      };
+      let device: Device;
+      try {
+        const url = devicePluginUrl(cfg.plugin, configDir);
+        if (cfg.isolate) {
+          device = await createIsolatedDevice({
+            pluginUrl: url,
+            host: target.host,
+            ram: target.ram,
+            permissions: {
+              read: cfg.permissions.read.map((p) => absolute(p, configDir)),
+              write: cfg.permissions.write.map((p) => absolute(p, configDir)),
+            },
+            options,
+          });
+        } else {
+          const plugin = await loadPlugin(url, "device", configDir);
+          device = await plugin.create(target.host, options);
+        }
+      } catch (e) {
+        throw new Error(`device ${i} (${cfg.plugin}): ${(e as Error).message}`);
+      }
+      made.push(device);
+      for (const r of device.regions) target.bus.addRegion(r);
+      dt.push(...(device.dt ?? [virtioMmioNode(slot)]));
+      slot++;
+    }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { devices: made, dt, close };
+}

@@ -1,0 +1,57 @@
+import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { VmMmioBus } from "../../core/hypervisor/vm_mmio_bus.ts";
+import { MmioResult } from "../../core/plugin/contracts.ts";
+import { FakeDeviceHost } from "../testkit/mod.ts";
+import { attachDevicePlugins, type DevicePluginConfig } from "./attach.ts";
+
+const none = { read: [], write: [] };
+
+Deno.test("attach: builtin and relative plugins get consecutive virtio-mmio slots, bus regions and DT nodes", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeFile(`${dir}/disk.img`, new Uint8Array(1024));
+  const host = new FakeDeviceHost();
+  const bus = new VmMmioBus();
+  const devices: DevicePluginConfig[] = [
+    { plugin: "builtin:virtio-rng", isolate: false, permissions: none, options: { seed: 1 } },
+    {
+      plugin: new URL("../virtio-blk/mod.ts", import.meta.url).pathname,
+      isolate: true,
+      permissions: { read: ["disk.img"], write: [] },
+      options: { path: "disk.img", readOnly: true, mmioBase: 0 },
+    },
+  ];
+  const attached = await attachDevicePlugins(
+    { host, bus, ram: [host.memory.mapping] },
+    devices,
+    dir,
+  );
+  try {
+    assertEquals(attached.devices.length, 2);
+    assertEquals(attached.dt.map((n) => n.name), ["virtio_mmio@a000000", "virtio_mmio@a000200"]);
+    assertEquals(attached.dt[1].props.interrupts, [0, 17, 1]);
+    assertEquals(bus.read(0x0a00_0008, 4, 0), MmioResult.Handled);
+    assertEquals(bus.dataLo, 4); // rng at slot 0
+    assertEquals(bus.read(0x0a00_0208, 4, 0), MmioResult.Handled);
+    assertEquals(bus.dataLo, 2); // blk (isolated) at slot 1, despite its configured mmioBase
+    assertEquals(bus.read(0x0a00_0300, 4, 0), MmioResult.Handled);
+    assertEquals(bus.dataLo, 2); // capacity: 1024 bytes = 2 sectors
+    assert(attached.devices[1].describe().isolated);
+  } finally {
+    await attached.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("attach: a failing device names itself and closes those already made", async () => {
+  const host = new FakeDeviceHost();
+  const bus = new VmMmioBus();
+  await assertRejects(
+    () =>
+      attachDevicePlugins({ host, bus, ram: [host.memory.mapping] }, [
+        { plugin: "builtin:virtio-rng", isolate: true, permissions: none, options: {} },
+        { plugin: "builtin:virtio-nope", isolate: false, permissions: none, options: {} },
+      ], "/tmp"),
+    Error,
+    "device 1 (builtin:virtio-nope): unknown built-in device plugin",
+  );
+});
