@@ -76,6 +76,42 @@ Deno.test("sandbox: virtio-blk in a Worker reads its granted image; everything e
   }
 });
 
+Deno.test("sandbox: a writable disk with read and write permission on its image writes it", async () => {
+  const dir = await Deno.makeTempDir();
+  const image = `${dir}/disk.img`;
+  await Deno.writeFile(image, new Uint8Array(2048));
+  try {
+    const host = new FakeDeviceHost({ ramSize: 0x4_0000 });
+    const dev = await createIsolatedDevice({
+      pluginUrl: BLK,
+      host,
+      ram: [host.memory.mapping],
+      permissions: { read: [image], write: [image] },
+      options: { ...PLACE, path: image },
+    });
+    try {
+      const drv = new VirtioTestDriver(dev.regions[0], host);
+      assert(drv.init());
+      assert(drv.setupQueue(0, 8));
+      drv.driverOk();
+      const h = new Uint8Array(16);
+      const hv = new DataView(h.buffer);
+      hv.setUint32(0, 1, true); // VIRTIO_BLK_T_OUT
+      hv.setUint32(8, 2, true);
+      drv.submit(0, [h, new Uint8Array(512).fill(0xc3)], [1]);
+      drv.notify(0);
+      const used = drv.takeUsed(0);
+      assertEquals(used[0].written[0][0], 0); // VIRTIO_BLK_S_OK
+    } finally {
+      await dev.close();
+    }
+    const file = await Deno.readFile(image);
+    assertEquals([file[1023], file[1024], file[1535], file[1536]], [0, 0xc3, 0xc3, 0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("sandbox: a plugin without permissions cannot touch the host file system", async () => {
   const host = new FakeDeviceHost();
   await assertRejects(

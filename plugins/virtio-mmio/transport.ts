@@ -246,7 +246,11 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
     this.status = value | (this.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
     if ((this.status & VIRTIO_STATUS_DRIVER_OK) && !this.#active) {
       this.#active = true;
-      this.#guard(() => this.backend.activate(this));
+      try {
+        this.backend.activate(this);
+      } catch (e) {
+        this.#fail(e);
+      }
       // Buffers made available before DRIVER_OK are served now.
       for (let i = 0; i < this.queues.length; i++) {
         if (this.queues[i].ready) this.#notify(i);
@@ -272,16 +276,17 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
     if (!this.#active || (this.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)) return;
     const q = this.queues[index];
     if (q === undefined || !q.ready) return;
-    this.#guard(() => this.backend.notify(index));
+    try {
+      this.backend.notify(index);
+    } catch (e) {
+      this.#fail(e);
+    }
   }
 
-  #guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof VirtioError) this.needsReset(e.message);
-      else throw e;
-    }
+  /** A guest-caused VirtioError needs a reset; anything else is a bug in the backend. */
+  #fail(e: unknown): void {
+    if (e instanceof VirtioError) this.needsReset(e.message);
+    else throw e;
   }
 
   #problem(message: string): void {
