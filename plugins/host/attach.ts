@@ -2,8 +2,13 @@
  * Attach the device plugins a VM's configuration names (`vms[].devices` in
  * the boot YAML, `DeviceConfig` of tools/cli/config.ts) to that VM: load each
  * plugin (in-process, or in a sandboxed Worker when `isolate` is true, the
- * default), give it the next free qemu-virt virtio-mmio slot, put its MMIO
+ * default), give device `i` qemu-virt virtio-mmio slot `i`, put its MMIO
  * regions on the VM's bus, and return the devicetree nodes for the slots.
+ *
+ * Two phases, because loading is asynchronous and building a VM is not:
+ * {@link prepareDevicePlugins} (before the VM exists) and
+ * `PreparedDevicePlugins.bind` (while it is built, before its devicetree);
+ * {@link attachDevicePlugins} does both for a VM that already exists.
  *
  * Options each plugin receives: the configured `options`, plus three keys
  * the host sets (and a configuration cannot override):
@@ -35,7 +40,8 @@ import {
   virtioMmioBase,
   virtioMmioIntid,
 } from "../../platform/qemu-virt/memory_map.ts";
-import { createIsolatedDevice } from "./isolated_device.ts";
+import { createIsolatedDevice, IsolatedDevice } from "./isolated_device.ts";
+import { LateBoundHost } from "./late_bound_host.ts";
 
 /** One configured device (the shape of tools/cli/config.ts `DeviceConfig`). */
 export interface DevicePluginConfig {
@@ -121,32 +127,43 @@ function absolute(path: string, dir: string): string {
   return path.startsWith("/") ? path : `${dir.replace(/\/$/, "")}/${path}`;
 }
 
+/** Device plugins loaded and created, waiting for their VM (see {@link prepareDevicePlugins}). */
+export interface PreparedDevicePlugins {
+  readonly devices: readonly Device[];
+  /**
+   * Attach to the VM being built (synchronous, so it fits inside
+   * `GunyahSystem.launch` before the devicetree is written): bind each device
+   * to the VM's DeviceHost and RAM, and put its regions on the bus. Throws if
+   * a slot is already taken or this was bound before.
+   */
+  bind(target: DeviceAttachTarget): AttachedDevices;
+  /** Close every device (terminates isolated workers). */
+  close(): Promise<void>;
+}
+
 /**
- * Load and attach `devices` to the VM of `target`, one virtio-mmio slot each
- * (the lowest free slots). On any failure the devices attached so far are
- * closed and the error names the device (its index and plugin).
+ * Load each configured plugin and create its device (in a sandboxed Worker
+ * when `isolate` is true) before the VM exists; device `i` gets virtio-mmio
+ * slot `i`. On any failure the devices made so far are closed and the error
+ * names the device (its index and plugin).
  */
-export async function attachDevicePlugins(
-  target: DeviceAttachTarget,
+export async function prepareDevicePlugins(
   devices: readonly DevicePluginConfig[],
   configDir: string,
-): Promise<AttachedDevices> {
-  const made: Device[] = [];
-  const dt: DtNode[] = [];
+  log: (message: string) => void = () => {},
+): Promise<PreparedDevicePlugins> {
+  if (devices.length > VIRT_MMIO_SLOTS) {
+    throw new Error(
+      `${devices.length} devices configured; qemu-virt has ${VIRT_MMIO_SLOTS} virtio-mmio slots`,
+    );
+  }
+  const made: { device: Device; host: LateBoundHost; slot: number }[] = [];
   const close = async () => {
-    for (const d of made) await d.close?.();
+    for (const m of made) await m.device.close?.();
   };
-  let slot = 0;
   try {
-    for (const [i, cfg] of devices.entries()) {
-      while (
-        slot < VIRT_MMIO_SLOTS && target.bus.hasRegionAt(virtioMmioBase(slot), VIRT_MMIO_SLOT_SIZE)
-      ) {
-        slot++;
-      }
-      if (slot >= VIRT_MMIO_SLOTS) {
-        throw new Error(`all ${VIRT_MMIO_SLOTS} virtio-mmio slots are in use`);
-      }
+    for (const [slot, cfg] of devices.entries()) {
+      const host = new LateBoundHost(log);
       const options = {
         ...cfg.options,
         mmioBase: virtioMmioBase(slot),
@@ -159,8 +176,8 @@ export async function attachDevicePlugins(
         if (cfg.isolate) {
           device = await createIsolatedDevice({
             pluginUrl: url,
-            host: target.host,
-            ram: target.ram,
+            host,
+            ram: null,
             permissions: {
               read: cfg.permissions.read.map((p) => absolute(p, configDir)),
               write: cfg.permissions.write.map((p) => absolute(p, configDir)),
@@ -169,19 +186,55 @@ export async function attachDevicePlugins(
           });
         } else {
           const plugin = await loadPlugin(url, "device", configDir);
-          device = await plugin.create(target.host, options);
+          device = await plugin.create(host, options);
         }
       } catch (e) {
-        throw new Error(`device ${i} (${cfg.plugin}): ${(e as Error).message}`);
+        throw new Error(`device ${slot} (${cfg.plugin}): ${(e as Error).message}`);
       }
-      made.push(device);
-      for (const r of device.regions) target.bus.addRegion(r);
-      dt.push(...(device.dt ?? [virtioMmioNode(slot)]));
-      slot++;
+      made.push({ device, host, slot });
     }
   } catch (e) {
     await close();
     throw e;
   }
-  return { devices: made, dt, close };
+  let bound = false;
+  return {
+    devices: made.map((m) => m.device),
+    close,
+    bind(target: DeviceAttachTarget): AttachedDevices {
+      if (bound) throw new Error("these device plugins are already attached to a VM");
+      for (const m of made) {
+        if (target.bus.hasRegionAt(virtioMmioBase(m.slot), VIRT_MMIO_SLOT_SIZE)) {
+          throw new Error(`virtio-mmio slot ${m.slot} is already taken on this VM's bus`);
+        }
+      }
+      bound = true;
+      const dt: DtNode[] = [];
+      for (const m of made) {
+        m.host.bind(target.host);
+        if (m.device instanceof IsolatedDevice) m.device.bindRam(target.ram);
+        for (const r of m.device.regions) target.bus.addRegion(r);
+        dt.push(...(m.device.dt ?? [virtioMmioNode(m.slot)]));
+      }
+      return { devices: made.map((m) => m.device), dt, close };
+    },
+  };
+}
+
+/**
+ * Load `devices` and attach them to the VM of `target` at once:
+ * {@link prepareDevicePlugins} then `bind(target)`.
+ */
+export async function attachDevicePlugins(
+  target: DeviceAttachTarget,
+  devices: readonly DevicePluginConfig[],
+  configDir: string,
+): Promise<AttachedDevices> {
+  const prepared = await prepareDevicePlugins(devices, configDir, (m) => target.host.log(m));
+  try {
+    return prepared.bind(target);
+  } catch (e) {
+    await prepared.close();
+    throw e;
+  }
 }

@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
 import { VmMmioBus } from "../../core/hypervisor/vm_mmio_bus.ts";
 import { MmioResult } from "../../core/plugin/contracts.ts";
-import { FakeDeviceHost } from "../testkit/mod.ts";
-import { attachDevicePlugins, type DevicePluginConfig } from "./attach.ts";
+import { FakeDeviceHost, VirtioTestDriver } from "../testkit/mod.ts";
+import { attachDevicePlugins, type DevicePluginConfig, prepareDevicePlugins } from "./attach.ts";
 
 const none = { read: [], write: [] };
 
@@ -54,4 +54,40 @@ Deno.test("attach: a failing device names itself and closes those already made",
     Error,
     "device 1 (builtin:virtio-nope): unknown built-in device plugin",
   );
+});
+
+Deno.test("prepare/bind: devices made before the VM exist, bound once, refused on a taken slot", async () => {
+  const prepared = await prepareDevicePlugins(
+    [{ plugin: "builtin:template", isolate: true, permissions: none, options: { pattern: "xy" } }],
+    "/tmp",
+  );
+  try {
+    const host = new FakeDeviceHost();
+    const taken = new VmMmioBus();
+    taken.addRegion({
+      base: 0x0a00_0000,
+      size: 0x200,
+      read: () => MmioResult.Handled,
+      write: () => MmioResult.Handled,
+    });
+    assertThrows(
+      () => prepared.bind({ host, bus: taken, ram: [host.memory.mapping] }),
+      Error,
+      "slot 0",
+    );
+    const bus = new VmMmioBus();
+    const attached = prepared.bind({ host, bus, ram: [host.memory.mapping] });
+    assertEquals(attached.dt.map((n) => n.name), ["virtio_mmio@a000000"]);
+    assertThrows(() => prepared.bind({ host, bus, ram: [host.memory.mapping] }), Error, "already");
+    const drv = new VirtioTestDriver(attached.devices[0].regions[0], host);
+    assert(drv.init());
+    drv.setupQueue(0, 4);
+    drv.driverOk();
+    drv.submit(0, [], [3]);
+    drv.notify(0);
+    assertEquals(new TextDecoder().decode(drv.takeUsed(0)[0].written[0]), "xyx");
+    assertEquals(host.risingEdges(48), 1);
+  } finally {
+    await prepared.close();
+  }
 });

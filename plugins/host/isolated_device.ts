@@ -52,6 +52,7 @@ import {
   MB_RESULT,
   MB_SIZE,
   MB_VCPU,
+  type SharedMapping,
   type WorkerMessage,
 } from "./mailbox.ts";
 
@@ -66,8 +67,11 @@ export interface IsolatedDeviceOptions {
   /** The plugin module, as an absolute URL (file:, https:, npm: ...). */
   readonly pluginUrl: string;
   readonly host: DeviceHost;
-  /** The VM's RAM mappings to share with the worker. */
-  readonly ram: readonly Stage2Mapping[];
+  /**
+   * The VM's RAM mappings to share with the worker, or null to give them
+   * later with {@link IsolatedDevice.bindRam} (MMIO is served from then on).
+   */
+  readonly ram: readonly Stage2Mapping[] | null;
   readonly permissions: SandboxPermissions;
   /** Options for the plugin's `create` (structured-cloneable). */
   readonly options: Readonly<Record<string, unknown>>;
@@ -209,6 +213,18 @@ export class IsolatedDevice implements Device {
     return m[MB_RESULT] as MmioResult;
   }
 
+  /**
+   * Share the VM's RAM with the worker (a device created with `ram: null`);
+   * the worker serves MMIO from then on. Accesses made before wait for it.
+   */
+  bindRam(ram: readonly Stage2Mapping[]): void {
+    this.#post({
+      t: "ram",
+      ram: shareable(ram),
+      nsPerInstruction: this.host.clock.nsPerInstruction,
+    });
+  }
+
   reset(): void {
     this.request(MailboxOp.Reset, 0, 0, 0, 0, 0, 0, null);
   }
@@ -250,6 +266,16 @@ export class IsolatedDevice implements Device {
     });
     return this.#closing;
   }
+}
+
+function shareable(ram: readonly Stage2Mapping[]): SharedMapping[] {
+  return ram.map((m) => ({
+    ipaBase: m.ipaBase,
+    size: m.size,
+    bytes: m.bytes,
+    offset: m.offset,
+    access: m.access,
+  }));
 }
 
 /** One of an isolated device's regions, forwarding accesses through the mailbox. */
@@ -316,13 +342,7 @@ export async function createIsolatedDevice(o: IsolatedDeviceOptions): Promise<Is
         {
           t: "init",
           mailbox,
-          ram: o.ram.map((m) => ({
-            ipaBase: m.ipaBase,
-            size: m.size,
-            bytes: m.bytes,
-            offset: m.offset,
-            access: m.access,
-          })),
+          ram: o.ram === null ? null : shareable(o.ram),
           nsPerInstruction: o.host.clock.nsPerInstruction,
           options: o.options,
         } satisfies HostMessage,

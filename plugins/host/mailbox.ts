@@ -86,7 +86,8 @@ export interface SharedMapping {
 export interface InitMessage {
   readonly t: "init";
   readonly mailbox: SharedArrayBuffer;
-  readonly ram: readonly SharedMapping[];
+  /** The VM's RAM, or null when it is sent later by a "ram" message (MMIO is served from then on). */
+  readonly ram: readonly SharedMapping[] | null;
   readonly nsPerInstruction: number;
   readonly options: Readonly<Record<string, unknown>>;
 }
@@ -96,6 +97,7 @@ export type HostMessage =
   | InitMessage
   | { readonly t: "fire"; readonly id: number }
   | { readonly t: "describe" }
+  | { readonly t: "ram"; readonly ram: readonly SharedMapping[]; readonly nsPerInstruction: number }
   | { readonly t: "call"; readonly method: string; readonly args: readonly unknown[] }
   | { readonly t: "close" };
 

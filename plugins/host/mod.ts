@@ -1,2 +1,3 @@
 export * from "./isolated_device.ts";
 export * from "./attach.ts";
+export * from "./late_bound_host.ts";

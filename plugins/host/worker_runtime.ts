@@ -36,17 +36,25 @@ import {
   MB_RESULT,
   MB_SIZE,
   MB_VCPU,
+  type SharedMapping,
   type WorkerMessage,
 } from "./mailbox.ts";
 
 /** A fixed list of RAM mappings as a Stage2View. */
 class MappingListView implements Stage2View {
   readonly generation = 0;
-  constructor(readonly mappings: readonly Stage2Mapping[]) {}
+  constructor(public mappings: readonly Stage2Mapping[]) {}
   lookup(ipa: number): Stage2Mapping | null {
     for (const m of this.mappings) if (ipa >= m.ipaBase && ipa < m.ipaBase + m.size) return m;
     return null;
   }
+}
+
+function toMappings(ram: readonly SharedMapping[]): Stage2Mapping[] {
+  return ram.map((m) => ({
+    ...m,
+    view: new DataView(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength),
+  }));
 }
 
 interface WorkerScope {
@@ -66,6 +74,9 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
   let device: Device | null = null;
   let inCall = false;
   let stopped = false;
+  let serving = false;
+  let memory: MappingListView = new MappingListView([]);
+  let nsPerInstruction = 1;
   const timers = new Map<number, () => void>();
   let nextTimer = 1;
 
@@ -74,19 +85,17 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
     mb = new Int32Array(init.mailbox, 0, MB_CLOCK_BYTE / 4);
     const clockSlot = new Float64Array(init.mailbox, MB_CLOCK_BYTE, 1);
     const mailbox = mb;
-    const memory = new MappingListView(
-      init.ram.map((m) => ({
-        ...m,
-        view: new DataView(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength),
-      })),
-    );
+    memory = new MappingListView(init.ram === null ? [] : toMappings(init.ram));
+    nsPerInstruction = init.nsPerInstruction;
     const host: DeviceHost = {
       memory,
       clock: {
         get now() {
           return clockSlot[0];
         },
-        nsPerInstruction: init.nsPerInstruction,
+        get nsPerInstruction() {
+          return nsPerInstruction;
+        },
       },
       setIrq(intid, level) {
         const n = mailbox[MB_IRQ_COUNT];
@@ -121,7 +130,8 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
       dt: device.dt ?? null,
       methods,
     };
-    void serve(mailbox, ready);
+    post(ready);
+    if (init.ram !== null) void serve(mailbox);
   };
 
   const out: MmioData = { lo: 0, hi: 0 };
@@ -165,13 +175,14 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
     }
   };
 
-  const serve = async (m: Int32Array, ready: WorkerMessage) => {
+  const serve = async (m: Int32Array) => {
+    if (serving) return;
+    serving = true;
     // The mailbox starts at sequence 0; reading it here instead would race with a host that
     // saw "ready" and already posted request 1.
     let seen = 0;
     for (;;) {
       const w = Atomics.waitAsync(m, MB_REQ_SEQ, seen);
-      if (seen === 0) post(ready);
       if (w.async) await w.value;
       if (stopped) return;
       const seq = Atomics.load(m, MB_REQ_SEQ);
@@ -199,6 +210,11 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
         fn?.();
         return;
       }
+      case "ram":
+        memory.mappings = toMappings(msg.ram);
+        nsPerInstruction = msg.nsPerInstruction;
+        if (mb !== null) void serve(mb);
+        return;
       case "describe":
         if (device) post({ t: "describe", snapshot: device.describe() });
         return;
