@@ -21,6 +21,7 @@ import { VIRT_MEM_BASE } from "../../platform/qemu-virt/memory_map.ts";
 import { ResourceManager } from "../../rm/resource_manager.ts";
 import { RM_PRIVATE_MEMORY_SIZE } from "../../rm/rpc/private_memory.ts";
 import type { GuestConsole } from "./console.ts";
+import { deviceAttachTarget, type PreparedDevicePlugins } from "../../plugins/host/attach.ts";
 
 /** The hypervisor's physical RAM starts where the platform's RAM does (Gunyah QEMU: DDR at 0x4000_0000). */
 export const PHYS_RAM_BASE = VIRT_MEM_BASE;
@@ -59,6 +60,12 @@ export interface VmLaunch {
   readonly kernel: Uint8Array;
   readonly initrd?: Uint8Array;
   readonly bootargs: string;
+  /**
+   * Device plugins from the VM's configuration, loaded beforehand with
+   * `prepareDevicePlugins` (plugins/host/attach.ts); bound to this VM (MMIO
+   * slots, RAM, interrupts) and added to its devicetree while it is built.
+   */
+  readonly devicePlugins?: PreparedDevicePlugins;
 }
 
 /** Why a VM stopped running. */
@@ -178,11 +185,15 @@ export class GunyahSystem {
       throw new Error(`platform ${this.platform.name} gave VM '${spec.name}' no PL011 console`);
     }
 
+    const plugged = spec.devicePlugins?.bind(deviceAttachTarget(this.hv, addrspace, irq));
+
     const hypervisorNode = this.rm.hypervisorDtNode(rec.vmid);
     const dtb = this.platform.buildDeviceTree(vmOptions, [
       ...devices.flatMap((d) => d.dt ?? []),
+      ...(plugged?.dt ?? []),
       ...(hypervisorNode ? [hypervisorNode] : []),
     ]);
+    if (plugged) devices.push(...plugged.devices);
     const plan = this.platform.planBoot(
       { kernel: spec.kernel, initrd: spec.initrd },
       vmOptions,
