@@ -50,6 +50,9 @@ Options:
                    virtual instant in every run
   -h, --help       this text
 
+A reset from the guest (PSCI SYSTEM_RESET, e.g. busybox 'reboot -f') boots it
+again with a fresh hypervisor; --when/--type apply to the first boot only.
+
 Exit status: 0 the guest powered off (or you quit with Ctrl-A X), 1 the guest
 or the boot failed, 2 usage or configuration error.`;
 
@@ -145,6 +148,32 @@ export async function bootSystem(
   const initrd = initrdPath ? await readImage(initrdPath, "initrd") : undefined;
   if (images) progress(`images: ${images.source}`);
 
+  // PSCI SYSTEM_RESET reboots: a fresh hypervisor and VM, the terminal stays attached.
+  for (let boot = 1;; boot++) {
+    const result = await bootOnce(
+      config,
+      { kernel, initrd, kernelPath, initrdPath },
+      boot === 1 ? script : [],
+    );
+    if (result !== "reset") return result;
+    progress("the guest reset the system: rebooting");
+  }
+}
+
+interface LoadedImages {
+  readonly kernel: Uint8Array;
+  readonly initrd: Uint8Array | undefined;
+  readonly kernelPath: string;
+  readonly initrdPath: string | null;
+}
+
+/** One power cycle: returns the exit status, or "reset" when the guest asked for a reset. */
+async function bootOnce(
+  config: BootConfig,
+  img: LoadedImages,
+  script: readonly ConsoleStep[],
+): Promise<number | "reset"> {
+  const vmc = config.vms[0];
   const ram = config.vms.reduce((n, v) => n + v.memory, 0) + SPARE_RAM_BYTES;
   const system = await GunyahSystem.create({
     physicalCpus: config.hypervisor.physicalCpus,
@@ -160,13 +189,13 @@ export async function bootSystem(
     name: vmc.name,
     memory: vmc.memory,
     vcpus: vmc.vcpus,
-    kernel,
-    initrd,
+    kernel: img.kernel,
+    initrd: img.initrd,
     bootargs: vmc.append,
   });
   progress(
     `VM '${vm.name}' (VMID ${vm.vmid}): ${vmc.vcpus} vCPUs, ${vmc.memory >> 20} MiB, ` +
-      `kernel ${kernelPath}${initrdPath ? `, initrd ${initrdPath}` : ""}`,
+      `kernel ${img.kernelPath}${img.initrdPath ? `, initrd ${img.initrdPath}` : ""}`,
   );
   const dashboard = config.dashboard ? await serveDashboard(system, config.dashboard) : null;
   if (dashboard) progress(`dashboard: ${dashboard.url}`);
@@ -193,10 +222,7 @@ export async function bootSystem(
       console.error("\n[boot] the guest powered off");
       return 0;
     case "system_reset":
-      console.error(
-        "\n[boot] the guest asked for a reset; rebooting is not supported yet, stopping",
-      );
-      return 1;
+      return "reset";
     case "fault":
       console.error(`\n[boot] the guest stopped on a fault: ${e.detail}`);
       return 1;

@@ -97,7 +97,12 @@ export async function attachTerminal(
   try {
     await Promise.race([quitting, done]);
   } finally {
-    reader.cancel().catch(() => {});
+    // Release (not cancel) stdin, so a later session (after a guest reboot) can read it again.
+    try {
+      reader.releaseLock();
+    } catch {
+      // a read still pending: it rejects, which ends the pump
+    }
     if (tty) Deno.stdin.setRaw(false);
   }
   return quit ? "quit" : "done";
