@@ -17,7 +17,7 @@ import {
   type VirtioBackend,
   VirtioError,
 } from "../virtio-mmio/mod.ts";
-import type { DescriptorChain } from "../virtio-mmio/mod.ts";
+import type { DescriptorChain, GuestMemory } from "../virtio-mmio/mod.ts";
 
 /** Sector size of virtio-blk addressing (§5.2.6: "sector" is 512 bytes). */
 export const VIRTIO_BLK_SECTOR_SIZE = 512;
@@ -113,6 +113,11 @@ export class VirtioBlkBackend implements VirtioBackend {
   readonly #config = new DataView(new ArrayBuffer(BLK_CONFIG_SIZE));
   readonly #id = new Uint8Array(VIRTIO_BLK_ID_BYTES);
   #active: VirtioActivation | null = null;
+  readonly #header = new Uint8Array(VIRTIO_BLK_REQ_HEADER);
+  readonly #headerView = new DataView(this.#header.buffer);
+  readonly #statusByte = new Uint8Array(1);
+  #status = VIRTIO_BLK_S_OK;
+  #data = new Uint8Array(64 * 1024);
   /** Requests completed, by outcome. */
   readonly counts = { read: 0, write: 0, flush: 0, getId: 0, error: 0 };
 
@@ -146,67 +151,77 @@ export class VirtioBlkBackend implements VirtioBackend {
     if (a === null || index !== 0) return;
     const q = a.queues[0];
     let served = false;
-    for (let c = q.pop(a.memory); c !== null; c = q.pop(a.memory)) {
-      const written = this.#request(a, c);
-      q.pushUsed(a.memory, c.head, written);
+    const mem = a.memory;
+    for (let c = q.pop(mem); c !== null; c = q.pop(mem)) {
+      if (c.writableLength < 1) throw new VirtioError("block request has no writable status byte");
+      const written = this.#serve(mem, c);
+      this.#statusByte[0] = this.#status;
+      c.writeFrom(mem, this.#statusByte, c.writableLength - 1);
+      if (this.#status !== VIRTIO_BLK_S_OK) this.counts.error++;
+      q.pushUsed(mem, c.head, written + 1);
       served = true;
     }
     if (served) a.signalUsed();
   }
 
-  /** Serve one request; returns the bytes written into the chain (data + status). */
-  #request(a: VirtioActivation, c: DescriptorChain): number {
-    const mem = a.memory;
+  /**
+   * Serve one request: sets {@link #status} and returns the data bytes
+   * written into the chain (the status byte is written by the caller).
+   */
+  #serve(mem: GuestMemory, c: DescriptorChain): number {
     const inLen = c.writableLength;
-    if (inLen < 1) throw new VirtioError("block request has no writable status byte");
-    const header = new Uint8Array(VIRTIO_BLK_REQ_HEADER);
-    const status = (s: number, dataWritten: number): number => {
-      c.writeFrom(mem, new Uint8Array([s]), inLen - 1);
-      if (s !== VIRTIO_BLK_S_OK) this.counts.error++;
-      return dataWritten + 1;
-    };
-    if (c.readInto(mem, header) < VIRTIO_BLK_REQ_HEADER) return status(VIRTIO_BLK_S_IOERR, 0);
-    const h = new DataView(header.buffer);
+    this.#status = VIRTIO_BLK_S_IOERR;
+    if (c.readInto(mem, this.#header) < VIRTIO_BLK_REQ_HEADER) return 0;
+    const h = this.#headerView;
     const type = h.getUint32(0, true);
     const sector = h.getUint32(8, true) + h.getUint32(12, true) * 0x1_0000_0000;
     const position = sector * VIRTIO_BLK_SECTOR_SIZE;
     switch (type) {
       case VIRTIO_BLK_T_IN: {
         const len = inLen - 1;
-        if (len % VIRTIO_BLK_SECTOR_SIZE !== 0 || position + len > this.image.size) {
-          return status(VIRTIO_BLK_S_IOERR, 0);
-        }
-        const data = new Uint8Array(len);
+        if (len % VIRTIO_BLK_SECTOR_SIZE !== 0 || position + len > this.image.size) return 0;
+        const data = this.#scratch(len);
         this.image.read(position, data);
         c.writeFrom(mem, data);
         this.counts.read++;
-        return status(VIRTIO_BLK_S_OK, len);
+        this.#status = VIRTIO_BLK_S_OK;
+        return len;
       }
       case VIRTIO_BLK_T_OUT: {
         const len = c.readableLength - VIRTIO_BLK_REQ_HEADER;
         if (
           this.readOnly || len % VIRTIO_BLK_SECTOR_SIZE !== 0 || position + len > this.image.size
         ) {
-          return status(VIRTIO_BLK_S_IOERR, 0);
+          return 0;
         }
-        const data = new Uint8Array(len);
+        const data = this.#scratch(len);
         c.readInto(mem, data, VIRTIO_BLK_REQ_HEADER);
         this.image.write(position, data);
         this.counts.write++;
-        return status(VIRTIO_BLK_S_OK, 0);
+        this.#status = VIRTIO_BLK_S_OK;
+        return 0;
       }
       case VIRTIO_BLK_T_FLUSH:
         if (!this.readOnly) this.image.flush();
         this.counts.flush++;
-        return status(VIRTIO_BLK_S_OK, 0);
+        this.#status = VIRTIO_BLK_S_OK;
+        return 0;
       case VIRTIO_BLK_T_GET_ID: {
         const n = c.writeFrom(mem, this.#id.subarray(0, Math.min(VIRTIO_BLK_ID_BYTES, inLen - 1)));
         this.counts.getId++;
-        return status(VIRTIO_BLK_S_OK, n);
+        this.#status = VIRTIO_BLK_S_OK;
+        return n;
       }
       default:
-        return status(VIRTIO_BLK_S_UNSUPP, 0);
+        this.#status = VIRTIO_BLK_S_UNSUPP;
+        return 0;
     }
+  }
+
+  /** A view of `len` bytes of a data buffer reused across requests (grown as needed). */
+  #scratch(len: number): Uint8Array {
+    if (this.#data.length < len) this.#data = new Uint8Array(Math.max(len, 2 * this.#data.length));
+    return this.#data.subarray(0, len);
   }
 
   reset(): void {

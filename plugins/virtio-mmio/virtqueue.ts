@@ -28,69 +28,65 @@ import {
   VIRTQ_USED_ELEM_SIZE,
 } from "./constants.ts";
 
-/** One guest buffer of a descriptor chain. */
-export interface GuestBuffer {
-  /** Guest physical (IPA) address. */
-  readonly addr: number;
-  readonly len: number;
-}
-
 /**
  * A descriptor chain taken from the available ring: its device-readable
  * buffers (in order), then its device-writable buffers.
+ *
+ * Each queue owns one chain object and refills it on every
+ * {@link SplitVirtqueue.pop}, so popping allocates nothing; a backend must
+ * finish with a chain (or copy what it needs) before it pops the next one.
  */
 export class DescriptorChain {
-  constructor(
-    /** Index of the head descriptor (what goes back in the used ring). */
-    readonly head: number,
-    readonly readable: readonly GuestBuffer[],
-    readonly writable: readonly GuestBuffer[],
-  ) {}
-
+  /** Index of the head descriptor (what goes back in the used ring). */
+  head = 0;
+  /** Number of device-readable buffers (entries 0 .. readableCount - 1). */
+  readableCount = 0;
+  /** Number of buffers in all; the writable ones follow the readable ones. */
+  count = 0;
   /** Total bytes of the device-readable part. */
-  get readableLength(): number {
-    let n = 0;
-    for (const b of this.readable) n += b.len;
-    return n;
-  }
-
+  readableLength = 0;
   /** Total bytes of the device-writable part. */
-  get writableLength(): number {
-    let n = 0;
-    for (const b of this.writable) n += b.len;
-    return n;
+  writableLength = 0;
+  /** Guest address (IPA) of each buffer. */
+  readonly addr: Float64Array;
+  /** Length of each buffer. */
+  readonly len: Uint32Array;
+
+  constructor(capacity: number) {
+    this.addr = new Float64Array(capacity);
+    this.len = new Uint32Array(capacity);
   }
 
   /** Copy up to `dst.length` readable bytes starting at byte `from`; returns how many were copied. */
   readInto(mem: GuestMemory, dst: Uint8Array, from = 0): number {
-    let skip = from;
-    let done = 0;
-    for (const b of this.readable) {
-      if (done === dst.length) break;
-      if (skip >= b.len) {
-        skip -= b.len;
-        continue;
-      }
-      const n = Math.min(b.len - skip, dst.length - done);
-      mem.read(b.addr + skip, dst.subarray(done, done + n));
-      done += n;
-      skip = 0;
-    }
-    return done;
+    return this.#copy(mem, dst, from, 0, this.readableCount, false);
   }
 
   /** Copy `src` into the writable buffers starting at writable byte `from`; returns bytes written. */
   writeFrom(mem: GuestMemory, src: Uint8Array, from = 0): number {
+    return this.#copy(mem, src, from, this.readableCount, this.count, true);
+  }
+
+  #copy(
+    mem: GuestMemory,
+    data: Uint8Array,
+    from: number,
+    first: number,
+    end: number,
+    toGuest: boolean,
+  ): number {
     let skip = from;
     let done = 0;
-    for (const b of this.writable) {
-      if (done === src.length) break;
-      if (skip >= b.len) {
-        skip -= b.len;
+    for (let i = first; i < end && done < data.length; i++) {
+      const len = this.len[i];
+      if (skip >= len) {
+        skip -= len;
         continue;
       }
-      const n = Math.min(b.len - skip, src.length - done);
-      mem.write(b.addr + skip, src.subarray(done, done + n));
+      const n = Math.min(len - skip, data.length - done);
+      const part = data.subarray(done, done + n);
+      if (toGuest) mem.write(this.addr[i] + skip, part);
+      else mem.read(this.addr[i] + skip, part);
       done += n;
       skip = 0;
     }
@@ -115,11 +111,14 @@ export class SplitVirtqueue {
   /** Next used-ring index the device will produce (16-bit, wraps). */
   usedIdx = 0;
 
+  readonly #chain: DescriptorChain;
+
   constructor(
     /** QueueNumMax. */
     readonly maxSize: number,
   ) {
     this.size = maxSize;
+    this.#chain = new DescriptorChain(maxSize);
   }
 
   /** Back to the state after device reset. */
@@ -156,7 +155,8 @@ export class SplitVirtqueue {
 
   /**
    * Take the next available descriptor chain, or `null` when the ring is
-   * empty. Throws {@link VirtioError} on a malformed ring or chain.
+   * empty. Throws {@link VirtioError} on a malformed ring or chain. The
+   * returned object is this queue's own and is overwritten by the next call.
    */
   pop(mem: GuestMemory): DescriptorChain | null {
     if (!this.ready) return null;
@@ -170,10 +170,13 @@ export class SplitVirtqueue {
     }
     const slot = this.lastAvailIdx & (this.size - 1);
     const head = mem.readU16(this.availAddr + 4 + 2 * slot);
-    const readable: GuestBuffer[] = [];
-    const writable: GuestBuffer[] = [];
+    const chain = this.#chain;
+    let readableLength = 0;
+    let writableLength = 0;
+    let readableCount = 0;
+    let count = 0;
     let idx = head;
-    for (let count = 0;; count++) {
+    for (;;) {
       if (idx >= this.size) {
         throw new VirtioError(`descriptor index ${idx} is outside the queue (size ${this.size})`);
       }
@@ -188,19 +191,28 @@ export class SplitVirtqueue {
       }
       if (flags & VIRTQ_DESC_F_WRITE) {
         mem.mapping(addr, len, S2_ACCESS_W);
-        writable.push({ addr, len });
+        writableLength += len;
       } else {
-        if (writable.length > 0) {
+        if (count > readableCount) {
           throw new VirtioError(`descriptor ${idx} is device-readable after a device-writable one`);
         }
         mem.mapping(addr, len, S2_ACCESS_R);
-        readable.push({ addr, len });
+        readableLength += len;
+        readableCount++;
       }
+      chain.addr[count] = addr;
+      chain.len[count] = len;
+      count++;
       if (!(flags & VIRTQ_DESC_F_NEXT)) break;
       idx = next;
     }
+    chain.head = head;
+    chain.count = count;
+    chain.readableCount = readableCount;
+    chain.readableLength = readableLength;
+    chain.writableLength = writableLength;
     this.lastAvailIdx = (this.lastAvailIdx + 1) & 0xffff;
-    return new DescriptorChain(head, readable, writable);
+    return chain;
   }
 
   /**
