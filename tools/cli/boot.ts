@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
 import {
@@ -18,6 +19,7 @@ import {
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
 import { ensureGuestImages, ImageUnavailableError } from "./images/mod.ts";
 import { GunyahSystem, type VmEnd } from "./system.ts";
+import { prepareDevicePlugins } from "../../plugins/host/attach.ts";
 import { DashboardAddressError, serveDashboard, teeConsole } from "../dashboard/mod.ts";
 
 /** Physical RAM beyond the configured VMs', for VMs created at run time (dashboard, API). */
@@ -132,6 +134,7 @@ async function readImage(path: string, what: string): Promise<Uint8Array> {
 export async function bootSystem(
   config: BootConfig,
   script: readonly ConsoleStep[] = [],
+  configDir: string = Deno.cwd(),
 ): Promise<number> {
   const vmc = config.vms[0];
   const needDefault = vmc.kernel === "default" || vmc.initrd === "default";
@@ -154,6 +157,7 @@ export async function bootSystem(
       config,
       { kernel, initrd, kernelPath, initrdPath },
       boot === 1 ? script : [],
+      configDir,
     );
     if (result !== "reset") return result;
     progress("the guest reset the system: rebooting");
@@ -172,6 +176,7 @@ async function bootOnce(
   config: BootConfig,
   img: LoadedImages,
   script: readonly ConsoleStep[],
+  configDir: string,
 ): Promise<number | "reset"> {
   const vmc = config.vms[0];
   const ram = config.vms.reduce((n, v) => n + v.memory, 0) + SPARE_RAM_BYTES;
@@ -185,6 +190,15 @@ async function bootOnce(
     `hypervisor: ${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
       `${config.hypervisor.time} time; resource manager started`,
   );
+  // Device plugins are prepared again on every power cycle: a prepared set binds to one VM.
+  const devicePlugins = vmc.devices.length > 0
+    ? await prepareDevicePlugins(vmc.devices, configDir, (m) => progress(`devices: ${m}`))
+    : undefined;
+  if (vmc.devices.length > 0) {
+    progress(
+      `devices: ${vmc.devices.map((d) => d.plugin + (d.isolate ? " (sandboxed)" : "")).join(", ")}`,
+    );
+  }
   const vm = system.launch({
     name: vmc.name,
     memory: vmc.memory,
@@ -192,6 +206,7 @@ async function bootOnce(
     kernel: img.kernel,
     initrd: img.initrd,
     bootargs: vmc.append,
+    devicePlugins,
   });
   progress(
     `VM '${vm.name}' (VMID ${vm.vmid}): ${vmc.vcpus} vCPUs, ${vmc.memory >> 20} MiB, ` +
@@ -209,6 +224,7 @@ async function bootOnce(
   const how = await session;
   system.hv.stop();
   await running;
+  await devicePlugins?.close();
   await dashboard?.close();
   await system.hv.stopComponents();
   if (how === "quit") {
@@ -240,6 +256,7 @@ export const bootCommand: Command = {
   async run(args: string[]): Promise<number> {
     let config: BootConfig;
     let script: ConsoleStep[] = [];
+    let configDir = Deno.cwd();
     try {
       const flags = parse(args);
       const base = flags.config
@@ -247,6 +264,7 @@ export const bootCommand: Command = {
         : parseConfig(DEFAULT_CONFIG_YAML, "default");
       const [first, ...rest] = base.vms;
       script = flags.script;
+      if (flags.config) configDir = dirname(resolve(flags.config));
       config = {
         ...base,
         hypervisor: flags.deterministic
@@ -270,7 +288,7 @@ export const bootCommand: Command = {
       throw e;
     }
     try {
-      return await bootSystem(config, script);
+      return await bootSystem(config, script, configDir);
     } catch (e) {
       if (
         e instanceof ImageUnavailableError || e instanceof ConfigError ||
