@@ -23,7 +23,8 @@
  * - The interrupt output (UARTINTR, the OR of UARTMIS) drives one level
  *   line through `host.setIrq`, re-evaluated after every change.
  *
- * Register accesses allocate nothing.
+ * The identification registers, sub-word reads and the interrupt line are
+ * the shared {@link PrimeCellDevice}'s. Register accesses allocate nothing.
  *
  * @example
  * ```ts
@@ -36,14 +37,9 @@
  *
  * @module
  */
-import {
-  type Device,
-  type DeviceHost,
-  type MmioData,
-  type MmioRegion,
-  MmioResult,
-} from "../../../core/plugin/contracts.ts";
-import { VIRT_UART_BASE, VIRT_UART_INTID, VIRT_UART_SIZE } from "../memory_map.ts";
+import { type DeviceHost, MmioResult } from "../../../core/plugin/contracts.ts";
+import { VIRT_UART_BASE, VIRT_UART_INTID } from "../memory_map.ts";
+import { PrimeCellDevice } from "../primecell.ts";
 import {
   CR_DTR,
   CR_LBE,
@@ -89,7 +85,6 @@ import {
   PL011_ID,
   RSR_MASK,
   RSR_OE,
-  UART_ID_BASE,
   UARTCR,
   UARTDMACR,
   UARTDR,
@@ -121,13 +116,9 @@ export type Pl011OutputSink = (byte: number) => void;
 const INITIAL_QUEUE = 256;
 
 /** The PL011 device model. */
-export class Pl011 implements Device {
+export class Pl011 extends PrimeCellDevice {
   /** Device name. */
   readonly name = "pl011";
-  /** The one 4 KiB register block. */
-  readonly regions: readonly MmioRegion[];
-  /** GIC INTID of the interrupt output. */
-  readonly intid: number;
 
   // Registers.
   private lcr = 0;
@@ -156,24 +147,13 @@ export class Pl011 implements Device {
   private queueLength = 0;
 
   private output: Pl011OutputSink | null = null;
-  private irqLevel = false;
   private transmitted = 0;
   private received = 0;
   private warnedDma = false;
 
   /** Create the UART in its power-on state; it reaches the VM only through `host`. */
-  constructor(private readonly host: DeviceHost, options: Pl011Options = {}) {
-    this.intid = options.intid ?? VIRT_UART_INTID;
-    const base = options.base ?? VIRT_UART_BASE;
-    // Bound once here; the access path itself creates nothing.
-    this.regions = [{
-      base,
-      size: VIRT_UART_SIZE,
-      read: (offset: number, size: number, _vcpu: number, out: MmioData): MmioResult =>
-        this.mmioRead(offset, size, out),
-      write: (offset: number, size: number, lo: number, _hi: number, _vcpu: number): MmioResult =>
-        this.mmioWrite(offset, size, lo),
-    }];
+  constructor(host: DeviceHost, options: Pl011Options = {}) {
+    super(host, options.base ?? VIRT_UART_BASE, options.intid ?? VIRT_UART_INTID, PL011_ID);
   }
 
   /** Set (or clear) the sink that receives transmitted bytes. */
@@ -214,8 +194,7 @@ export class Pl011 implements Device {
     this.modem = 0;
     this.readPos = 0;
     this.readCount = 0;
-    this.irqLevel = false;
-    this.host.setIrq(this.intid, false);
+    this.lowerIrq();
     this.refill();
   }
 
@@ -230,7 +209,7 @@ export class Pl011 implements Device {
       cr: this.cr,
       imsc: this.imsc,
       ris: this.ris,
-      irq: this.irqLevel,
+      irq: this.irqAsserted,
     };
   }
 
@@ -238,21 +217,8 @@ export class Pl011 implements Device {
   // MMIO
   // ---------------------------------------------------------------------------
 
-  /** Register read at `offset` (sub-word reads see the addressed bytes). */
-  private mmioRead(offset: number, size: number, out: MmioData): MmioResult {
-    out.hi = 0;
-    if (offset >= UART_ID_BASE && offset < VIRT_UART_SIZE) {
-      out.lo = (offset & 3) === 0 ? PL011_ID[(offset - UART_ID_BASE) >> 2] : 0;
-      return MmioResult.Handled;
-    }
-    const shift = (offset & 3) * 8;
-    const value = this.readRegister(offset & ~3) >>> shift;
-    out.lo = size >= 4 ? value >>> 0 : value & ((1 << (size * 8)) - 1);
-    return MmioResult.Handled;
-  }
-
   /** Register write at `offset`; registers take word-aligned writes of any size. */
-  private mmioWrite(offset: number, size: number, lo: number): MmioResult {
+  protected mmioWrite(offset: number, size: number, lo: number): MmioResult {
     if ((offset & 3) !== 0) {
       this.host.log(
         `pl011: ${size}-byte write at unaligned offset 0x${offset.toString(16)} ignored`,
@@ -265,7 +231,7 @@ export class Pl011 implements Device {
   }
 
   /** Value of the register at word offset `reg` (reading UARTDR pops the FIFO). */
-  private readRegister(reg: number): number {
+  protected readRegister(reg: number): number {
     switch (reg) {
       case UARTDR:
         return this.readData();
@@ -484,10 +450,6 @@ export class Pl011 implements Device {
 
   /** Drive UARTINTR = any bit of UARTMIS. */
   private updateIrq(): void {
-    const level = (this.ris & this.imsc) !== 0;
-    if (level !== this.irqLevel) {
-      this.irqLevel = level;
-      this.host.setIrq(this.intid, level);
-    }
+    this.setIrqLevel((this.ris & this.imsc) !== 0);
   }
 }

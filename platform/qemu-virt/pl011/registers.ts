@@ -9,6 +9,8 @@
  * @module
  */
 
+import { PRIMECELL_DESIGNER_ARM, primeCellIdRegisters } from "../primecell.ts";
+
 /** Register offsets (DDI 0183G Table 3-1). */
 export const UARTDR = 0x000;
 export const UARTRSR = 0x004; // read: receive status; write: UARTECR (error clear)
@@ -24,8 +26,6 @@ export const UARTRIS = 0x03c;
 export const UARTMIS = 0x040;
 export const UARTICR = 0x044;
 export const UARTDMACR = 0x048;
-/** First of the eight PrimeCell identification registers (UARTPeriphID0..3, UARTPCellID0..3). */
-export const UART_ID_BASE = 0xfe0;
 
 /** UARTDR receive error bits (§3.3.1): framing, parity, break, overrun. */
 export const DR_FE = 1 << 8;
@@ -93,21 +93,16 @@ export const CR_RESET = CR_TXE | CR_RXE;
 export const IFLS_RESET = 0x12;
 
 /**
- * PrimeCell identification bytes at 0xFE0..0xFFC: UARTPeriphID0..3 = part
- * number 0x011, designer 0x41 (Arm), revision field 1 (the values QEMU's
- * `pl011_id_arm` reports), then UARTPCellID0..3 = 0x0D, 0xF0, 0x05, 0xB1
- * (DDI 0183G §3.3.15-§3.3.22).
+ * PrimeCell identification registers UARTPeriphID0..3, UARTPCellID0..3 at
+ * 0xFE0..0xFFC: part number 0x011, designer Arm, revision 1 (the values QEMU's
+ * `pl011_id_arm` reports; DDI 0183G §3.3.15-§3.3.22).
  */
-export const PL011_ID: readonly number[] = Object.freeze([
-  0x11,
-  0x10,
-  0x14,
-  0x00,
-  0x0d,
-  0xf0,
-  0x05,
-  0xb1,
-]);
+export const PL011_ID: readonly number[] = primeCellIdRegisters({
+  part: 0x011,
+  designer: PRIMECELL_DESIGNER_ARM,
+  revision: 1,
+  configuration: 0,
+});
 
 /** RX FIFO depth with FEN set (QEMU `PL011_FIFO_DEPTH`; PL011 r1p5 has 16-entry FIFOs). */
 export const PL011_FIFO_DEPTH = 16;

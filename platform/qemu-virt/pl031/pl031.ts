@@ -9,7 +9,9 @@
  * (INTID 34 on virt) follows RTCRIS & RTCIMSC.
  *
  * As in QEMU's `hw/rtc/pl031.c`, the RTC is permanently started (RTCCR reads
- * 1, writes are ignored) and keeps its time across a device reset.
+ * 1, writes are ignored) and keeps its time across a device reset. The
+ * identification registers, sub-word reads and the interrupt line are the
+ * shared {@link PrimeCellDevice}'s.
  *
  * @example
  * ```ts
@@ -20,18 +22,12 @@
  *
  * @module
  */
-import {
-  type Device,
-  type DeviceHost,
-  type MmioData,
-  type MmioRegion,
-  MmioResult,
-} from "../../../core/plugin/contracts.ts";
-import { VIRT_RTC_BASE, VIRT_RTC_INTID, VIRT_RTC_SIZE } from "../memory_map.ts";
+import { type DeviceHost, MmioResult } from "../../../core/plugin/contracts.ts";
+import { VIRT_RTC_BASE, VIRT_RTC_INTID } from "../memory_map.ts";
+import { PrimeCellDevice } from "../primecell.ts";
 import {
   NS_PER_SECOND,
   PL031_ID,
-  RTC_ID_BASE,
   RTC_INT,
   RTCCR,
   RTCCR_START,
@@ -59,13 +55,9 @@ export interface Pl031Options {
 }
 
 /** The PL031 device model. */
-export class Pl031 implements Device {
+export class Pl031 extends PrimeCellDevice {
   /** Device name. */
   readonly name = "pl031";
-  /** The one 4 KiB register block. */
-  readonly regions: readonly MmioRegion[];
-  /** GIC INTID of the interrupt output. */
-  readonly intid: number;
 
   /** Count minus elapsed virtual seconds (u32 arithmetic, QEMU `tick_offset`). */
   private tickOffset: number;
@@ -73,7 +65,6 @@ export class Pl031 implements Device {
   private lr = 0;
   private im = 0;
   private is = 0;
-  private irqLevel = false;
   private cancelAlarm: (() => void) | null = null;
   private readonly onAlarm = (): void => {
     this.cancelAlarm = null;
@@ -82,21 +73,13 @@ export class Pl031 implements Device {
   };
 
   /** Create the RTC in its power-on state; it reaches the VM only through `host`. */
-  constructor(private readonly host: DeviceHost, options: Pl031Options = {}) {
-    this.intid = options.intid ?? VIRT_RTC_INTID;
+  constructor(host: DeviceHost, options: Pl031Options = {}) {
     const epoch = options.epochSeconds ?? Math.floor(Date.now() / 1000);
     if (!Number.isSafeInteger(epoch) || epoch < 0) {
       throw new RangeError(`PL031 epochSeconds ${epoch} must be a non-negative integer`);
     }
+    super(host, options.base ?? VIRT_RTC_BASE, options.intid ?? VIRT_RTC_INTID, PL031_ID);
     this.tickOffset = epoch >>> 0;
-    this.regions = [{
-      base: options.base ?? VIRT_RTC_BASE,
-      size: VIRT_RTC_SIZE,
-      read: (offset: number, size: number, _vcpu: number, out: MmioData): MmioResult =>
-        this.mmioRead(offset, size, out),
-      write: (offset: number, size: number, lo: number, _hi: number, _vcpu: number): MmioResult =>
-        this.mmioWrite(offset, size, lo),
-    }];
   }
 
   /** The current count (RTCDR) in seconds. */
@@ -111,8 +94,7 @@ export class Pl031 implements Device {
     this.lr = 0;
     this.im = 0;
     this.is = 0;
-    this.irqLevel = false;
-    this.host.setIrq(this.intid, false);
+    this.lowerIrq();
   }
 
   /** Snapshot for the dashboard. */
@@ -124,7 +106,7 @@ export class Pl031 implements Device {
       alarmArmed: this.cancelAlarm !== null,
       imsc: this.im,
       ris: this.is,
-      irq: this.irqLevel,
+      irq: this.irqAsserted,
     };
   }
 
@@ -133,20 +115,8 @@ export class Pl031 implements Device {
     return Math.floor(this.host.clock.now / NS_PER_SECOND);
   }
 
-  /** Register read at `offset`. */
-  private mmioRead(offset: number, size: number, out: MmioData): MmioResult {
-    out.hi = 0;
-    if (offset >= RTC_ID_BASE && offset < VIRT_RTC_SIZE) {
-      out.lo = (offset & 3) === 0 ? PL031_ID[(offset - RTC_ID_BASE) >> 2] : 0;
-      return MmioResult.Handled;
-    }
-    const value = this.readRegister(offset & ~3) >>> ((offset & 3) * 8);
-    out.lo = size >= 4 ? value >>> 0 : value & ((1 << (size * 8)) - 1);
-    return MmioResult.Handled;
-  }
-
   /** Register write at `offset` (32-bit accesses only). */
-  private mmioWrite(offset: number, size: number, lo: number): MmioResult {
+  protected mmioWrite(offset: number, size: number, lo: number): MmioResult {
     if ((offset & 3) !== 0 || size < 4) {
       this.host.log(
         `pl031: ${size}-byte write at offset 0x${
@@ -160,7 +130,7 @@ export class Pl031 implements Device {
   }
 
   /** Value of the register at word offset `reg`. */
-  private readRegister(reg: number): number {
+  protected readRegister(reg: number): number {
     switch (reg) {
       case RTCDR:
         return this.count();
@@ -239,10 +209,6 @@ export class Pl031 implements Device {
 
   /** Drive RTCINTR = RTCRIS & RTCIMSC. */
   private updateIrq(): void {
-    const level = (this.is & this.im) !== 0;
-    if (level !== this.irqLevel) {
-      this.irqLevel = level;
-      this.host.setIrq(this.intid, level);
-    }
+    this.setIrqLevel((this.is & this.im) !== 0);
   }
 }

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { PRIMECELL_DESIGNER_ARM, primeCellIdRegisters } from "../primecell.ts";
+
 /** Data register: the current count in seconds (read-only). */
 export const RTCDR = 0x00;
 /** Match register: RTCINTR is raised when the count equals it. */
@@ -24,25 +26,19 @@ export const RTCRIS = 0x14;
 export const RTCMIS = 0x18;
 /** Interrupt clear (write-only, bit 0). */
 export const RTCICR = 0x1c;
-/** First of the eight PrimeCell identification registers. */
-export const RTC_ID_BASE = 0xfe0;
 
 /** The single interrupt bit of IMSC/RIS/MIS/ICR. */
 export const RTC_INT = 1;
 /** RTCCR.RTCstart. */
 export const RTCCR_START = 1;
 
-/** RTCPeriphID0..3 (part 0x031, designer Arm, revision 1) then RTCPCellID0..3. */
-export const PL031_ID: readonly number[] = Object.freeze([
-  0x31,
-  0x10,
-  0x14,
-  0x00,
-  0x0d,
-  0xf0,
-  0x05,
-  0xb1,
-]);
+/** RTCPeriphID0..3 (part 0x031, designer Arm, revision 1, as QEMU's `pl031_id`) then RTCPCellID0..3. */
+export const PL031_ID: readonly number[] = primeCellIdRegisters({
+  part: 0x031,
+  designer: PRIMECELL_DESIGNER_ARM,
+  revision: 1,
+  configuration: 0,
+});
 
 /** Nanoseconds per RTC tick (the PL031 counts seconds at 1 Hz from CLK1HZ). */
 export const NS_PER_SECOND = 1_000_000_000;
