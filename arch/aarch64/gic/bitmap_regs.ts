@@ -56,45 +56,42 @@ export function writeBitmapWord(
   word: number,
   value: number,
 ): boolean {
+  const target = writtenState(state, block);
+  if (target === null) return false;
   const bits = value & state.valid[word];
-  let target: Uint32Array;
+  const old = target[word];
   let next: number;
-  switch (block) {
-    case GICD_IGROUPR:
-      target = state.group;
-      next = bits;
-      break;
-    case GICD_ISENABLER:
-      target = state.enabled;
-      next = target[word] | bits;
-      break;
-    case GICD_ICENABLER:
-      target = state.enabled;
-      next = target[word] & ~bits;
-      break;
-    case GICD_ISPENDR:
-      target = state.latch;
-      next = target[word] | bits;
-      break;
-    case GICD_ICPENDR:
-      target = state.latch;
-      next = target[word] & ~bits;
-      break;
-    case GICD_ISACTIVER:
-      target = state.active;
-      next = target[word] | bits;
-      break;
-    case GICD_ICACTIVER:
-      target = state.active;
-      next = target[word] & ~bits;
-      break;
-    default:
-      return false;
-  }
+  if (block === GICD_IGROUPR) next = bits;
+  else if (block === GICD_ICENABLER || block === GICD_ICPENDR || block === GICD_ICACTIVER) {
+    next = old & ~bits;
+  } else next = old | bits;
   next >>>= 0;
-  if (target[word] === next) return false;
+  if (old === next) return false;
   target[word] = next;
   return true;
+}
+
+/**
+ * The state words a write to `block` changes: both registers of a
+ * set/clear pair act on the same bits (pending ones on the latch), or null
+ * for an offset that is no bitmap block.
+ */
+function writtenState(state: InterruptState, block: number): Uint32Array | null {
+  switch (block) {
+    case GICD_IGROUPR:
+      return state.group;
+    case GICD_ISENABLER:
+    case GICD_ICENABLER:
+      return state.enabled;
+    case GICD_ISPENDR:
+    case GICD_ICPENDR:
+      return state.latch;
+    case GICD_ISACTIVER:
+    case GICD_ICACTIVER:
+      return state.active;
+    default:
+      return null;
+  }
 }
 
 /**
