@@ -5,6 +5,7 @@
  */
 import { bootCommand } from "./boot.ts";
 import { imagesCommand } from "./images_command.ts";
+import { dtbCommand } from "./dtb_command.ts";
 
 /** One subcommand. */
 export interface Command {
@@ -15,4 +16,4 @@ export interface Command {
 }
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [bootCommand, imagesCommand];
+export const commands: readonly Command[] = [bootCommand, imagesCommand, dtbCommand];

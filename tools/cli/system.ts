@@ -87,6 +87,8 @@ export interface VmInstance {
   readonly console: GuestConsole;
   /** Settles when the VM powers off, resets, is stopped or a vCPU faults. */
   readonly ended: Promise<VmEnd>;
+  /** The flattened devicetree the VM boots with, exactly as placed in its RAM. */
+  readonly dtb: Uint8Array;
   /** Whether the boot vCPU has been powered on (RM VM_START). */
   readonly started: boolean;
   /** VM_START: power on the boot vCPU at the boot plan's entry (once; a VM launched with `start: false`). */
@@ -257,6 +259,7 @@ export class GunyahSystem {
       uart,
       console,
       ended,
+      dtb: plan.blobs.find((b) => b.name === "dtb")?.data ?? dtb,
       get started() {
         return started;
       },
