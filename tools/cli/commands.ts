@@ -6,6 +6,7 @@
 import { bootCommand } from "./boot.ts";
 import { imagesCommand } from "./images_command.ts";
 import { dtbCommand } from "./dtb_command.ts";
+import { vmCommand } from "./vm_command.ts";
 
 /** One subcommand. */
 export interface Command {
@@ -16,4 +17,4 @@ export interface Command {
 }
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [bootCommand, imagesCommand, dtbCommand];
+export const commands: readonly Command[] = [bootCommand, imagesCommand, vmCommand, dtbCommand];

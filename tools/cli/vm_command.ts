@@ -1,0 +1,174 @@
+/**
+ * `gunyah vm`: manage the VMs of a running system (one started by `gunyah
+ * boot`) through its loopback API — the same operations as the dashboard's
+ * controls: list, create, start, stop, and typing on a VM's console.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { Command } from "./commands.ts";
+
+/** Where `gunyah boot` serves its API by default. */
+export const DEFAULT_API_URL = "http://127.0.0.1:8418";
+
+const HELP = `Usage: deno task gunyah vm <action> [options]
+
+Manages the VMs of a running gunyah-ts system (started with deno task boot)
+through its loopback API.
+
+Actions:
+  list                         VMs with VMID, status, vCPUs and memory
+  create NAME [--memory SIZE] [--vcpus N] [--kernel F] [--initrd F|none]
+              [--append TEXT] [--no-start]
+                               build a VM through the resource manager (default
+                               images: the boot's Debian kernel and initramfs)
+  start VMID                   start a VM created with --no-start
+  stop VMID                    force-stop a VM (vcpu_kill of every vCPU)
+  type VMID TEXT               type TEXT on the VM's console (\\n for Enter)
+
+Options:
+  --url URL        the system's API (default ${DEFAULT_API_URL})
+  -h, --help       this text
+
+Exit status: 0 done, 1 the system refused or did not answer (the message says
+why), 2 usage error.`;
+
+interface ApiError {
+  readonly error: string;
+}
+
+/** Call the API; returns the JSON body, or throws an Error with an actionable message. */
+async function call(
+  base: string,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, base), {
+      method,
+      headers: method === "POST" ? { "content-type": "application/json" } : undefined,
+      body: method === "POST" ? JSON.stringify(body ?? {}) : undefined,
+    });
+  } catch (e) {
+    throw new Error(
+      `no gunyah-ts system answers at ${base} (${(e as Error).message.split("\n")[0]}); ` +
+        "start one with 'deno task boot', or pass --url",
+    );
+  }
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const msg = (data as ApiError | null)?.error ?? `HTTP ${res.status}`;
+    throw new Error(msg);
+  }
+  return data;
+}
+
+interface VmRow {
+  readonly vmid: number;
+  readonly name: string;
+  readonly status: string;
+  readonly exitReason: string | null;
+  readonly memoryBytes: number;
+  readonly vcpus: readonly string[];
+}
+
+function table(vms: readonly VmRow[]): string {
+  const rows = [["VMID", "NAME", "STATUS", "VCPUS", "MEMORY", "EXIT"]];
+  for (const v of vms) {
+    rows.push([
+      `${v.vmid} (0x${v.vmid.toString(16)})`,
+      v.name,
+      v.status,
+      String(v.vcpus.length),
+      `${Math.round(v.memoryBytes / 2 ** 20)} MiB`,
+      v.exitReason ?? "-",
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+function parseVmid(text: string | undefined): number {
+  const v = text === undefined ? NaN : Number(text);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff) {
+    throw new UsageError(`expected a VMID (decimal or 0x hex), got '${text ?? ""}'`);
+  }
+  return v;
+}
+
+class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** The vm command. */
+export const vmCommand: Command = {
+  name: "vm",
+  summary: "list, create, start and stop VMs of a running system",
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    try {
+      const { values, positionals } = parseArgs({
+        args,
+        options: {
+          url: { type: "string" },
+          memory: { type: "string" },
+          vcpus: { type: "string" },
+          kernel: { type: "string" },
+          initrd: { type: "string" },
+          append: { type: "string" },
+          "no-start": { type: "boolean" },
+        },
+        strict: true,
+        allowPositionals: true,
+      });
+      const base = values.url ?? DEFAULT_API_URL;
+      const [action, ...rest] = positionals;
+      switch (action) {
+        case "list": {
+          const state = await call(base, "GET", "/api/state") as { vms: VmRow[] };
+          console.log(table(state.vms));
+          return 0;
+        }
+        case "create": {
+          if (!rest[0]) throw new UsageError("create needs a NAME");
+          const body: Record<string, unknown> = { name: rest[0], start: !values["no-start"] };
+          if (values.memory) body.memory = values.memory;
+          if (values.vcpus) body.vcpus = Number(values.vcpus);
+          if (values.kernel) body.kernel = values.kernel;
+          if (values.initrd) body.initrd = values.initrd;
+          if (values.append) body.append = values.append;
+          const r = await call(base, "POST", "/api/vms", body) as { vmid: number; status: string };
+          console.log(`VM '${rest[0]}' created: VMID ${r.vmid}, ${r.status}`);
+          return 0;
+        }
+        case "start":
+        case "stop": {
+          const vmid = parseVmid(rest[0]);
+          const r = await call(base, "POST", `/api/vms/${vmid}/${action}`) as {
+            status: string | null;
+          };
+          console.log(`VM ${vmid}: ${r.status}`);
+          return 0;
+        }
+        case "type": {
+          const vmid = parseVmid(rest[0]);
+          if (!rest[1]) throw new UsageError("type needs the TEXT to type");
+          const text = rest[1].replace(/\\n/g, "\n");
+          await call(base, "POST", `/api/vms/${vmid}/console`, { text });
+          return 0;
+        }
+        default:
+          throw new UsageError(action ? `unknown action '${action}'` : "an action is required");
+      }
+    } catch (e) {
+      if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+        console.error(`gunyah vm: ${(e as Error).message}\n\n${HELP}`);
+        return 2;
+      }
+      console.error(`gunyah vm: ${(e as Error).message}`);
+      return 1;
+    }
+  },
+};

@@ -1,0 +1,83 @@
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { VmStatus } from "../../rm/abi.ts";
+import { serveDashboard } from "../dashboard/mod.ts";
+import { GunyahSystem } from "./system.ts";
+import { vmCommand } from "./vm_command.ts";
+
+/** `b .` — a guest that runs until stopped. */
+const SPIN = new Uint8Array(Uint32Array.of(0x14000000).buffer);
+
+async function captured(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    return { code: await fn(), out: lines.join("\n") };
+  } finally {
+    console.log = log;
+  }
+}
+
+Deno.test({
+  name: "gunyah vm lists, creates, starts and stops VMs of a running system over its API",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const sys = await GunyahSystem.create({ ramBytes: 64 << 20 });
+    sys.launch({ name: "primary", memory: 32 << 20, vcpus: 1, kernel: SPIN, bootargs: "" });
+    const dash = await serveDashboard(sys, "127.0.0.1:0");
+    const url = dash.url;
+    const kernel = await Deno.makeTempFile();
+    await Deno.writeFile(kernel, SPIN);
+    try {
+      const list = await captured(() => vmCommand.run(["list", "--url", url]));
+      assertEquals(list.code, 0);
+      assert(/3 \(0x3\)\s+primary\s+running\s+1\s+32 MiB/.test(list.out), list.out);
+
+      const made = await captured(() =>
+        vmCommand.run([
+          "create",
+          "second",
+          "--memory",
+          "16M",
+          "--vcpus",
+          "1",
+          "--kernel",
+          kernel,
+          "--initrd",
+          "none",
+          "--no-start",
+          "--url",
+          url,
+        ])
+      );
+      assertEquals(made.code, 0, made.out);
+      const rec = sys.rm.vms.find((v) => v.name === "second")!;
+      assertEquals(rec.status, VmStatus.READY);
+      assertEquals(
+        (await captured(() => vmCommand.run(["start", String(rec.vmid), "--url", url]))).code,
+        0,
+      );
+      assertEquals(rec.status, VmStatus.RUNNING);
+      assertEquals(
+        (await captured(() => vmCommand.run(["stop", String(rec.vmid), "--url", url]))).code,
+        0,
+      );
+      assertEquals(rec.status, VmStatus.EXITED);
+      // the system refuses: starting an exited VM
+      assertEquals(
+        (await captured(() => vmCommand.run(["start", String(rec.vmid), "--url", url]))).code,
+        1,
+      );
+    } finally {
+      await dash.close();
+      await Deno.remove(kernel);
+    }
+  },
+});
+
+Deno.test("gunyah vm: usage errors exit 2, an absent system exits 1", async () => {
+  assertEquals(await vmCommand.run([]), 2);
+  assertEquals(await vmCommand.run(["start", "nope"]), 2);
+  assertEquals(await vmCommand.run(["list", "--url", "http://127.0.0.1:9"]), 1);
+});
