@@ -139,7 +139,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`bench: --only takes compute or linux, got '${only}'\n\n${HELP}`);
     return 2;
   }
-  const iterations = Number(values.iterations ?? 2_000_000);
+  const iterations = Number(values.iterations ?? 20_000_000);
   if (!Number.isInteger(iterations) || iterations < 10_000) {
     console.error("bench: --iterations must be an integer of at least 10000");
     return 2;
