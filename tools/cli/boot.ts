@@ -43,6 +43,8 @@ Options:
   --vcpus N        primary VM vCPUs, 1-${MAX_VCPUS} (default 2)
   --no-dashboard   do not serve the status page (default: on 127.0.0.1:8418)
   --dashboard ADDR serve the status page on this loopback host:port
+  --log FILE       append the hypervisor's diagnostics (unknown encodings,
+                   unimplemented registers, RM messages) to FILE
   --deterministic  idle virtual time jumps ahead at once, so the same boot
                    prints the same bytes every time (default: realtime, an
                    idle guest's clock keeps pace with the wall clock)
@@ -67,6 +69,7 @@ function parse(args: string[]): {
   memory?: number;
   vcpus?: number;
   deterministic?: boolean;
+  log?: string;
   dashboard?: string;
   "no-dashboard"?: boolean;
   script: ConsoleStep[];
@@ -81,6 +84,7 @@ function parse(args: string[]): {
       memory: { type: "string" },
       vcpus: { type: "string" },
       deterministic: { type: "boolean" },
+      log: { type: "string" },
       dashboard: { type: "string" },
       "no-dashboard": { type: "boolean" },
       when: { type: "string", multiple: true },
@@ -130,12 +134,35 @@ async function readImage(path: string, what: string): Promise<Uint8Array> {
   }
 }
 
+/** How one `gunyah boot` runs, beyond its configuration. */
+export interface BootOptions {
+  /** Scripted console input (first power cycle only). */
+  readonly script?: readonly ConsoleStep[];
+  /** Where relative paths of the configuration are resolved (default: the working directory). */
+  readonly configDir?: string;
+  /** Append the hypervisor's diagnostics to this file. */
+  readonly logPath?: string;
+}
+
+/** A diagnostics sink appending lines to `path` (created if needed). */
+function openLog(path: string): (message: string) => void {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { append: true, create: true });
+  } catch (e) {
+    throw new ConfigError(`--log ${path}: ${(e as Error).message}`);
+  }
+  const enc = new TextEncoder();
+  return (m) => {
+    file.writeSync(enc.encode(m + "\n"));
+  };
+}
+
 /** Boot `config`'s first VM with the console on the terminal; returns the exit status. */
-export async function bootSystem(
-  config: BootConfig,
-  script: readonly ConsoleStep[] = [],
-  configDir: string = Deno.cwd(),
-): Promise<number> {
+export async function bootSystem(config: BootConfig, options: BootOptions = {}): Promise<number> {
+  const script = options.script ?? [];
+  const configDir = options.configDir ?? Deno.cwd();
+  const log = options.logPath ? openLog(options.logPath) : undefined;
   const vmc = config.vms[0];
   const needDefault = vmc.kernel === "default" || vmc.initrd === "default";
   const images = needDefault
@@ -158,6 +185,7 @@ export async function bootSystem(
       { kernel, initrd, kernelPath, initrdPath },
       boot === 1 ? script : [],
       configDir,
+      log,
     );
     if (result !== "reset") return result;
     progress("the guest reset the system: rebooting");
@@ -177,6 +205,7 @@ async function bootOnce(
   img: LoadedImages,
   script: readonly ConsoleStep[],
   configDir: string,
+  log: ((message: string) => void) | undefined,
 ): Promise<number | "reset"> {
   const vmc = config.vms[0];
   const ram = config.vms.reduce((n, v) => n + v.memory, 0) + SPARE_RAM_BYTES;
@@ -185,6 +214,7 @@ async function bootOnce(
     nsPerInstruction: config.hypervisor.nsPerInstruction,
     time: config.hypervisor.time,
     ramBytes: ram,
+    log,
   });
   progress(
     `hypervisor: ${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
@@ -257,6 +287,7 @@ export const bootCommand: Command = {
     let config: BootConfig;
     let script: ConsoleStep[] = [];
     let configDir = Deno.cwd();
+    let logPath: string | undefined;
     try {
       const flags = parse(args);
       const base = flags.config
@@ -264,6 +295,7 @@ export const bootCommand: Command = {
         : parseConfig(DEFAULT_CONFIG_YAML, "default");
       const [first, ...rest] = base.vms;
       script = flags.script;
+      logPath = flags.log;
       if (flags.config) configDir = dirname(resolve(flags.config));
       config = {
         ...base,
@@ -288,7 +320,7 @@ export const bootCommand: Command = {
       throw e;
     }
     try {
-      return await bootSystem(config, script, configDir);
+      return await bootSystem(config, { script, configDir, logPath });
     } catch (e) {
       if (
         e instanceof ImageUnavailableError || e instanceof ConfigError ||
