@@ -270,7 +270,6 @@ export const HYPERCALLS: readonly HypercallInfo[] = [
     "trace_update_class_flags",
     ["set_flags", "clear_flags", "res0"],
     [E, "flags"],
-    "optional",
   ),
   row(0x40, "watchdog_attach_vcpu", ["watchdog", "vcpu", "res0"], [E], "optional"),
   row(0x41, "watchdog_bind_virq", ["watchdog", "vic", "virq_info", "flags"], [E], "optional"),

@@ -17,6 +17,7 @@ import { registerVicHypercalls, vicFactory, vpmGroupFactory } from "../object/vi
 import { registerIdentifyHypercall } from "./identify.ts";
 import { registerPrngHypercall } from "./prng.ts";
 import type { HypercallTable } from "./table.ts";
+import { registerTraceHypercalls } from "./trace_control.ts";
 
 /** Register the core's object factories (every creatable type except thread). */
 export function registerCoreObjectFactories(factories: ObjectFactoryRegistry): void {
@@ -40,4 +41,5 @@ export function registerCoreHypercalls(table: HypercallTable): void {
   registerMsgqueueHypercalls(table);
   registerVicHypercalls(table);
   registerPrngHypercall(table);
+  registerTraceHypercalls(table);
 }
