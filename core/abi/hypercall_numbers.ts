@@ -410,7 +410,6 @@ export const HYPERCALLS: readonly HypercallInfo[] = [
       "mt",
     ],
     [E],
-    "optional",
   ),
   row(0x68, "vcpu_run_check", ["vcpu", "res0"], [
     E,

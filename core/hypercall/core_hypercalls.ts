@@ -14,6 +14,7 @@ import { msgqueueFactory, registerMsgqueueHypercalls } from "../object/msgqueue/
 import { ObjectType } from "../object/object_type.ts";
 import { registerPartitionHypercalls } from "../object/partition/hypercalls.ts";
 import { registerVicHypercalls, vicFactory, vpmGroupFactory } from "../object/vic/hypercalls.ts";
+import { registerVgicMpidrMappingHypercall } from "../object/vic/set_mpidr_mapping.ts";
 import { registerIdentifyHypercall } from "./identify.ts";
 import { registerPrngHypercall } from "./prng.ts";
 import type { HypercallTable } from "./table.ts";
@@ -40,6 +41,7 @@ export function registerCoreHypercalls(table: HypercallTable): void {
   registerDoorbellHypercalls(table);
   registerMsgqueueHypercalls(table);
   registerVicHypercalls(table);
+  registerVgicMpidrMappingHypercall(table);
   registerPrngHypercall(table);
   registerTraceHypercalls(table);
 }

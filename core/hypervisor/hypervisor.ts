@@ -117,6 +117,7 @@ import {
   VmRegistry,
 } from "./vm_registry.ts";
 import { HostYield } from "./host_yield.ts";
+import { vcpuMpidrAffinity } from "../object/vic/vcpu_mpidr.ts";
 
 /** Default number of physical CPUs. */
 export const DEFAULT_PHYSICAL_CPUS = 2;
@@ -422,7 +423,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     const memory = isStage2View(thread.addrspace) ? thread.addrspace : EMPTY_STAGE2;
     const arch = this.arch.createVcpu({
       index,
-      mpidr: this.mpidrOf(index),
+      mpidr: vcpuMpidrAffinity(thread.vic, index, this.mpidrOf),
       memory,
       mmio: vm.bus,
       irq,

@@ -21,6 +21,7 @@ import { HypError } from "../abi/error.ts";
 import type { HypercallContext } from "../hypercall/context.ts";
 import { Thread } from "../object/thread/thread.ts";
 import { VCPU_RUN_RESET_SYSTEM_RESET } from "../object/thread/thread_types.ts";
+import { vcpuMpidrAffinity } from "../object/vic/vcpu_mpidr.ts";
 import { S2_ACCESS_X, type Stage2View } from "../plugin/contracts.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 
@@ -45,7 +46,7 @@ export const PSCI_POWER_STATE_TYPE_POWERDOWN = 1 << 16;
 export interface PsciHostServices {
   /** The vCPUs of the VM the thread belongs to, by index. */
   vcpusOf(thread: Thread): readonly (Thread | undefined)[];
-  /** MPIDR affinity of vCPU `index`. */
+  /** The platform's MPIDR affinity of vCPU `index` (used when its vic has no mapping of its own). */
   mpidrOf(index: number): number;
   /** The VM ended (SYSTEM_OFF / SYSTEM_RESET). */
   vmExit(caller: Thread, reason: "system_off" | "system_reset"): void;
@@ -62,7 +63,10 @@ export class VcpuPsciHost {
 
   #byMpidr(caller: Thread, mpidr: bigint): Thread | null {
     for (const t of this.services.vcpusOf(caller)) {
-      if (t !== undefined && BigInt(this.services.mpidrOf(t.vcpuIndex)) === mpidr) return t;
+      if (
+        t !== undefined &&
+        BigInt(vcpuMpidrAffinity(t.vic, t.vcpuIndex, (i) => this.services.mpidrOf(i))) === mpidr
+      ) return t;
     }
     return null;
   }

@@ -27,6 +27,7 @@ import { CAP_RIGHTS_VIC_ATTACH_VDEVICE } from "../../abi/rights.ts";
 import type { InterruptController } from "../../plugin/contracts.ts";
 import type { Addrspace } from "../addrspace/addrspace.ts";
 import { GunyahObject } from "../object.ts";
+import type { MpidrMapping } from "./mpidr_mapping.ts";
 import { ObjectType } from "../object_type.ts";
 import type { Partition } from "../partition/partition.ts";
 import type { VdeviceProvider } from "../vdevice.ts";
@@ -51,6 +52,12 @@ export class Vic extends GunyahObject implements VdeviceProvider {
   maxVirqs = 0;
   options = 0;
   maxMsis = 0;
+  /**
+   * The MPIDR ↔ vCPU-index mapping set by vgic_set_mpidr_mapping (INIT
+   * only), or null for the platform's assignment (the hypervisor's
+   * `mpidrOf`). Applied through `vcpuMpidrAffinity` (vcpu_mpidr.ts).
+   */
+  mpidrMapping: MpidrMapping | null = null;
   #controller: InterruptController | null = null;
   #vcpus: (GunyahObject | null)[] = [];
   #sources = new Map<string, VirqSource>();
