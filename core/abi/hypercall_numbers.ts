@@ -246,7 +246,7 @@ export const HYPERCALLS: readonly HypercallInfo[] = [
     "size",
   ], [E]),
   row(0x2e, "addrspace_configure", ["addrspace", "vmid", "res0"], [E]),
-  row(0x2f, "addrspace_attach_vdma", ["addrspace", "dma_device", "index", "res0"], [E], "optional"),
+  row(0x2f, "addrspace_attach_vdma", ["addrspace", "dma_device", "index", "res0"], [E]),
   row(0x30, "memextent_modify", ["memextent", "modify_flags", "offset", "size"], [E]),
   row(0x31, "memextent_configure", ["memextent", "phys_base", "size", "attributes", "res0"], [E]),
   row(0x32, "memextent_configure_derive", [
@@ -347,7 +347,7 @@ export const HYPERCALLS: readonly HypercallInfo[] = [
   ], "optional"),
   row(0x54, "virtio_mmio_backend_acknowledge_reset", ["virtio_mmio", "res0"], [E], "optional"),
   row(0x55, "virtio_mmio_backend_update_status", ["virtio_mmio", "val", "res0"], [E], "optional"),
-  row(0x56, "vic_bind_msi_source", ["vic", "msi_source", "res0"], [E], "optional"),
+  row(0x56, "vic_bind_msi_source", ["vic", "msi_source", "res0"], [E]),
   row(0x57, "prng_get_entropy", ["num_bytes", "res0"], [E, "data0", "data1", "data2", "data3"]),
   row(0x58, "watchdog_configure", ["watchdog", "watchdog_options", "res0"], [E], "optional"),
   row(0x59, "cspace_revoke_caps_from", ["src_cspace", "master_cap", "res0"], [E]),

@@ -15,6 +15,8 @@ import { ObjectType } from "../object/object_type.ts";
 import { registerPartitionHypercalls } from "../object/partition/hypercalls.ts";
 import { registerVicHypercalls, vicFactory, vpmGroupFactory } from "../object/vic/hypercalls.ts";
 import { registerVgicMpidrMappingHypercall } from "../object/vic/set_mpidr_mapping.ts";
+import { registerVicBindMsiSourceHypercall } from "../object/vic/bind_msi_source.ts";
+import { registerAddrspaceAttachVdmaHypercall } from "../object/addrspace/attach_vdma.ts";
 import { registerIdentifyHypercall } from "./identify.ts";
 import { registerPrngHypercall } from "./prng.ts";
 import type { HypercallTable } from "./table.ts";
@@ -38,10 +40,12 @@ export function registerCoreHypercalls(table: HypercallTable): void {
   registerCspaceHypercalls(table);
   registerMemextentHypercalls(table);
   registerAddrspaceHypercalls(table);
+  registerAddrspaceAttachVdmaHypercall(table);
   registerDoorbellHypercalls(table);
   registerMsgqueueHypercalls(table);
   registerVicHypercalls(table);
   registerVgicMpidrMappingHypercall(table);
+  registerVicBindMsiSourceHypercall(table);
   registerPrngHypercall(table);
   registerTraceHypercalls(table);
 }
