@@ -12,6 +12,10 @@ import type { ObjectFactoryRegistry } from "../object/factory.ts";
 import { memextentFactory, registerMemextentHypercalls } from "../object/memextent/hypercalls.ts";
 import { msgqueueFactory, registerMsgqueueHypercalls } from "../object/msgqueue/hypercalls.ts";
 import { ObjectType } from "../object/object_type.ts";
+import {
+  registerVirtioMmioHypercalls,
+  virtioMmioFactory,
+} from "../object/virtio_mmio/hypercalls.ts";
 import { registerPartitionHypercalls } from "../object/partition/hypercalls.ts";
 import { registerVicHypercalls, vicFactory, vpmGroupFactory } from "../object/vic/hypercalls.ts";
 import { registerVgicMpidrMappingHypercall } from "../object/vic/set_mpidr_mapping.ts";
@@ -31,6 +35,7 @@ export function registerCoreObjectFactories(factories: ObjectFactoryRegistry): v
   factories.register(ObjectType.MSGQUEUE, msgqueueFactory);
   factories.register(ObjectType.VIC, vicFactory);
   factories.register(ObjectType.VPM_GROUP, vpmGroupFactory);
+  factories.register(ObjectType.VIRTIO_MMIO, virtioMmioFactory);
 }
 
 /** Register the core's hypercalls in `table`. */
@@ -48,4 +53,5 @@ export function registerCoreHypercalls(table: HypercallTable): void {
   registerVicBindMsiSourceHypercall(table);
   registerPrngHypercall(table);
   registerTraceHypercalls(table);
+  registerVirtioMmioHypercalls(table);
 }

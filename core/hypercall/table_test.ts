@@ -53,10 +53,10 @@ Deno.test("table: HypErrorException becomes X0, other exceptions propagate; obse
 
 Deno.test("hypervisor_identify flags announce exactly what is registered; prng; HypercallPort", () => {
   const core = createTestCore();
-  // partition+cspace, doorbell, msgqueue, vic, vpm, memextent, trace_ctrl, prng; FPRR in bits 31:28.
-  assertEquals(core.call(Hypercall.HYPERVISOR_IDENTIFY).r[1], 0x100004dfn);
+  // partition+cspace, doorbell, msgqueue, vic, vpm, memextent, trace_ctrl, virtio_mmio, prng; FPRR in bits 31:28.
+  assertEquals(core.call(Hypercall.HYPERVISOR_IDENTIFY).r[1], 0x100006dfn);
   core.dispatcher.table.registerHypercall(Hypercall.VCPU_CONFIGURE, "vcpu_configure", () => {});
-  assertEquals(core.call(Hypercall.HYPERVISOR_IDENTIFY).r[1], 0x100004ffn);
+  assertEquals(core.call(Hypercall.HYPERVISOR_IDENTIFY).r[1], 0x100006ffn);
   const e = core.call(Hypercall.PRNG_GET_ENTROPY, 6n);
   assertEquals(e.err, 0);
   assertEquals(e.r[2] >> 16n, 0n); // only 2 bytes in the second word
