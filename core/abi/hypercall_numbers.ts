@@ -368,10 +368,10 @@ export const HYPERCALLS: readonly HypercallInfo[] = [
     "res0",
   ], [
     E,
-  ], "optional"),
+  ]),
   row(0x5f, "virtio_input_set_data", ["virtio_mmio", "sel", "subsel", "size", "data", "res0"], [
     E,
-  ], "optional"),
+  ]),
   row(0x60, "addrspace_configure_vmmio", ["addrspace", "vbase", "size", "op", "res0"], [E]),
   row(0x61, "memextent_donate", ["options", "from", "to", "offset", "size", "res0"], [E]),
   row(

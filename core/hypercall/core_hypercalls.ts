@@ -16,6 +16,7 @@ import {
   registerVirtioMmioHypercalls,
   virtioMmioFactory,
 } from "../object/virtio_mmio/hypercalls.ts";
+import { registerVirtioInputHypercalls } from "../object/virtio_mmio/virtio_input_hypercalls.ts";
 import { registerPartitionHypercalls } from "../object/partition/hypercalls.ts";
 import { registerVicHypercalls, vicFactory, vpmGroupFactory } from "../object/vic/hypercalls.ts";
 import { registerVgicMpidrMappingHypercall } from "../object/vic/set_mpidr_mapping.ts";
@@ -54,4 +55,5 @@ export function registerCoreHypercalls(table: HypercallTable): void {
   registerPrngHypercall(table);
   registerTraceHypercalls(table);
   registerVirtioMmioHypercalls(table);
+  registerVirtioInputHypercalls(table);
 }
