@@ -1,11 +1,46 @@
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
 import { FakeDeviceHost, VirtioTestDriver } from "../testkit/mod.ts";
-import { createIsolatedDevice } from "./isolated_device.ts";
+import {
+  createIsolatedDevice,
+  type IsolatedDevice,
+  type SandboxPermissions,
+} from "./isolated_device.ts";
 
 const BLK = new URL("../virtio-blk/mod.ts", import.meta.url).href;
 const RNG = new URL("../virtio-rng/mod.ts", import.meta.url).href;
 const CONSOLE = new URL("../virtio-console/mod.ts", import.meta.url).href;
 const PLACE = { mmioBase: 0x0a00_0000, intid: 48 };
+/** Nothing granted: no host file may be read or written. */
+const NO_FILES: SandboxPermissions = { read: [], write: [] };
+
+/** Start the plugin at `pluginUrl` in a sandboxed Worker on `host`, sharing all of its RAM. */
+function sandboxed(
+  host: FakeDeviceHost,
+  pluginUrl: string,
+  permissions: SandboxPermissions,
+  options: Readonly<Record<string, unknown>>,
+): Promise<IsolatedDevice> {
+  return createIsolatedDevice({
+    pluginUrl,
+    host,
+    ram: [host.memory.mapping],
+    permissions,
+    options,
+  });
+}
+
+/** A driver that has initialised `dev`, set up one queue per entry of `queueSizes` and set DRIVER_OK. */
+function startDriver(
+  dev: IsolatedDevice,
+  host: FakeDeviceHost,
+  queueSizes: readonly number[],
+): VirtioTestDriver {
+  const drv = new VirtioTestDriver(dev.regions[0], host);
+  assert(drv.init());
+  for (let q = 0; q < queueSizes.length; q++) assert(drv.setupQueue(q, queueSizes[q]));
+  drv.driverOk();
+  return drv;
+}
 
 function blkRead(drv: VirtioTestDriver, sector: number) {
   const h = new Uint8Array(16);
@@ -23,19 +58,14 @@ Deno.test("sandbox: virtio-blk in a Worker reads its granted image; everything e
   await Deno.writeFile(other, new Uint8Array(4096));
   try {
     const host = new FakeDeviceHost({ ramSize: 0x4_0000 });
-    const dev = await createIsolatedDevice({
-      pluginUrl: BLK,
-      host,
-      ram: [host.memory.mapping],
-      permissions: { read: [image], write: [] },
-      options: { ...PLACE, path: image, readOnly: true },
+    const dev = await sandboxed(host, BLK, { read: [image], write: [] }, {
+      ...PLACE,
+      path: image,
+      readOnly: true,
     });
     try {
-      const drv = new VirtioTestDriver(dev.regions[0], host);
-      assert(drv.init());
+      const drv = startDriver(dev, host, [8]);
       assertEquals(drv.deviceId, 2);
-      assert(drv.setupQueue(0, 8));
-      drv.driverOk();
       const used = blkRead(drv, 3);
       assertEquals(used.len, 513);
       assertEquals(used.written[0][0], 0x5a);
@@ -48,26 +78,17 @@ Deno.test("sandbox: virtio-blk in a Worker reads its granted image; everything e
     // Another path than the one granted: refused by the sandbox.
     await assertRejects(
       () =>
-        createIsolatedDevice({
-          pluginUrl: BLK,
-          host,
-          ram: [host.memory.mapping],
-          permissions: { read: [image], write: [] },
-          options: { ...PLACE, path: other, readOnly: true },
+        sandboxed(host, BLK, { read: [image], write: [] }, {
+          ...PLACE,
+          path: other,
+          readOnly: true,
         }),
       Error,
       "NotCapable",
     );
     // Writable disk with read permission only: opening for write is refused.
     await assertRejects(
-      () =>
-        createIsolatedDevice({
-          pluginUrl: BLK,
-          host,
-          ram: [host.memory.mapping],
-          permissions: { read: [image], write: [] },
-          options: { ...PLACE, path: image },
-        }),
+      () => sandboxed(host, BLK, { read: [image], write: [] }, { ...PLACE, path: image }),
       Error,
       "NotCapable",
     );
@@ -82,18 +103,12 @@ Deno.test("sandbox: a writable disk with read and write permission on its image 
   await Deno.writeFile(image, new Uint8Array(2048));
   try {
     const host = new FakeDeviceHost({ ramSize: 0x4_0000 });
-    const dev = await createIsolatedDevice({
-      pluginUrl: BLK,
-      host,
-      ram: [host.memory.mapping],
-      permissions: { read: [image], write: [image] },
-      options: { ...PLACE, path: image },
+    const dev = await sandboxed(host, BLK, { read: [image], write: [image] }, {
+      ...PLACE,
+      path: image,
     });
     try {
-      const drv = new VirtioTestDriver(dev.regions[0], host);
-      assert(drv.init());
-      assert(drv.setupQueue(0, 8));
-      drv.driverOk();
+      const drv = startDriver(dev, host, [8]);
       const h = new Uint8Array(16);
       const hv = new DataView(h.buffer);
       hv.setUint32(0, 1, true); // VIRTIO_BLK_T_OUT
@@ -116,12 +131,9 @@ Deno.test("sandbox: a plugin without permissions cannot touch the host file syst
   const host = new FakeDeviceHost();
   await assertRejects(
     () =>
-      createIsolatedDevice({
-        pluginUrl: CONSOLE,
-        host,
-        ram: [host.memory.mapping],
-        permissions: { read: [], write: [] },
-        options: { ...PLACE, output: { file: "/tmp/gunyah-ts-sandbox-should-not-exist" } },
+      sandboxed(host, CONSOLE, NO_FILES, {
+        ...PLACE,
+        output: { file: "/tmp/gunyah-ts-sandbox-should-not-exist" },
       }),
     Error,
     "NotCapable",
@@ -130,20 +142,10 @@ Deno.test("sandbox: a plugin without permissions cannot touch the host file syst
 
 Deno.test("sandbox: isolated console takes host input by call() and logs output; mailbox round trip measured", async () => {
   const host = new FakeDeviceHost();
-  const dev = await createIsolatedDevice({
-    pluginUrl: CONSOLE,
-    host,
-    ram: [host.memory.mapping],
-    permissions: { read: [], write: [] },
-    options: { ...PLACE, output: "log" },
-  });
+  const dev = await sandboxed(host, CONSOLE, NO_FILES, { ...PLACE, output: "log" });
   try {
     assert(dev.methods.includes("input"));
-    const drv = new VirtioTestDriver(dev.regions[0], host);
-    assert(drv.init());
-    drv.setupQueue(0, 8);
-    drv.setupQueue(1, 8);
-    drv.driverOk();
+    const drv = startDriver(dev, host, [8, 8]);
     drv.submit(1, [new TextEncoder().encode("hi")], []);
     drv.notify(1);
     drv.submit(0, [], [8]);
@@ -174,14 +176,7 @@ Deno.test("sandbox: isolated console takes host input by call() and logs output;
 Deno.test("sandbox: a module that is not a device plugin is refused", async () => {
   const host = new FakeDeviceHost();
   await assertRejects(
-    () =>
-      createIsolatedDevice({
-        pluginUrl: new URL("./mailbox.ts", import.meta.url).href,
-        host,
-        ram: [host.memory.mapping],
-        permissions: { read: [], write: [] },
-        options: PLACE,
-      }),
+    () => sandboxed(host, new URL("./mailbox.ts", import.meta.url).href, NO_FILES, PLACE),
     Error,
     "refused",
   );
@@ -189,18 +184,9 @@ Deno.test("sandbox: a module that is not a device plugin is refused", async () =
 
 Deno.test("sandbox: seeded rng in a Worker gives the same bytes as in-process", async () => {
   const host = new FakeDeviceHost();
-  const dev = await createIsolatedDevice({
-    pluginUrl: RNG,
-    host,
-    ram: [host.memory.mapping],
-    permissions: { read: [], write: [] },
-    options: { ...PLACE, seed: 3 },
-  });
+  const dev = await sandboxed(host, RNG, NO_FILES, { ...PLACE, seed: 3 });
   try {
-    const drv = new VirtioTestDriver(dev.regions[0], host);
-    assert(drv.init());
-    drv.setupQueue(0, 4);
-    drv.driverOk();
+    const drv = startDriver(dev, host, [4]);
     drv.submit(0, [], [8]);
     drv.notify(0);
     const isolated = [...drv.takeUsed(0)[0].written[0]];
