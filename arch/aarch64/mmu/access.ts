@@ -132,10 +132,11 @@ export function writeMem(
     const page = vaLo & 0xfff;
     if (
       (p & (cpu.el === 0 || (flags & ACC_UNPRIV) !== 0 ? P_EL0_W : P_EL1_W)) !== 0 &&
-      page <= 4096 - size &&
+      page <= 4096 - size && (flags & ACC_EXCLUSIVE) === 0 &&
       ((vaLo & (size - 1)) === 0 || ((p & P_UNALIGNED_OK) !== 0 && (flags & ACC_ALIGNED) === 0))
     ) {
-      if ((flags & ACC_EXCLUSIVE) !== 0) cpu.sys.lastIpa = t.ipa[i] + page;
+      // Kept small enough for V8 to inline into every store handler: exclusives (which
+      // record their IPA) take the slow path, and a store into decoded code is noted out of line.
       const view = m.view, off = t.off[i] + page;
       if (size === 8) {
         view.setUint32(off, lo, true);
@@ -143,15 +144,18 @@ export function writeMem(
       } else if (size === 4) view.setUint32(off, lo, true);
       else if (size === 1) view.setUint8(off, lo);
       else view.setUint16(off, lo, true);
-      const marks = t.marks[i];
-      if (marks[t.markIndex[i]] !== 0) {
-        marks[t.markIndex[i]] = 0;
-        cpu.codePageWritten(t.ipa[i]);
-      }
+      if (t.marks[i][t.markIndex[i]] !== 0) noteCodeWrite(cpu, i);
       return;
     }
   }
   writeSlow(cpu, vaLo, vaHi, size, lo, hi, flags);
+}
+
+/** A store hit a page holding decoded code: clear its mark and tell the decode cache. */
+function noteCodeWrite(cpu: SystemCpu, i: number): void {
+  const t = cpu.sys.tlb;
+  t.marks[i][t.markIndex[i]] = 0;
+  cpu.codePageWritten(t.ipa[i]);
 }
 
 /**
