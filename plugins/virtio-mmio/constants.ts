@@ -16,55 +16,35 @@ export const VIRTIO_MMIO_VENDOR_ID = 0x53545947;
 /** Size of one virtio-mmio transport window on qemu-virt (virt.c, `VIRT_MMIO` slot). */
 export const VIRTIO_MMIO_WINDOW_SIZE = 0x200;
 
-// Register offsets (§4.2.2, Table "MMIO Device Register Layout").
-/** 0x000 R: magic value. */
-export const VIRTIO_MMIO_MAGIC_VALUE = 0x000;
-/** 0x004 R: device version number. */
-export const VIRTIO_MMIO_VERSION_REG = 0x004;
-/** 0x008 R: virtio subsystem device ID. */
-export const VIRTIO_MMIO_DEVICE_ID = 0x008;
-/** 0x00c R: virtio subsystem vendor ID. */
-export const VIRTIO_MMIO_VENDOR_ID_REG = 0x00c;
-/** 0x010 R: device features, the 32-bit word chosen by DeviceFeaturesSel. */
-export const VIRTIO_MMIO_DEVICE_FEATURES = 0x010;
-/** 0x014 W: device features word selection. */
-export const VIRTIO_MMIO_DEVICE_FEATURES_SEL = 0x014;
-/** 0x020 W: driver (activated) features, the word chosen by DriverFeaturesSel. */
-export const VIRTIO_MMIO_DRIVER_FEATURES = 0x020;
-/** 0x024 W: driver features word selection. */
-export const VIRTIO_MMIO_DRIVER_FEATURES_SEL = 0x024;
-/** 0x030 W: virtual queue index. */
-export const VIRTIO_MMIO_QUEUE_SEL = 0x030;
-/** 0x034 R: maximum virtual queue size. */
-export const VIRTIO_MMIO_QUEUE_NUM_MAX = 0x034;
-/** 0x038 W: virtual queue size. */
-export const VIRTIO_MMIO_QUEUE_NUM = 0x038;
-/** 0x044 RW: virtual queue ready bit. */
-export const VIRTIO_MMIO_QUEUE_READY = 0x044;
-/** 0x050 W: queue notifier. */
-export const VIRTIO_MMIO_QUEUE_NOTIFY = 0x050;
-/** 0x060 R: interrupt status. */
-export const VIRTIO_MMIO_INTERRUPT_STATUS = 0x060;
-/** 0x064 W: interrupt acknowledge. */
-export const VIRTIO_MMIO_INTERRUPT_ACK = 0x064;
-/** 0x070 RW: device status. */
-export const VIRTIO_MMIO_STATUS = 0x070;
-/** 0x080 W: descriptor area, low 32 bits. */
-export const VIRTIO_MMIO_QUEUE_DESC_LOW = 0x080;
-/** 0x084 W: descriptor area, high 32 bits. */
-export const VIRTIO_MMIO_QUEUE_DESC_HIGH = 0x084;
-/** 0x090 W: driver area (available ring), low 32 bits. */
-export const VIRTIO_MMIO_QUEUE_DRIVER_LOW = 0x090;
-/** 0x094 W: driver area, high 32 bits. */
-export const VIRTIO_MMIO_QUEUE_DRIVER_HIGH = 0x094;
-/** 0x0a0 W: device area (used ring), low 32 bits. */
-export const VIRTIO_MMIO_QUEUE_DEVICE_LOW = 0x0a0;
-/** 0x0a4 W: device area, high 32 bits. */
-export const VIRTIO_MMIO_QUEUE_DEVICE_HIGH = 0x0a4;
-/** 0x0fc R: configuration atomicity value (config generation). */
-export const VIRTIO_MMIO_CONFIG_GENERATION = 0x0fc;
-/** 0x100+: device-specific configuration space. */
-export const VIRTIO_MMIO_CONFIG = 0x100;
+// Register offsets (§4.2.2, Table "MMIO Device Register Layout"): one definition for the whole
+// system, in the core's virtio_mmio object. There `VIRTIO_MMIO_VERSION` / `_VENDOR_ID` name the
+// register offsets; here those names are the register *values*, so the offsets get `_REG`.
+export {
+  VIRTIO_MMIO_CONFIG,
+  VIRTIO_MMIO_CONFIG_GENERATION,
+  VIRTIO_MMIO_DEVICE_FEATURES,
+  VIRTIO_MMIO_DEVICE_FEATURES_SEL,
+  VIRTIO_MMIO_DEVICE_ID,
+  VIRTIO_MMIO_DRIVER_FEATURES,
+  VIRTIO_MMIO_DRIVER_FEATURES_SEL,
+  VIRTIO_MMIO_INTERRUPT_ACK,
+  VIRTIO_MMIO_INTERRUPT_STATUS,
+  VIRTIO_MMIO_MAGIC_VALUE,
+  VIRTIO_MMIO_QUEUE_DESC_HIGH,
+  VIRTIO_MMIO_QUEUE_DESC_LOW,
+  VIRTIO_MMIO_QUEUE_DEVICE_HIGH,
+  VIRTIO_MMIO_QUEUE_DEVICE_LOW,
+  VIRTIO_MMIO_QUEUE_DRIVER_HIGH,
+  VIRTIO_MMIO_QUEUE_DRIVER_LOW,
+  VIRTIO_MMIO_QUEUE_NOTIFY,
+  VIRTIO_MMIO_QUEUE_NUM,
+  VIRTIO_MMIO_QUEUE_NUM_MAX,
+  VIRTIO_MMIO_QUEUE_READY,
+  VIRTIO_MMIO_QUEUE_SEL,
+  VIRTIO_MMIO_STATUS,
+  VIRTIO_MMIO_VENDOR_ID as VIRTIO_MMIO_VENDOR_ID_REG,
+  VIRTIO_MMIO_VERSION as VIRTIO_MMIO_VERSION_REG,
+} from "../../core/object/virtio_mmio/registers.ts";
 
 /** InterruptStatus bit 0: the device used a buffer in at least one virtqueue (§4.2.2). */
 export const VIRTIO_MMIO_INT_VRING = 1;
