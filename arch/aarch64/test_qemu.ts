@@ -13,9 +13,12 @@
  * @module
  */
 import { VIRT_MEM_BASE } from "../../platform/qemu-virt/memory_map.ts";
+import {
+  QEMU_HEADLESS_ARGS,
+  QEMU_SYSTEM_AARCH64,
+} from "../../platform/qemu-virt/qemu_reference.ts";
 
-/** The QEMU system emulator for AArch64 (Debian package qemu-system-arm). */
-export const QEMU_SYSTEM_AARCH64 = "qemu-system-aarch64";
+export { QEMU_SYSTEM_AARCH64 };
 /** The AArch64 cross assembler (Debian package binutils-aarch64-linux-gnu). */
 export const CROSS_AS = "aarch64-linux-gnu-as";
 /** The AArch64 cross linker (Debian package binutils-aarch64-linux-gnu). */
@@ -32,7 +35,8 @@ const REFERENCE_TOOLS: readonly { readonly tool: string; readonly debian: string
  * The reference machine: QEMU `virt` (GICv2 by default, which these guests
  * never touch) with a Cortex-A57 (Armv8.0-A, the CPU model every QEMU
  * comparison in this project uses, see docs/ARCHITECTURE.md), 128 MiB of RAM at
- * {@link VIRT_MEM_BASE}, the PL011 on stdio and no monitor. The guest follows
+ * {@link VIRT_MEM_BASE}, nothing but the board's own devices and the
+ * PL011 on stdio ({@link QEMU_HEADLESS_ARGS}). The guest follows
  * as `-kernel <elf>`.
  */
 export const REFERENCE_MACHINE_ARGS: readonly string[] = [
@@ -42,9 +46,7 @@ export const REFERENCE_MACHINE_ARGS: readonly string[] = [
   "cortex-a57",
   "-m",
   "128",
-  "-nographic",
-  "-monitor",
-  "none",
+  ...QEMU_HEADLESS_ARGS,
 ];
 
 /**

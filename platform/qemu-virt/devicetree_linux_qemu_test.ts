@@ -8,6 +8,7 @@
  */
 import { assert } from "../../tests/assert.ts";
 import { createQemuVirtPlatform } from "./platform.ts";
+import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "./qemu_reference.ts";
 
 async function findImages(): Promise<{ kernel: string; initrd: string } | null> {
   const root = new URL("../../.cache/images/", import.meta.url);
@@ -45,10 +46,11 @@ Deno.test("Debian Linux boots to a shell under QEMU on our devicetree", async ()
   await Deno.writeFile(`${dir}/virt.dtb`, createQemuVirtPlatform().buildDeviceTree(vm, []));
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command("qemu-system-aarch64", {
+    child = new Deno.Command(QEMU_SYSTEM_AARCH64, {
       args: [
         ...["-M", "virt,gic-version=3", "-cpu", "cortex-a57", "-smp", "2", "-m", "512M"],
-        ...["-nographic", "-no-reboot", "-dtb", `${dir}/virt.dtb`],
+        ...QEMU_HEADLESS_ARGS,
+        ...["-no-reboot", "-dtb", `${dir}/virt.dtb`],
         ...["-kernel", images.kernel, "-initrd", images.initrd, "-append", vm.bootargs],
       ],
       stdin: "piped",

@@ -10,12 +10,13 @@ import { mpidrForVcpu } from "./memory_map.ts";
 import { encodeFdt } from "./fdt/writer.ts";
 import { decodeFdt } from "./fdt/reader.ts";
 import { findNode } from "./fdt/tree.ts";
+import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "./qemu_reference.ts";
 import type { DtNode, DtValue } from "../../core/plugin/contracts.ts";
 
 async function qemuDtb(smp = 2): Promise<Uint8Array | null> {
   const dir = await Deno.makeTempDir();
   try {
-    const out = await new Deno.Command("qemu-system-aarch64", {
+    const out = await new Deno.Command(QEMU_SYSTEM_AARCH64, {
       args: [
         "-M",
         `virt,gic-version=3,dumpdtb=${dir}/virt.dtb`,
@@ -25,7 +26,7 @@ async function qemuDtb(smp = 2): Promise<Uint8Array | null> {
         String(smp),
         "-m",
         "512M",
-        "-nographic",
+        ...QEMU_HEADLESS_ARGS,
       ],
       stdout: "null",
       stderr: "null",

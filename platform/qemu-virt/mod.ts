@@ -48,5 +48,10 @@ export type { ElfImage, ElfSegment } from "./boot/elf64.ts";
 export { unwrapKernel } from "./boot/decompress.ts";
 export type { KernelWrapping, UnwrappedKernel } from "./boot/decompress.ts";
 export { BootImageError } from "./boot/errors.ts";
+export {
+  QEMU_HEADLESS_ARGS,
+  QEMU_SYSTEM_AARCH64,
+  QEMU_SYSTEM_AARCH64_PACKAGE,
+} from "./qemu_reference.ts";
 
 export default qemuVirtPlatform;

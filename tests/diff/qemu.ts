@@ -15,9 +15,13 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MissingToolError } from "../guests/toolchain.ts";
+import {
+  QEMU_HEADLESS_ARGS,
+  QEMU_SYSTEM_AARCH64,
+} from "../../platform/qemu-virt/qemu_reference.ts";
 
 /** The QEMU binary. */
-export const QEMU = "qemu-system-aarch64";
+export const QEMU = QEMU_SYSTEM_AARCH64;
 
 /** The machine arguments every differential run uses (the CPU model and `-kernel` follow). */
 export const QEMU_MACHINE_ARGS: readonly string[] = [
@@ -25,7 +29,7 @@ export const QEMU_MACHINE_ARGS: readonly string[] = [
   "virt,gic-version=3",
   "-m",
   "128M",
-  "-nographic",
+  ...QEMU_HEADLESS_ARGS,
 ];
 
 /**

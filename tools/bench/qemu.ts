@@ -5,8 +5,13 @@
  * @module
  */
 
+import {
+  QEMU_HEADLESS_ARGS,
+  QEMU_SYSTEM_AARCH64,
+} from "../../platform/qemu-virt/qemu_reference.ts";
+
 /** The QEMU binary (Debian package qemu-system-arm). */
-export const QEMU = "qemu-system-aarch64";
+export const QEMU = QEMU_SYSTEM_AARCH64;
 
 /** A timed run. */
 export interface TimedRun {
@@ -90,7 +95,7 @@ export function qemuVirtArgs(memMiB: number, smp: number): string[] {
     String(smp),
     "-m",
     `${memMiB}M`,
-    "-nographic",
+    ...QEMU_HEADLESS_ARGS,
     "-no-reboot",
   ];
 }

@@ -10,6 +10,7 @@ import { assert, assertEquals } from "../../../tests/assert.ts";
 import { planVirtBoot } from "./boot_plan.ts";
 import { buildVirtDeviceTreeNodes } from "../devicetree.ts";
 import { encodeFdt } from "../fdt/writer.ts";
+import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "../qemu_reference.ts";
 
 const PROBE_SOURCE = `
   .text
@@ -99,13 +100,13 @@ Deno.test("Image entry and DTB address (x0) agree with qemu-system-aarch64 -kern
         "cortex-a57",
         "-m",
         `${ramMiB}M`,
-        "-nographic",
+        ...QEMU_HEADLESS_ARGS,
         "-no-reboot",
         "-kernel",
         `${dir}/Image`,
         ...(withInitrd ? ["-initrd", `${dir}/initrd`] : []),
       ];
-      const q = await run("timeout", ["20", "qemu-system-aarch64", ...args]);
+      const q = await run("timeout", ["20", QEMU_SYSTEM_AARCH64, ...args]);
       if (!q.ok && q.out.includes("not found")) {
         console.log("skipping: qemu-system-aarch64 not found");
         return;

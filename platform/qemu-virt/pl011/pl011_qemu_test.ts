@@ -9,6 +9,7 @@
 import { assertEquals } from "../../../tests/assert.ts";
 import { Pl011 } from "./pl011.ts";
 import { FakeDeviceHost } from "../testing/fake_host.ts";
+import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "../qemu_reference.ts";
 import {
   UARTCR,
   UARTDMACR,
@@ -168,14 +169,14 @@ Deno.test("PL011 register behaviour matches QEMU's pl011 for the same register s
     if (!oc.ok) throw new Error(oc.out);
     const q = await run("timeout", [
       "20",
-      "qemu-system-aarch64",
+      QEMU_SYSTEM_AARCH64,
       "-M",
       "virt,gic-version=3",
       "-cpu",
       "cortex-a57",
       "-m",
       "128M",
-      "-nographic",
+      ...QEMU_HEADLESS_ARGS,
       "-no-reboot",
       "-kernel",
       `${dir}/Image`,
