@@ -47,7 +47,7 @@ if [ "$apt" = 1 ]; then
   done
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      say "installing Debian packages (first run: 2-4 minutes): ${missing[*]}"
+      say "installing Debian packages (usually well under a minute): ${missing[*]}"
       dpkg --add-architecture arm64
       DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
