@@ -16,3 +16,5 @@ export {
   type Finding,
   mergeEntryImports,
 } from "./imports.ts";
+export * from "./graph.ts";
+export * from "./layering.ts";
