@@ -12,7 +12,7 @@ import {
   QEMU_HEADLESS_ARGS,
   QEMU_SYSTEM_AARCH64,
   QEMU_SYSTEM_AARCH64_PACKAGE,
-} from "../../../platform/qemu-virt/qemu_reference.ts";
+} from "@gunyah-ts/platform-qemu-virt";
 import { cacheRoot, findCachedImages } from "../images/images.ts";
 
 /** What a prerequisite is needed for. */
