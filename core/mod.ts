@@ -32,6 +32,7 @@ export * from "./time/mod.ts";
 export * from "./sched/mod.ts";
 export * from "./object/thread/mod.ts";
 export * from "./hypervisor/mod.ts";
+export * from "./psci/mod.ts";
 export * from "./object/vdevice.ts";
 export * from "./object/addrspace/stage2_entry.ts";
 export * from "./object/addrspace/addrspace.ts";

@@ -60,7 +60,7 @@
  * @module
  */
 import { errorFromRegister, HypError } from "../abi/error.ts";
-import { GIC_SPI_NUM } from "../abi/formats.ts";
+import { GIC_SPI_NUM } from "../abi/gicv3.ts";
 import { hypercallInfo } from "../abi/hypercall_numbers.ts";
 import { Cspace } from "../cspace/cspace.ts";
 import { EventBus } from "../events.ts";
@@ -95,7 +95,7 @@ import {
   RegisterSet,
   type Stage2View,
 } from "../plugin/contracts.ts";
-import { CPU_INDEX_INVALID, FprrScheduler, type SchedThread } from "../sched/fprr.ts";
+import { CPU_NONE, FprrScheduler, type SchedThread } from "../sched/fprr.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 import { VirtualClock } from "../time/virtual_clock.ts";
 import { TimerQueue } from "../time/timer_queue.ts";
@@ -107,7 +107,7 @@ import {
   type ComponentPort,
   createComponentVic,
 } from "./component.ts";
-import { VcpuPsciHost } from "./psci_host.ts";
+import { VcpuPsciHost } from "../psci/hypervisor_host.ts";
 import { Addrspace } from "../object/addrspace/addrspace.ts";
 import { isStage2View, VcpuUserMemory } from "./vcpu_user_memory.ts";
 import {
@@ -525,7 +525,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     const cpu = native ? -1 : this.#cpu;
     if (end <= local) end = local + this.clock.nsPerInstruction;
     const prevRunning = vcpu.sched.runningOn;
-    vcpu.sched.runningOn = cpu >= 0 ? cpu : CPU_INDEX_INVALID;
+    vcpu.sched.runningOn = cpu >= 0 ? cpu : CPU_NONE;
     const outerProxy = this.#proxyThread, outerYielded = this.#proxyYielded;
     this.#proxyThread = vcpu;
     this.#proxyYielded = false;
