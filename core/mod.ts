@@ -26,7 +26,8 @@ export * from "./hypercall/context.ts";
 export * from "./hypercall/table.ts";
 export * from "./hypercall/smccc.ts";
 export * from "./hypercall/identify.ts";
-export * from "./hypercall/core_hypercalls.ts";
+export * from "./module.ts";
+export * from "./modules.ts";
 // Threads/vCPUs, scheduling, virtual time and the hypervisor run loop (core/object/thread, core/sched, core/time, core/hypervisor).
 export * from "./time/mod.ts";
 export * from "./sched/mod.ts";

@@ -65,19 +65,18 @@ import { hypercallInfo } from "../abi/hypercall_numbers.ts";
 import { Cspace } from "../cspace/cspace.ts";
 import { EventBus } from "../events.ts";
 import type { HypercallContext } from "../hypercall/context.ts";
-import {
-  registerCoreHypercalls,
-  registerCoreObjectFactories,
-} from "../hypercall/core_hypercalls.ts";
 import { HypercallDispatcher } from "../hypercall/smccc.ts";
 import { Memdb } from "../memory/memdb.ts";
 import { PhysicalMemory } from "../memory/physical_memory.ts";
 import { PhysicalUserMemory } from "../memory/physical_user_memory.ts";
 import { ObjectFactoryRegistry } from "../object/factory.ts";
 import type { GunyahObject, ObjectLifecycleObserver } from "../object/object.ts";
-import { ObjectType, objectTypeName } from "../object/object_type.ts";
+import { objectTypeName } from "../object/object_type.ts";
 import { createRootPartition, type Partition } from "../object/partition/partition.ts";
-import { registerThreadHypercalls, type VcpuRuntime } from "../object/thread/hypercalls.ts";
+import type { VcpuRuntime } from "../object/thread/hypercalls.ts";
+import { threadModule } from "../object/thread/module.ts";
+import { installModules } from "../module.ts";
+import { CORE_MODULES } from "../modules.ts";
 import {
   Thread,
   type ThreadChange,
@@ -281,8 +280,12 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       this.#cpus.push({ index: i, last: null, retired: 0, idleNs: 0 });
     }
 
-    registerCoreObjectFactories(this.factories);
-    this.factories.register(ObjectType.THREAD, (partition) => this.#createThread(partition));
+    this.dispatcher = new HypercallDispatcher();
+    installModules(
+      [...CORE_MODULES, threadModule(this, this.cpuCount, (p) => this.#createThread(p))],
+      this.factories,
+      this.dispatcher.table,
+    );
     this.rootPartition = createRootPartition({
       physicalMemory: this.physicalMemory,
       memdb: this.memdb,
@@ -315,9 +318,6 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
         });
       },
     });
-    this.dispatcher = new HypercallDispatcher();
-    registerCoreHypercalls(this.dispatcher.table);
-    registerThreadHypercalls(this.dispatcher.table, this, this.cpuCount);
     this.dispatcher.table.observer = (ctx, entry, n, results) => {
       if (!this.events.has("hypercall")) return;
       this.events.emit("hypercall", {
