@@ -153,8 +153,8 @@ export const RUN_RESET_IS_SYSTEM_RESET = 1n << 63n;
 export const ImageAuth = { NONE: 0, PLATFORM: 1, ANDROID: 2 } as const;
 
 /** vGIC frame sizes (Arm GICv3: a 64 KiB GICD, 128 KiB of GICR frames per vCPU). */
-export const GICD_FRAME_SIZE = 0x1_0000;
-export const GICR_FRAME_SIZE = 0x2_0000;
+export const GICD_FRAME_BYTES = 0x1_0000;
+export const GICR_VCPU_FRAMES_SIZE = 0x2_0000;
 /** `addrspace_attach_vdevice` GICR flags (HYP `vgic.tc`): bit0 last_valid, bit1 last. */
 export const GICR_ATTACH_LAST_VALID = 0x1;
 export const GICR_ATTACH_LAST = 0x2;

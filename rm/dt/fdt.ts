@@ -13,7 +13,7 @@
 import type { DtNode, DtValue } from "@gunyah-ts/core/plugin";
 
 /** FDT header magic (DT spec §5.2). */
-export const FDT_MAGIC = 0xd00dfeed;
+const FDT_MAGIC = 0xd00dfeed;
 /** Header size of version 17 (DT spec §5.2). */
 const FDT_HEADER_SIZE = 40;
 /** The version written and the last compatible version (DT spec §5.2). */

@@ -8,7 +8,13 @@
  *
  * @module
  */
-import { type Cspace, Hypervisor, ObjectType } from "@gunyah-ts/core";
+import {
+  createPsciService,
+  type Cspace,
+  Hypervisor,
+  ObjectType,
+  SmcccOwner,
+} from "@gunyah-ts/core";
 import { FakeArch, type FakeStep } from "@gunyah-ts/core/testing";
 import {
   encodeMappingAttrs,
@@ -19,19 +25,17 @@ import {
   MemextentMemtype,
   MemextentType,
   PgtableAccess,
+  PSCI_SMC32_BASE,
+  PsciFunction,
   S2Memtype,
 } from "@gunyah-ts/core/abi";
 import type { DtNode } from "@gunyah-ts/core/plugin";
-import { createPsciService } from "@gunyah-ts/arch-aarch64/psci";
 import { RmError, RmMsg, Vmid } from "../abi.ts";
 import { RmClient } from "../client.ts";
 import { encodeFdt, fromDtNode } from "../dt/fdt.ts";
 import { ResourceManager } from "../resource_manager.ts";
 import type { RpcMessage } from "../rpc/fragment.ts";
 import type { MemParcel, ParcelDirectory } from "../vm/parcels.ts";
-
-/** SMCCC owner of the standard service (PSCI), as gunyah-abi.md §1.2. */
-const SMCCC_OWNER_STANDARD = 4;
 
 export const RAM = 0x4000_0000;
 export const RM_MEM = 0x3fff_f000;
@@ -48,9 +52,9 @@ export const DTB_SIZE = 0x1000n;
 /** The guest's entry IPA. */
 export const GUEST_ENTRY: bigint = GUEST_RAM_IPA + IMAGE_OFFSET;
 
-/** PSCI function IDs (Arm DEN 0022: SMC32 SYSTEM_OFF / SYSTEM_RESET). */
-export const PSCI_SYSTEM_OFF = 0x8400_0008n;
-export const PSCI_SYSTEM_RESET = 0x8400_0009n;
+/** PSCI SMC32 function IDs of SYSTEM_OFF / SYSTEM_RESET (core/abi/psci.ts). */
+export const PSCI_SYSTEM_OFF = BigInt(PSCI_SMC32_BASE + PsciFunction.SYSTEM_OFF);
+export const PSCI_SYSTEM_RESET = BigInt(PSCI_SMC32_BASE + PsciFunction.SYSTEM_RESET);
 
 /** A parcel of the stand-in directory. */
 interface TestParcel extends MemParcel {
@@ -192,7 +196,7 @@ export async function rpcSetup(programs: Programs = {}, cpus = 1) {
     cpus,
     ram: [{ base: RM_MEM, size: 0x1000 }, { base: RAM, size: 64 * MiB }],
   });
-  hv.dispatcher.registerSmcccService(SMCCC_OWNER_STANDARD, createPsciService(hv.psci));
+  hv.dispatcher.registerSmcccService(SmcccOwner.STANDARD, createPsciService(hv.psci));
   const log: string[] = [];
   const rm = new ResourceManager({
     privateMemory: { base: RM_MEM, bytes: hv.physicalMemory.regionFor(RM_MEM)!.bytes },
@@ -226,7 +230,18 @@ export async function rpcSetup(programs: Programs = {}, cpus = 1) {
     });
     return { rpc, notes, cspace, call };
   };
-  return { hv, arch, rm, log, parcels, client, hlos: client(Vmid.HLOS, RAM + 0x8000) };
+  /** Hypercalls in VM `vmid`'s cspace, as its (native) VMM or kernel would make them. */
+  const callerOf = (vmid: number) => {
+    const cspace = hv.rootCspace.lookup<Cspace>(
+      rm.vm(vmid).objects!.cspace,
+      ObjectType.CSPACE,
+      0,
+      false,
+    );
+    const ctx = hv.nativeContext(cspace, hv.rootPartition);
+    return (n: number, ...a: bigint[]) => hv.dispatcher.table.call(ctx, n, ...a);
+  };
+  return { hv, arch, rm, log, parcels, client, callerOf, hlos: client(Vmid.HLOS, RAM + 0x8000) };
 }
 
 /** What a test VM's devicetree says. */

@@ -21,10 +21,10 @@
  */
 import { Hypercall, VIC_OPTION_DISABLE_DEFAULT_ADDR } from "@gunyah-ts/core/abi";
 import {
-  GICD_FRAME_SIZE,
+  GICD_FRAME_BYTES,
   GICR_ATTACH_LAST,
   GICR_ATTACH_LAST_VALID,
-  GICR_FRAME_SIZE,
+  GICR_VCPU_FRAMES_SIZE,
   VcpuVirqKind,
   VGIC_DEFAULT_GICD,
   VGIC_DEFAULT_GICR,
@@ -158,7 +158,7 @@ export function buildConfiguredVm(port: BuilderPort, spec: ConfiguredVmSpec): Co
         vic,
         0n,
         gic!.distributor,
-        BigInt(GICD_FRAME_SIZE),
+        BigInt(GICD_FRAME_BYTES),
         0n,
       );
       for (let i = 0; i < n; i++) {
@@ -168,8 +168,8 @@ export function buildConfiguredVm(port: BuilderPort, spec: ConfiguredVmSpec): Co
           as,
           vic,
           BigInt(i + 1),
-          gic!.redistributor + BigInt(i * GICR_FRAME_SIZE),
-          BigInt(GICR_FRAME_SIZE),
+          gic!.redistributor + BigInt(i * GICR_VCPU_FRAMES_SIZE),
+          BigInt(GICR_VCPU_FRAMES_SIZE),
           BigInt(GICR_ATTACH_LAST_VALID | (i === n - 1 ? GICR_ATTACH_LAST : 0)),
         );
       }
