@@ -10,7 +10,6 @@ import {
 import { VcpuRunState } from "../object/thread/thread_types.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 import type { ComponentPort } from "./component.ts";
-import { mpidrOf } from "./hypervisor.ts";
 import {
   PSCI_AFFINITY_OFF,
   PSCI_AFFINITY_ON,
@@ -19,7 +18,7 @@ import {
   PSCI_INVALID_PARAMETERS,
   PSCI_SUCCESS,
 } from "./psci_host.ts";
-import { TEST_VM_RAM_BASE, TestSystem } from "./testing/setup.ts";
+import { TEST_VM_RAM_BASE, testMpidrOf as mpidrOf, TestSystem } from "./testing/setup.ts";
 
 const ENTRY = BigInt(TEST_VM_RAM_BASE + 0x1000);
 

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { Hypervisor } from "../../core/hypervisor/hypervisor.ts";
 import { FakeArch } from "../../core/hypervisor/testing/fake_arch.ts";
+import { TEST_BOARD } from "../../core/hypervisor/testing/setup.ts";
 import { buildVirtDeviceTreeNodes } from "../../platform/qemu-virt/devicetree.ts";
 import { encodeFdt } from "../../platform/qemu-virt/fdt/writer.ts";
 import { decodeFdt } from "../../platform/qemu-virt/fdt/reader.ts";
@@ -14,6 +15,7 @@ const RM_MEM = 0x3fff_f000;
 
 async function builtVm() {
   const hv = new Hypervisor({
+    board: TEST_BOARD,
     arch: new FakeArch({}),
     cpus: 1,
     ram: [{ base: RM_MEM, size: 0x1000 }, { base: RAM, size: 0x20_0000 }],
@@ -57,6 +59,7 @@ Deno.test("the /hypervisor node carries the VM's RM queue caps and VIRQs and is 
 
 Deno.test("without private memory the RM serves no RPC and emits no node", async () => {
   const hv = new Hypervisor({
+    board: TEST_BOARD,
     arch: new FakeArch({}),
     cpus: 1,
     ram: [{ base: RAM, size: 0x20_0000 }],

@@ -7,6 +7,7 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { Hypervisor } from "../../core/hypervisor/hypervisor.ts";
 import { FakeArch } from "../../core/hypervisor/testing/fake_arch.ts";
+import { TEST_BOARD } from "../../core/hypervisor/testing/setup.ts";
 import { ObjectType } from "../../core/object/object_type.ts";
 import type { Cspace } from "../../core/cspace/cspace.ts";
 import type { Thread } from "../../core/object/thread/thread.ts";
@@ -42,6 +43,7 @@ interface Client {
 async function setup() {
   const arch = new FakeArch({ [IDLE_ENTRY.toString()]: [{ op: "wfi" }, { op: "goto", to: 0 }] });
   const hv = new Hypervisor({
+    board: TEST_BOARD,
     arch,
     cpus: 1,
     ram: [{ base: RM_MEM, size: 0x1000 }, { base: RAM, size: 8 * MiB }],

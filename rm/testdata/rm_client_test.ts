@@ -4,7 +4,7 @@
  * devicetree the system gave it, and makes native msgqueue hypercalls.
  */
 import { assertEquals } from "../../tests/assert.ts";
-import { GunyahSystem } from "../../tools/cli/system.ts";
+import { GunyahSystem } from "../../tools/system/mod.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const CC = "aarch64-linux-gnu-gcc";

@@ -16,7 +16,7 @@ import {
   ensureGuestImages,
   type GuestImages,
   ImageUnavailableError,
-} from "../../tools/cli/images/mod.ts";
+} from "../../tools/system/mod.ts";
 import { E2E, E2E_INIT } from "./linux_init.ts";
 
 const MAIN = new URL("../../tools/cli/main.ts", import.meta.url).pathname;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { GunyahSystem } from "../cli/system.ts";
+import { GunyahSystem } from "../system/mod.ts";
 
 async function main(args: string[]): Promise<number> {
   const [mode, ...rest] = args;

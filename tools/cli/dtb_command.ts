@@ -8,8 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
-import { ConfigError, MAX_VCPUS, parseSize } from "./config.ts";
-import { GunyahSystem } from "./system.ts";
+import { ConfigError, GunyahSystem, MAX_VCPUS, parseSize } from "../system/mod.ts";
 import { decodeFdt, formatDts } from "../../platform/qemu-virt/mod.ts";
 
 const HELP = `Usage: deno task gunyah dtb [options]

@@ -30,7 +30,7 @@ import { Thread } from "../../core/object/thread/thread.ts";
 import { ThreadState } from "../../core/object/thread/thread_types.ts";
 import { describeBlockMask } from "../../core/sched/scheduler_block.ts";
 import { VM_STATUS_NAMES } from "../../rm/resource_manager.ts";
-import type { GunyahSystem, VmInstance } from "../cli/system.ts";
+import type { GunyahSystem, VmInstance } from "../system/mod.ts";
 import { peekConsoleTap } from "./console_tap.ts";
 import type { EventLog } from "./event_log.ts";
 import type {

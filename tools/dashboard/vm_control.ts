@@ -21,9 +21,15 @@ import { errorFromRegister, errorName, HypError } from "../../core/abi/error.ts"
 import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
 import { RmError, VmStatus } from "../../rm/abi.ts";
 import { RmRequestError, VM_STATUS_NAMES } from "../../rm/resource_manager.ts";
-import { DEFAULT_CONFIG_YAML, MAX_VCPUS, parseConfig, parseSize } from "../cli/config.ts";
-import { ensureGuestImages } from "../cli/images/mod.ts";
-import type { GunyahSystem, VmInstance } from "../cli/system.ts";
+import {
+  DEFAULT_CONFIG_YAML,
+  ensureGuestImages,
+  type GunyahSystem,
+  MAX_VCPUS,
+  parseConfig,
+  parseSize,
+  type VmInstance,
+} from "../system/mod.ts";
 import { consoleTap } from "./console_tap.ts";
 
 /** Smallest VM RAM the dashboard accepts (the boot's `--memory` floor). */

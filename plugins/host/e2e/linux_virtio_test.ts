@@ -12,10 +12,12 @@
  * `GUNYAH_LINUX_E2E=0` skips it.
  */
 import { assert, assertEquals } from "../../../tests/assert.ts";
-import { ensureGuestImages, ImageUnavailableError } from "../../../tools/cli/images/mod.ts";
+import {
+  ensureGuestImages,
+  GunyahSystem,
+  ImageUnavailableError,
+} from "../../../tools/system/mod.ts";
 import { E2E, E2E_INIT } from "../../../tests/e2e/linux_init.ts";
-import { GunyahSystem } from "../../../tools/cli/system.ts";
-import { prepareDevicePlugins } from "../attach.ts";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
 
@@ -54,7 +56,8 @@ Deno.test({
     disk.set(new TextEncoder().encode("GUNYAHBLK"));
     await Deno.writeFile(`${dir}/disk.img`, disk);
     const hvc = `${dir}/hvc0.txt`;
-    const prepared = await prepareDevicePlugins([
+    const system = await GunyahSystem.create({ ramBytes: 600 << 20, physicalCpus: 1 });
+    const prepared = await system.prepareDevices([
       {
         plugin: "builtin:virtio-rng",
         isolate: true,
@@ -74,7 +77,6 @@ Deno.test({
         options: { output: { file: hvc } },
       },
     ], dir);
-    const system = await GunyahSystem.create({ ramBytes: 600 << 20, physicalCpus: 1 });
     try {
       const vm = system.launch({
         name: "linux",

@@ -1,6 +1,6 @@
 /**
  * End-to-end through the real composition root: GunyahSystem builds a VM by
- * hypercalls (RM), `prepareDevicePlugins` + `VmLaunch.devicePlugins` attach
+ * hypercalls (RM), `GunyahSystem.prepareDevices` + `VmLaunch.devicePlugins` attach
  * virtio-rng (sandboxed in a Worker) to it, and the bare-metal guest of
  * virtio_rng_guest.c drives it from the VM's stage-2 RAM. Skipped when the
  * AArch64 cross compiler is missing.
@@ -10,9 +10,8 @@ import { assertEquals } from "../../../tests/assert.ts";
 import { buildGuest } from "../../../tests/guests/build.ts";
 import { DEFAULT_QEMU_CPU } from "../../../tests/guests/catalogue.ts";
 import { MissingToolError } from "../../../tests/guests/toolchain.ts";
-import { GunyahSystem } from "../../../tools/cli/system.ts";
+import { GunyahSystem } from "../../../tools/system/mod.ts";
 import { SeededSource } from "../../virtio-rng/mod.ts";
-import { prepareDevicePlugins } from "../attach.ts";
 
 const OUT_DIR = fileURLToPath(new URL("../../../.cache/plugins-e2e/", import.meta.url));
 const SOURCE = fileURLToPath(new URL("./virtio_rng_guest.c", import.meta.url));
@@ -29,7 +28,8 @@ Deno.test("e2e: GunyahSystem.launch attaches a sandboxed virtio-rng that a guest
     if (e instanceof MissingToolError) return;
     throw e;
   }
-  const prepared = await prepareDevicePlugins(
+  const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
+  const prepared = await system.prepareDevices(
     [{
       plugin: "builtin:virtio-rng",
       isolate: true,
@@ -38,7 +38,6 @@ Deno.test("e2e: GunyahSystem.launch attaches a sandboxed virtio-rng that a guest
     }],
     "/tmp",
   );
-  const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
   try {
     const vm = system.launch({
       name: "rng",

@@ -11,6 +11,7 @@ import { DEFAULT_QEMU_CPU } from "../../../tests/guests/catalogue.ts";
 import { MissingToolError } from "../../../tests/guests/toolchain.ts";
 import { DiffMachine } from "../../../tests/diff/machine/machine.ts";
 import { SeededSource } from "../../virtio-rng/mod.ts";
+import { qemuVirtPlatform } from "../../../platform/qemu-virt/mod.ts";
 import { attachDevicePlugins } from "../attach.ts";
 
 const OUT_DIR = fileURLToPath(new URL("../../../.cache/plugins-e2e/", import.meta.url));
@@ -57,6 +58,7 @@ for (const isolate of [false, true]) {
         permissions: { read: [], write: [] },
         options: { seed: 99 },
       }],
+      qemuVirtPlatform,
       "/tmp",
     );
     try {
