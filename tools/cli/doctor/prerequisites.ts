@@ -13,7 +13,7 @@ import {
   QEMU_SYSTEM_AARCH64,
   QEMU_SYSTEM_AARCH64_PACKAGE,
 } from "../../../platform/qemu-virt/qemu_reference.ts";
-import { cacheRoot, findCachedImages } from "../images/images.ts";
+import { cacheRoot, findCachedImages } from "../../system/mod.ts";
 
 /** What a prerequisite is needed for. */
 export type Purpose = "tests" | "boot";
