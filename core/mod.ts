@@ -4,17 +4,10 @@
  *
  * @module
  */
-export * from "./plugin/contracts.ts";
+export * from "./plugin/mod.ts";
+export * from "./abi/mod.ts";
 export * from "./events.ts";
-export * from "./plugin/validate.ts";
-export * from "./plugin/loader.ts";
 // Objects, capabilities and hypercall dispatch (core/abi, core/object, core/cspace, core/hypercall, core/memory).
-export * from "./abi/error.ts";
-export * from "./abi/hypercall_numbers.ts";
-export * from "./abi/rights.ts";
-export * from "./abi/formats.ts";
-export * from "./abi/smccc.ts";
-export * from "./abi/identify.ts";
 export * from "./object/object_type.ts";
 export * from "./object/object.ts";
 export * from "./object/factory.ts";

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { VIRT_UART_BASE } from "../../platform/qemu-virt/memory_map.ts";
+import { VIRT_UART_BASE } from "@gunyah-ts/platform-qemu-virt";
 import { PSCI_SMC32_BASE, PsciFunction } from "./psci/function_ids.ts";
 
 /**

@@ -12,4 +12,5 @@ export * from "./component.ts";
 export * from "./vcpu_user_memory.ts";
 export * from "./psci_host.ts";
 export * from "./trace.ts";
+export * from "./host_yield.ts";
 export * from "./hypervisor.ts";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { DtNode, DtValue, PlatformVmOptions } from "../../core/plugin/contracts.ts";
+import type { DtNode, DtValue, PlatformVmOptions } from "@gunyah-ts/core/plugin";
 import { cells64 } from "./fdt/writer.ts";
 import {
   ARCH_TIMER_NS_EL1_INTID,

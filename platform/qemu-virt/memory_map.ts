@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { MemoryMapEntry } from "../../core/plugin/contracts.ts";
+import type { MemoryMapEntry } from "@gunyah-ts/core/plugin";
 
 /** First SPI INTID: SPI n is INTID 32 + n (GICv3 architecture, INTID ranges). */
 export const GIC_SPI_BASE = 32;

@@ -23,7 +23,7 @@ import {
   type PlatformPlugin,
   type PlatformVmOptions,
   PLUGIN_API_VERSION,
-} from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 import {
   GIC_SPI_BASE,
   layoutMaxVcpus,

@@ -44,7 +44,7 @@ export {
   VIRTIO_MMIO_STATUS,
   VIRTIO_MMIO_VENDOR_ID as VIRTIO_MMIO_VENDOR_ID_REG,
   VIRTIO_MMIO_VERSION as VIRTIO_MMIO_VERSION_REG,
-} from "../../core/object/virtio_mmio/registers.ts";
+} from "@gunyah-ts/core/abi";
 
 /** InterruptStatus bit 0: the device used a buffer in at least one virtqueue (§4.2.2). */
 export const VIRTIO_MMIO_INT_VRING = 1;

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import type { DeviceHost, MmioData, MmioRegion } from "../../core/plugin/contracts.ts";
-import { MmioResult } from "../../core/plugin/contracts.ts";
+import type { DeviceHost, MmioData, MmioRegion } from "@gunyah-ts/core/plugin";
+import { MmioResult } from "@gunyah-ts/core/plugin";
 import type { VirtioActivation, VirtioBackend } from "./backend.ts";
 import { GuestMemory, VirtioError } from "./guest_memory.ts";
 import { SplitVirtqueue } from "./virtqueue.ts";

@@ -19,9 +19,9 @@ import {
   parseConfig,
   parseSize,
   type VmEnd,
-} from "../system/mod.ts";
+} from "@gunyah-ts/system";
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
-import { DashboardAddressError, serveDashboard, teeConsole } from "../dashboard/mod.ts";
+import { DashboardAddressError, serveDashboard, teeConsole } from "@gunyah-ts/dashboard";
 
 /** Physical RAM beyond the configured VMs', for VMs created at run time (dashboard, API). */
 export const SPARE_RAM_BYTES = 1024 * 1024 * 1024;

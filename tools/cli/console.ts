@@ -44,7 +44,7 @@ export class EscapeDecoder {
 /** Text shown for `Ctrl-A h`. */
 export const ESCAPE_HELP = "\r\nC-a x    quit\r\nC-a h    this help\r\nC-a C-a  send C-a\r\n";
 
-import type { GuestConsole } from "../system/mod.ts";
+import type { GuestConsole } from "@gunyah-ts/system";
 export type { GuestConsole };
 
 /**

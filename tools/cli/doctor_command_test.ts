@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { PREREQUISITES } from "./doctor/prerequisites.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;

@@ -8,8 +8,8 @@
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
-import { ConfigError, GunyahSystem, MAX_VCPUS, parseSize } from "../system/mod.ts";
-import { decodeFdt, formatDts } from "../../platform/qemu-virt/mod.ts";
+import { ConfigError, GunyahSystem, MAX_VCPUS, parseSize } from "@gunyah-ts/system";
+import { decodeFdt, formatDts } from "@gunyah-ts/platform-qemu-virt";
 
 const HELP = `Usage: deno task gunyah dtb [options]
 

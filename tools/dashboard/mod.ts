@@ -14,8 +14,8 @@
  *
  * @module
  */
-export type { GunyahSystem, VmInstance } from "../system/mod.ts";
-export type { GuestConsole } from "../system/mod.ts";
+export type { GunyahSystem, VmInstance } from "@gunyah-ts/system";
+export type { GuestConsole } from "@gunyah-ts/system";
 export type { Hono } from "hono";
 export * from "./app.ts";
 export * from "./console_tap.ts";

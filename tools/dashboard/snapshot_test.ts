@@ -1,7 +1,10 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { encodeMsgqueueCreateInfo } from "../../core/abi/formats.ts";
-import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
-import { errorFromRegister, HypError } from "../../core/abi/error.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import {
+  encodeMsgqueueCreateInfo,
+  errorFromRegister,
+  Hypercall,
+  HypError,
+} from "@gunyah-ts/core/abi";
 import { consoleTap } from "./console_tap.ts";
 import { EventLog } from "./event_log.ts";
 import { capsOf, snapshot } from "./snapshot.ts";

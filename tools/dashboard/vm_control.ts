@@ -17,10 +17,8 @@
  *
  * @module
  */
-import { errorFromRegister, errorName, HypError } from "../../core/abi/error.ts";
-import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
-import { RmError, VmStatus } from "../../rm/abi.ts";
-import { RmRequestError, VM_STATUS_NAMES } from "../../rm/resource_manager.ts";
+import { errorFromRegister, errorName, Hypercall, HypError } from "@gunyah-ts/core/abi";
+import { RmError, RmRequestError, VM_STATUS_NAMES, VmStatus } from "@gunyah-ts/rm";
 import {
   DEFAULT_CONFIG_YAML,
   ensureGuestImages,
@@ -29,7 +27,7 @@ import {
   parseConfig,
   parseSize,
   type VmInstance,
-} from "../system/mod.ts";
+} from "@gunyah-ts/system";
 import { consoleTap } from "./console_tap.ts";
 
 /** Smallest VM RAM the dashboard accepts (the boot's `--memory` floor). */

@@ -11,17 +11,17 @@
  *
  * @module
  */
-import type { ArchPlugin, PlatformPlugin } from "../../core/plugin/contracts.ts";
-import { loadPlugin, resolveSpecifier } from "../../core/plugin/loader.ts";
+import type { ArchPlugin, PlatformPlugin } from "@gunyah-ts/core/plugin";
+import { loadPlugin, resolveSpecifier } from "@gunyah-ts/core/plugin";
 
 /** Built-in arch plugins: specifier → module (the package entry point). */
 export const BUILTIN_ARCH_PLUGINS: Readonly<Record<string, string>> = {
-  "builtin:aarch64": new URL("../../arch/aarch64/mod.ts", import.meta.url).href,
+  "builtin:aarch64": import.meta.resolve("@gunyah-ts/arch-aarch64"),
 };
 
 /** Built-in platform plugins: specifier → module (the package entry point). */
 export const BUILTIN_PLATFORM_PLUGINS: Readonly<Record<string, string>> = {
-  "builtin:qemu-virt": new URL("../../platform/qemu-virt/mod.ts", import.meta.url).href,
+  "builtin:qemu-virt": import.meta.resolve("@gunyah-ts/platform-qemu-virt"),
 };
 
 /** The arch and platform a configuration names. */

@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
-import { PluginContractError } from "../../core/plugin/validate.ts";
+import { assert, assertEquals, assertRejects } from "@gunyah-ts/tests/assert";
+import { PluginContractError } from "@gunyah-ts/core/plugin";
 import { loadMachinePlugins } from "./machine_plugins.ts";
 import { GunyahSystem } from "./system.ts";
 
@@ -56,7 +56,7 @@ Deno.test("machine plugins: a plugin of the wrong kind or missing contract membe
   await assertRejects(
     () =>
       loadMachinePlugins({
-        arch: new URL("../../platform/qemu-virt/mod.ts", import.meta.url).pathname,
+        arch: new URL(import.meta.resolve("@gunyah-ts/platform-qemu-virt")).pathname,
         platform: "builtin:qemu-virt",
       }, "/"),
     PluginContractError,

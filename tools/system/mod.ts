@@ -22,4 +22,4 @@ export * from "./system.ts";
 export * from "./machine_plugins.ts";
 export * from "./config.ts";
 export * from "./images/mod.ts";
-export type { DevicePluginConfig, PreparedDevicePlugins } from "../../plugins/host/attach.ts";
+export type { DevicePluginConfig, PreparedDevicePlugins } from "@gunyah-ts/plugin-host";

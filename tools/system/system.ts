@@ -13,25 +13,17 @@
  *
  * @module
  */
-import { Hypervisor } from "../../core/hypervisor/hypervisor.ts";
-import { ObjectType } from "../../core/object/object_type.ts";
-import type { Addrspace } from "../../core/object/addrspace/addrspace.ts";
-import type { Thread } from "../../core/object/thread/thread.ts";
-import type {
-  ArchPlugin,
-  ConsoleDevice,
-  Device,
-  PlatformPlugin,
-} from "../../core/plugin/contracts.ts";
-import { createPsciService, SMCCC_OWNER_STANDARD } from "../../arch/aarch64/psci/mod.ts";
-import { ResourceManager } from "../../rm/resource_manager.ts";
-import { RM_PRIVATE_MEMORY_SIZE } from "../../rm/rpc/private_memory.ts";
+import { Hypervisor, ObjectType } from "@gunyah-ts/core";
+import type { Addrspace, Thread } from "@gunyah-ts/core";
+import type { ArchPlugin, ConsoleDevice, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
+import { createPsciService, SMCCC_OWNER_STANDARD } from "@gunyah-ts/arch-aarch64/psci";
+import { ResourceManager, RM_PRIVATE_MEMORY_SIZE } from "@gunyah-ts/rm";
 import {
   deviceAttachTarget,
   type DevicePluginConfig,
   type PreparedDevicePlugins,
   prepareDevicePlugins,
-} from "../../plugins/host/attach.ts";
+} from "@gunyah-ts/plugin-host";
 import {
   DEFAULT_MACHINE_PLUGINS,
   loadMachinePlugins,

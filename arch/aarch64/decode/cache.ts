@@ -20,7 +20,7 @@
  *
  * @module
  */
-import type { Stage2Mapping, Stage2View } from "../../../core/plugin/contracts.ts";
+import type { Stage2Mapping, Stage2View } from "@gunyah-ts/core/plugin";
 import { codePageMarks } from "../mmu/code_pages.ts";
 import type { A64Decoder } from "./compile.ts";
 import type { Handler } from "./entry.ts";

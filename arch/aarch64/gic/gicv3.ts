@@ -18,7 +18,7 @@ import type {
   InterruptControllerConfig,
   InterruptControllerInstance,
   MmioRegion,
-} from "../../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 import { GicCpuInterface } from "./cpu_interface.ts";
 import { GicDistributor } from "./distributor.ts";
 import { type GicLink, SgiKind } from "./gic_link.ts";

@@ -18,8 +18,8 @@
  *
  * @module
  */
-import { MmioResult } from "../../../core/plugin/contracts.ts";
-import type { MmioData, MmioRegion } from "../../../core/plugin/contracts.ts";
+import { MmioResult } from "@gunyah-ts/core/plugin";
+import type { MmioData, MmioRegion } from "@gunyah-ts/core/plugin";
 import type { GicLink } from "./gic_link.ts";
 import { readBitmapWord, readConfigWord, writeBitmapWord, writeConfigWord } from "./bitmap_regs.ts";
 import {

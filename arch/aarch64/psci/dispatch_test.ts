@@ -2,9 +2,9 @@
  * PSCI registered with the core's SMCCC dispatcher, called as a guest would:
  * `hvc #0` with the function ID in X0.
  */
-import { assertEquals } from "../../../tests/assert.ts";
-import type { HypercallContext } from "../../../core/hypercall/context.ts";
-import { createTestCore } from "../../../core/hypercall/test_fixture.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
+import type { HypercallContext } from "@gunyah-ts/core";
+import { createTestCore } from "@gunyah-ts/core/testing";
 import { PsciAffinityState, PsciReturn, SMCCC_OWNER_STANDARD } from "./function_ids.ts";
 import type { PsciHost } from "./host.ts";
 import { createPsciService } from "./service.ts";

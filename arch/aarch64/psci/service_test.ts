@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { PsciAffinityState, PsciReturn, SMCCC_OWNER_STANDARD } from "./function_ids.ts";
 import type { PsciHost } from "./host.ts";
 import { createPsciService, psciImplements } from "./service.ts";

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
 import {
   PSCI_AFFINITY_OFF,

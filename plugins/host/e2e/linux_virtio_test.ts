@@ -11,13 +11,9 @@
  * (`cryptomgr.notests`: two thirds of a boot otherwise) to keep it near 30 s.
  * `GUNYAH_LINUX_E2E=0` skips it.
  */
-import { assert, assertEquals } from "../../../tests/assert.ts";
-import {
-  ensureGuestImages,
-  GunyahSystem,
-  ImageUnavailableError,
-} from "../../../tools/system/mod.ts";
-import { E2E, E2E_INIT } from "../../../tests/e2e/linux_init.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { ensureGuestImages, GunyahSystem, ImageUnavailableError } from "@gunyah-ts/system";
+import { E2E, E2E_INIT } from "@gunyah-ts/tests/e2e";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
 

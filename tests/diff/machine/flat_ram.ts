@@ -11,7 +11,7 @@ import {
   S2_ACCESS_X,
   type Stage2Mapping,
   type Stage2View,
-} from "../../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 
 /** Stage-2 mappings are made of 4 KiB pages (Gunyah and the contract require it). */
 const PAGE_SIZE = 0x1000;

@@ -12,8 +12,8 @@ import {
   QEMU_HEADLESS_ARGS,
   QEMU_SYSTEM_AARCH64,
   QEMU_SYSTEM_AARCH64_PACKAGE,
-} from "../../../platform/qemu-virt/qemu_reference.ts";
-import { cacheRoot, findCachedImages } from "../../system/mod.ts";
+} from "@gunyah-ts/platform-qemu-virt";
+import { cacheRoot, findCachedImages } from "@gunyah-ts/system";
 
 /** What a prerequisite is needed for. */
 export type Purpose = "tests" | "boot";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { qemuVirtPlatform } from "../../../platform/qemu-virt/mod.ts";
+import { qemuVirtPlatform } from "@gunyah-ts/platform-qemu-virt";
 
 const plugin = {
   kind: "platform",

@@ -1,0 +1,18 @@
+/**
+ * The Gunyah hypervisor ABI as a guest or a native component sees it:
+ * hypercall numbers and their SMCCC function IDs, error codes, capability
+ * rights, the packed argument formats and the identify result. Every number
+ * is defined once, next to the Gunyah source it comes from. The resource
+ * manager and the tools speak to the core through these and the
+ * {@link https://github.com/quic/gunyah-hypervisor | hypercall} contract only.
+ *
+ * @module
+ */
+export * from "./error.ts";
+export * from "./hypercall_numbers.ts";
+export * from "./rights.ts";
+export * from "./formats.ts";
+export * from "./smccc.ts";
+export * from "./identify.ts";
+export { PAGE_SIZE } from "../memory/physical_memory.ts";
+export * from "../object/virtio_mmio/registers.ts";
