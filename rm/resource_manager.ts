@@ -586,6 +586,7 @@ export class ResourceManager implements Component {
       );
     }
     rec.status = VmStatus.RESETTING;
+    this.#parcels?.releaseAllFor(vmid);
     this.#teardown(rec);
     rec.status = VmStatus.RESET;
     rec.exitReason = null;
@@ -600,8 +601,8 @@ export class ResourceManager implements Component {
       [VmStatus.LOAD, VmStatus.RESET, VmStatus.INIT_FAILED, VmStatus.INIT],
       "VM_DEALLOCATE",
     );
-    this.#teardown(rec);
     this.#parcels?.releaseAllFor(vmid);
+    this.#teardown(rec);
     this.#vms.delete(vmid);
   }
 

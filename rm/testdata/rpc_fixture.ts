@@ -15,7 +15,7 @@ import {
   ObjectType,
   SmcccOwner,
 } from "@gunyah-ts/core";
-import { FakeArch, type FakeStep } from "@gunyah-ts/core/testing";
+import { FakeArch, type FakeStep, TEST_BOARD } from "@gunyah-ts/core/testing";
 import {
   encodeMappingAttrs,
   encodeMemextentAttrs,
@@ -70,6 +70,8 @@ interface TestParcel extends MemParcel {
 export class TestParcels implements ParcelDirectory {
   readonly #hv: Hypervisor;
   readonly #parcels = new Map<number, TestParcel>();
+  /** `handle:vmid` of accepted parcels. */
+  readonly #accepted = new Set<string>();
   #next = 0x100;
   /** Parcels released, by VMID. */
   readonly released: number[] = [];
@@ -156,15 +158,26 @@ export class TestParcels implements ParcelDirectory {
       0n,
       0n,
     );
+    this.#accepted.add(`${handle}:${vmid}`);
   }
 
+  /**
+   * As rm/mem: every parcel `vmid` accepted is released (the mapping went
+   * with its address space); parcels it owns are destroyed.
+   */
   releaseAllFor(vmid: number): void {
     for (const [h, p] of this.#parcels) {
-      if (!p.acl.some((a) => a.vmid === vmid)) continue;
-      this.#call(Hypercall.CSPACE_DELETE_CAP_FROM, this.#hv.rootCspaceCap, p.extent);
-      this.#parcels.delete(h);
-      this.released.push(vmid);
+      if (p.owner === vmid) this.reclaim(h);
+      else if (this.#accepted.delete(`${h}:${vmid}`)) this.released.push(vmid);
     }
+  }
+
+  /** MEM_RECLAIM by the owner: the parcel and its extent go. */
+  reclaim(handle: number): void {
+    const p = this.#parcels.get(handle);
+    if (!p) throw new Error(`test parcels: no parcel ${handle}`);
+    this.#call(Hypercall.CSPACE_DELETE_CAP_FROM, this.#hv.rootCspaceCap, p.extent);
+    this.#parcels.delete(handle);
   }
 
   /** Parcels alive. */
@@ -192,6 +205,7 @@ export async function rpcSetup(programs: Programs = {}, cpus = 1) {
     ...programs,
   });
   const hv = new Hypervisor({
+    board: TEST_BOARD,
     arch,
     cpus,
     ram: [{ base: RM_MEM, size: 0x1000 }, { base: RAM, size: 64 * MiB }],

@@ -224,6 +224,7 @@ Deno.test("VM_INIT failures: no config node, unsupported vdevice, no room for th
     assertEquals(rm.vm(id).status, VmStatus.INIT_FAILED);
     assertEquals(rm.vm(id).objects, null);
     assertEquals((await hlos.rpc.call(RmMsg.VM_DEALLOCATE, vmidReq(id))).error, RmError.OK);
+    parcels.reclaim(h);
   };
   await attempt(vmDtb({ noConfig: true }), RmError.ARGUMENT_INVALID);
   await attempt(
@@ -267,4 +268,43 @@ Deno.test("VM lifecycle over RPC: wrong owners are denied", async () => {
     fdtFind(fdt.root, `/hypervisor/qcom,resource-manager-rpc@${link.vmTxCap.toString(16)}`) !==
       null,
   );
+});
+
+Deno.test("lifecycle requests: short payloads, unknown VMIDs and the RM keeps serving", async () => {
+  const s = await rpcSetup();
+  const { hlos } = s;
+  for (const msg of [RmMsg.VM_INIT, RmMsg.VM_START, RmMsg.VM_RESET, RmMsg.VM_DEALLOCATE]) {
+    assertEquals(
+      (await hlos.rpc.call(msg, new Uint8Array(2))).error,
+      RmError.MSG_INVALID,
+      `0x${msg.toString(16)}`,
+    );
+    assertEquals(
+      (await hlos.rpc.call(msg, vmidReq(0x99))).error,
+      RmError.VMID_INVALID,
+      `0x${msg.toString(16)}`,
+    );
+  }
+  assertEquals((await hlos.rpc.call(RmMsg.VM_STOP, new Uint8Array(4))).error, RmError.MSG_INVALID);
+  assertEquals(
+    (await hlos.rpc.call(RmMsg.VM_CONFIG_IMAGE, new Uint8Array(39))).error,
+    RmError.MSG_INVALID,
+  );
+  const { vmid } = await createVm(s, vmDtb());
+  // A READY VM: no second init, no config, no deallocate; reset is allowed (READY → RESET).
+  assertEquals((await hlos.rpc.call(RmMsg.VM_INIT, vmidReq(vmid))).error, RmError.VM_STATE);
+  assertEquals(
+    (await hlos.rpc.call(RmMsg.VM_CONFIG_IMAGE, configImageReq(vmid, 0x100))).error,
+    RmError.VM_STATE,
+  );
+  assertEquals((await hlos.rpc.call(RmMsg.VM_DEALLOCATE, vmidReq(vmid))).error, RmError.VM_STATE);
+  assertEquals((await hlos.rpc.call(RmMsg.VM_STOP, stopReq(vmid, true))).error, RmError.VM_STATE);
+  assertEquals((await hlos.rpc.call(RmMsg.VM_RESET, vmidReq(vmid))).error, RmError.OK);
+  // RESET → configured and initialised again from the same parcel.
+  assertEquals(
+    (await hlos.rpc.call(RmMsg.VM_CONFIG_IMAGE, configImageReq(vmid, 0x100))).error,
+    RmError.OK,
+  );
+  assertEquals((await hlos.rpc.call(RmMsg.VM_INIT, vmidReq(vmid))).error, RmError.OK);
+  assertEquals(u32((await hlos.rpc.call(RmMsg.VM_GET_VMID)).data), Vmid.HLOS);
 });

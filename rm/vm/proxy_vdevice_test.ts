@@ -74,7 +74,8 @@ Deno.test("proxy scheduling: the VM runs only in its owner's vcpu_run; VMMIO wri
     ],
   });
   const { hv, rm, hlos, arch } = s;
-  const { vmid } = await createVm(s, PROXY_DT());
+  const first = await createVm(s, PROXY_DT());
+  const vmid = first.vmid;
   const [vcpu] = resources((await hlos.rpc.call(RmMsg.VM_GET_HYP_RESOURCES, vmidReq(vmid))).data);
   assertEquals(vcpu.type, ResourceType.VIRTUAL_CPU);
   assert(vcpu.virq >= 274 && vcpu.virq < 288, `wakeup VIRQ ${vcpu.virq} in the owner's free SPIs`);
@@ -133,6 +134,7 @@ Deno.test("proxy scheduling: the VM runs only in its owner's vcpu_run; VMMIO wri
   // SYSTEM_OFF of a proxy VM: POWERED_OFF to the VMM, PLATFORM_OFF to the owner.
   assertEquals((await hlos.rpc.call(RmMsg.VM_RESET, vmidReq(vmid))).error, RmError.OK);
   assertEquals((await hlos.rpc.call(RmMsg.VM_DEALLOCATE, vmidReq(vmid))).error, RmError.OK);
+  s.parcels.reclaim(first.handle);
   arch.programs.set(GUEST_ENTRY, [{ op: "smc", imm: 0, x: [PSCI_SYSTEM_OFF] }, { op: "wfi" }]);
   const b = await createVm(s, PROXY_DT());
   const [vb] = resources((await hlos.rpc.call(RmMsg.VM_GET_HYP_RESOURCES, vmidReq(b.vmid))).data);
@@ -272,7 +274,7 @@ Deno.test("20 VMs built, started, stopped, reset and deallocated over RPC: no VM
     vdevices: [...VDEVICES, { name: "rm-rpc", props: { "vdevice-type": "rm-rpc" } }],
   });
   for (let i = 0; i < 20; i++) {
-    const { vmid } = await createVm(s, dt);
+    const { vmid, handle } = await createVm(s, dt);
     assertEquals(vmid, Vmid.DYNAMIC_FIRST, `round ${i}`);
     const res = resources((await hlos.rpc.call(RmMsg.VM_GET_HYP_RESOURCES, vmidReq(vmid))).data);
     assertEquals(res.length, 2 + 4); // 2 vCPUs, 2 queue ends, 2 doorbell ends
@@ -283,6 +285,7 @@ Deno.test("20 VMs built, started, stopped, reset and deallocated over RPC: no VM
     s.hlos.call(Hypercall.VCPU_RUN, res[0].cap, 0n, 0n, 0n);
     assertEquals((await hlos.rpc.call(RmMsg.VM_RESET, vmidReq(vmid))).error, RmError.OK);
     assertEquals((await hlos.rpc.call(RmMsg.VM_DEALLOCATE, vmidReq(vmid))).error, RmError.OK);
+    parcels.reclaim(handle); // the owner's MEM_RECLAIM
     assertEquals(
       hv.memdb.lookup(PARCEL_RAM),
       hv.rootPartition,
