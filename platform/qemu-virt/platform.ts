@@ -24,8 +24,8 @@ import {
   type PlatformVmOptions,
   PLUGIN_API_VERSION,
 } from "@gunyah-ts/core/plugin";
+import { GIC_SPI_BASE } from "@gunyah-ts/core/abi";
 import {
-  GIC_SPI_BASE,
   layoutMaxVcpus,
   mpidrForVcpu,
   VIRT_LAYOUT,

@@ -13,10 +13,9 @@
  *
  * @module
  */
-import { Hypervisor, ObjectType } from "@gunyah-ts/core";
+import { createPsciService, Hypervisor, ObjectType, SmcccOwner } from "@gunyah-ts/core";
 import type { Addrspace, HypervisorEventBus, RunStopReason, Thread } from "@gunyah-ts/core";
 import type { ArchPlugin, ConsoleDevice, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
-import { createPsciService, SMCCC_OWNER_STANDARD } from "@gunyah-ts/arch-aarch64/psci";
 import {
   ResourceManager,
   RM_PRIVATE_MEMORY_SIZE,
@@ -189,7 +188,7 @@ export class GunyahSystem {
       const log = options.log;
       hv.events.on("log", (e) => log(e.message));
     }
-    hv.dispatcher.registerSmcccService(SMCCC_OWNER_STANDARD, createPsciService(hv.psci));
+    hv.dispatcher.registerSmcccService(SmcccOwner.STANDARD, createPsciService(hv.psci));
     const sys = new GunyahSystem(
       hv,
       arch,
