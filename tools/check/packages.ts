@@ -36,6 +36,7 @@ export const ACCEPTED_PUBLISH_PROBLEMS: ReadonlySet<string> = new Set(["missing-
 
 /** The result for one member. */
 export interface PackageReport {
+  /** The member's package name. */
   readonly name: string;
   /** Publish problems by code (`missing-explicit-type`, ...), accepted ones included. */
   readonly publishProblems: readonly string[];
@@ -43,18 +44,17 @@ export interface PackageReport {
   readonly docLint: ReadonlyMap<string, number>;
 }
 
-const ANSI = /\x1b\[[0-9;]*m/g;
-
 async function run(args: string[], cwd: string): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
     args,
     cwd,
+    env: { NO_COLOR: "1" }, // plain text to match on
     stdout: "piped",
     stderr: "piped",
   })
     .output();
   const dec = new TextDecoder();
-  return (dec.decode(out.stdout) + dec.decode(out.stderr)).replace(ANSI, "");
+  return dec.decode(out.stdout) + dec.decode(out.stderr);
 }
 
 /** Dry-run publish and doc-lint every member of the workspace at `root`. */
