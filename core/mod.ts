@@ -26,12 +26,14 @@ export * from "./hypercall/context.ts";
 export * from "./hypercall/table.ts";
 export * from "./hypercall/smccc.ts";
 export * from "./hypercall/identify.ts";
-export * from "./hypercall/core_hypercalls.ts";
+export * from "./module.ts";
+export * from "./modules.ts";
 // Threads/vCPUs, scheduling, virtual time and the hypervisor run loop (core/object/thread, core/sched, core/time, core/hypervisor).
 export * from "./time/mod.ts";
 export * from "./sched/mod.ts";
 export * from "./object/thread/mod.ts";
 export * from "./hypervisor/mod.ts";
+export * from "./psci/mod.ts";
 export * from "./object/vdevice.ts";
 export * from "./object/addrspace/stage2_entry.ts";
 export * from "./object/addrspace/addrspace.ts";

@@ -25,6 +25,7 @@ import {
   type Member,
   memberOf,
   normalize,
+  relative,
   resolveBare,
   sourceFiles,
   type Workspace,
@@ -115,9 +116,12 @@ export function checkFile(
             `(declared: ${declared.join(", ")})`,
         });
       } else if (bare.member === from) {
+        const path = relative(dirname(file), bare.file);
         findings.push({
           ...at,
-          problem: `${from.name} imports itself by name; use a relative path inside a member`,
+          problem: `${from.name} imports itself by name; use a relative path ("${path}")`,
+          replacement: text.slice(ref.start, ref.specifierStart) + `"${path}"` +
+            text.slice(ref.specifierStart + ref.specifier.length + 2, ref.end),
         });
       }
       continue;

@@ -13,7 +13,7 @@ import { Hypervisor, ObjectType } from "@gunyah-ts/core";
 import type { Addrspace, Thread } from "@gunyah-ts/core";
 import type { ArchPlugin, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
 import { aarch64Plugin } from "@gunyah-ts/arch-aarch64";
-import { createPsciService, SMCCC_OWNER_STANDARD } from "@gunyah-ts/arch-aarch64/psci";
+import { createPsciService, SmcccOwner } from "@gunyah-ts/core";
 import {
   createQemuVirtPlatform,
   isPl011,
@@ -135,7 +135,7 @@ export class GunyahSystem {
       const log = options.log;
       hv.events.on("log", (e) => log(e.message));
     }
-    hv.dispatcher.registerSmcccService(SMCCC_OWNER_STANDARD, createPsciService(hv.psci));
+    hv.dispatcher.registerSmcccService(SmcccOwner.STANDARD, createPsciService(hv.psci));
     const platform = options.platform ??
       createQemuVirtPlatform({
         rtcEpochSeconds: options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,

@@ -25,6 +25,7 @@ import { readBitmapWord, readConfigWord, writeBitmapWord, writeConfigWord } from
 import {
   GIC_IDREGS_BASE,
   GIC_IIDR,
+  GIC_SGI_COUNT,
   GICR_ICACTIVER0,
   GICR_ICFGR0,
   GICR_ICFGR1,
@@ -40,11 +41,10 @@ import {
   GICR_WAKER,
   GICR_WAKER_CHILDREN_ASLEEP,
   GICR_WAKER_PROCESSOR_SLEEP,
-  SGI_COUNT,
 } from "./registers.ts";
 
 /** SGIs are edge-triggered only: their ICFGR bits are fixed. */
-const SGI_EDGE_MASK = (1 << SGI_COUNT) - 1;
+const SGI_EDGE_MASK = (1 << GIC_SGI_COUNT) - 1;
 
 /** The redistributors of one vGIC. */
 export class GicRedistributors implements MmioRegion {

@@ -20,7 +20,8 @@
  * @module
  */
 import { HypError, throwHypError } from "../../abi/error.ts";
-import { GIC_PPI_BASE, GIC_SPI_BASE, type VirqInfo } from "../../abi/formats.ts";
+import { GIC_PPI_BASE, GIC_SPI_BASE } from "../../abi/gicv3.ts";
+import type { VirqInfo } from "../../abi/formats.ts";
 import type { Vic } from "./vic.ts";
 
 /** A bindable interrupt source. */

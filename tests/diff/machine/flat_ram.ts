@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { PAGE_SIZE } from "@gunyah-ts/core/abi";
 import {
   S2_ACCESS_R,
   S2_ACCESS_W,
@@ -14,7 +15,6 @@ import {
 } from "@gunyah-ts/core/plugin";
 
 /** Stage-2 mappings are made of 4 KiB pages (Gunyah and the contract require it). */
-const PAGE_SIZE = 0x1000;
 
 /** A single RAM mapping at `ipaBase`; everything else is MMIO. */
 export class FlatRam implements Stage2View {

@@ -21,9 +21,9 @@ import {
   RegisterSet,
   type VirtualClockReader,
 } from "@gunyah-ts/core/plugin";
-import { VmMmioBus } from "@gunyah-ts/core";
 import { aarch64Plugin } from "@gunyah-ts/arch-aarch64";
-import { createPsciService, type PsciServiceHandler } from "@gunyah-ts/arch-aarch64/psci";
+import { createPsciService, type PsciServiceHandler, VmMmioBus } from "@gunyah-ts/core";
+import { SMCCC_UNKNOWN_FUNCTION } from "@gunyah-ts/core/abi";
 import {
   createQemuVirtPlatform,
   parseElf64,
@@ -44,7 +44,7 @@ const SLICE = 20_000;
 /** SMCCC: X0 bits that select a PSCI-range function (the 32-bit function ID). */
 const FUNCTION_ID_MASK = 0xffffffffn;
 /** SMCCC NOT_SUPPORTED (-1) for a call no service implements. */
-const SMCCC_NOT_SUPPORTED = 0xffffffffffffffffn;
+const SMCCC_NOT_SUPPORTED: bigint = BigInt.asUintN(64, BigInt(SMCCC_UNKNOWN_FUNCTION));
 
 /** Why a differential run ended. */
 export type StopReason =

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { PsciAffinityState, PsciReturn } from "@gunyah-ts/arch-aarch64/psci";
-import type { PsciHost } from "@gunyah-ts/arch-aarch64/psci";
+import { PsciAffinityState, PsciReturn } from "@gunyah-ts/core/abi";
+import type { PsciHost } from "@gunyah-ts/core";
 
 /** How the VM asked to stop. */
 export type PowerRequest = "none" | "off" | "reset";

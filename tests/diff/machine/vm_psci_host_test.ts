@@ -1,5 +1,6 @@
 import { assertEquals } from "../../assert.ts";
-import { createPsciService, PsciAffinityState, PsciReturn } from "@gunyah-ts/arch-aarch64/psci";
+import { PsciAffinityState, PsciReturn } from "@gunyah-ts/core/abi";
+import { createPsciService } from "@gunyah-ts/core";
 import { VmPsciHost } from "./vm_psci_host.ts";
 
 function call(host: VmPsciHost, caller: number, ...x: bigint[]): bigint {
