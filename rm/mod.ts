@@ -17,3 +17,4 @@ export * from "./resource_manager.ts";
 export * from "./error.ts";
 export * from "./rpc/handler.ts";
 export * from "./mem/mod.ts";
+export * from "./irq/lending.ts";

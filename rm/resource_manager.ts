@@ -11,6 +11,7 @@ import { errorFromRegister, errorName, Hypercall, HypError } from "@gunyah-ts/co
 import { ExitType, RmError, Vmid, VmStatus } from "./abi.ts";
 import { RmRequestError } from "./error.ts";
 import { hypervisorDtNode } from "./dt/hypervisor_node.ts";
+import { IrqLending, irqLendingHandlers } from "./irq/lending.ts";
 import { memParcelHandlers } from "./mem/handlers.ts";
 import { ParcelManager } from "./mem/parcels.ts";
 import { createRpcLink } from "./rpc/link.ts";
@@ -71,6 +72,7 @@ export class ResourceManager implements Component {
   readonly #options: ResourceManagerOptions;
   #rpc: RmRpcService | null = null;
   #parcels: ParcelManager | null = null;
+  #irqs: IrqLending | null = null;
   /** Build specs given by {@link configureVm}, consumed by VM_INIT. */
   readonly #configured = new Map<number, Omit<VmBuildSpec, "vmid" | "name">>();
 
@@ -92,6 +94,12 @@ export class ResourceManager implements Component {
       env,
       exists: (vmid) => this.#vms.has(vmid),
       addrspace: (vmid) => this.#vms.get(vmid)?.caps?.addrspace ?? null,
+      notify: (vmid, msgId, payload) => void this.#rpc?.notify(vmid, msgId, payload),
+      log: this.#options.log,
+    });
+    this.#irqs = new IrqLending({
+      port,
+      vic: (vmid) => this.#vms.get(vmid)?.caps?.vic ?? null,
       notify: (vmid, msgId, payload) => void this.#rpc?.notify(vmid, msgId, payload),
       log: this.#options.log,
     });
@@ -117,7 +125,14 @@ export class ResourceManager implements Component {
         this.#options.consoleSink,
       );
       this.#rpc.registerHandlers(memParcelHandlers(this.#parcels));
+      this.#rpc.registerHandlers(irqLendingHandlers(this.#irqs));
     }
+  }
+
+  /** IRQ lending (rm/irq): the hwirqs the RM manages, once started. */
+  get irqs(): IrqLending {
+    if (!this.#irqs) throw new Error("resource manager: not started");
+    return this.#irqs;
   }
 
   /** The memory-parcel registry (rm/mem), once started. */
