@@ -11,3 +11,7 @@ export { Aarch64Vcpu } from "./vcpu.ts";
 export { aarch64Plugin } from "./plugin.ts";
 export { a64Decoder } from "./decode/a64.ts";
 export type { EncodingEntry, Handler } from "./decode/entry.ts";
+
+import { aarch64Plugin as plugin } from "./plugin.ts";
+/** The arch plugin, as `plugins.arch: builtin:aarch64` loads it. */
+export default plugin;

@@ -11,7 +11,7 @@
  * @module
  */
 import process from "node:process";
-import { ensureGuestImages, GunyahSystem } from "@gunyah-ts/cli";
+import { ensureGuestImages, GunyahSystem } from "@gunyah-ts/system";
 
 /** The kernel's console line announcing the hand-over to /init (init/main.c). */
 const INIT_MARKER = "Run /init as init process";

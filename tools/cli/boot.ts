@@ -11,15 +11,16 @@ import {
   type BootConfig,
   ConfigError,
   DEFAULT_CONFIG_YAML,
+  ensureGuestImages,
+  GunyahSystem,
+  ImageUnavailableError,
   loadConfig,
   MAX_VCPUS,
   parseConfig,
   parseSize,
-} from "./config.ts";
+  type VmEnd,
+} from "@gunyah-ts/system";
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
-import { ensureGuestImages, ImageUnavailableError } from "./images/mod.ts";
-import { GunyahSystem, type VmEnd } from "./system.ts";
-import { prepareDevicePlugins } from "@gunyah-ts/plugin-host";
 import { DashboardAddressError, serveDashboard, teeConsole } from "@gunyah-ts/dashboard";
 
 /** Physical RAM beyond the configured VMs', for VMs created at run time (dashboard, API). */
@@ -215,14 +216,17 @@ async function bootOnce(
     time: config.hypervisor.time,
     ramBytes: ram,
     log,
+    plugins: config.plugins,
+    configDir,
   });
   progress(
-    `hypervisor: ${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
+    `hypervisor: ${system.arch.name} on ${system.platform.name}, ` +
+      `${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
       `${config.hypervisor.time} time; resource manager started`,
   );
   // Device plugins are prepared again on every power cycle: a prepared set binds to one VM.
   const devicePlugins = vmc.devices.length > 0
-    ? await prepareDevicePlugins(vmc.devices, configDir, (m) => progress(`devices: ${m}`))
+    ? await system.prepareDevices(vmc.devices, configDir, (m) => progress(`devices: ${m}`))
     : undefined;
   if (vmc.devices.length > 0) {
     progress(

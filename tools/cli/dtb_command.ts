@@ -8,8 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
-import { ConfigError, MAX_VCPUS, parseSize } from "./config.ts";
-import { GunyahSystem } from "./system.ts";
+import { ConfigError, GunyahSystem, MAX_VCPUS, parseSize } from "@gunyah-ts/system";
 import { decodeFdt, formatDts } from "@gunyah-ts/platform-qemu-virt";
 
 const HELP = `Usage: deno task gunyah dtb [options]

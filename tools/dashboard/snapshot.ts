@@ -32,7 +32,7 @@ import {
   ThreadState,
 } from "@gunyah-ts/core";
 import { VM_STATUS_NAMES } from "@gunyah-ts/rm";
-import type { GunyahSystem, VmInstance } from "@gunyah-ts/cli";
+import type { GunyahSystem, VmInstance } from "@gunyah-ts/system";
 import { peekConsoleTap } from "./console_tap.ts";
 import type { EventLog } from "./event_log.ts";
 import type {

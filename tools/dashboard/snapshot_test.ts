@@ -5,7 +5,6 @@ import {
   Hypercall,
   HypError,
 } from "@gunyah-ts/core/abi";
-import { PHYS_RAM_BASE } from "@gunyah-ts/cli";
 import { consoleTap } from "./console_tap.ts";
 import { EventLog } from "./event_log.ts";
 import { capsOf, snapshot } from "./snapshot.ts";
@@ -40,7 +39,8 @@ Deno.test("snapshot of a running flat guest: VM, vCPU, CPUs, caps, memory, conso
   assertEquals(t.arch.el, 1);
   // 1 movz + 6 × (movz, strb) + wfi = 14 instructions; PC on the WFI's successor branch or the WFI.
   const pc = Number(t.arch.pc);
-  assert(pc === PHYS_RAM_BASE + 13 * 4 || pc === PHYS_RAM_BASE + 14 * 4, `pc ${t.arch.pc}`);
+  const ramBase = system.physRamBase;
+  assert(pc === ramBase + 13 * 4 || pc === ramBase + 14 * 4, `pc ${t.arch.pc}`);
 
   assertEquals(s.cpus.length, 2);
   assertEquals(s.cpus.reduce((n, c) => n + c.retired, 0), 14);
@@ -99,8 +99,8 @@ Deno.test("snapshot lists message queues and doorbells created through hypercall
   const mq = call(Hypercall.PARTITION_CREATE_MSGQUEUE, hv.rootPartitionCap, hv.rootCspaceCap)[1];
   call(Hypercall.MSGQUEUE_CONFIGURE, mq, encodeMsgqueueCreateInfo(8, 64));
   call(Hypercall.OBJECT_ACTIVATE, mq);
-  call(Hypercall.MSGQUEUE_SEND, mq, 16n, BigInt(PHYS_RAM_BASE), 0n);
-  call(Hypercall.MSGQUEUE_SEND, mq, 4n, BigInt(PHYS_RAM_BASE), 0n);
+  call(Hypercall.MSGQUEUE_SEND, mq, 16n, BigInt(system.physRamBase), 0n);
+  call(Hypercall.MSGQUEUE_SEND, mq, 4n, BigInt(system.physRamBase), 0n);
   const db = call(Hypercall.PARTITION_CREATE_DOORBELL, hv.rootPartitionCap, hv.rootCspaceCap)[1];
   call(Hypercall.OBJECT_ACTIVATE, db);
   call(Hypercall.DOORBELL_MASK, db, 0x0fn, 0x01n);

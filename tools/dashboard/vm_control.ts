@@ -22,11 +22,12 @@ import { RmError, RmRequestError, VM_STATUS_NAMES, VmStatus } from "@gunyah-ts/r
 import {
   DEFAULT_CONFIG_YAML,
   ensureGuestImages,
+  type GunyahSystem,
   MAX_VCPUS,
   parseConfig,
   parseSize,
-} from "@gunyah-ts/cli";
-import type { GunyahSystem, VmInstance } from "@gunyah-ts/cli";
+  type VmInstance,
+} from "@gunyah-ts/system";
 import { consoleTap } from "./console_tap.ts";
 
 /** Smallest VM RAM the dashboard accepts (the boot's `--memory` floor). */

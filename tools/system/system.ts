@@ -1,38 +1,42 @@
 /**
- * The composition root of a running gunyah-ts system: the hypervisor core
- * with the architecture plugin, PSCI registered as the SMCCC standard
- * service, the resource manager component, and VMs built by the RM (through
- * hypercalls) with the platform's devices, devicetree and boot images.
+ * The composition root of a running gunyah-ts system: it loads the arch and
+ * platform plugins by specifier (machine_plugins.ts), creates the hypervisor
+ * core on the arch with the board's answers (vGIC placement, MPIDR layout),
+ * registers PSCI as the SMCCC standard service, starts the resource manager
+ * component, and builds VMs through the RM (by hypercalls) with the
+ * platform's devices, the device plugins in the platform's slots, the
+ * devicetree and the boot images.
  *
- * Used by `gunyah boot`, the end-to-end tests and the benchmarks, so what
- * they exercise is the same path a user runs.
+ * Used by `gunyah boot`, the dashboard, the end-to-end tests and the
+ * benchmarks, so what they exercise is the same path a user runs. It knows
+ * no board: every address comes from the {@link PlatformPlugin}.
  *
  * @module
  */
 import { Hypervisor, ObjectType } from "@gunyah-ts/core";
 import type { Addrspace, Thread } from "@gunyah-ts/core";
-import type { ArchPlugin, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
-import { aarch64Plugin } from "@gunyah-ts/arch-aarch64";
+import type { ArchPlugin, ConsoleDevice, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
 import { createPsciService, SmcccOwner } from "@gunyah-ts/core";
-import {
-  createQemuVirtPlatform,
-  isPl011,
-  type Pl011,
-  VIRT_MEM_BASE,
-} from "@gunyah-ts/platform-qemu-virt";
 import { ResourceManager, RM_PRIVATE_MEMORY_SIZE } from "@gunyah-ts/rm";
-import type { GuestConsole } from "./console.ts";
-import { deviceAttachTarget, type PreparedDevicePlugins } from "@gunyah-ts/plugin-host";
+import {
+  deviceAttachTarget,
+  type DevicePluginConfig,
+  type PreparedDevicePlugins,
+  prepareDevicePlugins,
+} from "@gunyah-ts/plugin-host";
+import {
+  DEFAULT_MACHINE_PLUGINS,
+  loadMachinePlugins,
+  type MachinePluginSpecifiers,
+} from "./machine_plugins.ts";
 
-/** The hypervisor's physical RAM starts where the platform's RAM does (Gunyah QEMU: DDR at 0x4000_0000). */
-export const PHYS_RAM_BASE = VIRT_MEM_BASE;
-
-/**
- * Physical RAM the RM claims for its RPC buffers: one page just below the
- * VMs' RAM (Gunyah QEMU's DDR starts at 0x4000_0000; the page below is free
- * in the platform's physical map).
- */
-export const RM_PRIVATE_MEMORY_BASE = PHYS_RAM_BASE - RM_PRIVATE_MEMORY_SIZE;
+/** A guest console seen from the host (the platform's console device as a byte stream). */
+export interface GuestConsole {
+  /** Deliver terminal input to the guest. */
+  input(bytes: Uint8Array): void;
+  /** Register the sink for guest output. */
+  onOutput(sink: (bytes: Uint8Array) => void): void;
+}
 
 /** Options of a system. */
 export interface SystemOptions {
@@ -48,7 +52,17 @@ export interface SystemOptions {
   readonly log?: (message: string) => void;
   /** Seconds since the epoch the RTC starts at (default: fixed, for deterministic runs). */
   readonly rtcEpochSeconds?: number;
+  /**
+   * The arch and platform plugins by specifier (a configuration's `plugins`;
+   * default `builtin:aarch64` on `builtin:qemu-virt`), loaded through the
+   * core's plugin loader.
+   */
+  readonly plugins?: MachinePluginSpecifiers;
+  /** Where relative plugin specifiers are resolved (default: the working directory). */
+  readonly configDir?: string;
+  /** An arch plugin object instead of `plugins.arch` (tests, embedders). */
   readonly arch?: ArchPlugin;
+  /** A platform plugin object instead of `plugins.platform` (tests, embedders). */
   readonly platform?: PlatformPlugin;
 }
 
@@ -63,8 +77,9 @@ export interface VmLaunch {
   readonly bootargs: string;
   /**
    * Device plugins from the VM's configuration, loaded beforehand with
-   * `prepareDevicePlugins` (plugins/host/attach.ts); bound to this VM (MMIO
-   * slots, RAM, interrupts) and added to its devicetree while it is built.
+   * {@link GunyahSystem.prepareDevices}; bound to this VM (the platform's
+   * device slots, RAM, interrupts) and added to its devicetree while it is
+   * built.
    */
   readonly devicePlugins?: PreparedDevicePlugins;
 }
@@ -83,8 +98,9 @@ export interface VmInstance {
   readonly vmid: number;
   readonly vcpus: readonly Thread[];
   readonly devices: readonly Device[];
-  readonly uart: Pl011;
-  /** The PL011 as a console (terminal input in, guest output out). */
+  /** The platform's console device (the PL011 on qemu-virt). */
+  readonly consoleDevice: ConsoleDevice;
+  /** The console device as a byte stream (terminal input in, guest output out). */
   readonly console: GuestConsole;
   /** Settles when the VM powers off, resets, is stopped or a vCPU faults. */
   readonly ended: Promise<VmEnd>;
@@ -102,33 +118,62 @@ export const DETERMINISTIC_RTC_EPOCH = 1767225600;
 /** A running system. */
 export class GunyahSystem {
   readonly hv: Hypervisor;
+  readonly arch: ArchPlugin;
   readonly platform: PlatformPlugin;
   readonly rm: ResourceManager;
   readonly vms: VmInstance[] = [];
-  #nextPhys: number = PHYS_RAM_BASE;
+  /** Where the hypervisor's physical RAM for VMs starts (the platform's RAM base). */
+  readonly physRamBase: number;
+  /** Physical RAM the RM claims for its RPC buffers: the page just below {@link physRamBase}. */
+  readonly rmPrivateMemoryBase: number;
+  readonly #rtcEpochSeconds: number;
+  #nextPhys: number;
   readonly #ramEnd: number;
 
-  private constructor(hv: Hypervisor, platform: PlatformPlugin, ramBytes: number) {
+  private constructor(
+    hv: Hypervisor,
+    arch: ArchPlugin,
+    platform: PlatformPlugin,
+    ramBytes: number,
+    rtcEpochSeconds: number,
+  ) {
     this.hv = hv;
+    this.arch = arch;
     this.platform = platform;
-    this.#ramEnd = PHYS_RAM_BASE + ramBytes;
-    const rmMemory = hv.physicalMemory.regionFor(RM_PRIVATE_MEMORY_BASE, RM_PRIVATE_MEMORY_SIZE);
+    this.physRamBase = platform.ramBase;
+    this.rmPrivateMemoryBase = platform.ramBase - RM_PRIVATE_MEMORY_SIZE;
+    this.#nextPhys = this.physRamBase;
+    this.#ramEnd = this.physRamBase + ramBytes;
+    this.#rtcEpochSeconds = rtcEpochSeconds;
+    const rmMemory = hv.physicalMemory.regionFor(this.rmPrivateMemoryBase, RM_PRIVATE_MEMORY_SIZE);
     this.rm = new ResourceManager({
       privateMemory: rmMemory ? { base: rmMemory.base, bytes: rmMemory.bytes } : undefined,
       log: (m) => hv.log(m),
     });
   }
 
-  /** Start the hypervisor, register PSCI, start the resource manager. */
+  /**
+   * Load the arch and platform plugins, start the hypervisor on them,
+   * register PSCI, start the resource manager.
+   */
   static async create(options: SystemOptions): Promise<GunyahSystem> {
+    const specifiers = options.plugins ?? DEFAULT_MACHINE_PLUGINS;
+    const configDir = options.configDir ?? Deno.cwd();
+    const loaded = options.arch && options.platform
+      ? { arch: options.arch, platform: options.platform }
+      : await loadMachinePlugins(specifiers, configDir);
+    const arch = options.arch ?? loaded.arch;
+    const platform = options.platform ?? loaded.platform;
+    const ramBase = platform.ramBase;
     const hv = new Hypervisor({
-      arch: options.arch ?? aarch64Plugin,
+      arch,
+      board: platform,
       cpus: options.physicalCpus,
       nsPerInstruction: options.nsPerInstruction,
       pacing: options.time === "realtime" ? "realtime" : "virtual",
       ram: [
-        { base: RM_PRIVATE_MEMORY_BASE, size: RM_PRIVATE_MEMORY_SIZE },
-        { base: PHYS_RAM_BASE, size: options.ramBytes },
+        { base: ramBase - RM_PRIVATE_MEMORY_SIZE, size: RM_PRIVATE_MEMORY_SIZE },
+        { base: ramBase, size: options.ramBytes },
       ],
     });
     if (options.log) {
@@ -136,13 +181,28 @@ export class GunyahSystem {
       hv.events.on("log", (e) => log(e.message));
     }
     hv.dispatcher.registerSmcccService(SmcccOwner.STANDARD, createPsciService(hv.psci));
-    const platform = options.platform ??
-      createQemuVirtPlatform({
-        rtcEpochSeconds: options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
-      });
-    const sys = new GunyahSystem(hv, platform, options.ramBytes);
+    const sys = new GunyahSystem(
+      hv,
+      arch,
+      platform,
+      options.ramBytes,
+      options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
+    );
     await hv.addComponent(sys.rm);
     return sys;
+  }
+
+  /**
+   * Load and create the device plugins a VM's configuration names, each in
+   * the platform's next device slot, before the VM exists (pass the result
+   * as {@link VmLaunch.devicePlugins}).
+   */
+  prepareDevices(
+    devices: readonly DevicePluginConfig[],
+    configDir: string,
+    log: (message: string) => void = () => {},
+  ): Promise<PreparedDevicePlugins> {
+    return prepareDevicePlugins(devices, this.platform, configDir, log);
   }
 
   /**
@@ -159,7 +219,7 @@ export class GunyahSystem {
           `of physical RAM is left`,
       );
     }
-    const ramBase = VIRT_MEM_BASE;
+    const ramBase = this.platform.ramBase;
     const rec = this.rm.allocateVm(spec.name, this.vms.length === 0 ? 3 : 0);
     this.rm.initVm(rec.vmid, {
       physBase: phys,
@@ -177,15 +237,21 @@ export class GunyahSystem {
     const irq = vmCtx.irq;
     if (!irq) throw new Error(`VM '${spec.name}' has no interrupt controller after activation`);
 
-    const vmOptions = { ramBase, ramSize: spec.memory, vcpus: spec.vcpus, bootargs: spec.bootargs };
+    const vmOptions = {
+      ramBase,
+      ramSize: spec.memory,
+      vcpus: spec.vcpus,
+      bootargs: spec.bootargs,
+      rtcEpochSeconds: this.#rtcEpochSeconds,
+    };
     const devices = this.platform.createDevices(
       this.hv.createDeviceHost(addrspace, irq),
       vmOptions,
     );
     for (const d of devices) for (const r of d.regions) vmCtx.bus.addRegion(r);
-    const uart = devices.find(isPl011);
+    const uart = this.platform.consoleOf(devices);
     if (!uart) {
-      throw new Error(`platform ${this.platform.name} gave VM '${spec.name}' no PL011 console`);
+      throw new Error(`platform ${this.platform.name} gave VM '${spec.name}' no console device`);
     }
 
     const plugged = spec.devicePlugins?.bind(deviceAttachTarget(this.hv, addrspace, irq));
@@ -257,7 +323,7 @@ export class GunyahSystem {
       vmid: rec.vmid,
       vcpus,
       devices,
-      uart,
+      consoleDevice: uart,
       console,
       ended,
       dtb: plan.blobs.find((b) => b.name === "dtb")?.data ?? dtb,
