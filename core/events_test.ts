@@ -1,4 +1,4 @@
-import { assertEquals } from "../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { EventBus } from "./events.ts";
 
 Deno.test("event bus delivers in order and unsubscribes", () => {

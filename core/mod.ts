@@ -4,17 +4,10 @@
  *
  * @module
  */
-export * from "./plugin/contracts.ts";
+export * from "./plugin/mod.ts";
+export * from "./abi/mod.ts";
 export * from "./events.ts";
-export * from "./plugin/validate.ts";
-export * from "./plugin/loader.ts";
 // Objects, capabilities and hypercall dispatch (core/abi, core/object, core/cspace, core/hypercall, core/memory).
-export * from "./abi/error.ts";
-export * from "./abi/hypercall_numbers.ts";
-export * from "./abi/rights.ts";
-export * from "./abi/formats.ts";
-export * from "./abi/smccc.ts";
-export * from "./abi/identify.ts";
 export * from "./object/object_type.ts";
 export * from "./object/object.ts";
 export * from "./object/factory.ts";
@@ -33,12 +26,14 @@ export * from "./hypercall/context.ts";
 export * from "./hypercall/table.ts";
 export * from "./hypercall/smccc.ts";
 export * from "./hypercall/identify.ts";
-export * from "./hypercall/core_hypercalls.ts";
+export * from "./module.ts";
+export * from "./modules.ts";
 // Threads/vCPUs, scheduling, virtual time and the hypervisor run loop (core/object/thread, core/sched, core/time, core/hypervisor).
 export * from "./time/mod.ts";
 export * from "./sched/mod.ts";
 export * from "./object/thread/mod.ts";
 export * from "./hypervisor/mod.ts";
+export * from "./psci/mod.ts";
 export * from "./object/vdevice.ts";
 export * from "./object/addrspace/stage2_entry.ts";
 export * from "./object/addrspace/addrspace.ts";

@@ -12,10 +12,14 @@
  *
  * @module
  */
-import { errorFromRegister, errorName, HypError } from "../core/abi/error.ts";
-import { MSGQUEUE_SEND_FLAG_PUSH } from "../core/abi/formats.ts";
-import { Hypercall } from "../core/abi/hypercall_numbers.ts";
-import type { HypercallPort } from "../core/plugin/contracts.ts";
+import {
+  errorFromRegister,
+  errorName,
+  Hypercall,
+  HypError,
+  MSGQUEUE_SEND_FLAG_PUSH,
+} from "@gunyah-ts/core/abi";
+import type { HypercallPort } from "@gunyah-ts/core/plugin";
 import { fragment, Reassembler, type RpcMessage } from "./rpc/fragment.ts";
 import { RPC_MESSAGE_SIZE, RpcType } from "./rpc/header.ts";
 

@@ -5,14 +5,9 @@
  *
  * @module
  */
-import {
-  type Component,
-  type HypercallPort,
-  PLUGIN_API_VERSION,
-} from "../core/plugin/contracts.ts";
-import type { DtNode } from "../core/plugin/contracts.ts";
-import { errorFromRegister, errorName, HypError } from "../core/abi/error.ts";
-import { Hypercall } from "../core/abi/hypercall_numbers.ts";
+import { type Component, type HypercallPort, PLUGIN_API_VERSION } from "@gunyah-ts/core/plugin";
+import type { DtNode } from "@gunyah-ts/core/plugin";
+import { errorFromRegister, errorName, Hypercall, HypError } from "@gunyah-ts/core/abi";
 import { ExitType, RmError, Vmid, VmStatus } from "./abi.ts";
 import { hypervisorDtNode } from "./dt/hypervisor_node.ts";
 import { createRpcLink } from "./rpc/link.ts";

@@ -20,7 +20,7 @@ import {
   type InterruptControllerInstance,
   PLUGIN_API_VERSION,
   type VcpuInit,
-} from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 import { createGicV3 } from "./gic/gicv3.ts";
 import { Aarch64Vcpu } from "./vcpu.ts";
 import type { CpuModeOptions } from "./jit/config.ts";

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { ExitKind, PLUGIN_API_VERSION } from "../../core/plugin/contracts.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { ExitKind, PLUGIN_API_VERSION } from "@gunyah-ts/core/plugin";
 import { aarch64Plugin } from "./plugin.ts";
 import { testInit, TestRam } from "./cpu/test_support.ts";
 import { Aarch64Vcpu } from "./vcpu.ts";

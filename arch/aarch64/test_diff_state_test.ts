@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { CpuState } from "./cpu/state.ts";
 import { differingQuads, getVQuads, setVQuads, vQuadName } from "./test_diff_state.ts";
 

@@ -12,11 +12,11 @@
  *
  * @module
  */
-import { VIRT_MEM_BASE } from "../../platform/qemu-virt/memory_map.ts";
 import {
   QEMU_HEADLESS_ARGS,
   QEMU_SYSTEM_AARCH64,
-} from "../../platform/qemu-virt/qemu_reference.ts";
+  VIRT_MEM_BASE,
+} from "@gunyah-ts/platform-qemu-virt";
 
 export { QEMU_SYSTEM_AARCH64 };
 /** The AArch64 cross assembler (Debian package binutils-aarch64-linux-gnu). */

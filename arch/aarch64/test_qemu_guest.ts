@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { VIRT_UART_BASE } from "../../platform/qemu-virt/memory_map.ts";
-import { PSCI_SMC32_BASE, PsciFunction } from "./psci/function_ids.ts";
+import { VIRT_UART_BASE } from "@gunyah-ts/platform-qemu-virt";
+import { PSCI_SMC32_BASE, PsciFunction } from "@gunyah-ts/core/abi";
 
 /**
  * CPACR_EL1 with FPEN (bits 21:20) = 0b11: FP and AdvSIMD not trapped at EL0

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "../../tests/assert.ts";
+import { assertEquals, assertRejects } from "@gunyah-ts/tests/assert";
 import { consoleQuads, missingReferenceTools, runReferenceGuest } from "./test_qemu.ts";
 import { guestProgram, quadLines } from "./test_qemu_guest.ts";
 
@@ -59,7 +59,8 @@ Deno.test("missingReferenceTools names every missing tool and its Debian package
     JSON.stringify(new URL("./test_qemu.ts", import.meta.url).href)
   }; console.log(JSON.stringify(missingReferenceTools()));`;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--no-config", code],
+    // The workspace's config, so that test_qemu.ts's package imports resolve.
+    args: ["eval", "--config", new URL("../../deno.json", import.meta.url).pathname, code],
     clearEnv: true,
     env: { PATH: "/nonexistent", HOME: Deno.env.get("HOME") ?? "/tmp" },
     stdout: "piped",

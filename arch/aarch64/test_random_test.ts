@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { a64Decoder } from "./decode/a64.ts";
 import { entries as fpEntries } from "./isa/fp/mod.ts";
 import { encodingCandidates, randomEncoding, Xorshift32 } from "./test_random.ts";

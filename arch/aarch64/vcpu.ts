@@ -11,7 +11,7 @@ import {
   type ExitRecord,
   RegisterSet,
   type VcpuInit,
-} from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 import { Cpu } from "./cpu/cpu.ts";
 import { runCpu, warmUpRunLoop } from "./cpu/run.ts";
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, GPR_SLOTS, R_SP } from "./cpu/state.ts";

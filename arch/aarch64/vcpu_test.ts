@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
-import { RegisterSet } from "../../core/plugin/contracts.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { RegisterSet } from "@gunyah-ts/core/plugin";
 import { Harness } from "./cpu/test_asm.ts";
 import { R_SP } from "./cpu/state.ts";
 

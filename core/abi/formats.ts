@@ -31,14 +31,14 @@ export function decodeVirqInfo(raw: bigint): VirqInfo | null {
   return { virq: v & 0xffffff, vcpuIndex: (v >>> 24) & 0xff };
 }
 
-/** GIC INTID ranges usable as VIRQs (GICv3, HYP `hyp/platform/gicv3/gicv3.tc`). */
-export const GIC_SGI_BASE = 0;
-/** First PPI INTID. */
-export const GIC_PPI_BASE = 16;
-/** First SPI INTID. */
-export const GIC_SPI_BASE = 32;
-/** Number of SPIs a GICv3 supports (INTIDs 32..1019), `GIC_SPI_NUM`. */
-export const GIC_SPI_NUM = 988;
+/**
+ * `CPU_INDEX_INVALID` (HYP `core/cpulocal/cpulocal.tc`: `cpu_index_t` is
+ * uint16, invalid = -1, i.e. 0xffff): "no CPU" in a cpu_index argument. An
+ * MPIDR mapping's index mask must stay below it (at most 15 index bits).
+ */
+export const CPU_INDEX_INVALID = 0xffff;
+/** 4 KiB translation granule (`PGTABLE_HYP_PAGE_SIZE`, `PGTABLE_VM_PAGE_SIZE`): memory hypercall arguments are multiples of it. */
+export const PAGE_SIZE = 0x1000;
 
 // ---------------------------------------------------------------------------
 // Stage-2 access and memory types (`pgtable_access`, `pgtable_hyp_memtype` / vm memtype)

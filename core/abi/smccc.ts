@@ -36,6 +36,8 @@ export const enum SmcccOwner {
 /** SMCCC_UNKNOWN / NOT_SUPPORTED: -1 in X0. */
 export const SMCCC_UNKNOWN_FUNCTION = -1;
 
+/** SMCCC_VERSION's function ID (ARCH owner, fast SMC32; DEN 0028 §7.2). PSCI_FEATURES reports it. */
+export const SMCCC_VERSION_FUNCTION_ID = 0x80000000;
 /** SMCCC version reported by SMCCC_VERSION: 1.3 (`SMCCC_VERSION` in smccc.tc). */
 export const SMCCC_VERSION_1_3 = 0x10003;
 

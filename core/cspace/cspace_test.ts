@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertNotEquals, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertNotEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { HypError, HypErrorException } from "../abi/error.ts";
 import {
   CAP_RIGHTS_CSPACE_CAP_CREATE,

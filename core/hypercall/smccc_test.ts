@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { errorFromRegister, HypError } from "../abi/error.ts";
 import { Hypercall } from "../abi/hypercall_numbers.ts";
 import { SmcccOwner } from "../abi/smccc.ts";

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { errorFromRegister, HypError, HypErrorException } from "../abi/error.ts";
 import { Hypercall } from "../abi/hypercall_numbers.ts";
 import { createHypercallPort } from "./port.ts";

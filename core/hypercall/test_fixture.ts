@@ -20,7 +20,8 @@ import { createRootPartition, type Partition } from "../object/partition/partiti
 import type { Vic } from "../object/vic/vic.ts";
 import type { HypercallContext, UserMemory } from "./context.ts";
 import { RecordingInterruptController } from "./test_doubles.ts";
-import { registerCoreHypercalls, registerCoreObjectFactories } from "./core_hypercalls.ts";
+import { installModules } from "../module.ts";
+import { CORE_MODULES } from "../modules.ts";
 import { HypercallDispatcher } from "./smccc.ts";
 
 /** Options of {@link createTestCore}. */
@@ -70,7 +71,8 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const physicalMemory = new PhysicalMemory();
   const memdb = new Memdb();
   const factories = new ObjectFactoryRegistry();
-  registerCoreObjectFactories(factories);
+  const dispatcher = new HypercallDispatcher();
+  installModules(CORE_MODULES, factories, dispatcher.table);
   const controllers = new Map<Vic, RecordingInterruptController>();
   const root = createRootPartition({
     physicalMemory,
@@ -92,8 +94,6 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   rootCspace.activate();
   const cspaceCap = rootCspace.createMasterCap(rootCspace);
   const partitionCap = rootCspace.createMasterCap(root);
-  const dispatcher = new HypercallDispatcher();
-  registerCoreHypercalls(dispatcher.table);
   const ctx = contextFor(rootCspace, root, null, new PhysicalUserMemory(physicalMemory));
   return {
     physicalMemory,

@@ -7,7 +7,7 @@
  * @module
  */
 import { errorFromRegister, HypError } from "../abi/error.ts";
-import { GIC_SPI_NUM } from "../abi/formats.ts";
+import { GIC_SPI_NUM } from "../abi/gicv3.ts";
 import { Hypercall } from "../abi/hypercall_numbers.ts";
 import type { HypercallContext } from "../hypercall/context.ts";
 import type { HypercallTable } from "../hypercall/table.ts";

@@ -19,7 +19,7 @@
  * @module
  */
 import type { InterruptController } from "../plugin/contracts.ts";
-import { GIC_SPI_BASE, GIC_SPI_NUM } from "../abi/formats.ts";
+import { GIC_SPI_BASE, GIC_SPI_NUM } from "../abi/gicv3.ts";
 
 /** A component's interrupt controller. */
 export class ComponentInterruptController implements InterruptController {

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { ComponentInterruptController } from "./component_irq.ts";
 
 Deno.test("ComponentInterruptController queues each assertion once, in order", () => {

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { errorFromRegister, HypError } from "../abi/error.ts";
 import { Hypercall } from "../abi/hypercall_numbers.ts";
 import { type Component, type HypercallPort, PLUGIN_API_VERSION } from "../plugin/contracts.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { HostYield } from "./host_yield.ts";
 
 Deno.test("HostYield: cheap yields until the interval has passed, then a full one", async () => {

@@ -60,24 +60,23 @@
  * @module
  */
 import { errorFromRegister, HypError } from "../abi/error.ts";
-import { GIC_SPI_NUM } from "../abi/formats.ts";
+import { GIC_SPI_NUM } from "../abi/gicv3.ts";
 import { hypercallInfo } from "../abi/hypercall_numbers.ts";
 import { Cspace } from "../cspace/cspace.ts";
 import { EventBus } from "../events.ts";
 import type { HypercallContext } from "../hypercall/context.ts";
-import {
-  registerCoreHypercalls,
-  registerCoreObjectFactories,
-} from "../hypercall/core_hypercalls.ts";
 import { HypercallDispatcher } from "../hypercall/smccc.ts";
 import { Memdb } from "../memory/memdb.ts";
 import { PhysicalMemory } from "../memory/physical_memory.ts";
 import { PhysicalUserMemory } from "../memory/physical_user_memory.ts";
 import { ObjectFactoryRegistry } from "../object/factory.ts";
 import type { GunyahObject, ObjectLifecycleObserver } from "../object/object.ts";
-import { ObjectType, objectTypeName } from "../object/object_type.ts";
+import { objectTypeName } from "../object/object_type.ts";
 import { createRootPartition, type Partition } from "../object/partition/partition.ts";
-import { registerThreadHypercalls, type VcpuRuntime } from "../object/thread/hypercalls.ts";
+import type { VcpuRuntime } from "../object/thread/hypercalls.ts";
+import { threadModule } from "../object/thread/module.ts";
+import { installModules } from "../module.ts";
+import { CORE_MODULES } from "../modules.ts";
 import {
   Thread,
   type ThreadChange,
@@ -95,7 +94,7 @@ import {
   RegisterSet,
   type Stage2View,
 } from "../plugin/contracts.ts";
-import { CPU_INDEX_INVALID, FprrScheduler, type SchedThread } from "../sched/fprr.ts";
+import { CPU_NONE, FprrScheduler, type SchedThread } from "../sched/fprr.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 import { VirtualClock } from "../time/virtual_clock.ts";
 import { TimerQueue } from "../time/timer_queue.ts";
@@ -107,7 +106,7 @@ import {
   type ComponentPort,
   createComponentVic,
 } from "./component.ts";
-import { VcpuPsciHost } from "./psci_host.ts";
+import { VcpuPsciHost } from "../psci/hypervisor_host.ts";
 import { Addrspace } from "../object/addrspace/addrspace.ts";
 import { isStage2View, VcpuUserMemory } from "./vcpu_user_memory.ts";
 import {
@@ -281,8 +280,12 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       this.#cpus.push({ index: i, last: null, retired: 0, idleNs: 0 });
     }
 
-    registerCoreObjectFactories(this.factories);
-    this.factories.register(ObjectType.THREAD, (partition) => this.#createThread(partition));
+    this.dispatcher = new HypercallDispatcher();
+    installModules(
+      [...CORE_MODULES, threadModule(this, this.cpuCount, (p) => this.#createThread(p))],
+      this.factories,
+      this.dispatcher.table,
+    );
     this.rootPartition = createRootPartition({
       physicalMemory: this.physicalMemory,
       memdb: this.memdb,
@@ -315,9 +318,6 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
         });
       },
     });
-    this.dispatcher = new HypercallDispatcher();
-    registerCoreHypercalls(this.dispatcher.table);
-    registerThreadHypercalls(this.dispatcher.table, this, this.cpuCount);
     this.dispatcher.table.observer = (ctx, entry, n, results) => {
       if (!this.events.has("hypercall")) return;
       this.events.emit("hypercall", {
@@ -525,7 +525,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     const cpu = native ? -1 : this.#cpu;
     if (end <= local) end = local + this.clock.nsPerInstruction;
     const prevRunning = vcpu.sched.runningOn;
-    vcpu.sched.runningOn = cpu >= 0 ? cpu : CPU_INDEX_INVALID;
+    vcpu.sched.runningOn = cpu >= 0 ? cpu : CPU_NONE;
     const outerProxy = this.#proxyThread, outerYielded = this.#proxyYielded;
     this.#proxyThread = vcpu;
     this.#proxyYielded = false;

@@ -1,6 +1,6 @@
 /**
  * The hypervisor instance and its run loop, the per-VM MMIO bus, the event
- * map, the PSCI host and native components' interrupt controller.
+ * map and native components' interrupt controller.
  *
  * @module
  */
@@ -10,6 +10,6 @@ export * from "./vm_registry.ts";
 export * from "./component_irq.ts";
 export * from "./component.ts";
 export * from "./vcpu_user_memory.ts";
-export * from "./psci_host.ts";
 export * from "./trace.ts";
+export * from "./host_yield.ts";
 export * from "./hypervisor.ts";

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { EventBus } from "../events.ts";
 import type { HypervisorEvents } from "./events.ts";
 import { EventTrace, formatEvent } from "./trace.ts";

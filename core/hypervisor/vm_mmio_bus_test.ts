@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { type MmioData, type MmioRegion, MmioResult } from "../plugin/contracts.ts";
 import { VmMmioBus } from "./vm_mmio_bus.ts";
 

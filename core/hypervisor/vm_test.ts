@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { HypError } from "../abi/error.ts";
 import { Hypercall } from "../abi/hypercall_numbers.ts";
 import {
@@ -11,14 +11,7 @@ import { VcpuRunState } from "../object/thread/thread_types.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 import type { ComponentPort } from "./component.ts";
 import { mpidrOf } from "./hypervisor.ts";
-import {
-  PSCI_AFFINITY_OFF,
-  PSCI_AFFINITY_ON,
-  PSCI_ALREADY_ON,
-  PSCI_INVALID_ADDRESS,
-  PSCI_INVALID_PARAMETERS,
-  PSCI_SUCCESS,
-} from "./psci_host.ts";
+import { PsciAffinityState, PsciReturn } from "../abi/psci.ts";
 import { TEST_VM_RAM_BASE, TestSystem } from "./testing/setup.ts";
 
 const ENTRY = BigInt(TEST_VM_RAM_BASE + 0x1000);
@@ -30,18 +23,18 @@ Deno.test("PSCI host: CPU_ON by MPIDR, ALREADY_ON, bad MPIDR/entry, AFFINITY_INF
   sys.ok(Hypercall.VCPU_POWERON, a.cap, ENTRY, 0n, 0n);
   const psci = sys.hv.psci;
   const ctx = sys.hv.contextOf(a.thread);
-  assertEquals(psci.affinityInfo(ctx, 1n, 0), PSCI_AFFINITY_OFF);
-  assertEquals(psci.cpuOn(ctx, 7n, ENTRY, 0n), PSCI_INVALID_PARAMETERS);
-  assertEquals(psci.cpuOn(ctx, 1n, 0x1000n, 0n), PSCI_INVALID_ADDRESS);
-  assertEquals(psci.cpuOn(ctx, 1n, ENTRY, 0x42n), PSCI_SUCCESS);
-  assertEquals(psci.cpuOn(ctx, 1n, ENTRY, 0n), PSCI_ALREADY_ON);
-  assertEquals(psci.affinityInfo(ctx, 1n, 0), PSCI_AFFINITY_ON);
-  assertEquals(psci.affinityInfo(ctx, 1n, 1), PSCI_INVALID_PARAMETERS);
+  assertEquals(psci.affinityInfo(ctx, 1n, 0), PsciAffinityState.OFF);
+  assertEquals(psci.cpuOn(ctx, 7n, ENTRY, 0n), PsciReturn.INVALID_PARAMETERS);
+  assertEquals(psci.cpuOn(ctx, 1n, 0x1000n, 0n), PsciReturn.INVALID_ADDRESS);
+  assertEquals(psci.cpuOn(ctx, 1n, ENTRY, 0x42n), PsciReturn.SUCCESS);
+  assertEquals(psci.cpuOn(ctx, 1n, ENTRY, 0n), PsciReturn.ALREADY_ON);
+  assertEquals(psci.affinityInfo(ctx, 1n, 0), PsciAffinityState.ON);
+  assertEquals(psci.affinityInfo(ctx, 1n, 1), PsciReturn.INVALID_PARAMETERS);
   assertEquals(sys.arch.vcpus[1].x[0], 0x42n);
-  assertEquals(psci.cpuOff(sys.hv.contextOf(b.thread)), PSCI_SUCCESS);
+  assertEquals(psci.cpuOff(sys.hv.contextOf(b.thread)), PsciReturn.SUCCESS);
   assert(b.thread.isBlocked(SchedulerBlock.VCPU_OFF));
   // A native caller has no VM.
-  assertEquals(psci.cpuOn(sys.ctx, 1n, ENTRY, 0n), PSCI_INVALID_PARAMETERS);
+  assertEquals(psci.cpuOn(sys.ctx, 1n, ENTRY, 0n), PsciReturn.INVALID_PARAMETERS);
 });
 
 Deno.test("PSCI host: CPU_SUSPEND parks until the timer fires; SYSTEM_RESET stops the VM", () => {
@@ -54,7 +47,10 @@ Deno.test("PSCI host: CPU_SUSPEND parks until the timer fires; SYSTEM_RESET stop
   sys.ok(Hypercall.VCPU_POWERON, b.cap, ENTRY, 0n, 0n);
   sys.hv.runUntil(() => sys.arch.vcpus[0].timerAt === 1_000_000);
   sys.arch.vcpus[0].timerAt = 1_000_000;
-  assertEquals(sys.hv.psci.cpuSuspend(sys.hv.contextOf(a.thread), 0x10000, 0n, 0n), PSCI_SUCCESS);
+  assertEquals(
+    sys.hv.psci.cpuSuspend(sys.hv.contextOf(a.thread), 0x10000, 0n, 0n),
+    PsciReturn.SUCCESS,
+  );
   assert(a.thread.isBlocked(SchedulerBlock.VCPU_SUSPEND));
   sys.hv.runUntil(() => !a.thread.isBlocked(SchedulerBlock.VCPU_SUSPEND));
   assert(sys.hv.time >= 1_000_000);
@@ -260,5 +256,5 @@ Deno.test("MPIDRs follow QEMU virt (16 per cluster) unless the platform gives it
   const vm = sys.createVm(2);
   sys.ok(Hypercall.VCPU_POWERON, vm.vcpus[0].cap, ENTRY, 0n, 0n);
   const ctx = sys.hv.contextOf(vm.vcpus[0].thread);
-  assertEquals(sys.hv.psci.cpuOn(ctx, 1n, ENTRY, 0n), PSCI_SUCCESS);
+  assertEquals(sys.hv.psci.cpuOn(ctx, 1n, ENTRY, 0n), PsciReturn.SUCCESS);
 });

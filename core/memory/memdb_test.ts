@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { HypError } from "../abi/error.ts";
 import { Memdb, type MemdbOwner, MemdbOwnerType } from "./memdb.ts";
 

@@ -10,9 +10,7 @@
  *
  * @module
  */
-
-/** 4 KiB translation granule (`PGTABLE_HYP_PAGE_SIZE`). */
-export const PAGE_SIZE = 0x1000;
+import { PAGE_SIZE } from "../abi/formats.ts";
 
 /** One contiguous region of physical RAM. */
 export interface PhysicalRegion {

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { HypError } from "../abi/error.ts";
 import { PhysicalMemory } from "./physical_memory.ts";
 import { PhysicalUserMemory } from "./physical_user_memory.ts";

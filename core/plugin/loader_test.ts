@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
+import { assertEquals, assertRejects, assertThrows } from "@gunyah-ts/tests/assert";
 import { loadPlugin, resolveSpecifier } from "./loader.ts";
 import { assertPlugin, contractProblems, PluginContractError } from "./validate.ts";
 

@@ -19,7 +19,7 @@
  *
  * A thread becomes queued when its last block bit clears; it preempts when it
  * has higher priority than its CPU's active thread. A thread without affinity
- * (`CPU_INDEX_INVALID`) is never queued: it only runs through a directed yield
+ * (`CPU_NONE`) is never queued: it only runs through a directed yield
  * (proxy scheduling).
  *
  * Everything here runs on the host thread that runs the CPUs, so there are no
@@ -52,8 +52,11 @@ export const SCHEDULER_MIN_TIMESLICE = 100_000;
 export const SCHEDULER_MAX_TIMESLICE = 100_000_000;
 /** Default timeslice, ns (HYP `SCHEDULER_DEFAULT_TIMESLICE`, 5 ms). */
 export const SCHEDULER_DEFAULT_TIMESLICE = 5_000_000;
-/** "No CPU" (HYP `CPU_INDEX_INVALID`): no affinity, or not running. */
-export const CPU_INDEX_INVALID: number = -1;
+/**
+ * "No CPU": no affinity, or not running. The scheduler's own sentinel; the
+ * ABI's 16-bit `CPU_NONE` (core/abi/formats.ts) decodes to it.
+ */
+export const CPU_NONE: number = -1;
 
 /** Scheduler-side state of one thread (HYP `thread_t` `scheduler_*` fields). */
 export class SchedThread<T = unknown> {
@@ -63,8 +66,8 @@ export class SchedThread<T = unknown> {
   baseTimeslice: number = SCHEDULER_DEFAULT_TIMESLICE;
   /** What is left of the current timeslice, ns (charged on reschedule). */
   activeTimeslice: number = SCHEDULER_DEFAULT_TIMESLICE;
-  /** CPU the thread is bound to, or {@link CPU_INDEX_INVALID}. */
-  affinity: number = CPU_INDEX_INVALID;
+  /** CPU the thread is bound to, or {@link CPU_NONE}. */
+  affinity: number = CPU_NONE;
   /** Bitmap of {@link SchedulerBlock} reasons. A new thread is blocked by THREAD_LIFECYCLE. */
   blockBits: number = blockBit(SchedulerBlock.THREAD_LIFECYCLE);
   /** Set when the thread was killed: only non-killable block bits still hold it. */
@@ -73,8 +76,8 @@ export class SchedThread<T = unknown> {
   exited = false;
   /** In a run queue, or active on its CPU. */
   queued = false;
-  /** CPU this thread is currently selected to run on, or {@link CPU_INDEX_INVALID}. */
-  runningOn: number = CPU_INDEX_INVALID;
+  /** CPU this thread is currently selected to run on, or {@link CPU_NONE}. */
+  runningOn: number = CPU_NONE;
   /** Directed-yield state: yielding its CPU time to {@link yieldTo}. */
   yielding = false;
   /** Target of the directed yield. */
@@ -201,7 +204,7 @@ export class FprrScheduler<T = unknown> {
   block(t: SchedThread<T>, block: SchedulerBlock): void {
     t.blockBits |= 1 << block;
     if (t.queued && !this.isRunnable(t)) this.#remove(t);
-    if (t.runningOn !== CPU_INDEX_INVALID && !this.isRunnable(t)) {
+    if (t.runningOn !== CPU_NONE && !this.isRunnable(t)) {
       this.cpus[t.runningOn].needResched = true;
     }
   }
@@ -228,7 +231,7 @@ export class FprrScheduler<T = unknown> {
     const wasRunnable = this.isRunnable(t);
     t.killed = true;
     if (!wasRunnable && this.isRunnable(t)) this.#add(t);
-    else if (t.runningOn !== CPU_INDEX_INVALID) this.cpus[t.runningOn].needResched = true;
+    else if (t.runningOn !== CPU_NONE) this.cpus[t.runningOn].needResched = true;
   }
 
   /** Mark the thread exited: blocked by THREAD_LIFECYCLE forever, out of every queue. */
@@ -237,7 +240,7 @@ export class FprrScheduler<T = unknown> {
     t.killed = false;
     if (t.queued) this.#remove(t);
     t.exited = true;
-    if (t.runningOn !== CPU_INDEX_INVALID) this.cpus[t.runningOn].needResched = true;
+    if (t.runningOn !== CPU_NONE) this.cpus[t.runningOn].needResched = true;
   }
 
   /** Set the priority; {@link SchedResult.ArgumentInvalid} above 63 (HYP `scheduler_set_priority`). */
@@ -255,17 +258,17 @@ export class FprrScheduler<T = unknown> {
   }
 
   /**
-   * Move the thread to `cpu` (or {@link CPU_INDEX_INVALID}). A pinned thread
+   * Move the thread to `cpu` (or {@link CPU_NONE}). A pinned thread
    * cannot move ({@link SchedResult.Denied}). The change is immediate: this
    * model has no cross-CPU synchronisation to wait for.
    */
   setAffinity(t: SchedThread<T>, cpu: number): SchedResult {
-    if (cpu !== CPU_INDEX_INVALID && !this.validCpu(cpu)) return SchedResult.ArgumentInvalid;
+    if (cpu !== CPU_NONE && !this.validCpu(cpu)) return SchedResult.ArgumentInvalid;
     if (t.affinity === cpu) return SchedResult.OK;
     if (t.pinCount !== 0) return SchedResult.Denied;
     const requeue = t.queued;
     if (requeue) this.#remove(t);
-    if (t.runningOn !== CPU_INDEX_INVALID) this.cpus[t.runningOn].needResched = true;
+    if (t.runningOn !== CPU_NONE) this.cpus[t.runningOn].needResched = true;
     t.affinity = cpu;
     if (requeue || (this.isRunnable(t) && !t.queued)) this.#add(t);
     return SchedResult.OK;
@@ -322,8 +325,8 @@ export class FprrScheduler<T = unknown> {
   cancelDirectedYield(t: SchedThread<T>): void {
     if (!t.yielding) return;
     this.#endDirectedYield(t);
-    if (t.runningOn !== CPU_INDEX_INVALID) this.cpus[t.runningOn].needResched = true;
-    if (t.queued && t.affinity !== CPU_INDEX_INVALID && this.cpus[t.affinity].active === t) {
+    if (t.runningOn !== CPU_NONE) this.cpus[t.runningOn].needResched = true;
+    if (t.queued && t.affinity !== CPU_NONE && this.cpus[t.affinity].active === t) {
       this.cpus[t.affinity].needResched = true;
     }
   }
@@ -371,7 +374,7 @@ export class FprrScheduler<T = unknown> {
       }
     }
     if (c.current !== null && c.current !== run && c.current.runningOn === cpu) {
-      c.current.runningOn = CPU_INDEX_INVALID;
+      c.current.runningOn = CPU_NONE;
     }
     c.current = run;
     if (run !== null) run.runningOn = cpu;
@@ -408,8 +411,8 @@ export class FprrScheduler<T = unknown> {
   }
 
   #canYieldTo(cpu: number, y: SchedThread<T>): boolean {
-    if (y.affinity !== CPU_INDEX_INVALID && y.affinity !== cpu) return false;
-    if (y.runningOn !== CPU_INDEX_INVALID && y.runningOn !== cpu) return false;
+    if (y.affinity !== CPU_NONE && y.affinity !== cpu) return false;
+    if (y.runningOn !== CPU_NONE && y.runningOn !== cpu) return false;
     return this.isRunnable(y);
   }
 
@@ -431,7 +434,7 @@ export class FprrScheduler<T = unknown> {
 
   /** HYP `add_thread_to_scheduler`. */
   #add(t: SchedThread<T>): void {
-    if (t.queued || t.affinity === CPU_INDEX_INVALID) return;
+    if (t.queued || t.affinity === CPU_NONE) return;
     const c = this.cpus[t.affinity];
     if (c.active === null || (c.bitmapLo === 0 && c.bitmapHi === 0)) {
       c.needResched = true;
@@ -449,7 +452,7 @@ export class FprrScheduler<T = unknown> {
   #remove(t: SchedThread<T>): void {
     const wasYielding = t.yielding;
     if (wasYielding) this.#endDirectedYield(t);
-    if (t.affinity === CPU_INDEX_INVALID) {
+    if (t.affinity === CPU_NONE) {
       t.queued = false;
       return;
     }

@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import {
-  CPU_INDEX_INVALID,
+  CPU_NONE,
   FprrScheduler,
   SchedResult,
   type SchedThread,
@@ -18,7 +18,7 @@ Deno.test("new threads are blocked by lifecycle with Gunyah's defaults", () => {
   const t = s.createThread("a");
   assertEquals(t.priority, SCHEDULER_DEFAULT_PRIORITY);
   assertEquals(t.baseTimeslice, SCHEDULER_DEFAULT_TIMESLICE);
-  assertEquals(t.affinity, CPU_INDEX_INVALID);
+  assertEquals(t.affinity, CPU_NONE);
   assert(!s.isRunnable(t));
   assertThrows(() => new FprrScheduler(0), RangeError, "cpuCount");
 });

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { TimerQueue } from "./timer_queue.ts";
 
 Deno.test("TimerQueue fires in deadline order, ties in scheduling order", () => {

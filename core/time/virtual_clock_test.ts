@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { VirtualClock } from "./virtual_clock.ts";
 
 Deno.test("VirtualClock advances with retired instructions at the configured rate", () => {

@@ -13,14 +13,14 @@
  *
  * @module
  */
-import type { DtNode, DtValue, PlatformVmOptions } from "../../core/plugin/contracts.ts";
+import { GIC_PPI_BASE } from "@gunyah-ts/core/abi";
+import type { DtNode, DtValue, PlatformVmOptions } from "@gunyah-ts/core/plugin";
 import { cells64 } from "./fdt/writer.ts";
 import {
   ARCH_TIMER_NS_EL1_INTID,
   ARCH_TIMER_NS_EL2_INTID,
   ARCH_TIMER_S_EL1_INTID,
   ARCH_TIMER_VIRT_INTID,
-  GIC_PPI_BASE,
   mpidrForVcpu,
   redistributorRegionSize,
   VIRT_GIC_DIST_BASE,

@@ -6,7 +6,7 @@
  * RTC through it, and answers a shell command on the console. Skipped (with
  * a message) when QEMU or the cached images are missing.
  */
-import { assert } from "../../tests/assert.ts";
+import { assert } from "@gunyah-ts/tests/assert";
 import { createQemuVirtPlatform } from "./platform.ts";
 import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "./qemu_reference.ts";
 

@@ -4,14 +4,14 @@
  * compare, node by node, every node both machines have. Skipped (with a
  * message) when QEMU is not installed.
  */
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { buildVirtDeviceTreeNodes, virtioMmioNode } from "./devicetree.ts";
 import { mpidrForVcpu } from "./memory_map.ts";
 import { encodeFdt } from "./fdt/writer.ts";
 import { decodeFdt } from "./fdt/reader.ts";
 import { findNode } from "./fdt/tree.ts";
 import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "./qemu_reference.ts";
-import type { DtNode, DtValue } from "../../core/plugin/contracts.ts";
+import type { DtNode, DtValue } from "@gunyah-ts/core/plugin";
 
 async function qemuDtb(smp = 2): Promise<Uint8Array | null> {
   const dir = await Deno.makeTempDir();

@@ -1,10 +1,10 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { buildVirtDeviceTreeNodes, PHANDLE_GIC, virtioMmioNode } from "./devicetree.ts";
 import { encodeFdt } from "./fdt/writer.ts";
 import { decodeFdt } from "./fdt/reader.ts";
 import { findNode, propCells, propInteger, propStrings } from "./fdt/tree.ts";
 import { dtcAvailable, runDtc } from "./fdt/dtc_testing.ts";
-import type { DtNode, PlatformVmOptions } from "../../core/plugin/contracts.ts";
+import type { DtNode, PlatformVmOptions } from "@gunyah-ts/core/plugin";
 
 const vm: PlatformVmOptions = {
   ramBase: 0x40000000,

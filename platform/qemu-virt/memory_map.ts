@@ -9,12 +9,8 @@
  *
  * @module
  */
-import type { MemoryMapEntry } from "../../core/plugin/contracts.ts";
-
-/** First SPI INTID: SPI n is INTID 32 + n (GICv3 architecture, INTID ranges). */
-export const GIC_SPI_BASE = 32;
-/** First PPI INTID: PPI n is INTID 16 + n. */
-export const GIC_PPI_BASE = 16;
+import { GIC_SPI_BASE } from "@gunyah-ts/core/abi";
+import type { MemoryMapEntry } from "@gunyah-ts/core/plugin";
 
 /** Boot flash (virt.c `VIRT_FLASH`): two 64 MiB pflash banks; unused here, kept free. */
 export const VIRT_FLASH_BASE = 0x0000_0000;

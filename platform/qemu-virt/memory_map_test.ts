@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import {
   mpidrForVcpu,
   redistributorRegionSize,

@@ -22,7 +22,7 @@ import {
   type PlatformPlugin,
   type PlatformVmOptions,
   PLUGIN_API_VERSION,
-} from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 import { VIRT_MEMORY_MAP } from "./memory_map.ts";
 import { buildVirtDeviceTreeNodes, validateVmOptions } from "./devicetree.ts";
 import { encodeFdt } from "./fdt/writer.ts";

@@ -1,6 +1,5 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
-import { PLUGIN_API_VERSION } from "../../core/plugin/contracts.ts";
-import { contractProblems } from "../../core/plugin/validate.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { contractProblems, PLUGIN_API_VERSION } from "@gunyah-ts/core/plugin";
 import platform, { createQemuVirtPlatform, isPl011, Pl011, Pl031 } from "./mod.ts";
 import { FakeDeviceHost } from "./testing/fake_host.ts";
 import { craftArm64Image } from "./boot/testing_images.ts";

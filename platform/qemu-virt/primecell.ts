@@ -34,7 +34,7 @@ import {
   type MmioData,
   type MmioRegion,
   MmioResult,
-} from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 
 /** Size of a PrimeCell register block (4 KiB). */
 export const PRIMECELL_BLOCK_SIZE = 0x1000;

@@ -1,5 +1,5 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
-import { type DeviceHost, MmioResult } from "../../core/plugin/contracts.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { type DeviceHost, MmioResult } from "@gunyah-ts/core/plugin";
 import {
   PRIMECELL_BLOCK_SIZE,
   PRIMECELL_DESIGNER_ARM,

@@ -31,15 +31,15 @@ import type {
   InterruptController,
   MmioRegion,
   Stage2Mapping,
-} from "../../core/plugin/contracts.ts";
-import { loadPlugin, resolveSpecifier } from "../../core/plugin/loader.ts";
-import { virtioMmioNode } from "../../platform/qemu-virt/devicetree.ts";
+} from "@gunyah-ts/core/plugin";
+import { loadPlugin, resolveSpecifier } from "@gunyah-ts/core/plugin";
 import {
   VIRT_MMIO_SLOT_SIZE,
   VIRT_MMIO_SLOTS,
   virtioMmioBase,
   virtioMmioIntid,
-} from "../../platform/qemu-virt/memory_map.ts";
+  virtioMmioNode,
+} from "@gunyah-ts/platform-qemu-virt";
 import { createIsolatedDevice, IsolatedDevice } from "./isolated_device.ts";
 import { LateBoundHost } from "./late_bound_host.ts";
 
@@ -101,10 +101,10 @@ export interface AttachedDevices {
 }
 
 const BUILTIN: Record<string, string> = {
-  "builtin:virtio-rng": new URL("../virtio-rng/mod.ts", import.meta.url).href,
-  "builtin:virtio-console": new URL("../virtio-console/mod.ts", import.meta.url).href,
-  "builtin:virtio-blk": new URL("../virtio-blk/mod.ts", import.meta.url).href,
-  "builtin:template": new URL("../template/mod.ts", import.meta.url).href,
+  "builtin:virtio-rng": import.meta.resolve("@gunyah-ts/virtio-rng"),
+  "builtin:virtio-console": import.meta.resolve("@gunyah-ts/virtio-console"),
+  "builtin:virtio-blk": import.meta.resolve("@gunyah-ts/virtio-blk"),
+  "builtin:template": import.meta.resolve("@gunyah-ts/plugin-template"),
 };
 
 /** The module URL of a configured plugin specifier. */

@@ -1,7 +1,7 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
-import { VmMmioBus } from "../../core/hypervisor/vm_mmio_bus.ts";
-import { MmioResult } from "../../core/plugin/contracts.ts";
-import { FakeDeviceHost, VirtioTestDriver } from "../testkit/mod.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "@gunyah-ts/tests/assert";
+import { VmMmioBus } from "@gunyah-ts/core";
+import { MmioResult } from "@gunyah-ts/core/plugin";
+import { FakeDeviceHost, VirtioTestDriver } from "@gunyah-ts/plugin-testkit";
 import { attachDevicePlugins, type DevicePluginConfig, prepareDevicePlugins } from "./attach.ts";
 
 const none = { read: [], write: [] };
@@ -14,7 +14,7 @@ Deno.test("attach: builtin and relative plugins get consecutive virtio-mmio slot
   const devices: DevicePluginConfig[] = [
     { plugin: "builtin:virtio-rng", isolate: false, permissions: none, options: { seed: 1 } },
     {
-      plugin: new URL("../virtio-blk/mod.ts", import.meta.url).pathname,
+      plugin: new URL(import.meta.resolve("@gunyah-ts/virtio-blk")).pathname,
       isolate: true,
       permissions: { read: ["disk.img"], write: [] },
       options: { path: "disk.img", readOnly: true, mmioBase: 0 },

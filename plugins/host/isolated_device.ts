@@ -30,9 +30,9 @@ import {
   type MmioData,
   type MmioRegion,
   MmioResult,
+  PluginContractError,
   type Stage2Mapping,
-} from "../../core/plugin/contracts.ts";
-import { PluginContractError } from "../../core/plugin/validate.ts";
+} from "@gunyah-ts/core/plugin";
 import {
   type HostMessage,
   MailboxOp,

@@ -1,14 +1,14 @@
-import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
-import { FakeDeviceHost, VirtioTestDriver } from "../testkit/mod.ts";
+import { assert, assertEquals, assertRejects } from "@gunyah-ts/tests/assert";
+import { FakeDeviceHost, VirtioTestDriver } from "@gunyah-ts/plugin-testkit";
 import {
   createIsolatedDevice,
   type IsolatedDevice,
   type SandboxPermissions,
 } from "./isolated_device.ts";
 
-const BLK = new URL("../virtio-blk/mod.ts", import.meta.url).href;
-const RNG = new URL("../virtio-rng/mod.ts", import.meta.url).href;
-const CONSOLE = new URL("../virtio-console/mod.ts", import.meta.url).href;
+const BLK = import.meta.resolve("@gunyah-ts/virtio-blk");
+const RNG = import.meta.resolve("@gunyah-ts/virtio-rng");
+const CONSOLE = import.meta.resolve("@gunyah-ts/virtio-console");
 const PLACE = { mmioBase: 0x0a00_0000, intid: 48 };
 /** Nothing granted: no host file may be read or written. */
 const NO_FILES: SandboxPermissions = { read: [], write: [] };

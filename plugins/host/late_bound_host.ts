@@ -13,7 +13,7 @@ import type {
   Stage2Mapping,
   Stage2View,
   VirtualClockReader,
-} from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 
 /** A DeviceHost bound to its VM's host later. */
 export class LateBoundHost implements DeviceHost {

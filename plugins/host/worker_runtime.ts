@@ -8,14 +8,14 @@
  * @module
  */
 import {
+  assertPlugin,
   type Device,
   type DeviceHost,
   type MmioData,
   MmioResult,
   type Stage2Mapping,
   type Stage2View,
-} from "../../core/plugin/contracts.ts";
-import { assertPlugin } from "../../core/plugin/validate.ts";
+} from "@gunyah-ts/core/plugin";
 import {
   type HostMessage,
   type InitMessage,

@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { contractProblems } from "../../core/plugin/validate.ts";
-import { FakeDeviceHost, STATUS, VirtioTestDriver } from "../testkit/mod.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { contractProblems } from "@gunyah-ts/core/plugin";
+import { FakeDeviceHost, STATUS, VirtioTestDriver } from "@gunyah-ts/plugin-testkit";
 import plugin from "./mod.ts";
 
 Deno.test("template: satisfies the device-plugin contract", () => {

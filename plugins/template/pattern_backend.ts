@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { VIRTIO_ID_RNG, type VirtioActivation, type VirtioBackend } from "../virtio-mmio/mod.ts";
+import { VIRTIO_ID_RNG, type VirtioActivation, type VirtioBackend } from "@gunyah-ts/virtio-mmio";
 
 /** QueueNumMax of the single queue. */
 export const PATTERN_QUEUE_SIZE = 16;

@@ -22,7 +22,7 @@ import {
   type Stage2Mapping,
   type Stage2View,
   type VirtualClockReader,
-} from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 
 /** One recorded interrupt line change. */
 export interface IrqEvent {

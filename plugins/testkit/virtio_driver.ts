@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { type MmioData, type MmioRegion, MmioResult } from "../../core/plugin/contracts.ts";
+import { type MmioData, type MmioRegion, MmioResult } from "@gunyah-ts/core/plugin";
 import type { FakeDeviceHost } from "./fake_host.ts";
 
 // Register offsets and status bits of virtio-mmio v2 (virtio 1.2 §4.2.2, §2.1), restated

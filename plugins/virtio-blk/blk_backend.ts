@@ -16,8 +16,8 @@ import {
   type VirtioActivation,
   type VirtioBackend,
   VirtioError,
-} from "../virtio-mmio/mod.ts";
-import type { DescriptorChain, GuestMemory } from "../virtio-mmio/mod.ts";
+} from "@gunyah-ts/virtio-mmio";
+import type { DescriptorChain, GuestMemory } from "@gunyah-ts/virtio-mmio";
 
 /** Sector size of virtio-blk addressing (§5.2.6: "sector" is 512 bytes). */
 export const VIRTIO_BLK_SECTOR_SIZE = 512;

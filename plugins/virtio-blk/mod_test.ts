@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
-import { FakeDeviceHost, VirtioTestDriver } from "../testkit/mod.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { FakeDeviceHost, VirtioTestDriver } from "@gunyah-ts/plugin-testkit";
 import plugin, {
   VIRTIO_BLK_F_FLUSH,
   VIRTIO_BLK_F_RO,

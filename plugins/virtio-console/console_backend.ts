@@ -15,7 +15,7 @@ import {
   type VirtioActivation,
   type VirtioBackend,
   VirtioError,
-} from "../virtio-mmio/mod.ts";
+} from "@gunyah-ts/virtio-mmio";
 
 /** receiveq0 (§5.3.2). */
 export const CONSOLE_RECEIVEQ = 0;

@@ -14,9 +14,9 @@
  *
  * @module
  */
-import type { DeviceHost, DevicePlugin } from "../../core/plugin/contracts.ts";
-import { PLUGIN_API_VERSION } from "../../core/plugin/contracts.ts";
-import { placementFrom, VirtioMmioDevice, type VirtioMmioPlacement } from "../virtio-mmio/mod.ts";
+import type { DeviceHost, DevicePlugin } from "@gunyah-ts/core/plugin";
+import { PLUGIN_API_VERSION } from "@gunyah-ts/core/plugin";
+import { placementFrom, VirtioMmioDevice, type VirtioMmioPlacement } from "@gunyah-ts/virtio-mmio";
 import { type ConsoleSink, VirtioConsoleBackend } from "./console_backend.ts";
 
 export * from "./console_backend.ts";

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { FakeDeviceHost, STATUS, VirtioTestDriver } from "../testkit/mod.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { FakeDeviceHost, STATUS, VirtioTestDriver } from "@gunyah-ts/plugin-testkit";
 import { VirtioConsoleDevice } from "./mod.ts";
 import plugin from "./mod.ts";
 

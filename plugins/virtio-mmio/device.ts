@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Device, DeviceHost } from "../../core/plugin/contracts.ts";
+import type { Device, DeviceHost } from "@gunyah-ts/core/plugin";
 import type { VirtioBackend } from "./backend.ts";
 import { VirtioMmioTransport } from "./transport.ts";
 

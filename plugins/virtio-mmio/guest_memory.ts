@@ -12,7 +12,7 @@ import {
   S2_ACCESS_W,
   type Stage2Mapping,
   type Stage2View,
-} from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 
 /** Whether typed arrays on this host are little-endian (virtio rings are). */
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -14,12 +14,13 @@
  *
  * @module
  */
-import type { DeviceHost, MmioData, MmioRegion } from "../../core/plugin/contracts.ts";
-import { MmioResult } from "../../core/plugin/contracts.ts";
+import type { DeviceHost, MmioData, MmioRegion } from "@gunyah-ts/core/plugin";
+import { MmioResult } from "@gunyah-ts/core/plugin";
 import type { VirtioActivation, VirtioBackend } from "./backend.ts";
 import { GuestMemory, VirtioError } from "./guest_memory.ts";
 import { SplitVirtqueue } from "./virtqueue.ts";
 import {
+  GUNYAH_TS_VIRTIO_VENDOR_ID,
   VIRTIO_F_VERSION_1_HI,
   VIRTIO_MMIO_CONFIG,
   VIRTIO_MMIO_CONFIG_GENERATION,
@@ -47,9 +48,8 @@ import {
   VIRTIO_MMIO_QUEUE_SEL,
   VIRTIO_MMIO_STATUS,
   VIRTIO_MMIO_VENDOR_ID,
-  VIRTIO_MMIO_VENDOR_ID_REG,
   VIRTIO_MMIO_VERSION,
-  VIRTIO_MMIO_VERSION_REG,
+  VIRTIO_MMIO_VERSION_MODERN,
   VIRTIO_MMIO_WINDOW_SIZE,
   VIRTIO_STATUS_DEVICE_NEEDS_RESET,
   VIRTIO_STATUS_DRIVER_OK,
@@ -139,12 +139,12 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
     switch (offset) {
       case VIRTIO_MMIO_MAGIC_VALUE:
         return VIRTIO_MMIO_MAGIC;
-      case VIRTIO_MMIO_VERSION_REG:
-        return VIRTIO_MMIO_VERSION;
+      case VIRTIO_MMIO_VERSION:
+        return VIRTIO_MMIO_VERSION_MODERN;
       case VIRTIO_MMIO_DEVICE_ID:
         return this.backend.deviceId;
-      case VIRTIO_MMIO_VENDOR_ID_REG:
-        return VIRTIO_MMIO_VENDOR_ID;
+      case VIRTIO_MMIO_VENDOR_ID:
+        return GUNYAH_TS_VIRTIO_VENDOR_ID;
       case VIRTIO_MMIO_DEVICE_FEATURES:
         return this.deviceFeatures(this.#deviceFeaturesSel);
       case VIRTIO_MMIO_QUEUE_NUM_MAX:

@@ -19,7 +19,7 @@
  * @module
  */
 import { GuestMemory, VirtioError } from "./guest_memory.ts";
-import { S2_ACCESS_R, S2_ACCESS_W } from "../../core/plugin/contracts.ts";
+import { S2_ACCESS_R, S2_ACCESS_W } from "@gunyah-ts/core/plugin";
 import {
   VIRTQ_DESC_F_INDIRECT,
   VIRTQ_DESC_F_NEXT,

@@ -1,5 +1,5 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
-import { FakeDeviceHost } from "../testkit/mod.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { FakeDeviceHost } from "@gunyah-ts/plugin-testkit";
 import { GuestMemory, VirtioError } from "./guest_memory.ts";
 import { SplitVirtqueue } from "./virtqueue.ts";
 

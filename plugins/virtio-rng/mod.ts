@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { type DevicePlugin, PLUGIN_API_VERSION } from "../../core/plugin/contracts.ts";
-import { placementFrom, VirtioMmioDevice } from "../virtio-mmio/mod.ts";
+import { type DevicePlugin, PLUGIN_API_VERSION } from "@gunyah-ts/core/plugin";
+import { placementFrom, VirtioMmioDevice } from "@gunyah-ts/virtio-mmio";
 import { cryptoSource, SeededSource, VirtioRngBackend } from "./rng_backend.ts";
 
 export * from "./rng_backend.ts";

@@ -1,7 +1,7 @@
-import { assert, assertEquals, assertNotEquals, assertThrows } from "../../tests/assert.ts";
-import { FakeDeviceHost, VirtioTestDriver } from "../testkit/mod.ts";
+import { assert, assertEquals, assertNotEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { FakeDeviceHost, VirtioTestDriver } from "@gunyah-ts/plugin-testkit";
 import plugin from "./mod.ts";
-import type { Device } from "../../core/plugin/contracts.ts";
+import type { Device } from "@gunyah-ts/core/plugin";
 
 async function open(options: Record<string, unknown>) {
   const host = new FakeDeviceHost();

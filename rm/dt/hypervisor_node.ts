@@ -19,8 +19,8 @@
  *
  * @module
  */
-import type { DtNode } from "../../core/plugin/contracts.ts";
-import { GIC_SPI_BASE } from "../../core/abi/formats.ts";
+import type { DtNode } from "@gunyah-ts/core/plugin";
+import { GIC_SPI_BASE } from "@gunyah-ts/core/abi";
 import { RPC_MESSAGE_SIZE } from "../rpc/header.ts";
 import { RM_RPC_QUEUE_DEPTH, RM_RPC_VM_FREE_IRQ_START, type RpcLink } from "../rpc/link.ts";
 

@@ -1,11 +1,15 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { Hypervisor } from "../../core/hypervisor/hypervisor.ts";
-import { FakeArch } from "../../core/hypervisor/testing/fake_arch.ts";
-import { buildVirtDeviceTreeNodes } from "../../platform/qemu-virt/devicetree.ts";
-import { encodeFdt } from "../../platform/qemu-virt/fdt/writer.ts";
-import { decodeFdt } from "../../platform/qemu-virt/fdt/reader.ts";
-import { findNode, propCells, propStrings } from "../../platform/qemu-virt/fdt/tree.ts";
-import { dtcAvailable, runDtc } from "../../platform/qemu-virt/fdt/dtc_testing.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { Hypervisor } from "@gunyah-ts/core";
+import { FakeArch } from "@gunyah-ts/core/testing";
+import {
+  buildVirtDeviceTreeNodes,
+  decodeFdt,
+  encodeFdt,
+  findNode,
+  propCells,
+  propStrings,
+} from "@gunyah-ts/platform-qemu-virt";
+import { dtcAvailable, runDtc } from "@gunyah-ts/platform-qemu-virt/testing";
 import { Vmid } from "../abi.ts";
 import { ResourceManager } from "../resource_manager.ts";
 

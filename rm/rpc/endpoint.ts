@@ -16,9 +16,8 @@
  *
  * @module
  */
-import { errorFromRegister, errorName, HypError } from "../../core/abi/error.ts";
-import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
-import type { HypercallPort } from "../../core/plugin/contracts.ts";
+import { errorFromRegister, errorName, Hypercall, HypError } from "@gunyah-ts/core/abi";
+import type { HypercallPort } from "@gunyah-ts/core/plugin";
 import { fragment, Reassembler, type RpcMessage } from "./fragment.ts";
 import { RPC_MESSAGE_SIZE, RpcType } from "./header.ts";
 import type { RmPrivateMemory } from "./private_memory.ts";

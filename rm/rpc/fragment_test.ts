@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { fragment, Reassembler, RPC_MAX_PAYLOAD } from "./fragment.ts";
 import { readHeader, RPC_MAX_CONTENT, RpcType } from "./header.ts";
 

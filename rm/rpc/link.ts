@@ -8,11 +8,17 @@
  *
  * @module
  */
-import { errorFromRegister, errorName, HypError } from "../../core/abi/error.ts";
-import { encodeMsgqueueCreateInfo, GIC_SPI_BASE } from "../../core/abi/formats.ts";
-import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
-import { CAP_RIGHTS_MSGQUEUE_RECEIVE, CAP_RIGHTS_MSGQUEUE_SEND } from "../../core/abi/rights.ts";
-import type { HypercallPort } from "../../core/plugin/contracts.ts";
+import {
+  CAP_RIGHTS_MSGQUEUE_RECEIVE,
+  CAP_RIGHTS_MSGQUEUE_SEND,
+  encodeMsgqueueCreateInfo,
+  errorFromRegister,
+  errorName,
+  GIC_SPI_BASE,
+  Hypercall,
+  HypError,
+} from "@gunyah-ts/core/abi";
+import type { HypercallPort } from "@gunyah-ts/core/plugin";
 import { RPC_MESSAGE_SIZE } from "./header.ts";
 
 /** Depth of each RM RPC queue (RM `vm_config.c`: `depth = 8U`). */

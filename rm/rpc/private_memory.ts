@@ -18,16 +18,18 @@
  *
  * @module
  */
-import { errorFromRegister, errorName, HypError } from "../../core/abi/error.ts";
 import {
   encodeMemextentAttrs,
+  errorFromRegister,
+  errorName,
+  Hypercall,
+  HypError,
   MemextentMemtype,
   MemextentType,
+  PAGE_SIZE,
   PgtableAccess,
-} from "../../core/abi/formats.ts";
-import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
-import { PAGE_SIZE } from "../../core/memory/physical_memory.ts";
-import type { HypercallPort } from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/abi";
+import type { HypercallPort } from "@gunyah-ts/core/plugin";
 import { RPC_MESSAGE_SIZE } from "./header.ts";
 
 /** A physical RAM region handed to the RM: its physical base and its bytes. */

@@ -16,10 +16,8 @@
  *
  * @module
  */
-import { CAP_RIGHTS_THREAD_ALL } from "../../core/abi/rights.ts";
-import { errorFromRegister, HypError } from "../../core/abi/error.ts";
-import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
-import type { HypercallPort } from "../../core/plugin/contracts.ts";
+import { CAP_RIGHTS_THREAD_ALL, errorFromRegister, Hypercall, HypError } from "@gunyah-ts/core/abi";
+import type { HypercallPort } from "@gunyah-ts/core/plugin";
 import {
   ExitType,
   HYP_RESOURCE_ENTRY_SIZE,

@@ -4,13 +4,10 @@
  * in their VM's RAM), the RM serves them from its VIRQs, and the
  * hypervisor's rounds deliver those VIRQs.
  */
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { Hypervisor } from "../../core/hypervisor/hypervisor.ts";
-import { FakeArch } from "../../core/hypervisor/testing/fake_arch.ts";
-import { ObjectType } from "../../core/object/object_type.ts";
-import type { Cspace } from "../../core/cspace/cspace.ts";
-import type { Thread } from "../../core/object/thread/thread.ts";
-import type { Msgqueue } from "../../core/object/msgqueue/msgqueue.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { Hypervisor, ObjectType } from "@gunyah-ts/core";
+import { FakeArch } from "@gunyah-ts/core/testing";
+import type { Cspace, Msgqueue, Thread } from "@gunyah-ts/core";
 import {
   HYP_RESOURCE_ENTRY_SIZE,
   ResourceType,

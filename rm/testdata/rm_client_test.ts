@@ -3,8 +3,8 @@
  * cross compiler; skipped when it is missing) finds the RM RPC node in the
  * devicetree the system gave it, and makes native msgqueue hypercalls.
  */
-import { assertEquals } from "../../tests/assert.ts";
-import { GunyahSystem } from "../../tools/cli/system.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
+import { GunyahSystem } from "@gunyah-ts/cli";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const CC = "aarch64-linux-gnu-gcc";

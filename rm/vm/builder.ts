@@ -16,17 +16,19 @@
  *
  * @module
  */
-import { errorFromRegister, errorName, HypError } from "../../core/abi/error.ts";
 import {
   encodeMappingAttrs,
   encodeMemextentAttrs,
+  errorFromRegister,
+  errorName,
+  Hypercall,
+  HypError,
   MemextentMemtype,
   MemextentType,
   PgtableAccess,
   S2Memtype,
-} from "../../core/abi/formats.ts";
-import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
-import type { HypercallPort } from "../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/abi";
+import type { HypercallPort } from "@gunyah-ts/core/plugin";
 
 /** Gunyah's default vCPU priority (HYP `SCHEDULER_DEFAULT_PRIORITY`). */
 export const DEFAULT_VCPU_PRIORITY = 32;

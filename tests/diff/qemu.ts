@@ -15,10 +15,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MissingToolError } from "../guests/toolchain.ts";
-import {
-  QEMU_HEADLESS_ARGS,
-  QEMU_SYSTEM_AARCH64,
-} from "../../platform/qemu-virt/qemu_reference.ts";
+import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "@gunyah-ts/platform-qemu-virt";
 
 /** The QEMU binary. */
 export const QEMU = QEMU_SYSTEM_AARCH64;

@@ -12,14 +12,10 @@
  * @module
  */
 import { assert, assertEquals } from "../assert.ts";
-import {
-  ensureGuestImages,
-  type GuestImages,
-  ImageUnavailableError,
-} from "../../tools/cli/images/mod.ts";
+import { ensureGuestImages, type GuestImages, ImageUnavailableError } from "@gunyah-ts/cli";
 import { E2E, E2E_INIT } from "./linux_init.ts";
 
-const MAIN = new URL("../../tools/cli/main.ts", import.meta.url).pathname;
+const MAIN = new URL(import.meta.resolve("@gunyah-ts/cli/main")).pathname;
 /**
  * What the test types once the guest is ready (shell arithmetic and a pipe
  * through a second process), as `gunyah boot --when/--type` escapes it.

@@ -12,7 +12,7 @@
  * @module
  */
 import { setImmediate } from "node:timers";
-import { HostYield } from "../../core/hypervisor/host_yield.ts";
+import { HostYield } from "@gunyah-ts/core";
 
 const SLICE_MS = 10;
 const RUN_MS = 3000;

@@ -20,8 +20,7 @@
  *
  * @module
  */
-import { GunyahSystem } from "../cli/system.ts";
-import { ensureGuestImages } from "../cli/images/mod.ts";
+import { ensureGuestImages, GunyahSystem } from "@gunyah-ts/cli";
 
 const limitMs = Number(Deno.env.get("LIMIT_S") ?? 60) * 1000;
 const granule = Number(Deno.env.get("GRANULE") ?? 64);

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { GunyahSystem } from "../cli/system.ts";
+import { GunyahSystem } from "@gunyah-ts/cli";
 
 async function main(args: string[]): Promise<number> {
   const [mode, ...rest] = args;

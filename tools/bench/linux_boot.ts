@@ -11,8 +11,7 @@
  * @module
  */
 import process from "node:process";
-import { GunyahSystem } from "../cli/system.ts";
-import { ensureGuestImages } from "../cli/images/mod.ts";
+import { ensureGuestImages, GunyahSystem } from "@gunyah-ts/cli";
 
 /** The kernel's console line announcing the hand-over to /init (init/main.c). */
 const INIT_MARKER = "Run /init as init process";

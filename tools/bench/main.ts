@@ -12,7 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { ensureGuestImages, INIT_MARKER } from "../cli/images/mod.ts";
+import { ensureGuestImages, INIT_MARKER } from "@gunyah-ts/cli";
 import { buildComputeGuest, COMPUTE_LOOP_INSTRUCTIONS } from "./guests/build.ts";
 import { qemuVirtArgs, type TimedRun, timeQemu } from "./qemu.ts";
 

@@ -5,10 +5,7 @@
  * @module
  */
 
-import {
-  QEMU_HEADLESS_ARGS,
-  QEMU_SYSTEM_AARCH64,
-} from "../../platform/qemu-virt/qemu_reference.ts";
+import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "@gunyah-ts/platform-qemu-virt";
 
 /** The QEMU binary (Debian package qemu-system-arm). */
 export const QEMU = QEMU_SYSTEM_AARCH64;

@@ -19,8 +19,8 @@ import {
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
 import { ensureGuestImages, ImageUnavailableError } from "./images/mod.ts";
 import { GunyahSystem, type VmEnd } from "./system.ts";
-import { prepareDevicePlugins } from "../../plugins/host/attach.ts";
-import { DashboardAddressError, serveDashboard, teeConsole } from "../dashboard/mod.ts";
+import { prepareDevicePlugins } from "@gunyah-ts/plugin-host";
+import { DashboardAddressError, serveDashboard, teeConsole } from "@gunyah-ts/dashboard";
 
 /** Physical RAM beyond the configured VMs', for VMs created at run time (dashboard, API). */
 export const SPARE_RAM_BYTES = 1024 * 1024 * 1024;

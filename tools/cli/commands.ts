@@ -7,6 +7,7 @@ import { bootCommand } from "./boot.ts";
 import { imagesCommand } from "./images_command.ts";
 import { dtbCommand } from "./dtb_command.ts";
 import { vmCommand } from "./vm_command.ts";
+import { doctorCommand } from "./doctor_command.ts";
 
 /** One subcommand. */
 export interface Command {
@@ -17,4 +18,10 @@ export interface Command {
 }
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [bootCommand, imagesCommand, vmCommand, dtbCommand];
+export const commands: readonly Command[] = [
+  bootCommand,
+  imagesCommand,
+  vmCommand,
+  dtbCommand,
+  doctorCommand,
+];

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { ConfigError, DEFAULT_CONFIG_YAML, parseConfig, parseSize } from "./config.ts";
 
 Deno.test("the default configuration parses to the default system", () => {

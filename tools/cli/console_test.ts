@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { EscapeDecoder, scriptedConsole, unescapeTyped } from "./console.ts";
 
 const b = (...x: number[]) => Uint8Array.from(x);

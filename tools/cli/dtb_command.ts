@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
 import { ConfigError, MAX_VCPUS, parseSize } from "./config.ts";
 import { GunyahSystem } from "./system.ts";
-import { decodeFdt, formatDts } from "../../platform/qemu-virt/mod.ts";
+import { decodeFdt, formatDts } from "@gunyah-ts/platform-qemu-virt";
 
 const HELP = `Usage: deno task gunyah dtb [options]
 

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { decodeFdt, findNode } from "../../platform/qemu-virt/mod.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { decodeFdt, findNode } from "@gunyah-ts/platform-qemu-virt";
 import { dtbCommand } from "./dtb_command.ts";
 
 Deno.test("gunyah dtb -o writes the devicetree a VM boots with: cpus, chosen, /hypervisor", async () => {

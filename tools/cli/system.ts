@@ -9,19 +9,20 @@
  *
  * @module
  */
-import { Hypervisor } from "../../core/hypervisor/hypervisor.ts";
-import { ObjectType } from "../../core/object/object_type.ts";
-import type { Addrspace } from "../../core/object/addrspace/addrspace.ts";
-import type { Thread } from "../../core/object/thread/thread.ts";
-import type { ArchPlugin, Device, PlatformPlugin } from "../../core/plugin/contracts.ts";
-import { aarch64Plugin } from "../../arch/aarch64/plugin.ts";
-import { createPsciService, SMCCC_OWNER_STANDARD } from "../../arch/aarch64/psci/mod.ts";
-import { createQemuVirtPlatform, isPl011, type Pl011 } from "../../platform/qemu-virt/mod.ts";
-import { VIRT_MEM_BASE } from "../../platform/qemu-virt/memory_map.ts";
-import { ResourceManager } from "../../rm/resource_manager.ts";
-import { RM_PRIVATE_MEMORY_SIZE } from "../../rm/rpc/private_memory.ts";
+import { Hypervisor, ObjectType } from "@gunyah-ts/core";
+import type { Addrspace, Thread } from "@gunyah-ts/core";
+import type { ArchPlugin, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
+import { aarch64Plugin } from "@gunyah-ts/arch-aarch64";
+import { createPsciService, SmcccOwner } from "@gunyah-ts/core";
+import {
+  createQemuVirtPlatform,
+  isPl011,
+  type Pl011,
+  VIRT_MEM_BASE,
+} from "@gunyah-ts/platform-qemu-virt";
+import { ResourceManager, RM_PRIVATE_MEMORY_SIZE } from "@gunyah-ts/rm";
 import type { GuestConsole } from "./console.ts";
-import { deviceAttachTarget, type PreparedDevicePlugins } from "../../plugins/host/attach.ts";
+import { deviceAttachTarget, type PreparedDevicePlugins } from "@gunyah-ts/plugin-host";
 
 /** The hypervisor's physical RAM starts where the platform's RAM does (Gunyah QEMU: DDR at 0x4000_0000). */
 export const PHYS_RAM_BASE = VIRT_MEM_BASE;
@@ -134,7 +135,7 @@ export class GunyahSystem {
       const log = options.log;
       hv.events.on("log", (e) => log(e.message));
     }
-    hv.dispatcher.registerSmcccService(SMCCC_OWNER_STANDARD, createPsciService(hv.psci));
+    hv.dispatcher.registerSmcccService(SmcccOwner.STANDARD, createPsciService(hv.psci));
     const platform = options.platform ??
       createQemuVirtPlatform({
         rtcEpochSeconds: options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,

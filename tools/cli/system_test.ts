@@ -1,5 +1,5 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
-import { VmStatus } from "../../rm/abi.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { VmStatus } from "@gunyah-ts/rm";
 import { GunyahSystem } from "./system.ts";
 
 /** A flat binary: print "hi\n" on the PL011, then PSCI SYSTEM_OFF over HVC. */

@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { VmStatus } from "../../rm/abi.ts";
-import { serveDashboard } from "../dashboard/mod.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { VmStatus } from "@gunyah-ts/rm";
+import { serveDashboard } from "@gunyah-ts/dashboard";
 import { GunyahSystem } from "./system.ts";
 import { vmCommand } from "./vm_command.ts";
 

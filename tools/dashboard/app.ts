@@ -21,7 +21,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { GunyahSystem } from "../cli/system.ts";
+import type { GunyahSystem } from "@gunyah-ts/cli";
 import { consoleTap } from "./console_tap.ts";
 import { EventLog } from "./event_log.ts";
 import { DASHBOARD_PAGE } from "./page.ts";

@@ -16,8 +16,7 @@
  *
  * @module
  */
-import type { GuestConsole } from "../cli/console.ts";
-import type { VmInstance } from "../cli/system.ts";
+import type { GuestConsole, VmInstance } from "@gunyah-ts/cli";
 
 /** Bytes of recent output each VM's tap keeps (the oldest are overwritten). */
 export const CONSOLE_RING_BYTES = 64 * 1024;

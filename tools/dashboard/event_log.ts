@@ -11,8 +11,8 @@
  *
  * @module
  */
-import type { Hypervisor } from "../../core/hypervisor/hypervisor.ts";
-import { errorName } from "../../core/abi/error.ts";
+import type { Hypervisor } from "@gunyah-ts/core";
+import { errorName } from "@gunyah-ts/core/abi";
 
 /** Entries the log keeps (the oldest are dropped). */
 export const EVENT_LOG_CAPACITY = 256;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GunyahSystem } from "../cli/system.ts";
+import type { GunyahSystem } from "@gunyah-ts/cli";
 import { createDashboard, type Dashboard, type DashboardOptions } from "./app.ts";
 
 /** The dashboard's default address (the boot configuration's `dashboard:` key). */

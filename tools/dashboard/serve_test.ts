@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "@gunyah-ts/tests/assert";
 import type { SystemSnapshot } from "./snapshot_types.ts";
 import { DashboardAddressError, parseListenAddress, serveDashboard } from "./serve.ts";
 import { printThenOffGuest, printThenWaitGuest, systemWithGuest } from "./test_fixture.ts";

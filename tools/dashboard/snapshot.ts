@@ -14,23 +14,25 @@
  *
  * @module
  */
-import { HypErrorException } from "../../core/abi/error.ts";
-import { PgtableAccess } from "../../core/abi/formats.ts";
-import type { Cap } from "../../core/cspace/cap.ts";
-import { CapState } from "../../core/cspace/cap.ts";
-import { Cspace } from "../../core/cspace/cspace.ts";
-import { MemdbOwnerType } from "../../core/memory/memdb.ts";
-import { Doorbell } from "../../core/object/doorbell/doorbell.ts";
-import { Memextent } from "../../core/object/memextent/memextent.ts";
-import { Msgqueue } from "../../core/object/msgqueue/msgqueue.ts";
-import { GunyahObject } from "../../core/object/object.ts";
-import { ObjectState, objectTypeName } from "../../core/object/object_type.ts";
-import { Partition } from "../../core/object/partition/partition.ts";
-import { Thread } from "../../core/object/thread/thread.ts";
-import { ThreadState } from "../../core/object/thread/thread_types.ts";
-import { describeBlockMask } from "../../core/sched/scheduler_block.ts";
-import { VM_STATUS_NAMES } from "../../rm/resource_manager.ts";
-import type { GunyahSystem, VmInstance } from "../cli/system.ts";
+import { HypErrorException, PgtableAccess } from "@gunyah-ts/core/abi";
+import type { Cap } from "@gunyah-ts/core";
+import {
+  CapState,
+  Cspace,
+  describeBlockMask,
+  Doorbell,
+  GunyahObject,
+  MemdbOwnerType,
+  Memextent,
+  Msgqueue,
+  ObjectState,
+  objectTypeName,
+  Partition,
+  Thread,
+  ThreadState,
+} from "@gunyah-ts/core";
+import { VM_STATUS_NAMES } from "@gunyah-ts/rm";
+import type { GunyahSystem, VmInstance } from "@gunyah-ts/cli";
 import { peekConsoleTap } from "./console_tap.ts";
 import type { EventLog } from "./event_log.ts";
 import type {

@@ -1,8 +1,11 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { encodeMsgqueueCreateInfo } from "../../core/abi/formats.ts";
-import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
-import { errorFromRegister, HypError } from "../../core/abi/error.ts";
-import { PHYS_RAM_BASE } from "../cli/system.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import {
+  encodeMsgqueueCreateInfo,
+  errorFromRegister,
+  Hypercall,
+  HypError,
+} from "@gunyah-ts/core/abi";
+import { PHYS_RAM_BASE } from "@gunyah-ts/cli";
 import { consoleTap } from "./console_tap.ts";
 import { EventLog } from "./event_log.ts";
 import { capsOf, snapshot } from "./snapshot.ts";

@@ -17,13 +17,16 @@
  *
  * @module
  */
-import { errorFromRegister, errorName, HypError } from "../../core/abi/error.ts";
-import { Hypercall } from "../../core/abi/hypercall_numbers.ts";
-import { RmError, VmStatus } from "../../rm/abi.ts";
-import { RmRequestError, VM_STATUS_NAMES } from "../../rm/resource_manager.ts";
-import { DEFAULT_CONFIG_YAML, MAX_VCPUS, parseConfig, parseSize } from "../cli/config.ts";
-import { ensureGuestImages } from "../cli/images/mod.ts";
-import type { GunyahSystem, VmInstance } from "../cli/system.ts";
+import { errorFromRegister, errorName, Hypercall, HypError } from "@gunyah-ts/core/abi";
+import { RmError, RmRequestError, VM_STATUS_NAMES, VmStatus } from "@gunyah-ts/rm";
+import {
+  DEFAULT_CONFIG_YAML,
+  ensureGuestImages,
+  MAX_VCPUS,
+  parseConfig,
+  parseSize,
+} from "@gunyah-ts/cli";
+import type { GunyahSystem, VmInstance } from "@gunyah-ts/cli";
 import { consoleTap } from "./console_tap.ts";
 
 /** Smallest VM RAM the dashboard accepts (the boot's `--memory` floor). */

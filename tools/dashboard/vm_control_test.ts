@@ -1,6 +1,6 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
-import { ThreadState } from "../../core/object/thread/thread_types.ts";
-import { VmStatus } from "../../rm/abi.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { ThreadState } from "@gunyah-ts/core";
+import { VmStatus } from "@gunyah-ts/rm";
 import { parseCreateVmRequest, VmControl, VmControlError } from "./vm_control.ts";
 import { printThenWaitGuest, systemWithGuest } from "./test_fixture.ts";
 

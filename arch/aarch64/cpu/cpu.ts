@@ -16,7 +16,7 @@ import type {
   Stage2View,
   VcpuInit,
   VirtualClockReader,
-} from "../../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 import type { A64Decoder } from "../decode/compile.ts";
 import type { DecodeCache } from "../decode/cache.ts";
 import { CpuState } from "./state.ts";

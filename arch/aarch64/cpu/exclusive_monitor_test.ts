@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { EXCLUSIVE_GRANULE, GlobalMonitor } from "./exclusive_monitor.ts";
 
 Deno.test("global monitor: another vCPU's store to the granule clears a reservation", () => {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ExitKind, type ExitRecord } from "../../../core/plugin/contracts.ts";
+import { ExitKind, type ExitRecord } from "@gunyah-ts/core/plugin";
 
 /** Mutable exit description; one per vCPU, overwritten at each exit. */
 export class VcpuExitRecord implements ExitRecord {

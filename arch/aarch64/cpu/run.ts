@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { ExitKind } from "../../../core/plugin/contracts.ts";
+import { ExitKind } from "@gunyah-ts/core/plugin";
 import { type DecodedPage, NOT_DECODED } from "../decode/cache.ts";
 import type { Handler } from "../decode/entry.ts";
 import { translateFetch } from "../mmu/access.ts";

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
-import { ExitKind } from "../../../core/plugin/contracts.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { ExitKind } from "@gunyah-ts/core/plugin";
 import {
   addSubImm,
   adr,

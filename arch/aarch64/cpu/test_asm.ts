@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { RegisterSet } from "../../../core/plugin/contracts.ts";
+import { RegisterSet } from "@gunyah-ts/core/plugin";
 import { Aarch64Vcpu } from "../vcpu.ts";
 import { testInit, TestIrq, TestMmio, TestRam } from "./test_support.ts";
 

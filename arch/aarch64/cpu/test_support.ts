@@ -15,7 +15,7 @@ import {
   type Stage2Mapping,
   type Stage2View,
   type VcpuInit,
-} from "../../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 
 /** A one-mapping stage-2 view over fresh (non-shared) memory. */
 export class TestRam implements Stage2View {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Stage2View } from "../../../core/plugin/contracts.ts";
+import type { Stage2View } from "@gunyah-ts/core/plugin";
 import type { A64Decoder } from "../decode/compile.ts";
 import { DecodeCache } from "../decode/cache.ts";
 import { GlobalMonitor } from "./exclusive_monitor.ts";

@@ -6,7 +6,7 @@
  * advertise (listed below) and for the CONSTRAINED UNPREDICTABLE writeback
  * overlaps we execute as QEMU does. Skipped when objdump is not installed.
  */
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { DATA, Harness } from "../cpu/test_asm.ts";
 import { R_SP } from "../cpu/state.ts";
 import { a64Decoder } from "./a64.ts";

@@ -20,14 +20,15 @@
  *
  * @module
  */
-import type { Stage2Mapping, Stage2View } from "../../../core/plugin/contracts.ts";
+import { PAGE_SIZE } from "@gunyah-ts/core/abi";
+import type { Stage2Mapping, Stage2View } from "@gunyah-ts/core/plugin";
 import { codePageMarks } from "../mmu/code_pages.ts";
 import type { A64Decoder } from "./compile.ts";
 import type { Handler } from "./entry.ts";
 import type { TranslatedBlock } from "../jit/block.ts";
 
-/** Translation granule / page size used by the cache (4 KiB). */
-export const PAGE_SIZE = 4096;
+/** The cache holds one decoded page per 4 KiB translation granule ({@link PAGE_SIZE}). */
+export { PAGE_SIZE };
 /** A64 instructions per page. */
 export const SLOTS_PER_PAGE = PAGE_SIZE / 4;
 

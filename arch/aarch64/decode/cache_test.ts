@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { TestRam } from "../cpu/test_support.ts";
 import { codePageMarks } from "../mmu/code_pages.ts";
 import { DecodeCache, NOT_DECODED } from "./cache.ts";

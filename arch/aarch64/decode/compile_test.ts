@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { compileDecoder, DecoderBuildError } from "./compile.ts";
 import type { EncodingEntry, Handler } from "./entry.ts";
 import { parsePattern } from "./pattern.ts";

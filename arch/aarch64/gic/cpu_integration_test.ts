@@ -3,8 +3,8 @@
  * MSR, sends itself an SGI, takes the IRQ through VBAR_EL1 and acknowledges
  * it with MRS ICC_IAR1_EL1 — the path Linux's IPIs take.
  */
-import { assertEquals } from "../../../tests/assert.ts";
-import { ExitKind, RegisterSet, type VcpuInit } from "../../../core/plugin/contracts.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
+import { ExitKind, RegisterSet, type VcpuInit } from "@gunyah-ts/core/plugin";
 import { aarch64Plugin } from "../plugin.ts";
 import { TestMmio, TestRam } from "../cpu/test_support.ts";
 import type { GicV3 } from "./gicv3.ts";

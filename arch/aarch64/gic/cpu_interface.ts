@@ -19,8 +19,8 @@
 import {
   BPR0_MIN,
   BPR1_MIN,
-  INTID_SPECIAL_FIRST,
-  INTID_SPURIOUS,
+  GIC_INTID_SPECIAL_FIRST,
+  GIC_INTID_SPURIOUS,
   PREEMPTION_BITS,
   PRIORITY_BITS,
   PRIORITY_IDLE,
@@ -159,9 +159,9 @@ export class GicCpuInterface {
     const link = this.#link, state = link.state;
     state.highestPending(this.index, link.groupEnables & link.cpuGroupEnables(this.index));
     const intid = state.hpIntid;
-    if (intid === INTID_SPURIOUS || state.hpGroup !== group) return INTID_SPURIOUS;
+    if (intid === GIC_INTID_SPURIOUS || state.hpGroup !== group) return GIC_INTID_SPURIOUS;
     const priority = state.hpPriority;
-    if (!this.canSignal(priority, group)) return INTID_SPURIOUS;
+    if (!this.canSignal(priority, group)) return GIC_INTID_SPURIOUS;
     const slot = state.slotOf(intid, this.index);
     state.activate(slot);
     const bit = (priority & this.groupPriorityMask(group)) >>> APR_SHIFT;
@@ -177,9 +177,9 @@ export class GicCpuInterface {
   highestPendingOf(group: number): number {
     const link = this.#link, state = link.state;
     state.highestPending(this.index, link.groupEnables & link.cpuGroupEnables(this.index));
-    return state.hpIntid !== INTID_SPURIOUS && state.hpGroup === group
+    return state.hpIntid !== GIC_INTID_SPURIOUS && state.hpGroup === group
       ? state.hpIntid
-      : INTID_SPURIOUS;
+      : GIC_INTID_SPURIOUS;
   }
 
   /**
@@ -189,7 +189,7 @@ export class GicCpuInterface {
    */
   endOfInterrupt(group: number, intid: number): void {
     intid &= 0xffffff;
-    if (intid >= INTID_SPECIAL_FIRST && intid <= INTID_SPURIOUS) return;
+    if (intid >= GIC_INTID_SPECIAL_FIRST && intid <= GIC_INTID_SPURIOUS) return;
     const a0 = this.ap0[0], a1 = this.ap1[0];
     const both = a0 | a1;
     if (both === 0) return;

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import type { GicSysregInterface } from "../sys/system_cpu.ts";
 import type { GicV3 } from "./gicv3.ts";
 import { makeGic, write } from "./test_support.ts";

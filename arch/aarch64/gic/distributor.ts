@@ -13,12 +13,13 @@
  *
  * @module
  */
-import { MmioResult } from "../../../core/plugin/contracts.ts";
-import type { MmioData, MmioRegion } from "../../../core/plugin/contracts.ts";
+import { MmioResult } from "@gunyah-ts/core/plugin";
+import type { MmioData, MmioRegion } from "@gunyah-ts/core/plugin";
 import type { GicLink } from "./gic_link.ts";
 import {
   GIC_IDREGS_BASE,
   GIC_IIDR,
+  GIC_SPI_BASE,
   GICD_CTLR,
   GICD_CTLR_ARE,
   GICD_CTLR_DS,
@@ -41,7 +42,6 @@ import {
   GICD_TYPER_IDBITS_SHIFT,
   GICD_TYPER_ITLINES_SHIFT,
   INTID_BITS,
-  SPI_BASE,
 } from "./registers.ts";
 import { readBitmapWord, readConfigWord, writeBitmapWord, writeConfigWord } from "./bitmap_regs.ts";
 
@@ -65,7 +65,7 @@ export class GicDistributor implements MmioRegion {
     this.#link = link;
     const state = link.state;
     // ITLinesNumber: INTIDs up to 32 * (N + 1) - 1 (IHI 0069 §12.9.38).
-    const itLines = ((SPI_BASE + state.spis + 31) >>> 5) - 1;
+    const itLines = ((GIC_SPI_BASE + state.spis + 31) >>> 5) - 1;
     // CPUNumber counts the PEs usable with affinity routing off; ARE is
     // RAO/WI here, so the field is 000 (IHI 0069 §12.9.38; QEMU reports 0 too).
     this.#typer = (itLines << GICD_TYPER_ITLINES_SHIFT) |
@@ -155,7 +155,7 @@ export class GicDistributor implements MmioRegion {
   }
 
   #readIrouter(offset: number, size: number, out: MmioData): void {
-    const n = ((offset - GICD_IROUTER) >>> 3) - SPI_BASE;
+    const n = ((offset - GICD_IROUTER) >>> 3) - GIC_SPI_BASE;
     const state = this.#link.state;
     if (n < 0 || n >= state.spis) return;
     const high = (offset & 4) !== 0;
@@ -168,7 +168,7 @@ export class GicDistributor implements MmioRegion {
   }
 
   #writeIrouter(offset: number, size: number, lo: number, hi: number): void {
-    const n = ((offset - GICD_IROUTER) >>> 3) - SPI_BASE;
+    const n = ((offset - GICD_IROUTER) >>> 3) - GIC_SPI_BASE;
     const state = this.#link.state;
     if (n < 0 || n >= state.spis) return;
     const high = (offset & 4) !== 0;
@@ -192,7 +192,7 @@ export class GicDistributor implements MmioRegion {
     let value = 0;
     for (let i = 0; i < size; i++) {
       const intid = offset - GICD_IPRIORITYR + i;
-      if (intid < SPI_BASE) continue;
+      if (intid < GIC_SPI_BASE) continue;
       const slot = state.slotOf(intid, 0);
       if (slot >= 0) value |= state.priority[slot] << (8 * i);
     }
@@ -204,7 +204,7 @@ export class GicDistributor implements MmioRegion {
     const state = this.#link.state;
     for (let i = 0; i < size; i++) {
       const intid = offset - GICD_IPRIORITYR + i;
-      if (intid < SPI_BASE) continue;
+      if (intid < GIC_SPI_BASE) continue;
       const slot = state.slotOf(intid, 0);
       if (slot >= 0) state.setPriority(slot, (lo >>> (8 * i)) & 0xff);
     }

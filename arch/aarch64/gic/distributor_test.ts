@@ -1,5 +1,5 @@
-import { assertEquals } from "../../../tests/assert.ts";
-import { MmioResult } from "../../../core/plugin/contracts.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
+import { MmioResult } from "@gunyah-ts/core/plugin";
 import { makeGic, read, read64, write, write64 } from "./test_support.ts";
 import {
   GIC_PIDR2,

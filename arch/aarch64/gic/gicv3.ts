@@ -18,13 +18,13 @@ import type {
   InterruptControllerConfig,
   InterruptControllerInstance,
   MmioRegion,
-} from "../../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 import { GicCpuInterface } from "./cpu_interface.ts";
 import { GicDistributor } from "./distributor.ts";
 import { type GicLink, SgiKind } from "./gic_link.ts";
 import { InterruptState, ROUTE_ANY } from "./interrupt_state.ts";
 import { GicRedistributors } from "./redistributor.ts";
-import { INTID_SPURIOUS, SGI_COUNT, SPI_BASE } from "./registers.ts";
+import { GIC_INTID_SPURIOUS, GIC_SGI_COUNT, GIC_SPI_BASE } from "./registers.ts";
 import {
   SGIR_AFF1_SHIFT,
   SGIR_HI_AFF2_SHIFT,
@@ -223,7 +223,7 @@ export class GicV3 implements InterruptControllerInstance, GicLink {
     const state = this.state, cpu = this.cpus[vcpu];
     state.highestPending(vcpu, this.groupEnables & cpu.groupEnables);
     let signal = SIGNAL_NONE;
-    if (state.hpIntid !== INTID_SPURIOUS && cpu.canSignal(state.hpPriority, state.hpGroup)) {
+    if (state.hpIntid !== GIC_INTID_SPURIOUS && cpu.canSignal(state.hpPriority, state.hpGroup)) {
       signal = state.hpGroup === 1 ? SIGNAL_IRQ : SIGNAL_FIQ;
     }
     // The lines are rewritten even when nothing changed, so a CPU whose
@@ -251,7 +251,7 @@ export class GicV3 implements InterruptControllerInstance, GicLink {
    */
   sendSgi(source: number, lo: number, hi: number, kind: SgiKind): void {
     const state = this.state;
-    const intid = (lo >>> SGIR_INTID_SHIFT) & (SGI_COUNT - 1);
+    const intid = (lo >>> SGIR_INTID_SHIFT) & (GIC_SGI_COUNT - 1);
     const wantGroup = kind === SgiKind.Group1 ? 1 : 0;
     const broadcast = (hi & SGIR_HI_IRM) !== 0;
     const aff321 = (((hi >>> SGIR_HI_AFF3_SHIFT) & 0xff) * 0x10000) +
@@ -300,7 +300,7 @@ export class GicV3 implements InterruptControllerInstance, GicLink {
   }
 
   #slotFor(virq: number, vcpuIndex: number | undefined): number {
-    if (virq < SPI_BASE) {
+    if (virq < GIC_SPI_BASE) {
       if (vcpuIndex === undefined) {
         throw new RangeError(`vGIC: INTID ${virq} is private (SGI/PPI) and needs a vCPU index`);
       }
@@ -310,7 +310,7 @@ export class GicV3 implements InterruptControllerInstance, GicLink {
     if (slot < 0) {
       throw new RangeError(
         `vGIC: INTID ${virq} is not implemented (SGIs 0-15, PPIs 16-31, SPIs 32-${
-          SPI_BASE + this.spiCount - 1
+          GIC_SPI_BASE + this.spiCount - 1
         })`,
       );
     }

@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
-import type { ArchVcpu } from "../../../core/plugin/contracts.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import type { ArchVcpu } from "@gunyah-ts/core/plugin";
 import { CpuState } from "../cpu/state.ts";
 import { createGicV3, type GicV3 } from "./gicv3.ts";
 import { makeGic, VIRT_PLACEMENT, write, write64 } from "./test_support.ts";

@@ -18,12 +18,12 @@
  * @module
  */
 import {
+  GIC_INTID_SPURIOUS,
+  GIC_SGI_COUNT,
+  GIC_SPI_BASE,
+  GIC_SPI_NUM,
   GICD_IROUTER_IRM,
-  INTID_SPURIOUS,
   PRIORITY_MASK,
-  SGI_COUNT,
-  SPI_BASE,
-  SPI_MAX,
 } from "./registers.ts";
 
 /** Routing of an SPI whose IROUTER names no existing vCPU: delivered nowhere. */
@@ -81,8 +81,8 @@ export class InterruptState {
   /** Affinity Aff3 (MPIDR bits 39:32) of each vCPU. */
   readonly affHi: Uint32Array;
 
-  /** Result of {@link highestPending}: INTID, or {@link INTID_SPURIOUS} when none. */
-  hpIntid: number = INTID_SPURIOUS;
+  /** Result of {@link highestPending}: INTID, or {@link GIC_INTID_SPURIOUS} when none. */
+  hpIntid: number = GIC_INTID_SPURIOUS;
   /** Result of {@link highestPending}: priority. */
   hpPriority = 0xff;
   /** Result of {@link highestPending}: group (0 or 1). */
@@ -92,8 +92,8 @@ export class InterruptState {
     if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 0x10000) {
       throw new RangeError(`vGIC: vcpus must be an integer in 1..65536, got ${vcpus}`);
     }
-    if (!Number.isInteger(spis) || spis < 0 || spis > SPI_MAX) {
-      throw new RangeError(`vGIC: spis must be an integer in 0..${SPI_MAX}, got ${spis}`);
+    if (!Number.isInteger(spis) || spis < 0 || spis > GIC_SPI_NUM) {
+      throw new RangeError(`vGIC: spis must be an integer in 0..${GIC_SPI_NUM}, got ${spis}`);
     }
     this.vcpus = vcpus;
     this.spis = spis;
@@ -135,7 +135,7 @@ export class InterruptState {
     this.active.fill(0);
     this.priority.fill(0);
     this.edge.fill(0);
-    for (let v = 0; v < this.vcpus; v++) this.edge[v] = (1 << SGI_COUNT) - 1;
+    for (let v = 0; v < this.vcpus; v++) this.edge[v] = (1 << GIC_SGI_COUNT) - 1;
     this.irouterLo.fill(0);
     this.irouterHi.fill(0);
     this.resolveAllRoutes();
@@ -143,8 +143,8 @@ export class InterruptState {
 
   /** Slot of `intid` as seen from vCPU `vcpu`, or -1 if the INTID is not implemented. */
   slotOf(intid: number, vcpu: number): number {
-    if (intid < SPI_BASE) return intid >= 0 ? vcpu * 32 + intid : -1;
-    const n = intid - SPI_BASE;
+    if (intid < GIC_SPI_BASE) return intid >= 0 ? vcpu * 32 + intid : -1;
+    const n = intid - GIC_SPI_BASE;
     return n < this.spis ? this.vcpus * 32 + n : -1;
   }
 
@@ -208,7 +208,7 @@ export class InterruptState {
    * enabled, not active, of a group in `groupMask` (bit 0 = Group 0, bit 1 =
    * Group 1), and (for SPIs) routed to it. Lower priority value wins; on a tie
    * the lower INTID. Results in {@link hpIntid} / {@link hpPriority} /
-   * {@link hpGroup}; `hpIntid` is {@link INTID_SPURIOUS} when there is none.
+   * {@link hpGroup}; `hpIntid` is {@link GIC_INTID_SPURIOUS} when there is none.
    */
   highestPending(vcpu: number, groupMask: number): void {
     let bestPrio = 0x100, bestSlot = -1;
@@ -232,13 +232,13 @@ export class InterruptState {
       }
     }
     if (bestSlot < 0) {
-      this.hpIntid = INTID_SPURIOUS;
+      this.hpIntid = GIC_INTID_SPURIOUS;
       this.hpPriority = 0xff;
       this.hpGroup = 0;
       return;
     }
     const w = bestSlot >>> 5;
-    this.hpIntid = w < base ? bestSlot & 31 : SPI_BASE + bestSlot - base * 32;
+    this.hpIntid = w < base ? bestSlot & 31 : GIC_SPI_BASE + bestSlot - base * 32;
     this.hpPriority = bestPrio;
     this.hpGroup = this.groupOf(bestSlot);
   }

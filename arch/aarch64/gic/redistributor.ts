@@ -18,13 +18,14 @@
  *
  * @module
  */
-import { MmioResult } from "../../../core/plugin/contracts.ts";
-import type { MmioData, MmioRegion } from "../../../core/plugin/contracts.ts";
+import { MmioResult } from "@gunyah-ts/core/plugin";
+import type { MmioData, MmioRegion } from "@gunyah-ts/core/plugin";
 import type { GicLink } from "./gic_link.ts";
 import { readBitmapWord, readConfigWord, writeBitmapWord, writeConfigWord } from "./bitmap_regs.ts";
 import {
   GIC_IDREGS_BASE,
   GIC_IIDR,
+  GIC_SGI_COUNT,
   GICR_ICACTIVER0,
   GICR_ICFGR0,
   GICR_ICFGR1,
@@ -40,11 +41,10 @@ import {
   GICR_WAKER,
   GICR_WAKER_CHILDREN_ASLEEP,
   GICR_WAKER_PROCESSOR_SLEEP,
-  SGI_COUNT,
 } from "./registers.ts";
 
 /** SGIs are edge-triggered only: their ICFGR bits are fixed. */
-const SGI_EDGE_MASK = (1 << SGI_COUNT) - 1;
+const SGI_EDGE_MASK = (1 << GIC_SGI_COUNT) - 1;
 
 /** The redistributors of one vGIC. */
 export class GicRedistributors implements MmioRegion {

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { createGicV3 } from "./gicv3.ts";
 import { FakeCpu, makeGic, read, read64, VIRT_PLACEMENT, write } from "./test_support.ts";
 import {

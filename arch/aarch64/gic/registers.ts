@@ -16,16 +16,14 @@
 // INTID ranges (IHI 0069 §2.2, "INTIDs")
 // ---------------------------------------------------------------------------
 
-/** Number of SGIs (INTIDs 0..15). */
-export const SGI_COUNT = 16;
-/** First SPI INTID; INTIDs below it (SGIs + PPIs) are private to a PE. */
-export const SPI_BASE = 32;
-/** Largest number of SPIs a GICv3 supports (INTIDs 32..1019). */
-export const SPI_MAX = 988;
-/** The spurious INTID returned by an acknowledge with nothing to take. */
-export const INTID_SPURIOUS = 1023;
-/** First special INTID (1020..1023); never a real interrupt. */
-export const INTID_SPECIAL_FIRST = 1020;
+// The INTID space itself is defined once, in @gunyah-ts/core/abi (gicv3.ts).
+export {
+  GIC_INTID_SPECIAL_FIRST,
+  GIC_INTID_SPURIOUS,
+  GIC_SGI_COUNT,
+  GIC_SPI_BASE,
+  GIC_SPI_NUM,
+} from "@gunyah-ts/core/abi";
 
 // ---------------------------------------------------------------------------
 // Frame sizes (IHI 0069 §12.10, §8.13; platform-facts.md)

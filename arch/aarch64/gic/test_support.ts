@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { MmioRegion } from "../../../core/plugin/contracts.ts";
+import type { MmioRegion } from "@gunyah-ts/core/plugin";
 import { createGicV3, type GicCpuPort, type GicV3 } from "./gicv3.ts";
 
 /** QEMU virt placement of the GIC frames. */

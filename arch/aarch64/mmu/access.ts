@@ -23,8 +23,13 @@
  *
  * @module
  */
-import { MmioResult, type Stage2Mapping } from "../../../core/plugin/contracts.ts";
-import { S2_ACCESS_R, S2_ACCESS_W, S2_ACCESS_X } from "../../../core/plugin/contracts.ts";
+import {
+  MmioResult,
+  S2_ACCESS_R,
+  S2_ACCESS_W,
+  S2_ACCESS_X,
+  type Stage2Mapping,
+} from "@gunyah-ts/core/plugin";
 import { FSC_ALIGNMENT, FSC_PERMISSION, FSC_SEA } from "../sys/esr.ts";
 import { dataAbort, exitMmio, instructionAbort, pcAlignmentFault } from "../sys/exception.ts";
 import { SCTLR_A, SCTLR_M } from "../sys/registers.ts";

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
-import { ExitKind, S2_ACCESS_R, S2_ACCESS_X } from "../../../core/plugin/contracts.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { ExitKind, S2_ACCESS_R, S2_ACCESS_X } from "@gunyah-ts/core/plugin";
 import { CPU_EXIT, GUEST_EXCEPTION } from "../cpu/state.ts";
 import { TestBus, TestCpu, TestMemory, thrown } from "../sys/test_support.ts";
 import { markCodePage } from "./code_pages.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Stage2Mapping } from "../../../core/plugin/contracts.ts";
+import type { Stage2Mapping } from "@gunyah-ts/core/plugin";
 
 /** log2 of the page size the marks are kept at (4 KiB, the smallest translation granule). */
 export const CODE_PAGE_SHIFT = 12;

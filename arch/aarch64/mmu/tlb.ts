@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { Stage2Mapping } from "../../../core/plugin/contracts.ts";
+import type { Stage2Mapping } from "@gunyah-ts/core/plugin";
 
 /** Number of entries (a power of two). */
 export const TLB_ENTRIES = 1024;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { S2_ACCESS_R, S2_ACCESS_W } from "../../../core/plugin/contracts.ts";
+import { S2_ACCESS_R, S2_ACCESS_W } from "@gunyah-ts/core/plugin";
 import type { SystemRegisters } from "../sys/registers.ts";
 import { P_EL1_R, P_EL1_W } from "./tlb.ts";
 import { translateStage1, walkResult } from "./walk.ts";

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { GUEST_EXCEPTION } from "../cpu/state.ts";
 import { TestCpu, TestMemory, thrown } from "../sys/test_support.ts";
 import { SCTLR_M, SCTLR_WXN } from "../sys/registers.ts";

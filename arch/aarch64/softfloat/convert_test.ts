@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { fixedToFp, fpConvert, fpRoundInt, fpToFixed } from "./convert.ts";
 import { FMT_D, FMT_H, FMT_S } from "./format.ts";
 import {

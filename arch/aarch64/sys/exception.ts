@@ -14,7 +14,7 @@
  * @module
  */
 import { CPU_EXIT, DAIF_A, DAIF_D, DAIF_F, DAIF_I, GUEST_EXCEPTION, R_SP } from "../cpu/state.ts";
-import { ExitKind } from "../../../core/plugin/contracts.ts";
+import { ExitKind } from "@gunyah-ts/core/plugin";
 import {
   EC_DABT_CUR,
   EC_DABT_LOWER,

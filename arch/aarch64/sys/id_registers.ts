@@ -20,8 +20,6 @@
 export const MIDR_VALUE = 0x000f0000;
 /** REVIDR_EL1: no revision-specific information. */
 export const REVIDR_VALUE = 0;
-/** MPIDR_EL1 bit 31 is RES1. */
-export const MPIDR_RES1 = 0x80000000;
 
 /**
  * ID_AA64PFR0_EL1: EL0 = 1 and EL1 = 1 (AArch64 only), EL2 = EL3 = 0 (not

@@ -15,7 +15,7 @@ import type {
   Stage2View,
   VcpuInit,
   VirtualClockReader,
-} from "../../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 import { Tlb } from "../mmu/tlb.ts";
 import { fpTrapMask } from "./fp_access.ts";
 import { DEBUG_BREAKPOINTS, DEBUG_WATCHPOINTS } from "./id_registers.ts";

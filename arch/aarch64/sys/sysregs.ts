@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { MPIDR_RES1 } from "@gunyah-ts/core/abi";
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I } from "../cpu/state.ts";
 import { ICC_PMR_EL1 } from "../gic/icc_sysregs.ts";
 import {
@@ -32,7 +33,6 @@ import {
   ID_AA64PFR1_VALUE,
   idAa64Mmfr0,
   MIDR_VALUE,
-  MPIDR_RES1,
   REVIDR_VALUE,
 } from "./id_registers.ts";
 import { SCTLR_DZE, SCTLR_RES1, SCTLR_UCT, SCTLR_UMA } from "./registers.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { ExitRecord } from "../../../core/plugin/contracts.ts";
+import type { ExitRecord } from "@gunyah-ts/core/plugin";
 import type { CpuState } from "../cpu/state.ts";
 import type { SystemRegisters } from "./registers.ts";
 

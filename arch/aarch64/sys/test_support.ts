@@ -17,7 +17,7 @@ import {
   type Stage2Mapping,
   type Stage2View,
   type VirtualClockReader,
-} from "../../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 import { CpuState } from "../cpu/state.ts";
 import { SystemRegisters } from "./registers.ts";
 import type { GicSysregInterface, SystemCpu } from "./system_cpu.ts";

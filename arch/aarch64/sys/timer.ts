@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { InterruptController, VirtualClockReader } from "../../../core/plugin/contracts.ts";
+import type { InterruptController, VirtualClockReader } from "@gunyah-ts/core/plugin";
 
 /** Counter frequency: 62.5 MHz, as QEMU's virt platform and Gunyah on it report in CNTFRQ_EL0. */
 export const CNTFRQ_HZ = 62_500_000;

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { sysregKey } from "./sysreg_key.ts";
 import { beginSlice, nextTimerDeadline, updateTimers } from "./slice.ts";
 import { TestClock, TestCpu, TestIrq, TestMemory } from "./test_support.ts";

@@ -23,7 +23,7 @@
 import { HypError, HypErrorException, throwHypError } from "../../abi/error.ts";
 import { MemextentMemtype, MemextentType, PgtableAccess } from "../../abi/formats.ts";
 import type { Stage2Mapping, Stage2View } from "../../plugin/contracts.ts";
-import { PAGE_SIZE } from "../../memory/physical_memory.ts";
+import { PAGE_SIZE } from "../../abi/formats.ts";
 import { GunyahObject } from "../object.ts";
 import { ObjectType } from "../object_type.ts";
 import type { Partition } from "../partition/partition.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { HypError } from "../../abi/error.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
 import { CAP_RIGHTS_DOORBELL_SEND } from "../../abi/rights.ts";
@@ -31,6 +31,19 @@ function setup(core: TestCore) {
 }
 
 for (const form of HYPERCALL_FORMS) {
+  Deno.test(`[${form}] doorbell: flags set before binding do not make the VIRQ pending`, () => {
+    const core = createTestCore();
+    const call = hv(core, form);
+    const { db, vic, irq } = setup(core);
+    assertEquals(call(Hypercall.DOORBELL_SEND, db, 1n).err, 0); // unbound: nobody to tell
+    assertEquals(call(Hypercall.DOORBELL_BIND_VIRQ, db, vic, 33n).err, 0);
+    assert(!irq.pending.has(33) && !irq.level(33));
+    assertEquals(call(Hypercall.DOORBELL_SEND, db, 2n).r[1], 1n);
+    assert(irq.pending.has(33) && irq.level(33));
+    assertEquals(call(Hypercall.DOORBELL_RECEIVE, db, ~0n).r[1], 3n);
+    assert(!irq.level(33));
+  });
+
   Deno.test(`[${form}] doorbell: send/receive flags, level VIRQ, auto-ack, masks, reset`, () => {
     const core = createTestCore();
     const call = hv(core, form);

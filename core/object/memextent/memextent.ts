@@ -55,7 +55,8 @@ import {
   S2Memtype,
 } from "../../abi/formats.ts";
 import { type MemdbOwner, MemdbOwnerType } from "../../memory/memdb.ts";
-import { PAGE_SIZE, type PhysicalMemory } from "../../memory/physical_memory.ts";
+import { PAGE_SIZE } from "../../abi/formats.ts";
+import type { PhysicalMemory } from "../../memory/physical_memory.ts";
 import type { Addrspace } from "../addrspace/addrspace.ts";
 import { Stage2Entry } from "../addrspace/stage2_entry.ts";
 import { GunyahObject } from "../object.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { HypError } from "../../abi/error.ts";
 import { encodeMsgqueueCreateInfo } from "../../abi/formats.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
@@ -92,6 +92,32 @@ for (const form of HYPERCALL_FORMS) {
     assertEquals([r2.err, r2.r[1], r2.r[2]], [0, 3n, 0n]);
     assert(!irq.level(41));
     assertEquals(call(Hypercall.MSGQUEUE_RECEIVE, mq, OUT, 16n).err, HypError.ERROR_MSGQUEUE_EMPTY);
+  });
+
+  Deno.test(`[${form}] msgqueue: an idle queue's send VIRQ is not pending until asserted`, () => {
+    const core = createTestCore();
+    const call = hv(core, form);
+    const { mq, irq } = setup(core, 2, 16);
+    // Bound to an empty queue: count 0 ≤ not-full threshold, but nothing asserted it.
+    assert(!irq.pending.has(40) && !irq.level(40));
+    assert(!irq.pending.has(41) && !irq.level(41));
+    core.physicalMemory.write(Number(BUF), new TextEncoder().encode("ab"));
+    assertEquals(call(Hypercall.MSGQUEUE_SEND, mq, 2n, BUF, 0n).err, 0);
+    assert(!irq.pending.has(40)); // a send never asserts the send side
+    assertEquals(call(Hypercall.MSGQUEUE_SEND, mq, 2n, BUF, 0n).err, 0); // full
+    assertEquals(call(Hypercall.MSGQUEUE_RECEIVE, mq, OUT, 16n).err, 0); // count 1 = threshold
+    assert(irq.pending.has(40) && irq.level(40));
+    assertEquals(call(Hypercall.MSGQUEUE_RECEIVE, mq, OUT, 16n).err, 0); // count 0, still ≤ 1
+    assert(irq.ack(40)); // taken and completed: the level still holds, pending again
+    assert(irq.pending.has(40));
+    assertEquals(call(Hypercall.MSGQUEUE_SEND, mq, 2n, BUF, 0n).err, 0);
+    assertEquals(call(Hypercall.MSGQUEUE_SEND, mq, 2n, BUF, 0n).err, 0); // full: check fails
+    assert(!irq.level(40));
+    assert(irq.ack(40));
+    assert(!irq.pending.has(40));
+    // The assertion is over: the queue draining to 0 through flush asserts anew, once.
+    assertEquals(call(Hypercall.MSGQUEUE_FLUSH, mq).err, 0);
+    assert(irq.pending.has(40) && irq.level(40));
   });
 
   Deno.test(`[${form}] msgqueue: bad buffers return documented errors and never move messages`, () => {

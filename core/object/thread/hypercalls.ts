@@ -38,10 +38,10 @@ import {
   CAP_RIGHTS_THREAD_YIELD_TO,
   CAP_RIGHTS_VIC_BIND_SOURCE,
 } from "../../abi/rights.ts";
-import { decodeVirqInfo } from "../../abi/formats.ts";
+import { CPU_INDEX_INVALID, decodeVirqInfo } from "../../abi/formats.ts";
 import type { HypercallContext } from "../../hypercall/context.ts";
 import { argU32, type HypercallTable } from "../../hypercall/table.ts";
-import { CPU_INDEX_INVALID } from "../../sched/fprr.ts";
+import { CPU_NONE } from "../../sched/fprr.ts";
 import { SchedulerBlock } from "../../sched/scheduler_block.ts";
 import { ObjectState, ObjectType } from "../object_type.ts";
 import type { Vic } from "../vic/vic.ts";
@@ -104,11 +104,14 @@ function requireInit(t: Thread): void {
 
 /**
  * Decode a `cpu_index_t` argument (a 16-bit type in HYP): all-ones in the
- * low 16 bits (e.g. -1 in any width) is CPU_INDEX_INVALID; a value that
+ * low 16 bits (e.g. -1 in any width) is CPU_INDEX_INVALID, the scheduler's
+ * CPU_NONE; a value that
  * does not fit 16 bits is rejected as out of range instead of truncated.
  */
 function decodeCpuIndex(raw: bigint): number {
-  if (raw === 0xffffffffffffffffn || (raw & 0xffffn) === 0xffffn) return CPU_INDEX_INVALID;
+  if (raw === 0xffffffffffffffffn || (raw & 0xffffn) === BigInt(CPU_INDEX_INVALID)) {
+    return CPU_NONE;
+  }
   return raw > 0xffffn ? Number.MAX_SAFE_INTEGER : Number(raw);
 }
 
@@ -167,7 +170,7 @@ export function registerThreadHypercalls(
   table.registerHypercall(Hypercall.VCPU_SET_AFFINITY, "vcpu_set_affinity", (ctx, a) => {
     const cpu = decodeCpuIndex(a[1]);
     let rights = CAP_RIGHTS_THREAD_AFFINITY;
-    if (cpu === CPU_INDEX_INVALID) rights |= CAP_RIGHTS_THREAD_DISABLE;
+    if (cpu === CPU_NONE) rights |= CAP_RIGHTS_THREAD_DISABLE;
     else if (cpu >= cpuCount) check(HypError.ERROR_ARGUMENT_INVALID, `no physical CPU ${cpu}`);
     const t = lookupVcpu(ctx, a[0], rights >>> 0, false);
     if (t.state !== ObjectState.INIT && t.state !== ObjectState.ACTIVE) {
@@ -198,7 +201,7 @@ export function registerThreadHypercalls(
       check(HypError.ERROR_ARGUMENT_INVALID, `vcpu_virq_type ${type}`);
     }
     if (t.hasVirq(type)) check(HypError.ERROR_VIRQ_BOUND);
-    if (type === VcpuVirqType.VCPU_RUN_WAKEUP && t.sched.runningOn !== CPU_INDEX_INVALID) {
+    if (type === VcpuVirqType.VCPU_RUN_WAKEUP && t.sched.runningOn !== CPU_NONE) {
       check(HypError.ERROR_BUSY, "cannot switch a running vCPU to proxy scheduling");
     }
     // Shared sources bind to SPIs of the vic (HYP `vic_bind_shared`).

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { HypError } from "../../abi/error.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
 import {

@@ -21,12 +21,7 @@
 import { HypError } from "../../abi/error.ts";
 import type { ArchVcpu } from "../../plugin/contracts.ts";
 import { RegisterSet } from "../../plugin/contracts.ts";
-import {
-  CPU_INDEX_INVALID,
-  type FprrScheduler,
-  SchedResult,
-  type SchedThread,
-} from "../../sched/fprr.ts";
+import { CPU_NONE, type FprrScheduler, SchedResult, type SchedThread } from "../../sched/fprr.ts";
 import { blockBit, describeBlockMask, SchedulerBlock } from "../../sched/scheduler_block.ts";
 import type { Cspace } from "../../cspace/cspace.ts";
 import type { AttachableThread } from "../attachable_thread.ts";
@@ -233,7 +228,7 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
     return this.#sched(this.#host.scheduler.setTimeslice(this.sched, Number(ns)));
   }
 
-  /** `vcpu_set_affinity`: a CPU index or {@link CPU_INDEX_INVALID}. */
+  /** `vcpu_set_affinity`: a CPU index or {@link CPU_NONE}. */
   setAffinity(cpu: number): HypError {
     const err = this.#sched(this.#host.scheduler.setAffinity(this.sched, cpu));
     if (err === HypError.OK) this.#host.threadChanged(this, "affinity", String(cpu));
@@ -280,7 +275,7 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
     // A vCPU needs an address space (HYP addrspace_handle_object_activate_thread).
     if (this.addrspace === null) return HypError.ERROR_OBJECT_CONFIG;
     // A pinned vCPU needs a CPU to be pinned to (HYP scheduler_fprr vcpu_activate_thread).
-    if ((this.options & VCPU_OPTION_PINNED) && this.sched.affinity === CPU_INDEX_INVALID) {
+    if ((this.options & VCPU_OPTION_PINNED) && this.sched.affinity === CPU_NONE) {
       return HypError.ERROR_OBJECT_CONFIG;
     }
     // As in HYP, the vic and vpm_group slots are taken at activation.
@@ -477,7 +472,7 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
   bindVirq(type: VcpuVirqType, line: VirqLine): HypError {
     if (this.#virqs.has(type)) return HypError.ERROR_VIRQ_BOUND;
     if (type === VcpuVirqType.VCPU_RUN_WAKEUP) {
-      if (this.sched.runningOn !== CPU_INDEX_INVALID) return HypError.ERROR_BUSY;
+      if (this.sched.runningOn !== CPU_NONE) return HypError.ERROR_BUSY;
       this.#virqs.set(type, line);
       if (!this.vcpuRunEnabled) this.#enableVcpuRun();
       return HypError.OK;

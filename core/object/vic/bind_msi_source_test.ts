@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { HypError } from "../../abi/error.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
 import { createTestCore, HYPERCALL_FORMS } from "../../hypercall/test_fixture.ts";

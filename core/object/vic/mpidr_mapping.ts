@@ -12,26 +12,14 @@
  * @module
  */
 import { HypError, throwHypError } from "../../abi/error.ts";
-
-/** MPIDR_EL1 field positions (Arm ARM D19.2 MPIDR_EL1): Aff0 7:0, Aff1 15:8, Aff2 23:16, Aff3 39:32. */
-export const MPIDR_AFF_SHIFTS: readonly number[] = [0, 8, 16, 32];
-/** MPIDR_EL1.MT, bit 24: the lowest affinity level is threads of a multithreaded core. */
-export const MPIDR_MT_BIT = 1n << 24n;
-/** MPIDR_EL1.U, bit 30: uniprocessor system. */
-export const MPIDR_U_BIT = 1n << 30n;
+import { CPU_INDEX_INVALID } from "../../abi/formats.ts";
+import { MPIDR_AFF_SHIFTS, MPIDR_MT_BIT, MPIDR_U_BIT } from "../../abi/mpidr.ts";
 
 /**
  * Largest shift vgic_set_mpidr_mapping accepts plus one: only 32 affinity
  * bits exist, so HYP refuses shifts of 32 or more.
  */
 export const MPIDR_MAPPING_MAX_SHIFT = 32;
-
-/**
- * `CPU_INDEX_INVALID` (HYP `core/cpulocal/cpulocal.tc`: cpu_index_t is
- * uint16, invalid = -1): the index mask must stay below it, which allows at
- * most 15 index bits.
- */
-export const CPU_INDEX_INVALID = 0xffff;
 
 /** One mapping (HYP `platform_mpidr_mapping`). */
 export interface MpidrMapping {

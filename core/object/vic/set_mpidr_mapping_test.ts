@@ -1,12 +1,11 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { HypError } from "../../abi/error.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
 import { CAP_RIGHTS_GENERIC_OBJECT_ACTIVATE } from "../../abi/rights.ts";
 import { createTestCore, HYPERCALL_FORMS, type TestCore } from "../../hypercall/test_fixture.ts";
+import { MPIDR_MT_BIT, MPIDR_U_BIT } from "../../abi/mpidr.ts";
 import { ObjectType } from "../object_type.ts";
 import {
-  MPIDR_MT_BIT,
-  MPIDR_U_BIT,
   mpidrAffinityOf,
   mpidrFlagBits,
   mpidrValidFor,

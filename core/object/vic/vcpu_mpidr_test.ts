@@ -1,11 +1,6 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
-import {
-  PSCI_AFFINITY_OFF,
-  PSCI_AFFINITY_ON,
-  PSCI_INVALID_PARAMETERS,
-  PSCI_SUCCESS,
-} from "../../hypervisor/psci_host.ts";
+import { PsciAffinityState, PsciReturn } from "../../abi/psci.ts";
 import { SchedulerBlock } from "../../sched/scheduler_block.ts";
 import { TEST_VM_RAM_BASE, TEST_VM_RAM_SIZE, TestSystem } from "../../hypervisor/testing/setup.ts";
 import { mpidrOf } from "../../hypervisor/hypervisor.ts";
@@ -59,10 +54,10 @@ Deno.test("a vic's MPIDR mapping gives its vCPUs their MPIDR and is what PSCI ad
   sys.ok(Hypercall.VCPU_POWERON, vcpus[0].cap, ENTRY, 0n, 0n);
   const ctx = sys.hv.contextOf(vcpus[0].thread);
   // Under the default layout index 2 would be MPIDR 2; here 2 names nothing.
-  assertEquals(sys.hv.psci.cpuOn(ctx, 2n, ENTRY, 0n), PSCI_INVALID_PARAMETERS);
-  assertEquals(sys.hv.psci.affinityInfo(ctx, 0x100n, 0), PSCI_AFFINITY_OFF);
-  assertEquals(sys.hv.psci.cpuOn(ctx, 0x100n, ENTRY, 0n), PSCI_SUCCESS);
-  assertEquals(sys.hv.psci.affinityInfo(ctx, 0x100n, 0), PSCI_AFFINITY_ON);
+  assertEquals(sys.hv.psci.cpuOn(ctx, 2n, ENTRY, 0n), PsciReturn.INVALID_PARAMETERS);
+  assertEquals(sys.hv.psci.affinityInfo(ctx, 0x100n, 0), PsciAffinityState.OFF);
+  assertEquals(sys.hv.psci.cpuOn(ctx, 0x100n, ENTRY, 0n), PsciReturn.SUCCESS);
+  assertEquals(sys.hv.psci.affinityInfo(ctx, 0x100n, 0), PsciAffinityState.ON);
   assertEquals(vcpus[2].thread.isBlocked(SchedulerBlock.VCPU_OFF), false);
 });
 

@@ -18,11 +18,8 @@
  * @module
  */
 import { HypError, throwHypError } from "../../abi/error.ts";
-import {
-  GIC_SPI_NUM,
-  VIC_OPTION_DISABLE_DEFAULT_ADDR,
-  VIC_OPTION_MAX_MSIS_VALID,
-} from "../../abi/formats.ts";
+import { GIC_SPI_NUM } from "../../abi/gicv3.ts";
+import { VIC_OPTION_DISABLE_DEFAULT_ADDR, VIC_OPTION_MAX_MSIS_VALID } from "../../abi/formats.ts";
 import { CAP_RIGHTS_VIC_ATTACH_VDEVICE } from "../../abi/rights.ts";
 import type { InterruptController } from "../../plugin/contracts.ts";
 import type { Addrspace } from "../addrspace/addrspace.ts";

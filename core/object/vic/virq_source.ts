@@ -5,17 +5,23 @@
  *
  * HYP models level sources with a "check pending" callback: the VIRQ is
  * asserted on an event, and whenever the guest finishes handling it the
- * vGIC asks the source whether it is still pending (gunyah-abi.md §4.1). Here
- * the same is expressed with the plugin contract's `InterruptController`:
- * an assertion makes the interrupt pending once (`pulse`), and the line is
- * then held at the source's current {@link VirqSource.checkPending} level,
- * so a level-configured VIRQ stays pending exactly while the condition holds
- * and a re-asserted but undelivered VIRQ stays pending.
+ * vGIC asks the source whether it is still pending (gunyah-abi.md §4.1); a
+ * source that was never asserted is not pending, whatever its condition (an
+ * idle message queue's send VIRQ is not pending until a receive drops the
+ * count to the not-full threshold). Here the same is expressed with the
+ * plugin contract's `InterruptController`: an assertion makes the interrupt
+ * pending once (`pulse`) and records it (HYP's `level_src` bit); the line is
+ * then held high while that assertion stands and the source's
+ * {@link VirqSource.checkPending} condition holds, so a level-configured VIRQ
+ * stays pending exactly while the condition holds after an assertion, and a
+ * re-asserted but undelivered VIRQ stays pending. Once a check finds the
+ * condition false the assertion is over, and only a new one raises the line.
  *
  * @module
  */
 import { HypError, throwHypError } from "../../abi/error.ts";
-import { GIC_PPI_BASE, GIC_SPI_BASE, type VirqInfo } from "../../abi/formats.ts";
+import { GIC_PPI_BASE, GIC_SPI_BASE } from "../../abi/gicv3.ts";
+import type { VirqInfo } from "../../abi/formats.ts";
 import type { Vic } from "./vic.ts";
 
 /** A bindable interrupt source. */
@@ -28,6 +34,8 @@ export abstract class VirqSource {
   vcpuIndex = 0;
   /** Whether the binding is to a shared (SPI) VIRQ. */
   shared = true;
+  /** An assertion stands (HYP's `level_src`): set by {@link assert}, ended by a failed check. */
+  #asserted = false;
 
   /** Whether the source is bound. */
   get bound(): boolean {
@@ -73,6 +81,7 @@ export abstract class VirqSource {
     this.virq = info.virq;
     this.vcpuIndex = shared ? 0 : info.vcpuIndex;
     this.shared = shared;
+    this.#asserted = false;
     this.update();
   }
 
@@ -81,18 +90,30 @@ export abstract class VirqSource {
     const vic = this.vic;
     if (vic === null) return;
     vic.controller?.setLine(this.virq, false, this.shared ? undefined : this.vcpuIndex);
+    this.#asserted = false;
     vic.releaseVirq(this);
     this.vic = null;
     vic.put();
   }
 
-  /** Assert: make the VIRQ pending once, then hold the line at the current level. */
+  /**
+   * The level the line is driven at: high while an assertion stands and the
+   * source is still pending; a check that finds it not pending ends the
+   * assertion (HYP clears `level_src` when `virq_check_pending` says false).
+   */
+  protected lineLevel(): boolean {
+    if (this.#asserted && !this.checkPending()) this.#asserted = false;
+    return this.#asserted;
+  }
+
+  /** Assert: make the VIRQ pending once, then hold the line while the source stays pending. */
   assert(): void {
     const c = this.vic?.controller;
     if (!c) return;
+    this.#asserted = true;
     const cpu = this.shared ? undefined : this.vcpuIndex;
     c.pulse(this.virq, cpu);
-    c.setLine(this.virq, this.checkPending(), cpu);
+    c.setLine(this.virq, this.lineLevel(), cpu);
   }
 
   /**
@@ -106,24 +127,31 @@ export abstract class VirqSource {
     const cpu = this.shared ? undefined : this.vcpuIndex;
     c.setLine(this.virq, false, cpu);
     c.setLine(this.virq, true, cpu);
-    c.setLine(this.virq, this.checkPending(), cpu);
+    c.setLine(this.virq, this.lineLevel(), cpu);
   }
 
   /** Re-evaluate the level ("check pending") and drive the line accordingly. */
   update(): void {
     this.vic?.controller?.setLine(
       this.virq,
-      this.checkPending(),
+      this.lineLevel(),
       this.shared ? undefined : this.vcpuIndex,
     );
   }
 }
 
-/** A source whose level is set directly (hwirq lines, and simple event sources). */
+/**
+ * A source whose level is set directly (hwirq lines, and simple event
+ * sources): the line follows the level, with no assertion needed.
+ */
 export class LevelVirqSource extends VirqSource {
   #level = false;
 
   checkPending(): boolean {
+    return this.#level;
+  }
+
+  protected override lineLevel(): boolean {
     return this.#level;
   }
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { HypError } from "../../abi/error.ts";
 import { encodeMemextentAttrs, MemextentMemtype, MemextentType } from "../../abi/formats.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
@@ -36,14 +36,16 @@ import {
   VIRTIO_MMIO_QUEUE_READY,
   VIRTIO_MMIO_QUEUE_SEL,
   VIRTIO_MMIO_STATUS,
+  VIRTIO_STATUS_DEVICE_NEEDS_RESET,
+  VIRTIO_STATUS_DRIVER_OK,
+  VIRTIO_STATUS_FAILED,
+} from "../../abi/virtio.ts";
+import {
   VIRTIO_NOTIFY_DRIVER_OK,
   VIRTIO_NOTIFY_FAILED,
   VIRTIO_NOTIFY_NEW_BUFFER,
   VIRTIO_NOTIFY_RESET_RQST,
   VIRTIO_OPTION_VALID_DEVICE_TYPE,
-  VIRTIO_STATUS_DEVICE_NEEDS_RESET,
-  VIRTIO_STATUS_DRIVER_OK,
-  VIRTIO_STATUS_FAILED,
 } from "./registers.ts";
 import type { VirtioMmio } from "./virtio_mmio.ts";
 

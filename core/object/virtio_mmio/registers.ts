@@ -2,68 +2,22 @@
  * The virtio-mmio register page a virtio_mmio object shares between its
  * backend and frontend VMs, and the bitfields of its hypercalls.
  *
- * Offsets: Virtio 1.2 §4.2.2 (MMIO device register layout), as HYP lays
- * out `virtio_mmio_regs` in `hyp/vm/virtio_mmio/virtio_mmio.tc`. Constants
+ * The virtio register offsets, status and feature bits are the spec's
+ * (core/abi/virtio.ts); HYP lays the page out as `virtio_mmio_regs` in
+ * `hyp/vm/virtio_mmio/virtio_mmio.tc`. Constants
  * named `VIRTIO_MMIO_MAX_VQS`, `VIRTIO_MMIO_DEV_FEAT_NUM`, etc. are HYP's
  * (same file); notify-reason and option-flag bits are from
  * `hyp/interfaces/virtio_mmio/virtio_mmio.tc`.
  *
  * @module
  */
-
-/** MagicValue. */
-export const VIRTIO_MMIO_MAGIC_VALUE = 0x000;
-/** Version. */
-export const VIRTIO_MMIO_VERSION = 0x004;
-/** DeviceID. */
-export const VIRTIO_MMIO_DEVICE_ID = 0x008;
-/** VendorID. */
-export const VIRTIO_MMIO_VENDOR_ID = 0x00c;
-/** DeviceFeatures. */
-export const VIRTIO_MMIO_DEVICE_FEATURES = 0x010;
-/** DeviceFeaturesSel. */
-export const VIRTIO_MMIO_DEVICE_FEATURES_SEL = 0x014;
-/** DriverFeatures. */
-export const VIRTIO_MMIO_DRIVER_FEATURES = 0x020;
-/** DriverFeaturesSel. */
-export const VIRTIO_MMIO_DRIVER_FEATURES_SEL = 0x024;
-/** QueueSel. */
-export const VIRTIO_MMIO_QUEUE_SEL = 0x030;
-/** QueueNumMax. */
-export const VIRTIO_MMIO_QUEUE_NUM_MAX = 0x034;
-/** QueueNum. */
-export const VIRTIO_MMIO_QUEUE_NUM = 0x038;
-/** QueueReady. */
-export const VIRTIO_MMIO_QUEUE_READY = 0x044;
-/** QueueNotify. */
-export const VIRTIO_MMIO_QUEUE_NOTIFY = 0x050;
-/** InterruptStatus. */
-export const VIRTIO_MMIO_INTERRUPT_STATUS = 0x060;
-/** InterruptACK. */
-export const VIRTIO_MMIO_INTERRUPT_ACK = 0x064;
-/** Status. */
-export const VIRTIO_MMIO_STATUS = 0x070;
-/** QueueDescLow. */
-export const VIRTIO_MMIO_QUEUE_DESC_LOW = 0x080;
-/** QueueDescHigh. */
-export const VIRTIO_MMIO_QUEUE_DESC_HIGH = 0x084;
-/** QueueDriverLow. */
-export const VIRTIO_MMIO_QUEUE_DRIVER_LOW = 0x090;
-/** QueueDriverHigh. */
-export const VIRTIO_MMIO_QUEUE_DRIVER_HIGH = 0x094;
-/** QueueDeviceLow. */
-export const VIRTIO_MMIO_QUEUE_DEVICE_LOW = 0x0a0;
-/** QueueDeviceHigh. */
-export const VIRTIO_MMIO_QUEUE_DEVICE_HIGH = 0x0a4;
-/** ConfigGeneration. */
-export const VIRTIO_MMIO_CONFIG_GENERATION = 0x0fc;
-/** Device-specific configuration space. */
-export const VIRTIO_MMIO_CONFIG = 0x100;
+import { PAGE_SIZE } from "../../abi/formats.ts";
+import { VIRTIO_MMIO_CONFIG } from "../../abi/virtio.ts";
 
 /** Size of the register page (one 4 KiB page, HYP `PGTABLE_VM_PAGE_SIZE`). */
-export const VIRTIO_MMIO_PAGE_SIZE = 0x1000;
+export const VIRTIO_MMIO_PAGE_SIZE: number = PAGE_SIZE;
 /** Bytes of device configuration space (HYP `VIRTIO_MMIO_REG_CONFIG_BYTES`: page − 0x100). */
-export const VIRTIO_MMIO_CONFIG_BYTES = VIRTIO_MMIO_PAGE_SIZE - VIRTIO_MMIO_CONFIG;
+export const VIRTIO_MMIO_CONFIG_BYTES: number = VIRTIO_MMIO_PAGE_SIZE - VIRTIO_MMIO_CONFIG;
 
 /** Most virtqueues a virtio_mmio object may have (HYP `VIRTIO_MMIO_MAX_VQS`). */
 export const VIRTIO_MMIO_MAX_VQS = 16;
@@ -71,20 +25,6 @@ export const VIRTIO_MMIO_MAX_VQS = 16;
 export const VIRTIO_MMIO_DEV_FEAT_NUM = 2;
 /** Driver feature words (HYP `VIRTIO_MMIO_DRV_FEAT_NUM`). */
 export const VIRTIO_MMIO_DRV_FEAT_NUM = 2;
-
-/** VIRTIO_F_VERSION_1 (Virtio 1.2 §6): feature bit 32. */
-export const VIRTIO_F_VERSION_1 = 32;
-/** VIRTIO_F_ACCESS_PLATFORM (Virtio 1.2 §6): feature bit 33. */
-export const VIRTIO_F_ACCESS_PLATFORM = 33;
-/** VIRTIO_F_NOTIFICATION_DATA (Virtio 1.2 §6): feature bit 38. */
-export const VIRTIO_F_NOTIFICATION_DATA = 38;
-
-/** Status register: DRIVER_OK (Virtio 1.2 §2.1). */
-export const VIRTIO_STATUS_DRIVER_OK = 1 << 2;
-/** Status register: DEVICE_NEEDS_RESET. */
-export const VIRTIO_STATUS_DEVICE_NEEDS_RESET = 1 << 6;
-/** Status register: FAILED. */
-export const VIRTIO_STATUS_FAILED = 1 << 7;
 
 /** `virtio_mmio_notify_reason` bit 0: the frontend notified a queue. */
 export const VIRTIO_NOTIFY_NEW_BUFFER = 1 << 0;

@@ -14,7 +14,8 @@
  * @module
  */
 import { HypError, throwHypError } from "../../abi/error.ts";
-import { VIRTIO_DEVICE_TYPE_INPUT, VIRTIO_MMIO_CONFIG } from "./registers.ts";
+import { VIRTIO_MMIO_CONFIG } from "../../abi/virtio.ts";
+import { VIRTIO_DEVICE_TYPE_INPUT } from "./registers.ts";
 import { VIRTIO_DEVICE_MODELS, type VirtioDeviceModel, type VirtioMmio } from "./virtio_mmio.ts";
 
 /** `virtio_input_config_select` (Virtio 1.2 §5.8.4). */

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { encodeMemextentAttrs, MemextentMemtype, MemextentType } from "../../abi/formats.ts";
 import { HypError } from "../../abi/error.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
@@ -11,11 +11,8 @@ import {
 } from "../../hypercall/test_fixture.ts";
 import { MmioResult } from "../../plugin/contracts.ts";
 import { VirtioMmioFrontendRegion } from "./frontend_region.ts";
-import {
-  VIRTIO_DEVICE_TYPE_INPUT,
-  VIRTIO_MMIO_CONFIG,
-  VIRTIO_OPTION_VALID_DEVICE_TYPE,
-} from "./registers.ts";
+import { VIRTIO_MMIO_CONFIG } from "../../abi/virtio.ts";
+import { VIRTIO_DEVICE_TYPE_INPUT, VIRTIO_OPTION_VALID_DEVICE_TYPE } from "./registers.ts";
 import { VirtioInputConfigSelect as Sel } from "./virtio_input.ts";
 import type { VirtioMmio } from "./virtio_mmio.ts";
 

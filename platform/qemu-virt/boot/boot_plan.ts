@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { BootImages, BootPlan, PlatformVmOptions } from "../../../core/plugin/contracts.ts";
+import type { BootImages, BootPlan, PlatformVmOptions } from "@gunyah-ts/core/plugin";
 import { cells64 } from "../fdt/writer.ts";
 import { decodeFdt } from "../fdt/reader.ts";
 import { encodeFdt } from "../fdt/writer.ts";

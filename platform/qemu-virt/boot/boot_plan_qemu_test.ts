@@ -6,7 +6,7 @@
  * printed values must equal our plan's x0 and entry. Skipped (with a
  * message) when QEMU or the cross assembler is missing.
  */
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { planVirtBoot } from "./boot_plan.ts";
 import { buildVirtDeviceTreeNodes } from "../devicetree.ts";
 import { encodeFdt } from "../fdt/writer.ts";

@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { gzipSync } from "node:zlib";
-import type { PlatformVmOptions } from "../../../core/plugin/contracts.ts";
+import type { PlatformVmOptions } from "@gunyah-ts/core/plugin";
 import { layoutBoot, planVirtBoot } from "./boot_plan.ts";
 import { BootImageError } from "./errors.ts";
 import { parseArm64ImageHeader } from "./arm64_image.ts";

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { DtNode, DtValue } from "../../../core/plugin/contracts.ts";
+import type { DtNode, DtValue } from "@gunyah-ts/core/plugin";
 import type { FdtReservation } from "./format.ts";
 
 function quote(s: string): string {

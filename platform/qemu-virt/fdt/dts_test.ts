@@ -1,10 +1,10 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { formatDts } from "./dts.ts";
 import { decodeFdt } from "./reader.ts";
 import { encodeFdt } from "./writer.ts";
 import { dtcAvailable } from "./dtc_testing.ts";
 import { buildVirtDeviceTreeNodes, virtioMmioNode } from "../devicetree.ts";
-import type { DtNode } from "../../../core/plugin/contracts.ts";
+import type { DtNode } from "@gunyah-ts/core/plugin";
 
 const tree: DtNode = {
   name: "",

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { DtNode, DtValue } from "../../../core/plugin/contracts.ts";
+import type { DtNode, DtValue } from "@gunyah-ts/core/plugin";
 import {
   FDT_BEGIN_NODE,
   FDT_END,

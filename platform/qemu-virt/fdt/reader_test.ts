@@ -1,9 +1,9 @@
-import { assertEquals, assertThrows } from "../../../tests/assert.ts";
+import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { decodeFdt, guessDtValue } from "./reader.ts";
 import { encodeFdt } from "./writer.ts";
 import { FdtError } from "./format.ts";
 import { findNode, propCells, propInteger, propStrings, withProps } from "./tree.ts";
-import type { DtNode } from "../../../core/plugin/contracts.ts";
+import type { DtNode } from "@gunyah-ts/core/plugin";
 
 const tree: DtNode = {
   name: "",

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DtNode, DtValue } from "../../../core/plugin/contracts.ts";
+import type { DtNode, DtValue } from "@gunyah-ts/core/plugin";
 import { encodeDtValue } from "./writer.ts";
 import { FdtError } from "./format.ts";
 

@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { cells64, encodeFdt } from "./writer.ts";
 import { FDT_MAGIC, FdtError } from "./format.ts";
 import { dtcAvailable, runDtc } from "./dtc_testing.ts";
-import type { DtNode } from "../../../core/plugin/contracts.ts";
+import type { DtNode } from "@gunyah-ts/core/plugin";
 
 const sample: DtNode = {
   name: "",

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Pl011 } from "./pl011.ts";
 import { Pl011Console } from "./console.ts";
 import { FakeDeviceHost } from "../testing/fake_host.ts";

@@ -37,7 +37,7 @@
  *
  * @module
  */
-import { type DeviceHost, MmioResult } from "../../../core/plugin/contracts.ts";
+import { type DeviceHost, MmioResult } from "@gunyah-ts/core/plugin";
 import { VIRT_UART_BASE, VIRT_UART_INTID } from "../memory_map.ts";
 import { PrimeCellDevice } from "../primecell.ts";
 import {

@@ -6,7 +6,7 @@
  * printing writes; the values must agree. Skipped (with a message)
  * when QEMU or the cross assembler is missing.
  */
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Pl011 } from "./pl011.ts";
 import { FakeDeviceHost } from "../testing/fake_host.ts";
 import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "../qemu_reference.ts";

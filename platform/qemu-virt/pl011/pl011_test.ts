@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../../../tests/assert.ts";
-import { MmioResult } from "../../../core/plugin/contracts.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { MmioResult } from "@gunyah-ts/core/plugin";
 import { Pl011 } from "./pl011.ts";
 import { FakeDeviceHost } from "../testing/fake_host.ts";
 import {

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { type DeviceHost, MmioResult } from "../../../core/plugin/contracts.ts";
+import { type DeviceHost, MmioResult } from "@gunyah-ts/core/plugin";
 import { VIRT_RTC_BASE, VIRT_RTC_INTID } from "../memory_map.ts";
 import { PrimeCellDevice } from "../primecell.ts";
 import {

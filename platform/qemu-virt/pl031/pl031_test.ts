@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
-import { MmioResult } from "../../../core/plugin/contracts.ts";
+import { assert, assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { MmioResult } from "@gunyah-ts/core/plugin";
 import { Pl031 } from "./pl031.ts";
 import { FakeDeviceHost } from "../testing/fake_host.ts";
 import { RTCCR, RTCDR, RTCICR, RTCIMSC, RTCLR, RTCMIS, RTCMR, RTCRIS } from "./registers.ts";

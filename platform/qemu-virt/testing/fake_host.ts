@@ -9,7 +9,7 @@ import type {
   Stage2Mapping,
   Stage2View,
   VirtualClockReader,
-} from "../../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 
 /** A test double for the host side of a device. */
 export class FakeDeviceHost implements DeviceHost {

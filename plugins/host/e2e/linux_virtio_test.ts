@@ -11,10 +11,9 @@
  * (`cryptomgr.notests`: two thirds of a boot otherwise) to keep it near 30 s.
  * `GUNYAH_LINUX_E2E=0` skips it.
  */
-import { assert, assertEquals } from "../../../tests/assert.ts";
-import { ensureGuestImages, ImageUnavailableError } from "../../../tools/cli/images/mod.ts";
-import { E2E, E2E_INIT } from "../../../tests/e2e/linux_init.ts";
-import { GunyahSystem } from "../../../tools/cli/system.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { ensureGuestImages, GunyahSystem, ImageUnavailableError } from "@gunyah-ts/cli";
+import { E2E, E2E_INIT } from "@gunyah-ts/tests/e2e";
 import { prepareDevicePlugins } from "../attach.ts";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";

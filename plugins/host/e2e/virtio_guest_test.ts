@@ -5,12 +5,10 @@
  * Worker. Skipped when the AArch64 cross compiler is missing.
  */
 import { fileURLToPath } from "node:url";
-import { assertEquals } from "../../../tests/assert.ts";
-import { buildGuest } from "../../../tests/guests/build.ts";
-import { DEFAULT_QEMU_CPU } from "../../../tests/guests/catalogue.ts";
-import { MissingToolError } from "../../../tests/guests/toolchain.ts";
-import { DiffMachine } from "../../../tests/diff/machine/machine.ts";
-import { SeededSource } from "../../virtio-rng/mod.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
+import { buildGuest, DEFAULT_QEMU_CPU, MissingToolError } from "@gunyah-ts/tests/guests";
+import { DiffMachine } from "@gunyah-ts/tests/machine";
+import { SeededSource } from "@gunyah-ts/virtio-rng";
 import { attachDevicePlugins } from "../attach.ts";
 
 const OUT_DIR = fileURLToPath(new URL("../../../.cache/plugins-e2e/", import.meta.url));

@@ -5,16 +5,16 @@
  *
  * @module
  */
+import { PAGE_SIZE } from "@gunyah-ts/core/abi";
 import {
   S2_ACCESS_R,
   S2_ACCESS_W,
   S2_ACCESS_X,
   type Stage2Mapping,
   type Stage2View,
-} from "../../../core/plugin/contracts.ts";
+} from "@gunyah-ts/core/plugin";
 
 /** Stage-2 mappings are made of 4 KiB pages (Gunyah and the contract require it). */
-const PAGE_SIZE = 0x1000;
 
 /** A single RAM mapping at `ipaBase`; everything else is MMIO. */
 export class FlatRam implements Stage2View {

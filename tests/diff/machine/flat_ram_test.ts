@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../../assert.ts";
-import { S2_ACCESS_R, S2_ACCESS_W, S2_ACCESS_X } from "../../../core/plugin/contracts.ts";
+import { S2_ACCESS_R, S2_ACCESS_W, S2_ACCESS_X } from "@gunyah-ts/core/plugin";
 import { FlatRam } from "./flat_ram.ts";
 
 Deno.test("FlatRam: one RWX mapping over a SharedArrayBuffer, found only inside its range", () => {

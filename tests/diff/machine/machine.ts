@@ -20,17 +20,17 @@ import {
   type InterruptControllerInstance,
   RegisterSet,
   type VirtualClockReader,
-} from "../../../core/plugin/contracts.ts";
-import { VmMmioBus } from "../../../core/hypervisor/vm_mmio_bus.ts";
-import { aarch64Plugin } from "../../../arch/aarch64/plugin.ts";
-import { createPsciService, type PsciServiceHandler } from "../../../arch/aarch64/psci/service.ts";
-import { createQemuVirtPlatform } from "../../../platform/qemu-virt/platform.ts";
-import { parseElf64 } from "../../../platform/qemu-virt/boot/elf64.ts";
+} from "@gunyah-ts/core/plugin";
+import { aarch64Plugin } from "@gunyah-ts/arch-aarch64";
+import { createPsciService, type PsciServiceHandler, VmMmioBus } from "@gunyah-ts/core";
+import { SMCCC_UNKNOWN_FUNCTION } from "@gunyah-ts/core/abi";
 import {
+  createQemuVirtPlatform,
+  parseElf64,
   VIRT_GIC_DIST_BASE,
   VIRT_GIC_REDIST_BASE,
   VIRT_MEM_BASE,
-} from "../../../platform/qemu-virt/memory_map.ts";
+} from "@gunyah-ts/platform-qemu-virt";
 import { FlatRam } from "./flat_ram.ts";
 import { TimerQueue } from "./timer_queue.ts";
 import { VmPsciHost } from "./vm_psci_host.ts";
@@ -44,7 +44,7 @@ const SLICE = 20_000;
 /** SMCCC: X0 bits that select a PSCI-range function (the 32-bit function ID). */
 const FUNCTION_ID_MASK = 0xffffffffn;
 /** SMCCC NOT_SUPPORTED (-1) for a call no service implements. */
-const SMCCC_NOT_SUPPORTED = 0xffffffffffffffffn;
+const SMCCC_NOT_SUPPORTED: bigint = BigInt.asUintN(64, BigInt(SMCCC_UNKNOWN_FUNCTION));
 
 /** Why a differential run ended. */
 export type StopReason =

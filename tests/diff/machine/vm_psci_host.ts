@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { PsciAffinityState, PsciReturn } from "../../../arch/aarch64/psci/function_ids.ts";
-import type { PsciHost } from "../../../arch/aarch64/psci/host.ts";
+import { PsciAffinityState, PsciReturn } from "@gunyah-ts/core/abi";
+import type { PsciHost } from "@gunyah-ts/core";
 
 /** How the VM asked to stop. */
 export type PowerRequest = "none" | "off" | "reset";

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../assert.ts";
-import { PsciAffinityState, PsciReturn } from "../../../arch/aarch64/psci/function_ids.ts";
-import { createPsciService } from "../../../arch/aarch64/psci/service.ts";
+import { PsciAffinityState, PsciReturn } from "@gunyah-ts/core/abi";
+import { createPsciService } from "@gunyah-ts/core";
 import { VmPsciHost } from "./vm_psci_host.ts";
 
 function call(host: VmPsciHost, caller: number, ...x: bigint[]): bigint {

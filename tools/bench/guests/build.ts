@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CROSS_GCC, runTool } from "../../../tests/guests/toolchain.ts";
+import { CROSS_GCC, runTool } from "@gunyah-ts/tests/guests";
 
 /** Loop body length of guests/compute.S (instructions per iteration). */
 export const COMPUTE_LOOP_INSTRUCTIONS = 12;

@@ -31,7 +31,8 @@ export interface GuestImages {
   readonly source: string;
 }
 
-interface Manifest {
+/** What a cached image set holds (its `manifest.json`). */
+export interface Manifest {
   readonly kernelPackage: string;
   readonly kernelVersion: string;
   readonly kernelRelease: string;
@@ -81,8 +82,10 @@ async function walk(dir: string, base = ""): Promise<string[]> {
   return out.sort();
 }
 
-/** Find the newest complete cached image set, if any. */
-async function findCached(root: string): Promise<{ dir: string; manifest: Manifest } | null> {
+/** Find the newest complete cached image set below `root`, if any. */
+export async function findCachedImages(
+  root: string,
+): Promise<{ dir: string; manifest: Manifest } | null> {
   const base = `${root}/images`;
   if (!await exists(base)) return null;
   const found: { dir: string; manifest: Manifest; mtime: number }[] = [];
@@ -165,7 +168,7 @@ export interface EnsureOptions {
 export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<GuestImages> {
   const progress = opts.progress ?? ((m: string) => console.error(`[images] ${m}`));
   const root = opts.cache ?? cacheRoot();
-  let cached = opts.refresh ? null : await findCached(root);
+  let cached = opts.refresh ? null : await findCachedImages(root);
   if (!cached) {
     progress("no cached guest images: fetching Debian's linux-image-arm64 and busybox-static");
     cached = await populate(root, progress);

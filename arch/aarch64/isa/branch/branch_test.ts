@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { b, bcond, br, cbz, CODE, Harness, NOP, tbz } from "../../cpu/test_asm.ts";
 
 const h = new Harness();

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { fields, Harness } from "../../cpu/test_asm.ts";
 import { FPSR_IOC, FPSR_IXC } from "../../softfloat/mod.ts";
 

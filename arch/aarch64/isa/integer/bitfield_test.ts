@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { bitfield, extr, Harness, operands, u64 } from "../../cpu/test_asm.ts";
 
 const h = new Harness();

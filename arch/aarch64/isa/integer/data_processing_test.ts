@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { dp1, dp2, dp3, Harness, operands, u32, u64 } from "../../cpu/test_asm.ts";
 
 const h = new Harness();

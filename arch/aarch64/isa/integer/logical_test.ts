@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Harness, logImm, logShift, u64 } from "../../cpu/test_asm.ts";
 import { R_SP } from "../../cpu/state.ts";
 import { BITMASK_HI, BITMASK_LO, BITMASK_VALID, BITMASK_VALID32 } from "./bitmask_immediate.ts";

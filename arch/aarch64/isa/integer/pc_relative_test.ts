@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { adr, CODE, Harness } from "../../cpu/test_asm.ts";
 
 const h = new Harness();

@@ -6,7 +6,7 @@
  * on the PL011) and by this CPU; every result must match. Skipped when
  * QEMU or the cross binutils are not installed.
  */
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Harness, operands } from "../../cpu/test_asm.ts";
 import { a64Decoder } from "../../decode/a64.ts";
 import { missingReferenceTools, runReferenceGuest } from "../../test_qemu.ts";

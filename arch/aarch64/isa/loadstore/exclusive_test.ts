@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { CODE, DATA, Harness, ldstExcl } from "../../cpu/test_asm.ts";
 
 /** LDXR/LDAXR (o0 = acquire). */

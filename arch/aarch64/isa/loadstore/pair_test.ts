@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { DATA, Harness, ldstPair } from "../../cpu/test_asm.ts";
 import { R_SP } from "../../cpu/state.ts";
 

@@ -9,7 +9,7 @@
  * access size (the MMU is off, so memory is Device and unaligned accesses
  * fault). Skipped when QEMU or the cross binutils are not installed.
  */
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Harness, ldstExcl, ldstImm9, ldstPair, ldstReg, ldstUimm } from "../../cpu/test_asm.ts";
 import { TestRam } from "../../cpu/test_support.ts";
 import { missingReferenceTools, runReferenceGuest } from "../../test_qemu.ts";

@@ -1,7 +1,7 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { CODE, DATA, Harness, ldrLit, ldstImm9, ldstReg, ldstUimm } from "../../cpu/test_asm.ts";
 import { R_SP } from "../../cpu/state.ts";
-import { ExitKind, MmioResult } from "../../../../core/plugin/contracts.ts";
+import { ExitKind, MmioResult } from "@gunyah-ts/core/plugin";
 
 const h = new Harness();
 const PATTERN = 0x8182838485868788n;

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { DATA, fields, Harness } from "../../cpu/test_asm.ts";
 
 function simdHarness(): Harness {

@@ -9,7 +9,7 @@
  * is reported as a marker value, so a disagreement on what is allocated
  * shows up as a mismatch. Skipped when QEMU or the cross binutils are absent.
  */
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Harness } from "../../cpu/test_asm.ts";
 import { a64Decoder } from "../../decode/a64.ts";
 import type { EncodingEntry } from "../../decode/entry.ts";

@@ -7,7 +7,7 @@
  * (relative to the buffer) and a hash of the buffer must match QEMU after
  * every instruction. Skipped when QEMU or the cross binutils are absent.
  */
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Harness, RAM_BASE } from "../../cpu/test_asm.ts";
 import { TestRam } from "../../cpu/test_support.ts";
 import { a64Decoder } from "../../decode/a64.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ExitKind } from "../../../../core/plugin/contracts.ts";
+import { ExitKind } from "@gunyah-ts/core/plugin";
 import { GUEST_EXCEPTION } from "../../cpu/state.ts";
 import { EC_BRK64, EC_SVC64, esrFor } from "../../sys/esr.ts";
 import {

@@ -1,5 +1,5 @@
-import { assertEquals } from "../../../../tests/assert.ts";
-import { ExitKind } from "../../../../core/plugin/contracts.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
+import { ExitKind } from "@gunyah-ts/core/plugin";
 import { R_SP } from "../../cpu/state.ts";
 import { takeIrq } from "../../sys/exception.ts";
 import { SCTLR_NTWI } from "../../sys/registers.ts";

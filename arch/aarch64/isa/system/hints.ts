@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ExitKind } from "../../../../core/plugin/contracts.ts";
+import { ExitKind } from "@gunyah-ts/core/plugin";
 import { EC_WFX } from "../../sys/esr.ts";
 import { exitCpu, raiseSync } from "../../sys/exception.ts";
 import { SCTLR_NTWE, SCTLR_NTWI } from "../../sys/registers.ts";

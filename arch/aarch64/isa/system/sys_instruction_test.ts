@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../../tests/assert.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { GUEST_EXCEPTION } from "../../cpu/state.ts";
 import { markCodePage } from "../../mmu/code_pages.ts";
 import { readMem } from "../../mmu/access.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../../tests/assert.ts";
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { R_SP } from "../../cpu/state.ts";
 import { ICC_IAR1_EL1, ICC_PMR_EL1 } from "../../gic/icc_sysregs.ts";
 import { SCTLR_M, SCTLR_RES1, SCTLR_UCT, SCTLR_UMA } from "../../sys/registers.ts";

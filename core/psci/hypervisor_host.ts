@@ -1,14 +1,12 @@
 /**
- * The host side of PSCI power management: what the architecture's PSCI
- * service (arch/aarch64/psci, `PsciHost<Caller>`) asks of the hypervisor,
- * implemented over vCPU threads. The caller is the hypercall context of the
+ * The host side of PSCI power management: what the PSCI service
+ * (service.ts, `PsciHost<Caller>`) asks of the hypervisor, implemented over
+ * vCPU threads. The caller is the hypercall context of the
  * vCPU making the call; the "system" is the caller's VM (the vCPUs sharing
  * its address space).
  *
- * The core does not import the architecture, so the PSCI return codes used
- * here are named below with their DEN 0022 values (the same numbers as the
- * arch's `PsciReturn`). Boot code registers the service:
- * `hv.dispatcher.registerSmcccService(SMCCC_OWNER_STANDARD, createPsciService(hv.psci))`.
+ * Boot code registers the service:
+ * `hv.dispatcher.registerSmcccService(SmcccOwner.STANDARD, createPsciService(hv.psci))`.
  *
  * Gunyah virtualises PSCI in the hypervisor (HYP `hyp/vm/psci`): CPU_ON is a
  * power-on of the target vCPU, CPU_OFF a power-off of the caller, SYSTEM_OFF /
@@ -18,29 +16,13 @@
  * @module
  */
 import { HypError } from "../abi/error.ts";
+import { PsciAffinityState, PsciReturn } from "../abi/psci.ts";
 import type { HypercallContext } from "../hypercall/context.ts";
 import { Thread } from "../object/thread/thread.ts";
 import { VCPU_RUN_RESET_SYSTEM_RESET } from "../object/thread/thread_types.ts";
 import { vcpuMpidrAffinity } from "../object/vic/vcpu_mpidr.ts";
 import { S2_ACCESS_X, type Stage2View } from "../plugin/contracts.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
-
-/** PSCI return codes (Arm DEN 0022 §5.2.2), as the arch's `PsciReturn`. */
-export const PSCI_SUCCESS: number = 0;
-/** DEN 0022: INVALID_PARAMETERS. */
-export const PSCI_INVALID_PARAMETERS: number = -2;
-/** DEN 0022: DENIED. */
-export const PSCI_DENIED: number = -3;
-/** DEN 0022: ALREADY_ON. */
-export const PSCI_ALREADY_ON: number = -4;
-/** DEN 0022: INVALID_ADDRESS. */
-export const PSCI_INVALID_ADDRESS: number = -9;
-/** AFFINITY_INFO: ON (DEN 0022 §5.7). */
-export const PSCI_AFFINITY_ON: number = 0;
-/** AFFINITY_INFO: OFF. */
-export const PSCI_AFFINITY_OFF: number = 1;
-/** CPU_SUSPEND power_state bit 16 (original format): StateType, 1 = power-down. */
-export const PSCI_POWER_STATE_TYPE_POWERDOWN = 1 << 16;
 
 /** What the PSCI host needs from the hypervisor. */
 export interface PsciHostServices {
@@ -74,25 +56,25 @@ export class VcpuPsciHost {
   /** CPU_ON: power on the caller's sibling with MPIDR `targetMpidr`. */
   cpuOn(ctx: HypercallContext, targetMpidr: bigint, entry: bigint, context: bigint): number {
     const caller = this.#caller(ctx);
-    if (caller === null) return PSCI_INVALID_PARAMETERS;
+    if (caller === null) return PsciReturn.INVALID_PARAMETERS;
     const target = this.#byMpidr(caller, targetMpidr);
-    if (target === null || target.arch === null) return PSCI_INVALID_PARAMETERS;
-    if (!target.isBlocked(SchedulerBlock.VCPU_OFF)) return PSCI_ALREADY_ON;
+    if (target === null || target.arch === null) return PsciReturn.INVALID_PARAMETERS;
+    if (!target.isBlocked(SchedulerBlock.VCPU_OFF)) return PsciReturn.ALREADY_ON;
     const s2 = target.addrspace as unknown as Stage2View | null;
     if (s2 !== null && typeof s2.lookup === "function") {
       const m = entry < 2n ** 53n ? s2.lookup(Number(entry)) : null;
-      if (m === null || (m.access & S2_ACCESS_X) === 0) return PSCI_INVALID_ADDRESS;
+      if (m === null || (m.access & S2_ACCESS_X) === 0) return PsciReturn.INVALID_ADDRESS;
     }
     const err = target.poweron(entry, context);
-    if (err === HypError.ERROR_BUSY) return PSCI_ALREADY_ON;
-    return err === HypError.OK ? PSCI_SUCCESS : PSCI_INVALID_PARAMETERS;
+    if (err === HypError.ERROR_BUSY) return PsciReturn.ALREADY_ON;
+    return err === HypError.OK ? PsciReturn.SUCCESS : PsciReturn.INVALID_PARAMETERS;
   }
 
   /** CPU_OFF of the caller. */
   cpuOff(ctx: HypercallContext): number {
     const caller = this.#caller(ctx);
-    if (caller === null) return PSCI_DENIED;
-    return caller.poweroff(false) === HypError.OK ? PSCI_SUCCESS : PSCI_DENIED;
+    if (caller === null) return PsciReturn.DENIED;
+    return caller.poweroff(false) === HypError.OK ? PsciReturn.SUCCESS : PsciReturn.DENIED;
   }
 
   /**
@@ -103,20 +85,20 @@ export class VcpuPsciHost {
    */
   cpuSuspend(ctx: HypercallContext, powerState: number, _entry: bigint, _context: bigint): number {
     const caller = this.#caller(ctx);
-    if (caller === null) return PSCI_DENIED;
-    if (caller.arch !== null && caller.arch.hasPendingInterrupt()) return PSCI_SUCCESS;
+    if (caller === null) return PsciReturn.DENIED;
+    if (caller.arch !== null && caller.arch.hasPendingInterrupt()) return PsciReturn.SUCCESS;
     caller.suspendPowerState = BigInt(powerState >>> 0);
     caller.block(SchedulerBlock.VCPU_SUSPEND);
-    return PSCI_SUCCESS;
+    return PsciReturn.SUCCESS;
   }
 
   /** AFFINITY_INFO at level 0 (one vCPU); other levels are INVALID_PARAMETERS. */
   affinityInfo(ctx: HypercallContext, targetAffinity: bigint, lowestLevel: number): number {
     const caller = this.#caller(ctx);
-    if (caller === null || lowestLevel !== 0) return PSCI_INVALID_PARAMETERS;
+    if (caller === null || lowestLevel !== 0) return PsciReturn.INVALID_PARAMETERS;
     const target = this.#byMpidr(caller, targetAffinity);
-    if (target === null) return PSCI_INVALID_PARAMETERS;
-    return target.isBlocked(SchedulerBlock.VCPU_OFF) ? PSCI_AFFINITY_OFF : PSCI_AFFINITY_ON;
+    if (target === null) return PsciReturn.INVALID_PARAMETERS;
+    return target.isBlocked(SchedulerBlock.VCPU_OFF) ? PsciAffinityState.OFF : PsciAffinityState.ON;
   }
 
   /** SYSTEM_OFF: every vCPU of the caller's VM powers off; the VM's owner is told. */

@@ -1,5 +1,7 @@
 /**
- * PSCI 1.1 function IDs and return codes.
+ * PSCI 1.1 function IDs, return codes and argument formats: the one
+ * definition for the system (the PSCI service in core/psci and its hosts use
+ * these; the SMCCC fields they are built from are in smccc.ts).
  *
  * Source: Arm DEN 0022 "Arm Power State Coordination Interface" (PSCI 1.1,
  * issue D/E), §5.1 "Function prototypes" and Table 5 "Return error codes";
@@ -10,10 +12,6 @@
  * @module
  */
 
-/** SMCCC owner number of the Standard Secure Service calls (PSCI lives here). */
-export const SMCCC_OWNER_STANDARD = 4;
-/** Function-ID bit 30: the SMC64/HVC64 calling convention. */
-export const SMCCC_SMC64 = 0x40000000;
 /** First SMC32 PSCI function ID. */
 export const PSCI_SMC32_BASE = 0x84000000;
 /** First SMC64 PSCI function ID. */
@@ -46,9 +44,6 @@ export const enum PsciFunction {
 
 /** PSCI_VERSION: major 1, minor 1 (bits 31:16 major, 15:0 minor). */
 export const PSCI_VERSION_1_1 = 0x00010001;
-
-/** SMCCC_VERSION's function ID: PSCI_FEATURES reports it so callers may use SMCCC 1.1+ discovery. */
-export const SMCCC_VERSION_FUNCTION_ID = 0x80000000;
 
 /** PSCI return codes (DEN 0022 Table 5). */
 export const enum PsciReturn {
@@ -95,6 +90,3 @@ export const POWER_STATE_TYPE_POWERDOWN = 1 << 16;
 export const POWER_STATE_LEVEL_SHIFT = 24;
 /** Bits that must be zero in an original-format power_state (31:26 and 23:17). */
 export const POWER_STATE_RESERVED = 0xfc000000 | 0x00fe0000;
-
-/** MPIDR affinity fields a PSCI target_cpu may hold: Aff3 (39:32) and Aff2..Aff0 (23:0). */
-export const MPIDR_AFFINITY_MASK = 0xff_00ff_ffffn;

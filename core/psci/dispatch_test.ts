@@ -2,10 +2,11 @@
  * PSCI registered with the core's SMCCC dispatcher, called as a guest would:
  * `hvc #0` with the function ID in X0.
  */
-import { assertEquals } from "../../../tests/assert.ts";
-import type { HypercallContext } from "../../../core/hypercall/context.ts";
-import { createTestCore } from "../../../core/hypercall/test_fixture.ts";
-import { PsciAffinityState, PsciReturn, SMCCC_OWNER_STANDARD } from "./function_ids.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
+import type { HypercallContext } from "../hypercall/context.ts";
+import { createTestCore } from "../testing/mod.ts";
+import { PsciAffinityState, PsciReturn } from "../abi/psci.ts";
+import { SmcccOwner } from "../abi/smccc.ts";
 import type { PsciHost } from "./host.ts";
 import { createPsciService } from "./service.ts";
 
@@ -42,7 +43,7 @@ function hvc0(core: ReturnType<typeof createTestCore>, ...x: bigint[]): bigint {
 Deno.test("PSCI served through the SMCCC dispatcher as owner STANDARD (hvc #0)", () => {
   const core = createTestCore();
   const host = new RecordingHost();
-  core.dispatcher.registerSmcccService(SMCCC_OWNER_STANDARD, createPsciService(host));
+  core.dispatcher.registerSmcccService(SmcccOwner.STANDARD, createPsciService(host));
   assertEquals(hvc0(core, 0x84000000n), 0x10001n);
   assertEquals(hvc0(core, 0xc4000003n, 1n, 0x40080000n, 0n), 0n);
   assertEquals(hvc0(core, 0xc4000003n, 5n, 0x40080000n, 0n), -2n);

@@ -1,5 +1,6 @@
-import { assertEquals } from "../../../tests/assert.ts";
-import { PsciAffinityState, PsciReturn, SMCCC_OWNER_STANDARD } from "./function_ids.ts";
+import { assertEquals } from "@gunyah-ts/tests/assert";
+import { PsciAffinityState, PsciReturn } from "../abi/psci.ts";
+import { SmcccOwner } from "../abi/smccc.ts";
 import type { PsciHost } from "./host.ts";
 import { createPsciService, psciImplements } from "./service.ts";
 
@@ -139,5 +140,5 @@ Deno.test("unknown and foreign IDs: -1 within PSCI's range, not handled outside 
   assertEquals(call(host, 0x04000000).handled, false, "yielding call");
   assertEquals(call(host, 0x85000000).handled, false, "owner 5");
   assertEquals(psciImplements(0x84010000), false, "reserved bits set");
-  assertEquals(SMCCC_OWNER_STANDARD, 4);
+  assertEquals(SmcccOwner.STANDARD, 4);
 });

@@ -24,23 +24,23 @@
  * @module
  */
 import {
-  MPIDR_AFFINITY_MASK,
   POWER_STATE_RESERVED,
   PSCI_CPU_SUSPEND_FEATURES,
   PSCI_MIGRATE_INFO_TYPE_NONE,
   PSCI_VERSION_1_1,
   PsciFunction,
   PsciReturn,
-  SMCCC_OWNER_STANDARD,
+} from "../abi/psci.ts";
+import {
+  SMCCC_FAST_CALL,
+  SMCCC_OWNER_SHIFT,
   SMCCC_SMC64,
   SMCCC_VERSION_FUNCTION_ID,
-} from "./function_ids.ts";
+  SmcccOwner,
+} from "../abi/smccc.ts";
+import { MPIDR_AFFINITY_MASK } from "../abi/mpidr.ts";
 import type { PsciHost } from "./host.ts";
 
-/** Function-ID bit 31: fast call. */
-const SMCCC_FAST = 0x80000000;
-/** Function-ID bits 29:24: owner. */
-const OWNER_SHIFT = 24;
 /** Function-ID bits 23:16 must be zero for PSCI (bit 16 is the SVE hint, 23:17 res0). */
 const PSCI_RESERVED_BITS = 0x00ff0000;
 /**
@@ -79,8 +79,8 @@ const IMPLEMENTED_SMC64 = new Set<number>([
 /** Whether `functionId` is a PSCI function this service implements (PSCI_FEATURES). */
 export function psciImplements(functionId: number): boolean {
   const id = functionId >>> 0;
-  if ((id & SMCCC_FAST) === 0 || (id & PSCI_RESERVED_BITS) !== 0) return false;
-  if (((id >>> OWNER_SHIFT) & 0x3f) !== SMCCC_OWNER_STANDARD) return false;
+  if ((id & SMCCC_FAST_CALL) === 0 || (id & PSCI_RESERVED_BITS) !== 0) return false;
+  if (((id >>> SMCCC_OWNER_SHIFT) & 0x3f) !== SmcccOwner.STANDARD) return false;
   const fn = id & 0xffff;
   return (id & SMCCC_SMC64) !== 0 ? IMPLEMENTED_SMC64.has(fn) : IMPLEMENTED_SMC32.has(fn);
 }
@@ -92,17 +92,19 @@ function result(regs: BigUint64Array, value: number): void {
 
 /**
  * Build the PSCI service over `host`. Register it with the dispatcher as
- * owner {@link SMCCC_OWNER_STANDARD}.
+ * owner {@link SmcccOwner.STANDARD}.
  *
  * @example
  * ```ts
- * dispatcher.registerSmcccService(SMCCC_OWNER_STANDARD, createPsciService(host));
+ * dispatcher.registerSmcccService(SmcccOwner.STANDARD, createPsciService(host));
  * ```
  */
 export function createPsciService<Caller>(host: PsciHost<Caller>): PsciServiceHandler<Caller> {
   return (caller, functionId, regs) => {
     const id = functionId >>> 0;
-    if ((id & SMCCC_FAST) === 0 || ((id >>> OWNER_SHIFT) & 0x3f) !== SMCCC_OWNER_STANDARD) {
+    if (
+      (id & SMCCC_FAST_CALL) === 0 || ((id >>> SMCCC_OWNER_SHIFT) & 0x3f) !== SmcccOwner.STANDARD
+    ) {
       return false;
     }
     const fn = id & 0xffff;

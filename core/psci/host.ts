@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { PsciAffinityState, PsciReturn } from "./function_ids.ts";
+import type { PsciAffinityState, PsciReturn } from "../abi/psci.ts";
 
 /** The host side of PSCI power management (implemented by the core's hypervisor). */
 export interface PsciHost<Caller> {

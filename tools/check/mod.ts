@@ -1,0 +1,20 @@
+/**
+ * Checks over the workspace's structure: package boundaries (imports cross
+ * members only through declared entry points) and the layering of the import
+ * graph.
+ *
+ * @module
+ */
+export * from "./workspace.ts";
+export * from "./source.ts";
+export * from "./exports.ts";
+export {
+  applyFixes,
+  checkFile,
+  checkWorkspace,
+  EXCLUDED,
+  type Finding,
+  mergeEntryImports,
+} from "./imports.ts";
+export * from "./graph.ts";
+export * from "./layering.ts";
