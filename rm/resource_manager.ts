@@ -44,6 +44,10 @@ import {
 } from "./abi.ts";
 import { decodeFdt, encodeFdt, FdtFormatError, fromDtNode } from "./dt/fdt.ts";
 import { hypervisorDtNode } from "./dt/hypervisor_node.ts";
+import { RmRequestError } from "./error.ts";
+import { IrqLending, irqLendingHandlers } from "./irq/lending.ts";
+import { memParcelHandlers } from "./mem/handlers.ts";
+import { ParcelManager } from "./mem/parcels.ts";
 import { createRpcLink, RM_RPC_VM_FREE_IRQ_START, type RpcLink } from "./rpc/link.ts";
 import { type RmMemoryRegion, RmPrivateMemory } from "./rpc/private_memory.ts";
 import { type ConsoleSink, RmRpcService } from "./rpc/service.ts";
@@ -61,18 +65,12 @@ import {
   destroyVmObjects,
   type VmObjects,
 } from "./vm/config_build.ts";
-import type { ParcelDirectory } from "./vm/parcels.ts";
+import { type ParcelDirectory, parcelDirectoryOver, type PhysicalView } from "./vm/parcels.ts";
 import { type BuiltVdevice, createVdevice, destroyObjects, vdeviceDtNode } from "./vm/vdevices.ts";
 import { parseVmConfig, type VmConfig, VmConfigError } from "./vm/vm_config.ts";
 import { VirqPool } from "./vm/virq_pool.ts";
 
-/** An RM-level failure with its RM error code (gunyah-abi.md §5.2). */
-export class RmRequestError extends Error {
-  override readonly name = "RmRequestError";
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
+export { RmRequestError } from "./error.ts";
 
 /** Where a VM's image and devicetree are (VM_CONFIG_IMAGE). */
 export interface VmImage {
@@ -131,6 +129,12 @@ export interface ResourceManagerOptions {
   readonly log?: (message: string) => void;
   /** Console output VMs write through VM_CONSOLE_WRITE. */
   readonly consoleSink?: ConsoleSink;
+  /**
+   * The RM's view of physical RAM, to read and patch the devicetree in an
+   * image parcel (the Gunyah RM maps the DT parcel into its own address
+   * space). Without it VM_INIT fails with MEM_INVALID.
+   */
+  readonly physicalMemory?: PhysicalView;
   /** Physical CPUs vCPUs may be placed on (default 1). */
   readonly physicalCpus?: number;
 }
@@ -149,6 +153,8 @@ export class ResourceManager implements Component {
   readonly #options: ResourceManagerOptions;
   #rpc: RmRpcService | null = null;
   #parcels: ParcelDirectory | null = null;
+  #parcelManager: ParcelManager | null = null;
+  #irqs: IrqLending | null = null;
   /** INTIDs of the RM's own vic. */
   readonly #rmVirqs = new VirqPool(RM_RPC_FIRST_VIRQ, GIC_SPI_BASE + GIC_SPI_NUM);
   /** HALT VIRQ → (VM, vCPU index). */
@@ -167,6 +173,21 @@ export class ResourceManager implements Component {
       );
     }
     this.#port = port as BuilderPort;
+    this.#parcelManager = new ParcelManager({
+      port,
+      env,
+      exists: (vmid) => this.#vms.has(vmid),
+      addrspace: (vmid) => this.#vms.get(vmid)?.objects?.addrspace ?? null,
+      notify: (vmid, msgId, payload) => void this.#rpc?.notify(vmid, msgId, payload),
+      log: this.#options.log,
+    });
+    this.#parcels ??= parcelDirectoryOver(this.#parcelManager, this.#options.physicalMemory);
+    this.#irqs = new IrqLending({
+      port,
+      vic: (vmid) => this.#vms.get(vmid)?.objects?.vic ?? null,
+      notify: (vmid, msgId, payload) => void this.#rpc?.notify(vmid, msgId, payload),
+      log: this.#options.log,
+    });
     const region = this.#options.privateMemory;
     const vicCap = (port as Partial<{ env: { vicCap?: bigint } }>).env?.vicCap;
     this.#rmVic = vicCap ?? null;
@@ -192,7 +213,21 @@ export class ResourceManager implements Component {
         this.#options.log,
         this.#options.consoleSink,
       );
+      this.#rpc.registerHandlers(memParcelHandlers(this.#parcelManager));
+      this.#rpc.registerHandlers(irqLendingHandlers(this.#irqs));
     }
+  }
+
+  /** IRQ lending (rm/irq): the hwirqs the RM manages, once started. */
+  get irqs(): IrqLending {
+    if (!this.#irqs) throw new Error("resource manager: not started");
+    return this.#irqs;
+  }
+
+  /** The memory-parcel registry (rm/mem), once started. */
+  get parcels(): ParcelManager {
+    if (!this.#parcelManager) throw new Error("resource manager: not started");
+    return this.#parcelManager;
   }
 
   /** The RPC service, when the RM was given private memory. */
@@ -200,7 +235,10 @@ export class ResourceManager implements Component {
     return this.#rpc;
   }
 
-  /** Give the RM its memory-parcel service (rm/mem), which VM_CONFIG_IMAGE / VM_INIT use. */
+  /**
+   * Replace the parcel directory VM_CONFIG_IMAGE / VM_INIT use (by default
+   * rm/mem's parcels, {@link parcelDirectoryOver}); for tests.
+   */
   attachParcels(parcels: ParcelDirectory): void {
     this.#parcels = parcels;
   }
@@ -323,6 +361,12 @@ export class ResourceManager implements Component {
       rec.status = VmStatus.INIT_FAILED;
       throw e;
     }
+    this.#parcelManager?.addOwnedMemory(vmid, {
+      ipa: spec.ipaBase,
+      phys: spec.physBase,
+      size: spec.size,
+      extent: rec.caps.memextent,
+    });
     try {
       this.#link(rec);
     } catch (e) {

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { ParcelManager } from "../mem/parcels.ts";
 
 /** ACL rights bits (gunyah-abi.md §5.4: bit0 X, bit1 W, bit2 R). */
 export const ParcelRights = { X: 1, W: 2, R: 4 } as const;
@@ -55,4 +56,48 @@ export interface ParcelDirectory {
   mapForVm(handle: number, vmid: number, addrspaceCap: bigint, ipa: bigint): void;
   /** VM `vmid` is being deallocated: release / reclaim every parcel it holds or lent. */
   releaseAllFor(vmid: number): void;
+}
+
+/** Physical RAM as the RM may read and write it: a view of `[base, base + length)` or null. */
+export type PhysicalView = (base: number, length: number) => Uint8Array | null;
+
+/**
+ * The lifecycle's view of rm/mem's {@link ParcelManager}: lookups by handle,
+ * bytes through `physical`, accept on the VM's behalf, release on reset and
+ * deallocation.
+ */
+export function parcelDirectoryOver(m: ParcelManager, physical?: PhysicalView): ParcelDirectory {
+  return {
+    lookup(handle) {
+      const p = m.get(handle);
+      if (!p) return null;
+      return {
+        handle,
+        owner: p.owner,
+        label: p.label,
+        acl: p.vms.map((v) => ({ vmid: v.vmid, rights: v.rights })),
+        sgl: p.regions.map((r) => ({ ipa: BigInt(r.ownerIpa), size: BigInt(r.size) })),
+        size: BigInt(ParcelManager.size(p)),
+      };
+    },
+    bytes(handle, offset, length) {
+      const p = m.get(handle);
+      if (!p || !physical || offset < 0n) return null;
+      let at = 0n;
+      for (const r of p.regions) {
+        const end = at + BigInt(r.size);
+        if (offset >= at && offset + BigInt(length) <= end) {
+          return physical(r.phys + Number(offset - at), length);
+        }
+        at = end;
+      }
+      return null;
+    },
+    mapForVm(handle, vmid, _addrspaceCap, ipa) {
+      m.acceptFor(handle, vmid, Number(ipa));
+    },
+    releaseAllFor(vmid) {
+      m.releaseAllFor(vmid);
+    },
+  };
 }
