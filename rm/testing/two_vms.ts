@@ -9,7 +9,7 @@
  * @module
  */
 import { type Addrspace, type Cspace, Hypervisor, ObjectType, type Vic } from "@gunyah-ts/core";
-import { FakeArch } from "@gunyah-ts/core/testing";
+import { FakeArch, TEST_BOARD } from "@gunyah-ts/core/testing";
 import { assertEquals } from "@gunyah-ts/tests/assert";
 import { Vmid } from "../abi.ts";
 import { RmClient } from "../client.ts";
@@ -41,6 +41,7 @@ export interface TestVm {
 export async function setup() {
   const arch = new FakeArch({ [IDLE_ENTRY.toString()]: [{ op: "wfi" }, { op: "goto", to: 0 }] });
   const hv = new Hypervisor({
+    board: TEST_BOARD,
     arch,
     cpus: 1,
     ram: [{ base: RM_MEM, size: 0x1000 }, { base: RAM, size: 8 * MiB }],
