@@ -1,6 +1,6 @@
 /**
  * Attach the device plugins a VM's configuration names (`vms[].devices` in
- * the boot YAML, `DeviceConfig` of tools/cli/config.ts) to that VM: load each
+ * the boot YAML, `DeviceConfig` of tools/system/config.ts) to that VM: load each
  * plugin (in-process, or in a sandboxed Worker when `isolate` is true, the
  * default), give device `i` the platform's device slot `i`
  * (`PlatformPlugin.deviceSlot`; on qemu-virt a virtio-mmio transport), put its
@@ -39,7 +39,7 @@ import { loadPlugin, resolveSpecifier } from "@gunyah-ts/core/plugin";
 import { createIsolatedDevice, IsolatedDevice } from "./isolated_device.ts";
 import { LateBoundHost } from "./late_bound_host.ts";
 
-/** One configured device (the shape of tools/cli/config.ts `DeviceConfig`). */
+/** One configured device (the shape of tools/system/config.ts `DeviceConfig`). */
 export interface DevicePluginConfig {
   readonly plugin: string;
   readonly isolate: boolean;

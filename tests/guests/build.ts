@@ -71,9 +71,13 @@ async function sha256Hex(parts: readonly (string | Uint8Array)[]): Promise<strin
  * runtime maps that MiB for both).
  */
 export interface GuestBoard {
+  /** Guest-physical base of RAM (the image is linked 2 MiB above it). */
   readonly ramBase: number;
+  /** GICv3 distributor base. */
   readonly gicdBase: number;
+  /** First GICv3 redistributor frame (within 1 MiB above the GICD). */
   readonly gicrBase: number;
+  /** PL011 UART base. */
   readonly uartBase: number;
 }
 

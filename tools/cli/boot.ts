@@ -254,13 +254,13 @@ async function bootOnce(
   const ended = vm.ended.then((e) => (end = e));
   // Attach (which installs the output sink synchronously) before the first instruction runs.
   const session = attachTerminal(scriptedConsole(teeConsole(vm), script), ended);
-  const running = system.hv.run();
+  const running = system.run();
   const how = await session;
-  system.hv.stop();
+  system.stop();
   await running;
   await devicePlugins?.close();
   await dashboard?.close();
-  await system.hv.stopComponents();
+  await system.close();
   if (how === "quit") {
     console.error("\n[boot] quit from the console");
     return 0;

@@ -88,7 +88,7 @@ export const dtbCommand: Command = {
         const fdt = decodeFdt(vm.dtb);
         console.log(formatDts(fdt.root, fdt.reservations));
       }
-      await system.hv.stopComponents();
+      await system.close();
       return 0;
     } catch (e) {
       if (e instanceof ConfigError) {

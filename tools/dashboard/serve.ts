@@ -94,7 +94,7 @@ export function serveDashboard(
           });
         },
         onError: (e) => {
-          system.hv.log(`dashboard: ${(e as Error).message}`);
+          system.log(`dashboard: ${(e as Error).message}`);
           return new Response(JSON.stringify({ error: "internal error" }), {
             status: 500,
             headers: { "content-type": "application/json" },

@@ -23,3 +23,9 @@ export * from "./machine_plugins.ts";
 export * from "./config.ts";
 export * from "./images/mod.ts";
 export type { DevicePluginConfig, PreparedDevicePlugins } from "@gunyah-ts/plugin-host";
+export type * from "./status_types.ts";
+export { hex } from "./status.ts";
+export * from "./control.ts";
+/** The event stream's vocabulary: the hypervisor's event map and the hypercall error names it carries. */
+export type { HypervisorEventBus, HypervisorEvents } from "@gunyah-ts/core";
+export { errorName } from "@gunyah-ts/core/abi";

@@ -13,11 +13,16 @@
  *
  * @module
  */
-import { Hypervisor, ObjectType } from "@gunyah-ts/core";
-import type { Addrspace, Thread } from "@gunyah-ts/core";
+import { createPsciService, Hypervisor, ObjectType, SmcccOwner } from "@gunyah-ts/core";
+import type { Addrspace, HypervisorEventBus, RunStopReason, Thread } from "@gunyah-ts/core";
 import type { ArchPlugin, ConsoleDevice, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
-import { createPsciService, SmcccOwner } from "@gunyah-ts/core";
-import { ResourceManager, RM_PRIVATE_MEMORY_SIZE } from "@gunyah-ts/rm";
+import {
+  ResourceManager,
+  RM_PRIVATE_MEMORY_SIZE,
+  RmError,
+  RmRequestError,
+  VM_STATUS_NAMES,
+} from "@gunyah-ts/rm";
 import {
   deviceAttachTarget,
   type DevicePluginConfig,
@@ -29,6 +34,9 @@ import {
   loadMachinePlugins,
   type MachinePluginSpecifiers,
 } from "./machine_plugins.ts";
+import { type VmRecordView, VmRequestError } from "./control.ts";
+import { systemStatus } from "./status.ts";
+import type { SystemStatus } from "./status_types.ts";
 
 /** A guest console seen from the host (the platform's console device as a byte stream). */
 export interface GuestConsole {
@@ -192,6 +200,71 @@ export class GunyahSystem {
     return sys;
   }
 
+  /** Run the machine until {@link stop}; resolves with why it returned. */
+  run(): Promise<RunStopReason> {
+    return this.hv.run();
+  }
+
+  /** Ask {@link run} to return at the end of the current round. */
+  stop(): void {
+    this.hv.stop();
+  }
+
+  /** Stop the components (the resource manager); the system is not used afterwards. */
+  close(): Promise<void> {
+    return this.hv.stopComponents();
+  }
+
+  /** The system's read model now: a plain-JSON {@link SystemStatus}. */
+  status(): SystemStatus {
+    return systemStatus(this);
+  }
+
+  /**
+   * The event stream: the hypervisor's typed events (object lifecycle,
+   * thread state, VM exits, hypercalls, scheduling, diagnostics).
+   */
+  get events(): HypervisorEventBus {
+    return this.hv.events;
+  }
+
+  /** Virtual time now, ns. */
+  get timeNs(): number {
+    return this.hv.clock.now;
+  }
+
+  /** Write a diagnostic line to the system's log. */
+  log(message: string): void {
+    this.hv.log(message);
+  }
+
+  /** Every VM the resource manager records, in VMID order of creation. */
+  vmRecords(): VmRecordView[] {
+    return this.rm.vms.map(recordView);
+  }
+
+  /** The VM with `vmid`; a {@link VmRequestError} ("unknown-vm") naming the VMs there are if none. */
+  vmRecord(vmid: number): VmRecordView {
+    const rec = this.rm.find(vmid);
+    if (rec === null) {
+      const known = this.rm.vms.map((v) => `${v.vmid} (${v.name})`).join(", ");
+      throw new VmRequestError("unknown-vm", `no VM with VMID ${vmid}; VMs: ${known || "none"}`);
+    }
+    return recordView(rec);
+  }
+
+  /**
+   * Forced stop (the RM's VM_STOP): the VM is recorded EXITED with `reason`
+   * (its owner notified), and the resource manager kills each of its vCPUs
+   * with `vcpu_kill` from its own cspace.
+   */
+  stopVm(vmid: number, reason: string): void {
+    this.vmRecord(vmid);
+    this.rm.exited(vmid, reason);
+    this.rm.stopVm(vmid, reason);
+    this.hv.wake();
+  }
+
   /**
    * Load and create the device plugins a VM's configuration names, each in
    * the platform's next device slot, before the VM exists (pass the result
@@ -210,6 +283,18 @@ export class GunyahSystem {
    * devicetree and images, and power on its boot vCPU.
    */
   launch(spec: VmLaunch, options: { readonly start?: boolean } = {}): VmInstance {
+    try {
+      return this.#launch(spec, options);
+    } catch (e) {
+      if (e instanceof RmRequestError) {
+        const reason = e.code === RmError.ARGUMENT_INVALID ? "invalid-argument" : "refused";
+        throw new VmRequestError(reason, e.message);
+      }
+      throw e;
+    }
+  }
+
+  #launch(spec: VmLaunch, options: { readonly start?: boolean }): VmInstance {
     const phys = this.#nextPhys;
     if (phys + spec.memory > this.#ramEnd) {
       throw new Error(
@@ -336,4 +421,15 @@ export class GunyahSystem {
     this.vms.push(vm);
     return vm;
   }
+}
+
+function recordView(
+  rec: { vmid: number; name: string; status: number; exitReason: string | null },
+): VmRecordView {
+  return {
+    vmid: rec.vmid,
+    name: rec.name,
+    status: VM_STATUS_NAMES[rec.status] ?? String(rec.status),
+    exitReason: rec.exitReason,
+  };
 }
