@@ -41,6 +41,7 @@ export interface TestVm {
 export async function setup() {
   const arch = new FakeArch({ [IDLE_ENTRY.toString()]: [{ op: "wfi" }, { op: "goto", to: 0 }] });
   const hv = new Hypervisor({
+    board: TEST_BOARD,
     arch,
     board: TEST_BOARD,
     cpus: 1,
