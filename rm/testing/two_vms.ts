@@ -43,7 +43,6 @@ export async function setup() {
   const hv = new Hypervisor({
     board: TEST_BOARD,
     arch,
-    board: TEST_BOARD,
     cpus: 1,
     ram: [{ base: RM_MEM, size: 0x1000 }, { base: RAM, size: 8 * MiB }],
   });
