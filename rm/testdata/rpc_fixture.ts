@@ -37,9 +37,8 @@ import { ResourceManager } from "../resource_manager.ts";
 import type { RpcMessage } from "../rpc/fragment.ts";
 import type { MemParcel, ParcelDirectory } from "../vm/parcels.ts";
 
-export const RAM = 0x4000_0000;
-export const RM_MEM = 0x3fff_f000;
-export const MiB = 0x10_0000;
+import { MiB, RAM, RM_MEM } from "../testing/two_vms.ts";
+export { MiB, RAM, RM_MEM };
 /** Physical RAM parcels are carved from (after the HLOS's 2 MiB). */
 export const PARCEL_RAM = RAM + 4 * MiB;
 /** IPA of a secondary's RAM (its `memory { base-address }`). */

@@ -9,8 +9,7 @@
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../assert.ts";
 import { buildGuest, DEFAULT_QEMU_CPU, MissingToolError } from "../guests/mod.ts";
-import { GunyahSystem } from "@gunyah-ts/cli";
-import { prepareDevicePlugins } from "@gunyah-ts/plugin-host";
+import { GunyahSystem } from "@gunyah-ts/system";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 const TEMPLATE = `${ROOT}/plugins/template`;
@@ -75,7 +74,8 @@ Deno.test("plugin author: the template, copied out of the repository, tests and 
       }
       throw e;
     }
-    const prepared = await prepareDevicePlugins(
+    const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
+    const prepared = await system.prepareDevices(
       [{
         plugin: "./mod.ts",
         isolate: true,
@@ -84,7 +84,6 @@ Deno.test("plugin author: the template, copied out of the repository, tests and 
       }],
       dir,
     );
-    const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
     try {
       const vm = system.launch({
         name: "pattern",
