@@ -28,6 +28,7 @@ import {
   DTB_OFFSET,
   DTB_SIZE,
   GUEST_ENTRY,
+  MiB,
   PARCEL_RAM,
   PSCI_SYSTEM_OFF,
   RAM,
@@ -297,4 +298,69 @@ Deno.test("20 VMs built, started, stopped, reset and deallocated over RPC: no VM
   assertEquals(hlosRec.virqs.used, before.virqs);
   assertEquals(objects(), before.caps);
   assertEquals(rm.vm(Vmid.HLOS).status, VmStatus.READY);
+});
+
+Deno.test("vdevices: two secondary VMs exchange data both ways over a message-queue pair with `peer = <vmid>`", async () => {
+  const s = await rpcSetup();
+  const { hv } = s;
+  const rmRpc = { name: "rm-rpc", props: { "vdevice-type": "rm-rpc" } };
+  const a = await createVm(s, vmDtb({ vdevices: [rmRpc] }), PARCEL_RAM);
+  const b = await createVm(
+    s,
+    vmDtb({
+      vdevices: [{
+        name: "to-a",
+        props: { "vdevice-type": "message-queue-pair", peer: [a.vmid], label: [0x44] },
+      }],
+    }),
+    PARCEL_RAM + 2 * MiB,
+  );
+  // A learns its ends from the RM over its own channel; B from its devicetree.
+  const aClient = s.client(a.vmid, PARCEL_RAM + 0x8000);
+  const res = resources((await aClient.rpc.call(RmMsg.VM_GET_HYP_RESOURCES, vmidReq(b.vmid))).data);
+  assertEquals(res.map((e) => [e.type, e.partner, e.label]), [
+    [ResourceType.MSG_QUEUE_SEND, b.vmid, 0x44],
+    [ResourceType.MSG_QUEUE_RECV, b.vmid, 0x44],
+  ]);
+  // The owner sees B's vCPU but not A's ends.
+  const owner = resources(
+    (await s.hlos.rpc.call(RmMsg.VM_GET_HYP_RESOURCES, vmidReq(b.vmid))).data,
+  );
+  assertEquals(owner.map((e) => e.type), [ResourceType.VIRTUAL_CPU]);
+  const root = decodeFdt(s.parcels.bytes(b.handle, DTB_OFFSET, Number(DTB_SIZE))!).root;
+  const node = fdtFind(root, "/hypervisor")!.children.find((c) => c.name.startsWith("to-a@"))!;
+  const reg = fdtCells(node, "reg")!;
+  const [bTx, bRx] = [0, 1].map((i) => (BigInt(reg[2 * i]) << 32n) | BigInt(reg[2 * i + 1]));
+
+  const callA = s.callerOf(a.vmid), callB = s.callerOf(b.vmid);
+  const mem = (phys: number, n: number) => {
+    const r = hv.physicalMemory.regionFor(phys, n)!;
+    return r.bytes.subarray(phys - r.base, phys - r.base + n);
+  };
+  const aBuf = PARCEL_RAM + 0x9000, bBuf = PARCEL_RAM + 2 * MiB + 0x9000;
+  const push = BigInt(MSGQUEUE_SEND_FLAG_PUSH);
+  mem(aBuf, 4).set([0xa, 0xb, 0xc, 0xd]);
+  assertEquals(
+    Number(callA(Hypercall.MSGQUEUE_SEND, res[0].cap, 4n, BigInt(aBuf), push)[0]),
+    HypError.OK,
+  );
+  let r = callB(Hypercall.MSGQUEUE_RECEIVE, bRx, BigInt(bBuf), 240n);
+  assertEquals([Number(r[0]), Number(r[1]), ...mem(bBuf, 4)], [HypError.OK, 4, 0xa, 0xb, 0xc, 0xd]);
+  mem(bBuf, 2).set([0x42, 0x24]);
+  assertEquals(Number(callB(Hypercall.MSGQUEUE_SEND, bTx, 2n, BigInt(bBuf), push)[0]), HypError.OK);
+  r = callA(Hypercall.MSGQUEUE_RECEIVE, res[1].cap, BigInt(aBuf), 240n);
+  assertEquals([Number(r[0]), Number(r[1]), ...mem(aBuf, 2)], [HypError.OK, 2, 0x42, 0x24]);
+
+  // A peer that is not there: VM_INIT fails, naming it.
+  let failed = 0;
+  try {
+    await createVm(
+      s,
+      vmDtb({ vdevices: [{ name: "x", props: { "vdevice-type": "doorbell", peer: [0x99] } }] }),
+      PARCEL_RAM + 4 * MiB,
+    );
+  } catch (e) {
+    failed = (e as Error).message.includes(`RM error ${RmError.VMID_INVALID}`) ? 1 : 2;
+  }
+  assertEquals(failed, 1);
 });
