@@ -36,10 +36,14 @@ say "deno $(deno --version | head -n1 | cut -d' ' -f2)"
 #   binutils-aarch64-linux-gnu   assembles and links them; disassembles fuzz cases
 #   device-tree-compiler         dtc, the judge of our devicetree blobs
 #   qemu-system-arm              qemu-system-aarch64, the reference machine
+#   linux-kbuild-6.1             kbuild scripts the Debian kernel headers use: builds the
+#                                Gunyah VM manager module (rm/linux) for the guest kernel
+#   libc6-dev-arm64-cross        the arm64 C library: the static gunyah-test program (rm/linux)
 # The Debian guest images (linux-image-arm64, busybox-static for arm64) are
 # fetched with apt-get download by `gunyah images`, which adds the arm64
 # architecture to dpkg first.
-pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler qemu-system-arm)
+pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler qemu-system-arm
+  linux-kbuild-6.1 libc6-dev-arm64-cross)
 if [ "$apt" = 1 ]; then
   missing=()
   for p in "${pkgs[@]}"; do

@@ -30,13 +30,14 @@ Deno.test("gunyah doctor names each missing tool in one line, with its package, 
       ["aarch64-linux-gnu-as", "binutils-aarch64-linux-gnu"],
       ["dtc", "device-tree-compiler"],
       ["Debian guest images", "--kernel/--initrd"],
+      ["kernel module and static arm64 program build", "linux-kbuild-6.1"],
     ];
     for (const [i, [tool, remedy]] of expect.entries()) {
       assert(lines[i].startsWith(`missing  ${tool}`), lines[i]);
       assert(lines[i].includes("not found on PATH"), lines[i]);
       assert(lines[i].includes(remedy), lines[i]);
     }
-    assert(r.stderr.includes("5 of 5 prerequisites missing"), r.stderr);
+    assert(r.stderr.includes("6 of 6 prerequisites missing"), r.stderr);
   } finally {
     await Deno.remove(bin, { recursive: true });
     await Deno.remove(cache, { recursive: true });
@@ -68,5 +69,5 @@ Deno.test("gunyah doctor passes on a machine set up by tools/setup.sh", async ()
     return;
   }
   assertEquals(r.code, 0, r.stdout + r.stderr);
-  assertEquals(r.stdout.trim().split("\n").filter((l) => l.startsWith("ok ")).length, 5);
+  assertEquals(r.stdout.trim().split("\n").filter((l) => l.startsWith("ok ")).length, 6);
 });

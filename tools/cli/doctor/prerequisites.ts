@@ -14,6 +14,7 @@ import {
   QEMU_SYSTEM_AARCH64_PACKAGE,
 } from "@gunyah-ts/platform-qemu-virt";
 import { cacheRoot, findCachedImages } from "@gunyah-ts/system";
+import { ARM64_LIBC_PACKAGE, KBUILD_PACKAGE } from "@gunyah-ts/rm/linux";
 
 /** What a prerequisite is needed for. */
 export type Purpose = "tests" | "boot";
@@ -254,6 +255,32 @@ const IMAGES_CHECK = prerequisite(
   },
 );
 
+/**
+ * What the Gunyah VM manager module and its test program (rm/linux) are built
+ * with besides the cross compiler: the host's kbuild scripts and the arm64 C
+ * library for a static program.
+ */
+const VM_MANAGER_CHECK = prerequisite(
+  "kernel module and static arm64 program build",
+  ["tests"],
+  `install Debian packages ${KBUILD_PACKAGE} and ${ARM64_LIBC_PACKAGE}`,
+  () =>
+    inTempDir(async (dir) => {
+      await Deno.writeTextFile(
+        `${dir}/one.c`,
+        "#include <stdio.h>\nint main(void) { return 0; }\n",
+      );
+      await step(GCC, ["-static", "-O2", "-o", `${dir}/one`, `${dir}/one.c`]);
+      const fixdep = `/usr/lib/${KBUILD_PACKAGE}/scripts/basic/fixdep`;
+      try {
+        await Deno.stat(fixdep);
+      } catch {
+        throw new CheckFailed(`${fixdep} is missing`);
+      }
+      return `${KBUILD_PACKAGE}; ${GCC} -static links against the arm64 C library`;
+    }),
+);
+
 /** Every prerequisite, in the order `gunyah doctor` reports them. */
 export const PREREQUISITES: readonly Prerequisite[] = [
   QEMU_CHECK,
@@ -261,6 +288,7 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   BINUTILS_CHECK,
   DTC_CHECK,
   IMAGES_CHECK,
+  VM_MANAGER_CHECK,
 ];
 
 /** Checks every prerequisite serving `purpose`, one after another. */

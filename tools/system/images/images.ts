@@ -17,7 +17,13 @@ import {
   type Progress,
   resolveKernelPackage,
 } from "./debian.ts";
-import { buildInitramfs, DEFAULT_INIT, type ModuleFile } from "./initramfs.ts";
+import {
+  buildInitramfs,
+  DEFAULT_INIT,
+  type ModuleFile,
+  VM_MANAGER_MODULE_PATH,
+} from "./initramfs.ts";
+import { buildVmManager, type VmManagerBuild, VmManagerBuildError } from "@gunyah-ts/rm/linux";
 
 /** Paths of a ready set of guest images. */
 export interface GuestImages {
@@ -158,6 +164,12 @@ export interface EnsureOptions {
   readonly progress?: Progress;
   /** Cache folder; default {@link cacheRoot}. */
   readonly cache?: string;
+  /**
+   * Build the Gunyah VM manager (`gunyah.ko`, rm/linux) and `gunyah-test`
+   * into the initramfs (default true). When the host cannot build them the
+   * initramfs is made without, after a progress line saying why.
+   */
+  readonly vmManager?: boolean;
 }
 
 /**
@@ -175,7 +187,22 @@ export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<Guest
   }
   const { dir, manifest } = cached;
   const init = opts.init ?? DEFAULT_INIT;
-  const variant = (await sha256Hex(init + "\0" + manifest.modules.join(","))).slice(0, 16);
+  let vmm: VmManagerBuild | null = null;
+  if (opts.vmManager ?? true) {
+    try {
+      vmm = await buildVmManager({
+        kernelRelease: manifest.kernelRelease,
+        cache: root,
+        progress: (m) => progress(`vm manager: ${m}`),
+      });
+    } catch (e) {
+      if (!(e instanceof VmManagerBuildError)) throw e;
+      progress(`the initramfs gets no Gunyah VM manager: ${e.message}`);
+    }
+  }
+  const extra = vmm ? `\0${vmm.module}\0${vmm.testProgram}` : "";
+  const variant = (await sha256Hex(init + "\0" + manifest.modules.join(",") + extra))
+    .slice(0, 16);
   const initrd = `${dir}/initramfs-${variant}.cpio.gz`;
   if (!await exists(initrd)) {
     progress(`building initramfs (busybox + ${manifest.modules.length} virtio modules)`);
@@ -183,11 +210,15 @@ export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<Guest
     for (const m of manifest.modules) {
       modules.push({ path: m, data: await Deno.readFile(`${dir}/modules/${m}`) });
     }
+    if (vmm) modules.push({ path: VM_MANAGER_MODULE_PATH, data: await Deno.readFile(vmm.module) });
     const bytes = await buildInitramfs({
       busybox: await Deno.readFile(`${dir}/busybox`),
       init,
       kernelRelease: manifest.kernelRelease,
       modules,
+      files: vmm
+        ? [{ path: "bin/gunyah-test", data: await Deno.readFile(vmm.testProgram), mode: 0o755 }]
+        : [],
     });
     const tmp = `${initrd}.tmp`;
     await Deno.writeFile(tmp, bytes);

@@ -10,6 +10,19 @@ import { type CpioEntry, writeCpio } from "./cpio.ts";
 /** Printed by the default init once userspace runs; boot benchmarks and tests wait for it. */
 export const INIT_MARKER = "gunyah-ts: init reached";
 
+/** Where the Gunyah VM manager module goes, below `lib/modules/<release>/` (rm/linux). */
+export const VM_MANAGER_MODULE_PATH = "extra/gunyah.ko";
+
+/**
+ * Shell lines loading the Gunyah VM manager (`gunyah.ko`, rm/linux) when the
+ * initramfs has it; it probes only where the devicetree has a /hypervisor
+ * node with the RM's message queues (not under QEMU).
+ */
+export const LOAD_VM_MANAGER = `if [ -e /lib/modules/$(uname -r)/${VM_MANAGER_MODULE_PATH} ]; then
+  modprobe gunyah || echo "gunyah-ts: the VM manager module (gunyah.ko) did not load"
+fi
+`;
+
 /** The default /init: mount the pseudo filesystems, announce, and give the console a shell. */
 export const DEFAULT_INIT = `#!/bin/sh
 /bin/busybox --install -s /bin
@@ -18,7 +31,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 hostname gunyah
-echo "${INIT_MARKER}"
+${LOAD_VM_MANAGER}echo "${INIT_MARKER}"
 echo "Welcome to gunyah-ts. Ctrl-A X quits; 'poweroff -f' powers the VM off."
 exec setsid cttyhack /bin/sh -l
 `;
@@ -38,6 +51,12 @@ export interface InitramfsSpec {
   /** Kernel release, e.g. "6.1.0-56-arm64" (names lib/modules/<release>). */
   readonly kernelRelease?: string;
   readonly modules?: readonly ModuleFile[];
+  /** Further files (e.g. `bin/gunyah-test`), with their modes. */
+  readonly files?: readonly {
+    readonly path: string;
+    readonly data: Uint8Array;
+    readonly mode: number;
+  }[];
 }
 
 /** The module names a `.ko` declares it depends on (from its `.modinfo` "depends=" string). */
@@ -94,6 +113,9 @@ export function buildInitramfsCpio(spec: InitramfsSpec): Uint8Array {
     path: "etc/passwd",
     data: enc.encode("root::0:0:root:/root:/bin/sh\n"),
   });
+  for (const f of spec.files ?? []) {
+    entries.push({ type: "file", path: f.path, data: f.data, mode: f.mode });
+  }
   const mods = spec.modules ?? [];
   if (mods.length > 0) {
     if (!spec.kernelRelease) throw new Error("initramfs: modules given without a kernel release");

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The resource manager client: RM RPC (gunyah-abi.md §5) over this VM's
+ * message-queue pair, and the VM manager built on it.
+ */
+#ifndef GUNYAH_RSC_MGR_H
+#define GUNYAH_RSC_MGR_H
+
+#include <linux/miscdevice.h>
+#include <linux/types.h>
+
+/* RM message IDs used here (§5.4). */
+#define GH_RM_VM_ALLOCATE	0x56000001
+#define GH_RM_VM_DEALLOCATE	0x56000002
+#define GH_RM_VM_GET_VMID	0x56000024
+
+struct gh_rm;
+
+int gh_rm_call(struct gh_rm *rm, u32 msg_id, const void *req, size_t req_size,
+	       void **resp, size_t *resp_size);
+
+int gh_rm_vm_allocate(struct gh_rm *rm, u16 *vmid);
+int gh_rm_vm_deallocate(struct gh_rm *rm, u16 vmid);
+
+/* vm_mgr.c: the /dev/gunyah file operations. */
+extern const struct file_operations gh_dev_fops;
+struct gh_rm *gh_rm_from_file(struct file *file);
+
+#endif /* GUNYAH_RSC_MGR_H */

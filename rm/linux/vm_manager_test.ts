@@ -1,0 +1,114 @@
+/**
+ * End to end: the primary VM (Debian's unmodified arm64 kernel, VMID 3)
+ * loads the Gunyah VM manager module built by `build.ts` from its
+ * initramfs; the module finds the RM below `/hypervisor`, asks VM_GET_VMID
+ * over its message queues and registers `/dev/gunyah`; `gunyah-test`
+ * (static, in the initramfs) makes GH_CREATE_VM, which the RM serves with
+ * VM_ALLOCATE: the system's status lists the new VM while the test holds
+ * its fd, and no longer after the fd is closed (VM_DEALLOCATE).
+ *
+ * Skipped with the reason when the guest images or the module cannot be
+ * built (`deno task gunyah images`; kernel headers from apt, the host's
+ * linux-kbuild-6.1, libc6-dev-arm64-cross). Crypto self-tests are off
+ * (`cryptomgr.notests`) to keep the boot short. `GUNYAH_LINUX_E2E=0` skips it.
+ *
+ * @module
+ */
+import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import {
+  ensureGuestImages,
+  GunyahSystem,
+  ImageUnavailableError,
+  LOAD_VM_MANAGER,
+} from "@gunyah-ts/system";
+import type { VmSnapshot } from "@gunyah-ts/system";
+
+const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
+const MARK = "vmm-e2e:";
+
+const INIT = `#!/bin/sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+${LOAD_VM_MANAGER}echo "${MARK} dev $(ls /dev/gunyah)"
+gunyah-test --hold
+echo "${MARK} exit $?"
+poweroff -f
+`;
+
+Deno.test({
+  name: "e2e: the VM manager module in the primary Linux reaches the RM and creates a VM",
+  ignore: !enabled,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    let images;
+    try {
+      images = await ensureGuestImages({ init: INIT, progress: () => {} });
+    } catch (e) {
+      if (e instanceof ImageUnavailableError) {
+        console.error(`skipped: ${e.message}`);
+        return;
+      }
+      throw e;
+    }
+    const initrd = await Deno.readFile(images.initrd);
+    const system = await GunyahSystem.create({ ramBytes: 600 << 20, physicalCpus: 1 });
+    try {
+      const vm = system.launch({
+        name: "linux",
+        memory: 512 << 20,
+        vcpus: 1,
+        kernel: await Deno.readFile(images.kernel),
+        initrd,
+        bootargs: "console=ttyAMA0 cryptomgr.notests",
+      });
+      let out = "";
+      let held: readonly VmSnapshot[] | null = null;
+      vm.console.onOutput((b) => {
+        out += new TextDecoder().decode(b);
+        if (held === null && out.includes("gunyah-test: holding the VM")) {
+          held = system.status().vms;
+          vm.console.input(new TextEncoder().encode("\n"));
+        }
+      });
+      const running = system.hv.run();
+      const end = await vm.ended;
+      system.hv.stop();
+      await running;
+      const tail = out.slice(-4000);
+      if (!out.includes("gunyah-test")) {
+        // No module or no test program: the image build said why on stderr.
+        assert(!out.includes(`${MARK} dev /dev/gunyah`), tail);
+        console.error(`skipped: the initramfs has no VM manager\n${tail}`);
+        return;
+      }
+      assertEquals(end.kind, "system_off", tail);
+      assert(/gunyah: resource manager: .* this VM is VMID 3\b/.test(out), tail);
+      assert(out.includes(`${MARK} dev /dev/gunyah`), tail);
+      const fd = /gunyah-test: GH_CREATE_VM -> (\d+)/.exec(out);
+      assert(fd !== null, `GH_CREATE_VM failed:\n${tail}`);
+      const created = /gunyah: created VM with VMID (\d+)/.exec(out);
+      assert(created !== null, tail);
+      const vmid = Number(created[1]);
+      assert(out.includes("GH_CREATE_VM with arg 1 -> errno 22 "), tail);
+      assert(out.includes("unknown ioctl 0x47ff -> errno 25 "), tail);
+      assert(out.includes("gunyah-test: close VM fd -> 0"), tail);
+      assert(out.includes(`${MARK} exit 0`), tail);
+      const heldVms = held as readonly VmSnapshot[] | null;
+      assert(heldVms !== null, tail);
+      const allocated = heldVms.find((v) => v.vmid === vmid);
+      assert(allocated !== undefined, `the RM lists no VM ${vmid}: ${JSON.stringify(heldVms)}`);
+      assertEquals(allocated.status, "load");
+      assert(
+        !system.status().vms.some((v) => v.vmid === vmid),
+        "the VM is still listed after its fd was closed",
+      );
+      console.log(`VM manager: fd ${fd[1]}, VMID ${vmid} (${allocated.status})`);
+    } finally {
+      await system.hv.stopComponents();
+    }
+  },
+});
