@@ -4,6 +4,13 @@
  *
  * @module
  */
+import {
+  type CpuMode,
+  createAarch64Plugin,
+  DEFAULT_CPU_MODE,
+  isCpuMode,
+  resolveCpuMode,
+} from "@gunyah-ts/arch-aarch64";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
@@ -45,6 +52,10 @@ Options:
   --dashboard ADDR serve the status page on this loopback host:port
   --log FILE       append the hypervisor's diagnostics (unknown encodings,
                    unimplemented registers, RM messages) to FILE
+  --cpu-mode MODE  how vCPUs execute guest code: interp (the interpreter) or
+                   jit (hot blocks translated to host code); default: the
+                   configuration's hypervisor.cpu-mode, else the environment's
+                   GUNYAH_CPU_MODE, else ${DEFAULT_CPU_MODE}
   --deterministic  idle virtual time jumps ahead at once, so the same boot
                    prints the same bytes every time (default: realtime, an
                    idle guest's clock keeps pace with the wall clock)
@@ -69,6 +80,7 @@ function parse(args: string[]): {
   memory?: number;
   vcpus?: number;
   deterministic?: boolean;
+  "cpu-mode"?: CpuMode;
   log?: string;
   dashboard?: string;
   "no-dashboard"?: boolean;
@@ -84,6 +96,7 @@ function parse(args: string[]): {
       memory: { type: "string" },
       vcpus: { type: "string" },
       deterministic: { type: "boolean" },
+      "cpu-mode": { type: "string" },
       log: { type: "string" },
       dashboard: { type: "string" },
       "no-dashboard": { type: "boolean" },
@@ -118,8 +131,12 @@ function parse(args: string[]): {
     );
   }
   const script = when.map((w, i) => ({ when: unescapeTyped(w), type: unescapeTyped(type[i]) }));
-  const { when: _w, type: _t, ...rest } = values;
-  return { ...rest, memory, vcpus, script };
+  const cpuMode = values["cpu-mode"];
+  if (cpuMode !== undefined && !isCpuMode(cpuMode)) {
+    throw new ConfigError(`--cpu-mode: expected interp or jit, got '${cpuMode}'`);
+  }
+  const { when: _w, type: _t, "cpu-mode": _c, ...rest } = values;
+  return { ...rest, "cpu-mode": cpuMode, memory, vcpus, script };
 }
 
 function progress(message: string): void {
@@ -215,10 +232,13 @@ async function bootOnce(
     time: config.hypervisor.time,
     ramBytes: ram,
     log,
+    arch: createAarch64Plugin({ cpuMode: config.hypervisor.cpuMode }),
   });
   progress(
     `hypervisor: ${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
-      `${config.hypervisor.time} time; resource manager started`,
+      `${config.hypervisor.time} time, cpu mode ${
+        resolveCpuMode({ cpuMode: config.hypervisor.cpuMode }).mode
+      }; resource manager started`,
   );
   // Device plugins are prepared again on every power cycle: a prepared set binds to one VM.
   const devicePlugins = vmc.devices.length > 0
@@ -299,9 +319,11 @@ export const bootCommand: Command = {
       if (flags.config) configDir = dirname(resolve(flags.config));
       config = {
         ...base,
-        hypervisor: flags.deterministic
-          ? { ...base.hypervisor, time: "deterministic" }
-          : base.hypervisor,
+        hypervisor: {
+          ...base.hypervisor,
+          ...(flags.deterministic ? { time: "deterministic" as const } : {}),
+          ...(flags["cpu-mode"] ? { cpuMode: flags["cpu-mode"] } : {}),
+        },
         dashboard: flags["no-dashboard"] ? null : flags.dashboard ?? base.dashboard,
         vms: [{
           ...first,

@@ -16,8 +16,8 @@
  *
  * @module
  */
-import { ExitKind, MmioResult, RegisterSet } from "../../../core/plugin/contracts.ts";
-import { assertEquals } from "../../../tests/assert.ts";
+import { ExitKind, MmioResult, RegisterSet } from "@gunyah-ts/core/plugin";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import type { Cpu } from "../cpu/cpu.ts";
 import { testInit, TestIrq, TestMmio, TestRam } from "../cpu/test_support.ts";
 import { entries as integerEntries } from "../isa/integer/mod.ts";

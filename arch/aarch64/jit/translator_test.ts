@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { RegisterSet } from "../../../core/plugin/contracts.ts";
-import { assertEquals } from "../../../tests/assert.ts";
+import { RegisterSet } from "@gunyah-ts/core/plugin";
+import { assertEquals } from "@gunyah-ts/tests/assert";
 import { testInit, TestRam } from "../cpu/test_support.ts";
 import { Aarch64Vcpu } from "../vcpu.ts";
 import type { CpuModeOptions } from "./config.ts";
