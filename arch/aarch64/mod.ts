@@ -20,3 +20,7 @@ export {
 export { type TranslatorStats, translatorTotals } from "./jit/translator.ts";
 export { a64Decoder } from "./decode/a64.ts";
 export type { EncodingEntry, Handler } from "./decode/entry.ts";
+
+import { aarch64Plugin as plugin } from "./plugin.ts";
+/** The arch plugin, as `plugins.arch: builtin:aarch64` loads it. */
+export default plugin;

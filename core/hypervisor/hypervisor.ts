@@ -91,6 +91,7 @@ import {
   type DeviceHost,
   ExitKind,
   type InterruptController,
+  type PlatformPlugin,
   RegisterSet,
   type Stage2View,
 } from "../plugin/contracts.ts";
@@ -109,12 +110,7 @@ import {
 import { VcpuPsciHost } from "../psci/hypervisor_host.ts";
 import { Addrspace } from "../object/addrspace/addrspace.ts";
 import { isStage2View, VcpuUserMemory } from "./vcpu_user_memory.ts";
-import {
-  VGIC_DEFAULT_PLACEMENT,
-  type VgicPlacement,
-  type VmContext,
-  VmRegistry,
-} from "./vm_registry.ts";
+import { type VmContext, VmRegistry } from "./vm_registry.ts";
 import { HostYield } from "./host_yield.ts";
 import { vcpuMpidrAffinity } from "../object/vic/vcpu_mpidr.ts";
 
@@ -142,16 +138,19 @@ export interface HypervisorOptions {
   readonly maxQuantumNs?: number;
   /** Host ms between yields to the event loop in {@link Hypervisor.run} (default 10). */
   readonly hostSliceMs?: number;
-  /** Default vGIC placement (default {@link VGIC_DEFAULT_PLACEMENT}). */
-  readonly vgicPlacement?: VgicPlacement;
+  /**
+   * The board's answers the core needs: where each VM's vGIC frames sit by
+   * default, and the MPIDR affinity of the vCPU with index `i` in its VM
+   * (what PSCI CPU_ON and the devicetree's cpu nodes name it by). The
+   * platform plugin is one.
+   */
+  readonly board: HypervisorBoard;
   /** Idle time pacing of {@link Hypervisor.run} (default "virtual"). */
   readonly pacing?: TimePacing;
-  /**
-   * MPIDR affinity of the vCPU with index `i` in its VM (what PSCI CPU_ON and
-   * the devicetree's cpu nodes name it by); default {@link mpidrOf}.
-   */
-  readonly mpidrOf?: (index: number) => number;
 }
+
+/** What the core asks of the board (a {@link PlatformPlugin} answers it). */
+export type HypervisorBoard = Pick<PlatformPlugin, "interruptControllerPlacement" | "mpidrOf">;
 
 /**
  * How virtual time relates to host time while every CPU is idle:
@@ -266,11 +265,12 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     this.hostSliceMs = options.hostSliceMs ?? DEFAULT_HOST_SLICE_MS;
     this.vms = new VmRegistry(
       this.arch,
-      options.vgicPlacement ?? VGIC_DEFAULT_PLACEMENT,
+      options.board.interruptControllerPlacement,
       (m) => this.log(m),
     );
     this.pacing = options.pacing ?? "virtual";
-    this.mpidrOf = options.mpidrOf ?? mpidrOf;
+    const board = options.board;
+    this.mpidrOf = (index) => board.mpidrOf(index);
     if (!(this.maxQuantumNs >= this.clock.nsPerInstruction)) {
       throw new RangeError(
         `maxQuantumNs must be at least one instruction (${this.clock.nsPerInstruction} ns)`,
@@ -989,17 +989,4 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     if (t.isBlocked(SchedulerBlock.VCPU_OFF) || t.threadState !== ThreadState.READY) return;
     for (let i = 0; i < 8; i++) arch.setRegister(RegisterSet.X, i, regs[i]);
   }
-}
-
-/** vCPUs per Aff1 cluster in the default MPIDR assignment (QEMU `GICV3_TARGETLIST_BITS`). */
-export const DEFAULT_MPIDR_CLUSTER_SIZE = 16;
-
-/**
- * The default MPIDR affinity of vCPU `index`, as QEMU virt assigns it with
- * GICv3 (`virt_cpu_mp_affinity`): Aff0 = index mod 16, Aff1 = index / 16.
- * A platform with another layout passes `HypervisorOptions.mpidrOf`.
- */
-export function mpidrOf(index: number): number {
-  return ((Math.floor(index / DEFAULT_MPIDR_CLUSTER_SIZE) & 0xff) << 8) |
-    (index % DEFAULT_MPIDR_CLUSTER_SIZE);
 }

@@ -17,26 +17,16 @@ import type {
   ArchVcpu,
   InterruptController,
   InterruptControllerInstance,
+  InterruptControllerPlacement,
 } from "../plugin/contracts.ts";
 import { RelocatedRegion, VmMmioBus } from "./vm_mmio_bus.ts";
 
-/** Where a vic's GICv3 frames sit in the IPA space. */
-export interface VgicPlacement {
-  /** IPA of the GICD frame (64 KiB). */
-  readonly distributorBase: number;
-  /** IPA of vCPU 0's GICR frames (128 KiB per vCPU, consecutive). */
-  readonly redistributorBase: number;
-}
-
 /**
- * Where a vic's vGIC frames are placed by default (unless the vic is
- * configured with DISABLE_DEFAULT_ADDR): the QEMU virt GICv3 addresses
- * (gunyah-abi.md §9, platform-facts.md: GICD 0x0800_0000, GICR 0x080A_0000).
+ * Where a vic's GICv3 frames sit in the IPA space by default (unless the vic
+ * is configured with DISABLE_DEFAULT_ADDR): the platform's answer
+ * (`PlatformPlugin.interruptControllerPlacement`).
  */
-export const VGIC_DEFAULT_PLACEMENT: VgicPlacement = {
-  distributorBase: 0x0800_0000,
-  redistributorBase: 0x080a_0000,
-};
+export type VgicPlacement = InterruptControllerPlacement;
 
 /** Bytes of one vCPU's redistributor frames (RD_base + SGI_base, Arm GICv3). */
 const GICR_STRIDE = 0x20000;

@@ -10,9 +10,8 @@ import {
 import { VcpuRunState } from "../object/thread/thread_types.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 import type { ComponentPort } from "./component.ts";
-import { mpidrOf } from "./hypervisor.ts";
 import { PsciAffinityState, PsciReturn } from "../abi/psci.ts";
-import { TEST_VM_RAM_BASE, TestSystem } from "./testing/setup.ts";
+import { TEST_VM_RAM_BASE, testMpidrOf as mpidrOf, TestSystem } from "./testing/setup.ts";
 
 const ENTRY = BigInt(TEST_VM_RAM_BASE + 0x1000);
 

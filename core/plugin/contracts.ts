@@ -23,8 +23,14 @@
  * @module
  */
 
-/** Version of the plugin API described in this file. Bump on breaking change. */
-export const PLUGIN_API_VERSION = 1;
+/**
+ * Version of the plugin API described in this file. Bump on breaking change.
+ *
+ * 2: {@link PlatformPlugin} answers every board question (RAM base, vGIC
+ * placement, MPIDR layout, device slots, console); a version-1 platform is
+ * refused by the loader.
+ */
+export const PLUGIN_API_VERSION = 2;
 
 // ---------------------------------------------------------------------------
 // Guest memory as the CPU and devices see it (stage-2)
@@ -259,8 +265,16 @@ export interface ArchPlugin {
   createVcpu(init: VcpuInit): ArchVcpu;
   createInterruptController(
     config: InterruptControllerConfig,
-    placement: { readonly distributorBase: number; readonly redistributorBase: number },
+    placement: InterruptControllerPlacement,
   ): InterruptControllerInstance;
+}
+
+/** Where a VM's interrupt controller frames sit in its IPA space (GICv3: GICD and GICRs). */
+export interface InterruptControllerPlacement {
+  /** IPA of the distributor frame. */
+  readonly distributorBase: number;
+  /** IPA of vCPU 0's redistributor frames (one vCPU's frames after another). */
+  readonly redistributorBase: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -356,7 +370,38 @@ export interface BootPlan {
   }[];
 }
 
-/** The machine model a VM is built on. */
+/**
+ * One slot for a memory-mapped device plugin (on qemu-virt: a virtio-mmio
+ * transport window and its SPI).
+ */
+export interface DeviceSlot {
+  /** Slot number, 0 .. `deviceSlotCount - 1`. */
+  readonly index: number;
+  /** IPA of the slot's register window. */
+  readonly base: number;
+  /** Size of the window in bytes. */
+  readonly size: number;
+  /** The slot's interrupt (GIC INTID). */
+  readonly intid: number;
+  /** The devicetree node for a device in this slot (used when the device brings none). */
+  readonly dt: DtNode;
+}
+
+/** The platform's console device (a UART), as the system connects a terminal to it. */
+export interface ConsoleDevice extends Device {
+  /** Queue host input for the guest to read. */
+  pushInput(bytes: Uint8Array): void;
+  /** Where the guest's output bytes go (`null`: dropped). */
+  setOutput(sink: ((byte: number) => void) | null): void;
+}
+
+/**
+ * The machine model a VM is built on. It answers every board question, so
+ * neither the core nor the device host holds a board constant: where RAM
+ * starts, where the vGIC frames sit, how vCPUs are numbered (MPIDR), where
+ * the i-th device plugin goes, which device is the console, and the
+ * devicetree describing all of it.
+ */
 export interface PlatformPlugin {
   readonly kind: "platform";
   readonly apiVersion: number;
@@ -364,8 +409,22 @@ export interface PlatformPlugin {
   readonly name: string;
   /** The machine's memory map (RAM base, GIC frames, UART, RTC, virtio slots, ...). */
   readonly memoryMap: readonly MemoryMapEntry[];
+  /** IPA at which every VM's RAM starts (and the hypervisor's physical RAM). */
+  readonly ramBase: number;
+  /** Most vCPUs one VM can have on this board (e.g. GICR frames that fit). */
+  readonly maxVcpus: number;
+  /** Where each VM's vGIC frames sit by default. */
+  readonly interruptControllerPlacement: InterruptControllerPlacement;
+  /** MPIDR affinity of vCPU `index` (Aff fields packed as in MPIDR_EL1, without bit 31). */
+  mpidrOf(index: number): number;
+  /** How many device-plugin slots a VM has. */
+  readonly deviceSlotCount: number;
+  /** Slot `index` (0 .. deviceSlotCount - 1); throws a RangeError outside. */
+  deviceSlot(index: number): DeviceSlot;
   /** Built-in devices for one VM (UART, RTC, ...). */
   createDevices(host: DeviceHost, options: PlatformVmOptions): Device[];
+  /** The console among the devices {@link createDevices} made, or `null` if there is none. */
+  consoleOf(devices: readonly Device[]): ConsoleDevice | null;
   /** Place a kernel / binary (and initrd, DTB) in RAM; returns the boot plan. */
   planBoot(images: BootImages, vm: PlatformVmOptions, dtb: Uint8Array): BootPlan;
   /** Build the VM's flattened devicetree. */
@@ -378,6 +437,12 @@ export interface PlatformVmOptions {
   readonly ramSize: number;
   readonly vcpus: number;
   readonly bootargs: string;
+  /**
+   * Wall-clock seconds since the Unix epoch at virtual time 0, for the
+   * board's real-time clock (default: the host clock when the devices are
+   * created). Set it for repeatable runs.
+   */
+  readonly rtcEpochSeconds?: number;
   /** Set by planBoot callers once the initrd location is known. */
   readonly initrd?: { readonly start: number; readonly end: number };
 }

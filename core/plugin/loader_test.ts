@@ -21,7 +21,7 @@ Deno.test("a plugin that breaks its contract is refused naming what is missing",
   assertEquals(
     e.message,
     "plugin ./old_device.ts is refused as a device plugin: apiVersion 0 is not supported " +
-      "(this core implements plugin API 1); method create() is missing",
+      "(this core implements plugin API 1..2 for device plugins); method create() is missing",
   );
   await assertRejects(
     () => loadPlugin("./nope.ts", "device", here),

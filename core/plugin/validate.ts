@@ -11,14 +11,43 @@ import { type Plugin, PLUGIN_API_VERSION } from "./contracts.ts";
 export type PluginKind = Plugin["kind"];
 
 /** Methods (and arities) each kind must provide, and required string fields. */
-const REQUIRED: Record<PluginKind, { methods: Record<string, number>; fields: string[] }> = {
+const REQUIRED: Record<
+  PluginKind,
+  {
+    methods: Record<string, number>;
+    fields: string[];
+    numbers?: string[];
+    objects?: string[];
+  }
+> = {
   arch: { methods: { createVcpu: 1, createInterruptController: 2 }, fields: ["name"] },
   platform: {
-    methods: { createDevices: 2, planBoot: 3, buildDeviceTree: 2 },
+    methods: {
+      mpidrOf: 1,
+      deviceSlot: 1,
+      createDevices: 2,
+      consoleOf: 1,
+      planBoot: 3,
+      buildDeviceTree: 2,
+    },
     fields: ["name"],
+    numbers: ["ramBase", "maxVcpus", "deviceSlotCount"],
+    objects: ["interruptControllerPlacement", "memoryMap"],
   },
   device: { methods: { create: 2 }, fields: ["name"] },
   component: { methods: { start: 1 }, fields: ["name"] },
+};
+
+/**
+ * The oldest plugin API version each kind may declare: version 2 changed
+ * only the platform contract, so arch, device and component plugins written
+ * against version 1 still satisfy theirs.
+ */
+export const OLDEST_SUPPORTED_API: Readonly<Record<PluginKind, number>> = {
+  arch: 1,
+  platform: 2,
+  device: 1,
+  component: 1,
 };
 
 /** Raised when a plugin does not satisfy its contract. */
@@ -38,17 +67,33 @@ export function contractProblems(value: unknown, kind: PluginKind): string[] {
   const v = value as Record<string, unknown>;
   const problems: string[] = [];
   if (v.kind !== kind) problems.push(`kind is ${JSON.stringify(v.kind)}, expected "${kind}"`);
-  if (v.apiVersion !== PLUGIN_API_VERSION) {
+  const oldest = OLDEST_SUPPORTED_API[kind];
+  const supported = oldest === PLUGIN_API_VERSION
+    ? `${PLUGIN_API_VERSION}`
+    : `${oldest}..${PLUGIN_API_VERSION}`;
+  if (
+    typeof v.apiVersion !== "number" || v.apiVersion < oldest || v.apiVersion > PLUGIN_API_VERSION
+  ) {
     problems.push(
       typeof v.apiVersion === "number"
-        ? `apiVersion ${v.apiVersion} is not supported (this core implements plugin API ${PLUGIN_API_VERSION})`
-        : `apiVersion is missing (this core implements plugin API ${PLUGIN_API_VERSION})`,
+        ? `apiVersion ${v.apiVersion} is not supported (this core implements plugin API ${supported} for ${kind} plugins)`
+        : `apiVersion is missing (this core implements plugin API ${supported} for ${kind} plugins)`,
     );
   }
   const spec = REQUIRED[kind];
   for (const f of spec.fields) {
     if (typeof v[f] !== "string" || (v[f] as string).length === 0) {
       problems.push(`field '${f}' (a string) is missing`);
+    }
+  }
+  for (const f of spec.numbers ?? []) {
+    if (typeof v[f] !== "number" || !Number.isSafeInteger(v[f])) {
+      problems.push(`field '${f}' (an integer) is missing`);
+    }
+  }
+  for (const f of spec.objects ?? []) {
+    if (typeof v[f] !== "object" || v[f] === null) {
+      problems.push(`field '${f}' (an object) is missing`);
     }
   }
   for (const [m, arity] of Object.entries(spec.methods)) {

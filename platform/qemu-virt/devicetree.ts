@@ -21,21 +21,16 @@ import {
   ARCH_TIMER_NS_EL2_INTID,
   ARCH_TIMER_S_EL1_INTID,
   ARCH_TIMER_VIRT_INTID,
+  GICV3_REDIST_SIZE,
+  layoutMaxVcpus,
   mpidrForVcpu,
-  redistributorRegionSize,
-  VIRT_GIC_DIST_BASE,
   VIRT_GIC_DIST_SIZE,
-  VIRT_GIC_REDIST_BASE,
-  VIRT_MAX_VCPUS,
-  VIRT_MEMORY_MAP,
-  VIRT_MMIO_SPI_BASE,
-  VIRT_RTC_BASE,
+  VIRT_LAYOUT,
+  VIRT_MMIO_SLOT_SIZE,
   VIRT_RTC_SIZE,
-  VIRT_RTC_SPI,
-  VIRT_UART_BASE,
   VIRT_UART_SIZE,
-  VIRT_UART_SPI,
-  virtioMmioBase,
+  type VirtLayout,
+  virtMemoryMap,
 } from "./memory_map.ts";
 
 /** Interrupt specifier type cell (GIC binding): shared peripheral interrupt. */
@@ -68,8 +63,13 @@ const PSCI_0_2_FN_CPU_OFF = 0x8400_0002;
 const PSCI_0_2_FN64_CPU_ON = 0xc400_0003;
 const PSCI_0_2_FN64_MIGRATE = 0xc400_0005;
 
-/** Node name of the console UART; `/chosen/stdout-path` points here. */
-export const UART_NODE_NAME = `pl011@${VIRT_UART_BASE.toString(16)}`;
+/** Node name of the console UART of a board with `layout`; `/chosen/stdout-path` points here. */
+export function uartNodeName(layout: VirtLayout): string {
+  return `pl011@${layout.uartBase.toString(16)}`;
+}
+
+/** Node name of QEMU virt's console UART. */
+export const UART_NODE_NAME: string = uartNodeName(VIRT_LAYOUT);
 
 /** Options beyond {@link PlatformVmOptions} that shape the tree. */
 export interface VirtDeviceTreeOptions {
@@ -77,6 +77,8 @@ export interface VirtDeviceTreeOptions {
   readonly cpuCompatible?: string;
   /** If set, written as `/chosen/kaslr-seed` (QEMU writes a random one; deterministic runs omit it). */
   readonly kaslrSeed?: bigint;
+  /** The board's layout (default QEMU virt's, {@link VIRT_LAYOUT}). */
+  readonly layout?: VirtLayout;
 }
 
 function regProp(base: number, size: number): number[] {
@@ -88,10 +90,11 @@ function hex(n: number): string {
 }
 
 /** Check a VM shape against the machine; throws a message saying what to change. */
-export function validateVmOptions(vm: PlatformVmOptions): void {
-  if (!Number.isInteger(vm.vcpus) || vm.vcpus < 1 || vm.vcpus > VIRT_MAX_VCPUS) {
+export function validateVmOptions(vm: PlatformVmOptions, layout: VirtLayout = VIRT_LAYOUT): void {
+  const maxVcpus = layoutMaxVcpus(layout);
+  if (!Number.isInteger(vm.vcpus) || vm.vcpus < 1 || vm.vcpus > maxVcpus) {
     throw new RangeError(
-      `vcpus = ${vm.vcpus}: the qemu-virt GICv3 redistributor region holds 1..${VIRT_MAX_VCPUS} vCPUs`,
+      `vcpus = ${vm.vcpus}: the qemu-virt GICv3 redistributor region holds 1..${maxVcpus} vCPUs`,
     );
   }
   if (!Number.isSafeInteger(vm.ramBase) || vm.ramBase % 0x1000 !== 0) {
@@ -100,28 +103,31 @@ export function validateVmOptions(vm: PlatformVmOptions): void {
   if (!Number.isSafeInteger(vm.ramSize) || vm.ramSize <= 0 || vm.ramSize % 0x1000 !== 0) {
     throw new RangeError(`ramSize ${vm.ramSize} must be a positive multiple of 4 KiB`);
   }
-  for (const e of VIRT_MEMORY_MAP) {
+  for (const e of virtMemoryMap(layout)) {
     if (e.name === "ram") continue;
     if (vm.ramBase < e.base + e.size && e.base < vm.ramBase + vm.ramSize) {
       throw new RangeError(
         `RAM [0x${hex(vm.ramBase)}, 0x${
           hex(vm.ramBase + vm.ramSize)
         }) overlaps the ${e.name} region at ` +
-          `0x${hex(e.base)}; put RAM at 0x40000000 or above`,
+          `0x${hex(e.base)}; put RAM at 0x${hex(layout.ramBase)} or above`,
       );
     }
   }
 }
 
 /** The devicetree node of virtio-mmio slot `n` (virt.c `create_virtio_devices`). */
-export function virtioMmioNode(n: number): DtNode {
-  const base = virtioMmioBase(n);
+export function virtioMmioNode(n: number, layout: VirtLayout = VIRT_LAYOUT): DtNode {
+  if (!Number.isInteger(n) || n < 0 || n >= layout.mmioSlots) {
+    throw new RangeError(`virtio-mmio slot ${n} is outside 0..${layout.mmioSlots - 1}`);
+  }
+  const base = layout.mmioBase + n * VIRT_MMIO_SLOT_SIZE;
   return {
     name: `virtio_mmio@${hex(base)}`,
     props: {
       "dma-coherent": true,
-      interrupts: [GIC_FDT_IRQ_TYPE_SPI, VIRT_MMIO_SPI_BASE + n, GIC_FDT_IRQ_FLAGS_EDGE_LO_HI],
-      reg: regProp(base, 0x200),
+      interrupts: [GIC_FDT_IRQ_TYPE_SPI, layout.mmioSpiBase + n, GIC_FDT_IRQ_FLAGS_EDGE_LO_HI],
+      reg: regProp(base, VIRT_MMIO_SLOT_SIZE),
       compatible: "virtio,mmio",
     },
   };
@@ -133,8 +139,10 @@ export function buildVirtDeviceTreeNodes(
   extraNodes: readonly DtNode[] = [],
   options: VirtDeviceTreeOptions = {},
 ): DtNode {
-  validateVmOptions(vm);
+  const layout = options.layout ?? VIRT_LAYOUT;
+  validateVmOptions(vm, layout);
   const level = GIC_FDT_IRQ_FLAGS_LEVEL_HI;
+  const uartNode = uartNodeName(layout);
   const ppi = (intid: number) => [GIC_FDT_IRQ_TYPE_PPI, intid - GIC_PPI_BASE, level];
 
   const cpus: DtNode[] = [];
@@ -151,7 +159,7 @@ export function buildVirtDeviceTreeNodes(
     });
   }
 
-  const chosen: Record<string, DtValue> = { "stdout-path": `/${UART_NODE_NAME}` };
+  const chosen: Record<string, DtValue> = { "stdout-path": `/${uartNode}` };
   if (vm.bootargs !== "") chosen.bootargs = vm.bootargs;
   if (vm.initrd) {
     if (vm.initrd.end < vm.initrd.start) {
@@ -211,27 +219,27 @@ export function buildVirtDeviceTreeNodes(
       },
     },
     {
-      name: UART_NODE_NAME,
+      name: uartNode,
       props: {
         compatible: ["arm,pl011", "arm,primecell"],
-        reg: regProp(VIRT_UART_BASE, VIRT_UART_SIZE),
-        interrupts: [GIC_FDT_IRQ_TYPE_SPI, VIRT_UART_SPI, level],
+        reg: regProp(layout.uartBase, VIRT_UART_SIZE),
+        interrupts: [GIC_FDT_IRQ_TYPE_SPI, layout.uartSpi, level],
         clocks: [PHANDLE_APB_PCLK, PHANDLE_APB_PCLK],
         "clock-names": ["uartclk", "apb_pclk"],
       },
     },
     {
-      name: `pl031@${hex(VIRT_RTC_BASE)}`,
+      name: `pl031@${hex(layout.rtcBase)}`,
       props: {
         compatible: ["arm,pl031", "arm,primecell"],
-        reg: regProp(VIRT_RTC_BASE, VIRT_RTC_SIZE),
-        interrupts: [GIC_FDT_IRQ_TYPE_SPI, VIRT_RTC_SPI, level],
+        reg: regProp(layout.rtcBase, VIRT_RTC_SIZE),
+        interrupts: [GIC_FDT_IRQ_TYPE_SPI, layout.rtcSpi, level],
         clocks: [PHANDLE_APB_PCLK],
         "clock-names": "apb_pclk",
       },
     },
     {
-      name: `intc@${hex(VIRT_GIC_DIST_BASE)}`,
+      name: `intc@${hex(layout.gicDistBase)}`,
       props: {
         compatible: "arm,gic-v3",
         "#interrupt-cells": [3],
@@ -242,8 +250,8 @@ export function buildVirtDeviceTreeNodes(
         "#size-cells": [2],
         ranges: true,
         reg: [
-          ...regProp(VIRT_GIC_DIST_BASE, VIRT_GIC_DIST_SIZE),
-          ...regProp(VIRT_GIC_REDIST_BASE, redistributorRegionSize(vm.vcpus)),
+          ...regProp(layout.gicDistBase, VIRT_GIC_DIST_SIZE),
+          ...regProp(layout.gicRedistBase, vm.vcpus * GICV3_REDIST_SIZE),
         ],
         "#redistributor-regions": [1],
         phandle: [PHANDLE_GIC],

@@ -121,18 +121,94 @@ export function redistributorRegionSize(vcpus: number): number {
   return vcpus * GICV3_REDIST_SIZE;
 }
 
+/**
+ * Where a `virt`-shaped board puts what a VM sees: RAM, the GICv3 frames,
+ * the PL011, the PL031 and the virtio-mmio slots. {@link VIRT_LAYOUT} is
+ * QEMU's; a board derived from `virt` with another memory map passes its own
+ * to `createQemuVirtPlatform({ layout })`, and the devices, the devicetree,
+ * the slots and the checks of a VM's shape all follow it.
+ */
+export interface VirtLayout {
+  /** IPA where RAM starts. */
+  readonly ramBase: number;
+  /** Largest RAM, bytes. */
+  readonly ramMax: number;
+  /** GICv3 distributor frame (64 KiB). */
+  readonly gicDistBase: number;
+  /** GICv3 redistributor window. */
+  readonly gicRedistBase: number;
+  /** Size of the redistributor window (a multiple of {@link GICV3_REDIST_SIZE}). */
+  readonly gicRedistSize: number;
+  /** PL011 console UART and its SPI number. */
+  readonly uartBase: number;
+  readonly uartSpi: number;
+  /** PL031 RTC and its SPI number. */
+  readonly rtcBase: number;
+  readonly rtcSpi: number;
+  /** First virtio-mmio slot; slot n is at `mmioBase + n * VIRT_MMIO_SLOT_SIZE`. */
+  readonly mmioBase: number;
+  /** Number of virtio-mmio slots. */
+  readonly mmioSlots: number;
+  /** SPI number of slot 0; slot n uses SPI `mmioSpiBase + n`. */
+  readonly mmioSpiBase: number;
+  /** Boot flash region kept free (size 0: none). */
+  readonly flashBase: number;
+  readonly flashSize: number;
+}
+
+/** QEMU `virt`'s own layout (the constants above). */
+export const VIRT_LAYOUT: VirtLayout = Object.freeze({
+  ramBase: VIRT_MEM_BASE,
+  ramMax: VIRT_MEM_MAX,
+  gicDistBase: VIRT_GIC_DIST_BASE,
+  gicRedistBase: VIRT_GIC_REDIST_BASE,
+  gicRedistSize: VIRT_GIC_REDIST_SIZE,
+  uartBase: VIRT_UART_BASE,
+  uartSpi: VIRT_UART_SPI,
+  rtcBase: VIRT_RTC_BASE,
+  rtcSpi: VIRT_RTC_SPI,
+  mmioBase: VIRT_MMIO_BASE,
+  mmioSlots: VIRT_MMIO_SLOTS,
+  mmioSpiBase: VIRT_MMIO_SPI_BASE,
+  flashBase: VIRT_FLASH_BASE,
+  flashSize: VIRT_FLASH_SIZE,
+});
+
+/** Most vCPUs whose redistributors fit in `layout`'s redistributor window. */
+export function layoutMaxVcpus(layout: VirtLayout): number {
+  return Math.floor(layout.gicRedistSize / GICV3_REDIST_SIZE);
+}
+
+/** The memory map of a board with `layout`, as the platform contract exposes it. */
+export function virtMemoryMap(layout: VirtLayout): readonly MemoryMapEntry[] {
+  const flash = layout.flashSize > 0
+    ? [{ name: "flash", base: layout.flashBase, size: layout.flashSize }]
+    : [];
+  return Object.freeze([
+    ...flash,
+    { name: "gic-dist", base: layout.gicDistBase, size: VIRT_GIC_DIST_SIZE },
+    { name: "gic-redist", base: layout.gicRedistBase, size: layout.gicRedistSize },
+    {
+      name: "pl011",
+      base: layout.uartBase,
+      size: VIRT_UART_SIZE,
+      intid: GIC_SPI_BASE + layout.uartSpi,
+    },
+    {
+      name: "pl031",
+      base: layout.rtcBase,
+      size: VIRT_RTC_SIZE,
+      intid: GIC_SPI_BASE + layout.rtcSpi,
+    },
+    ...Array.from({ length: layout.mmioSlots }, (_, n) => ({
+      name: `virtio-mmio-${n}`,
+      base: layout.mmioBase + n * VIRT_MMIO_SLOT_SIZE,
+      size: VIRT_MMIO_SLOT_SIZE,
+      intid: GIC_SPI_BASE + layout.mmioSpiBase + n,
+    })),
+    { name: "ram", base: layout.ramBase, size: layout.ramMax },
+  ]);
+}
+
 /** The machine's memory map as the platform contract exposes it. */
-export const VIRT_MEMORY_MAP: readonly MemoryMapEntry[] = Object.freeze([
-  { name: "flash", base: VIRT_FLASH_BASE, size: VIRT_FLASH_SIZE },
-  { name: "gic-dist", base: VIRT_GIC_DIST_BASE, size: VIRT_GIC_DIST_SIZE },
-  { name: "gic-redist", base: VIRT_GIC_REDIST_BASE, size: VIRT_GIC_REDIST_SIZE },
-  { name: "pl011", base: VIRT_UART_BASE, size: VIRT_UART_SIZE, intid: VIRT_UART_INTID },
-  { name: "pl031", base: VIRT_RTC_BASE, size: VIRT_RTC_SIZE, intid: VIRT_RTC_INTID },
-  ...Array.from({ length: VIRT_MMIO_SLOTS }, (_, n) => ({
-    name: `virtio-mmio-${n}`,
-    base: VIRT_MMIO_BASE + n * VIRT_MMIO_SLOT_SIZE,
-    size: VIRT_MMIO_SLOT_SIZE,
-    intid: GIC_SPI_BASE + VIRT_MMIO_SPI_BASE + n,
-  })),
-  { name: "ram", base: VIRT_MEM_BASE, size: VIRT_MEM_MAX },
-]);
+export const VIRT_MEMORY_MAP: readonly MemoryMapEntry[] = virtMemoryMap(VIRT_LAYOUT);

@@ -1,9 +1,10 @@
 /**
  * Attach the device plugins a VM's configuration names (`vms[].devices` in
- * the boot YAML, `DeviceConfig` of tools/cli/config.ts) to that VM: load each
+ * the boot YAML, `DeviceConfig` of tools/system/config.ts) to that VM: load each
  * plugin (in-process, or in a sandboxed Worker when `isolate` is true, the
- * default), give device `i` qemu-virt virtio-mmio slot `i`, put its MMIO
- * regions on the VM's bus, and return the devicetree nodes for the slots.
+ * default), give device `i` the platform's device slot `i`
+ * (`PlatformPlugin.deviceSlot`; on qemu-virt a virtio-mmio transport), put its
+ * MMIO regions on the VM's bus, and return the devicetree nodes for the slots.
  *
  * Two phases, because loading is asynchronous and building a VM is not:
  * {@link prepareDevicePlugins} (before the VM exists) and
@@ -12,8 +13,8 @@
  *
  * Options each plugin receives: the configured `options`, plus three keys
  * the host sets (and a configuration cannot override):
- * - `mmioBase`: IPA of the slot's 0x200-byte window (0x0a00_0000 + n 0x200);
- * - `intid`: its GIC INTID (48 + n, edge-triggered);
+ * - `mmioBase`: IPA of the slot's window (qemu-virt: 0x0a00_0000 + n 0x200);
+ * - `intid`: its GIC INTID (qemu-virt: 48 + n, edge-triggered);
  * - `configDir`: the configuration file's directory, against which a plugin
  *   resolves relative paths in its options (virtio-blk's `path` does).
  *
@@ -27,29 +28,27 @@
 import type {
   Device,
   DeviceHost,
+  DeviceSlot,
   DtNode,
   InterruptController,
   MmioRegion,
+  PlatformPlugin,
   Stage2Mapping,
 } from "@gunyah-ts/core/plugin";
 import { loadPlugin, resolveSpecifier } from "@gunyah-ts/core/plugin";
-import {
-  VIRT_MMIO_SLOT_SIZE,
-  VIRT_MMIO_SLOTS,
-  virtioMmioBase,
-  virtioMmioIntid,
-  virtioMmioNode,
-} from "@gunyah-ts/platform-qemu-virt";
 import { createIsolatedDevice, IsolatedDevice } from "./isolated_device.ts";
 import { LateBoundHost } from "./late_bound_host.ts";
 
-/** One configured device (the shape of tools/cli/config.ts `DeviceConfig`). */
+/** One configured device (the shape of tools/system/config.ts `DeviceConfig`). */
 export interface DevicePluginConfig {
   readonly plugin: string;
   readonly isolate: boolean;
   readonly permissions: { readonly read: readonly string[]; readonly write: readonly string[] };
   readonly options: Readonly<Record<string, unknown>>;
 }
+
+/** Where device plugins go: the platform's slots (a {@link PlatformPlugin} is one). */
+export type DeviceSlots = Pick<PlatformPlugin, "name" | "deviceSlotCount" | "deviceSlot">;
 
 /** The VM side of an attachment. */
 export interface DeviceAttachTarget {
@@ -143,31 +142,33 @@ export interface PreparedDevicePlugins {
 
 /**
  * Load each configured plugin and create its device (in a sandboxed Worker
- * when `isolate` is true) before the VM exists; device `i` gets virtio-mmio
- * slot `i`. On any failure the devices made so far are closed and the error
- * names the device (its index and plugin).
+ * when `isolate` is true) before the VM exists; device `i` gets the
+ * platform's slot `i`. On any failure the devices made so far are closed and
+ * the error names the device (its index and plugin).
  */
 export async function prepareDevicePlugins(
   devices: readonly DevicePluginConfig[],
+  slots: DeviceSlots,
   configDir: string,
   log: (message: string) => void = () => {},
 ): Promise<PreparedDevicePlugins> {
-  if (devices.length > VIRT_MMIO_SLOTS) {
+  if (devices.length > slots.deviceSlotCount) {
     throw new Error(
-      `${devices.length} devices configured; qemu-virt has ${VIRT_MMIO_SLOTS} virtio-mmio slots`,
+      `${devices.length} devices configured; ${slots.name} has ${slots.deviceSlotCount} device slots`,
     );
   }
-  const made: { device: Device; host: LateBoundHost; slot: number }[] = [];
+  const made: { device: Device; host: LateBoundHost; slot: DeviceSlot }[] = [];
   const close = async () => {
     for (const m of made) await m.device.close?.();
   };
   try {
-    for (const [slot, cfg] of devices.entries()) {
+    for (const [index, cfg] of devices.entries()) {
+      const slot = slots.deviceSlot(index);
       const host = new LateBoundHost(log);
       const options = {
         ...cfg.options,
-        mmioBase: virtioMmioBase(slot),
-        intid: virtioMmioIntid(slot),
+        mmioBase: slot.base,
+        intid: slot.intid,
         configDir,
       };
       let device: Device;
@@ -189,7 +190,7 @@ export async function prepareDevicePlugins(
           device = await plugin.create(host, options);
         }
       } catch (e) {
-        throw new Error(`device ${slot} (${cfg.plugin}): ${(e as Error).message}`);
+        throw new Error(`device ${index} (${cfg.plugin}): ${(e as Error).message}`);
       }
       made.push({ device, host, slot });
     }
@@ -204,8 +205,8 @@ export async function prepareDevicePlugins(
     bind(target: DeviceAttachTarget): AttachedDevices {
       if (bound) throw new Error("these device plugins are already attached to a VM");
       for (const m of made) {
-        if (target.bus.hasRegionAt(virtioMmioBase(m.slot), VIRT_MMIO_SLOT_SIZE)) {
-          throw new Error(`virtio-mmio slot ${m.slot} is already taken on this VM's bus`);
+        if (target.bus.hasRegionAt(m.slot.base, m.slot.size)) {
+          throw new Error(`device slot ${m.slot.index} is already taken on this VM's bus`);
         }
       }
       bound = true;
@@ -214,7 +215,7 @@ export async function prepareDevicePlugins(
         m.host.bind(target.host);
         if (m.device instanceof IsolatedDevice) m.device.bindRam(target.ram);
         for (const r of m.device.regions) target.bus.addRegion(r);
-        dt.push(...(m.device.dt ?? [virtioMmioNode(m.slot)]));
+        dt.push(...(m.device.dt ?? [m.slot.dt]));
       }
       return { devices: made.map((m) => m.device), dt, close };
     },
@@ -228,9 +229,15 @@ export async function prepareDevicePlugins(
 export async function attachDevicePlugins(
   target: DeviceAttachTarget,
   devices: readonly DevicePluginConfig[],
+  slots: DeviceSlots,
   configDir: string,
 ): Promise<AttachedDevices> {
-  const prepared = await prepareDevicePlugins(devices, configDir, (m) => target.host.log(m));
+  const prepared = await prepareDevicePlugins(
+    devices,
+    slots,
+    configDir,
+    (m) => target.host.log(m),
+  );
   try {
     return prepared.bind(target);
   } catch (e) {

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects, assertThrows } from "@gunyah-ts/te
 import { VmMmioBus } from "@gunyah-ts/core";
 import { MmioResult } from "@gunyah-ts/core/plugin";
 import { FakeDeviceHost, VirtioTestDriver } from "@gunyah-ts/plugin-testkit";
+import { qemuVirtPlatform } from "@gunyah-ts/platform-qemu-virt";
 import { attachDevicePlugins, type DevicePluginConfig, prepareDevicePlugins } from "./attach.ts";
 
 const none = { read: [], write: [] };
@@ -23,6 +24,7 @@ Deno.test("attach: builtin and relative plugins get consecutive virtio-mmio slot
   const attached = await attachDevicePlugins(
     { host, bus, ram: [host.memory.mapping] },
     devices,
+    qemuVirtPlatform,
     dir,
   );
   try {
@@ -47,10 +49,15 @@ Deno.test("attach: a failing device names itself and closes those already made",
   const bus = new VmMmioBus();
   await assertRejects(
     () =>
-      attachDevicePlugins({ host, bus, ram: [host.memory.mapping] }, [
-        { plugin: "builtin:virtio-rng", isolate: true, permissions: none, options: {} },
-        { plugin: "builtin:virtio-nope", isolate: false, permissions: none, options: {} },
-      ], "/tmp"),
+      attachDevicePlugins(
+        { host, bus, ram: [host.memory.mapping] },
+        [
+          { plugin: "builtin:virtio-rng", isolate: true, permissions: none, options: {} },
+          { plugin: "builtin:virtio-nope", isolate: false, permissions: none, options: {} },
+        ],
+        qemuVirtPlatform,
+        "/tmp",
+      ),
     Error,
     "device 1 (builtin:virtio-nope): unknown built-in device plugin",
   );
@@ -59,6 +66,7 @@ Deno.test("attach: a failing device names itself and closes those already made",
 Deno.test("prepare/bind: devices made before the VM exist, bound once, refused on a taken slot", async () => {
   const prepared = await prepareDevicePlugins(
     [{ plugin: "builtin:template", isolate: true, permissions: none, options: { pattern: "xy" } }],
+    qemuVirtPlatform,
     "/tmp",
   );
   try {

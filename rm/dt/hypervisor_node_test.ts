@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { Hypervisor } from "@gunyah-ts/core";
-import { FakeArch } from "@gunyah-ts/core/testing";
+import { FakeArch, TEST_BOARD } from "@gunyah-ts/core/testing";
 import {
   buildVirtDeviceTreeNodes,
   decodeFdt,
@@ -18,6 +18,7 @@ const RM_MEM = 0x3fff_f000;
 
 async function builtVm() {
   const hv = new Hypervisor({
+    board: TEST_BOARD,
     arch: new FakeArch({}),
     cpus: 1,
     ram: [{ base: RM_MEM, size: 0x1000 }, { base: RAM, size: 0x20_0000 }],
@@ -61,6 +62,7 @@ Deno.test("the /hypervisor node carries the VM's RM queue caps and VIRQs and is 
 
 Deno.test("without private memory the RM serves no RPC and emits no node", async () => {
   const hv = new Hypervisor({
+    board: TEST_BOARD,
     arch: new FakeArch({}),
     cpus: 1,
     ram: [{ base: RAM, size: 0x20_0000 }],

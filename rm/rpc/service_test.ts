@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { Hypervisor, ObjectType } from "@gunyah-ts/core";
-import { FakeArch } from "@gunyah-ts/core/testing";
+import { FakeArch, TEST_BOARD } from "@gunyah-ts/core/testing";
 import type { Cspace, Msgqueue, Thread } from "@gunyah-ts/core";
 import {
   HYP_RESOURCE_ENTRY_SIZE,
@@ -39,6 +39,7 @@ interface Client {
 async function setup() {
   const arch = new FakeArch({ [IDLE_ENTRY.toString()]: [{ op: "wfi" }, { op: "goto", to: 0 }] });
   const hv = new Hypervisor({
+    board: TEST_BOARD,
     arch,
     cpus: 1,
     ram: [{ base: RM_MEM, size: 0x1000 }, { base: RAM, size: 8 * MiB }],

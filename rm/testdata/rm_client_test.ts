@@ -4,7 +4,7 @@
  * devicetree the system gave it, and makes native msgqueue hypercalls.
  */
 import { assertEquals } from "@gunyah-ts/tests/assert";
-import { GunyahSystem } from "@gunyah-ts/cli";
+import { GunyahSystem } from "@gunyah-ts/system";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const CC = "aarch64-linux-gnu-gcc";

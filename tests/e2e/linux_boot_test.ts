@@ -12,7 +12,7 @@
  * @module
  */
 import { assert, assertEquals } from "../assert.ts";
-import { ensureGuestImages, type GuestImages, ImageUnavailableError } from "@gunyah-ts/cli";
+import { ensureGuestImages, type GuestImages, ImageUnavailableError } from "@gunyah-ts/system";
 import { E2E, E2E_INIT } from "./linux_init.ts";
 
 const MAIN = new URL(import.meta.resolve("@gunyah-ts/cli/main")).pathname;

@@ -63,14 +63,48 @@ async function sha256Hex(parts: readonly (string | Uint8Array)[]): Promise<strin
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function flagsFor(spec: GuestSpec): string[] {
-  return spec.fp ? [...GUEST_CFLAGS] : [...GUEST_CFLAGS, GENERAL_REGS_ONLY];
+/**
+ * Where a board derived from QEMU virt puts what the guest runtime touches
+ * (tests/guests/runtime/rt.h), for building the guests for that board: the
+ * runtime's addresses become -D overrides and the image is linked 2 MiB above
+ * `ramBase`. The GICR frames must lie within 1 MiB above the GICD (the
+ * runtime maps that MiB for both).
+ */
+export interface GuestBoard {
+  /** Guest RAM base (IPA); the image is linked 2 MiB above it. */
+  readonly ramBase: number;
+  /** GICv3 distributor base. */
+  readonly gicdBase: number;
+  /** First GICv3 redistributor frame. */
+  readonly gicrBase: number;
+  /** PL011 UART base. */
+  readonly uartBase: number;
+}
+
+function boardFlags(board: GuestBoard | undefined): string[] {
+  if (board === undefined) return [];
+  const h = (n: number) => `0x${n.toString(16)}`;
+  return [
+    `-DVIRT_RAM_BASE=${h(board.ramBase)}UL`,
+    `-DVIRT_GICD_BASE=${h(board.gicdBase)}UL`,
+    `-DVIRT_GICR_BASE=${h(board.gicrBase)}UL`,
+    `-DVIRT_UART_BASE=${h(board.uartBase)}UL`,
+    `-Wl,--defsym=GUEST_RAM_BASE=${h(board.ramBase)}`,
+  ];
+}
+
+function flagsFor(spec: GuestSpec, board?: GuestBoard): string[] {
+  const base = spec.fp ? [...GUEST_CFLAGS] : [...GUEST_CFLAGS, GENERAL_REGS_ONLY];
+  return [...base, ...boardFlags(board)];
 }
 
 /** The cache key of a guest: its sources, the runtime, the linker script, flags and compiler. */
-export async function guestKey(spec: GuestSpec): Promise<string> {
+export async function guestKey(spec: GuestSpec, board?: GuestBoard): Promise<string> {
   const files = [...spec.sources, ...runtimeSources(), LINKER_SCRIPT];
-  const parts: (string | Uint8Array)[] = [await crossGccVersion(), flagsFor(spec).join(" ")];
+  const parts: (string | Uint8Array)[] = [
+    await crossGccVersion(),
+    flagsFor(spec, board).join(" "),
+  ];
   for (const f of files) parts.push(f.slice(f.lastIndexOf("/") + 1), await Deno.readFile(f));
   return sha256Hex(parts);
 }
@@ -91,8 +125,9 @@ function readIfExists(path: string): string | null {
 export async function buildGuest(
   spec: GuestSpec,
   outDir: string = BUILD_DIR,
+  board?: GuestBoard,
 ): Promise<BuiltGuest & { cached: boolean }> {
-  const key = await guestKey(spec);
+  const key = await guestKey(spec, board);
   const elf = join(outDir, `${spec.name}.elf`);
   const keyFile = join(outDir, `${spec.name}.key`);
   if (readIfExists(keyFile) === key && readIfExists(elf) !== null) {
@@ -101,7 +136,7 @@ export async function buildGuest(
   Deno.mkdirSync(outDir, { recursive: true });
   const sources = runtimeSources().filter((f) => !f.endsWith(".h"));
   await runTool(CROSS_GCC, [
-    ...flagsFor(spec),
+    ...flagsFor(spec, board),
     "-I",
     RUNTIME_DIR,
     "-T",

@@ -12,7 +12,7 @@
  * @module
  */
 import process from "node:process";
-import { GunyahSystem } from "@gunyah-ts/cli";
+import { GunyahSystem } from "@gunyah-ts/system";
 import { buildComputeGuest } from "./guests/build.ts";
 
 /** Result of one benchmark run. */

@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { ensureGuestImages, GunyahSystem } from "@gunyah-ts/cli";
+import { ensureGuestImages, GunyahSystem } from "@gunyah-ts/system";
 
 const limitMs = Number(Deno.env.get("LIMIT_S") ?? 60) * 1000;
 const granule = Number(Deno.env.get("GRANULE") ?? 64);

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { GunyahSystem } from "@gunyah-ts/cli";
+import { GunyahSystem } from "@gunyah-ts/system";
 
 async function main(args: string[]): Promise<number> {
   const [mode, ...rest] = args;

@@ -11,7 +11,7 @@
  * @module
  */
 import process from "node:process";
-import { ensureGuestImages, GunyahSystem } from "@gunyah-ts/cli";
+import { ensureGuestImages, GunyahSystem } from "@gunyah-ts/system";
 import { translatorTotals } from "@gunyah-ts/arch-aarch64";
 
 /** The kernel's console line announcing the hand-over to /init (init/main.c). */

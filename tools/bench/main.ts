@@ -17,7 +17,7 @@
  */
 import { parseArgs } from "node:util";
 import { type CpuMode, isCpuMode } from "@gunyah-ts/arch-aarch64";
-import { ensureGuestImages, INIT_MARKER } from "@gunyah-ts/cli";
+import { ensureGuestImages, INIT_MARKER } from "@gunyah-ts/system";
 import { buildComputeGuest, COMPUTE_LOOP_INSTRUCTIONS } from "./guests/build.ts";
 import { qemuVirtArgs, type TimedRun, timeQemu } from "./qemu.ts";
 

@@ -18,15 +18,16 @@ import {
   type BootConfig,
   ConfigError,
   DEFAULT_CONFIG_YAML,
+  ensureGuestImages,
+  GunyahSystem,
+  ImageUnavailableError,
   loadConfig,
   MAX_VCPUS,
   parseConfig,
   parseSize,
-} from "./config.ts";
+  type VmEnd,
+} from "@gunyah-ts/system";
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
-import { ensureGuestImages, ImageUnavailableError } from "./images/mod.ts";
-import { GunyahSystem, type VmEnd } from "./system.ts";
-import { prepareDevicePlugins } from "@gunyah-ts/plugin-host";
 import { DashboardAddressError, serveDashboard, teeConsole } from "@gunyah-ts/dashboard";
 
 /** Physical RAM beyond the configured VMs', for VMs created at run time (dashboard, API). */
@@ -226,23 +227,34 @@ async function bootOnce(
 ): Promise<number | "reset"> {
   const vmc = config.vms[0];
   const ram = config.vms.reduce((n, v) => n + v.memory, 0) + SPARE_RAM_BYTES;
+  const cpuMode = config.hypervisor.cpuMode;
+  if (cpuMode !== undefined && config.plugins.arch !== "builtin:aarch64") {
+    throw new ConfigError(
+      `hypervisor.cpu-mode configures the builtin:aarch64 arch plugin; ` +
+        `this configuration loads '${config.plugins.arch}'`,
+    );
+  }
   const system = await GunyahSystem.create({
     physicalCpus: config.hypervisor.physicalCpus,
     nsPerInstruction: config.hypervisor.nsPerInstruction,
     time: config.hypervisor.time,
     ramBytes: ram,
     log,
-    arch: createAarch64Plugin({ cpuMode: config.hypervisor.cpuMode }),
+    plugins: config.plugins,
+    configDir,
+    // The CPU mode configures the built-in arch plugin (a plugin object overrides plugins.arch).
+    ...(cpuMode === undefined ? {} : { arch: createAarch64Plugin({ cpuMode }) }),
   });
   progress(
-    `hypervisor: ${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
+    `hypervisor: ${system.arch.name} on ${system.platform.name}, ` +
+      `${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
       `${config.hypervisor.time} time, cpu mode ${
-        resolveCpuMode({ cpuMode: config.hypervisor.cpuMode }).mode
+        cpuMode ?? resolveCpuMode().mode
       }; resource manager started`,
   );
   // Device plugins are prepared again on every power cycle: a prepared set binds to one VM.
   const devicePlugins = vmc.devices.length > 0
-    ? await prepareDevicePlugins(vmc.devices, configDir, (m) => progress(`devices: ${m}`))
+    ? await system.prepareDevices(vmc.devices, configDir, (m) => progress(`devices: ${m}`))
     : undefined;
   if (vmc.devices.length > 0) {
     progress(
@@ -270,13 +282,13 @@ async function bootOnce(
   const ended = vm.ended.then((e) => (end = e));
   // Attach (which installs the output sink synchronously) before the first instruction runs.
   const session = attachTerminal(scriptedConsole(teeConsole(vm), script), ended);
-  const running = system.hv.run();
+  const running = system.run();
   const how = await session;
-  system.hv.stop();
+  system.stop();
   await running;
   await devicePlugins?.close();
   await dashboard?.close();
-  await system.hv.stopComponents();
+  await system.close();
   if (how === "quit") {
     console.error("\n[boot] quit from the console");
     return 0;

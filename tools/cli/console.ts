@@ -44,13 +44,8 @@ export class EscapeDecoder {
 /** Text shown for `Ctrl-A h`. */
 export const ESCAPE_HELP = "\r\nC-a x    quit\r\nC-a h    this help\r\nC-a C-a  send C-a\r\n";
 
-/** A guest console seen from the host. */
-export interface GuestConsole {
-  /** Deliver terminal input to the guest. */
-  input(bytes: Uint8Array): void;
-  /** Register the sink for guest output. */
-  onOutput(sink: (bytes: Uint8Array) => void): void;
-}
+import type { GuestConsole } from "@gunyah-ts/system";
+export type { GuestConsole };
 
 /**
  * Connect `guest` to stdin/stdout until `Ctrl-A x` or until `done` resolves.

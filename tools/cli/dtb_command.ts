@@ -8,8 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
-import { ConfigError, MAX_VCPUS, parseSize } from "./config.ts";
-import { GunyahSystem } from "./system.ts";
+import { ConfigError, GunyahSystem, MAX_VCPUS, parseSize } from "@gunyah-ts/system";
 import { decodeFdt, formatDts } from "@gunyah-ts/platform-qemu-virt";
 
 const HELP = `Usage: deno task gunyah dtb [options]
@@ -89,7 +88,7 @@ export const dtbCommand: Command = {
         const fdt = decodeFdt(vm.dtb);
         console.log(formatDts(fdt.root, fdt.reservations));
       }
-      await system.hv.stopComponents();
+      await system.close();
       return 0;
     } catch (e) {
       if (e instanceof ConfigError) {

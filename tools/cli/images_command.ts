@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command } from "./commands.ts";
-import { ensureGuestImages, ImageUnavailableError } from "./images/mod.ts";
+import { ensureGuestImages, ImageUnavailableError } from "@gunyah-ts/system";
 
 const HELP = `Usage: deno task gunyah images [--refresh]
 

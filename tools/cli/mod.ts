@@ -1,11 +1,9 @@
 /**
- * The `gunyah` command line as a library: the machine it builds from a boot
- * configuration, the configuration parser, the guest console and the Debian
- * guest images. `@gunyah-ts/cli/main` is the command itself.
+ * The `gunyah` command line as a library: the terminal side of a guest
+ * console (escape keys, scripted input). The machine, its configuration and
+ * the guest images are `@gunyah-ts/system`'s; `@gunyah-ts/cli/main` is the
+ * command itself.
  *
  * @module
  */
-export * from "./system.ts";
-export * from "./config.ts";
 export * from "./console.ts";
-export * from "./images/mod.ts";

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { VmStatus } from "@gunyah-ts/rm";
 import { serveDashboard } from "@gunyah-ts/dashboard";
-import { GunyahSystem } from "./system.ts";
+import { GunyahSystem } from "@gunyah-ts/system";
 import { vmCommand } from "./vm_command.ts";
 
 /** `b .` — a guest that runs until stopped. */

@@ -21,7 +21,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { GunyahSystem } from "@gunyah-ts/cli";
+import type { GunyahSystem } from "@gunyah-ts/system";
 import { consoleTap } from "./console_tap.ts";
 import { EventLog } from "./event_log.ts";
 import { DASHBOARD_PAGE } from "./page.ts";
@@ -103,7 +103,7 @@ async function readJson(
 
 /** Build the dashboard of `system`. */
 export function createDashboard(system: GunyahSystem, options: DashboardOptions = {}): Dashboard {
-  const events = new EventLog(system.hv, options.eventCapacity);
+  const events = new EventLog(system, options.eventCapacity);
   const control = new VmControl(system, options.defaultImages);
   const streams = new Set<() => void>();
   let tapped = 0;
@@ -115,7 +115,7 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
   // Record the consoles of the VMs there are now, and of each later VM before its first
   // instruction: a CPU announces the switch to a new vCPU before running it.
   tapConsoles();
-  const offSwitch = system.hv.events.on("sched.switch", tapConsoles);
+  const offSwitch = system.events.on("sched.switch", tapConsoles);
   const state = (): SystemSnapshot => {
     tapConsoles();
     return snapshot(system, { events });
@@ -133,7 +133,7 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
 
   app.onError((err, c) => {
     if (err instanceof VmControlError) return fail(c, err.status, err.message);
-    system.hv.log(`dashboard: ${err.stack ?? err.message}`);
+    system.log(`dashboard: ${err.stack ?? err.message}`);
     return c.json({ error: `internal error: ${err.message}` }, 500);
   });
   app.notFound((c) =>
@@ -199,12 +199,12 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
     if (!r.ok) return r.res;
     const req = parseCreateVmRequest(r.body);
     const vm = await control.create(req);
-    const rec = system.rm.vm(vm.vmid);
+    const rec = system.vmRecord(vm.vmid);
     return c.json(
       {
         vmid: vm.vmid,
         name: vm.name,
-        status: state().vms.find((v) => v.vmid === vm.vmid)?.status ?? String(rec.status),
+        status: state().vms.find((v) => v.vmid === vm.vmid)?.status ?? rec.status,
         vcpus: vm.vcpus.map((t) => t.describeName()),
       },
       201,

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
-import { GunyahSystem } from "@gunyah-ts/cli";
+import { GunyahSystem } from "@gunyah-ts/system";
 import { createDashboard } from "./app.ts";
 import { DASHBOARD_PAGE } from "./page.ts";
 import { printThenWaitGuest } from "./test_fixture.ts";

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { GuestConsole, VmInstance } from "@gunyah-ts/cli";
+import type { GuestConsole, VmInstance } from "@gunyah-ts/system";
 
 /** Bytes of recent output each VM's tap keeps (the oldest are overwritten). */
 export const CONSOLE_RING_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
 import { ConsoleRing, ConsoleTap, consoleTap, peekConsoleTap, teeConsole } from "./console_tap.ts";
-import type { GuestConsole } from "@gunyah-ts/cli";
+import type { GuestConsole } from "@gunyah-ts/system";
 import { printThenWaitGuest, systemWithGuest } from "./test_fixture.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

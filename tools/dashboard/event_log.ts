@@ -1,6 +1,6 @@
 /**
  * A bounded log of recent hypervisor events for the dashboard, fed by the
- * core's event bus (`hv.events`).
+ * system's event stream (`system.events`).
  *
  * Object lifecycle, thread state changes, VM exits, hypercalls, VMMIO waits
  * and diagnostics are kept as entries in a fixed-size ring; the frequent
@@ -11,8 +11,15 @@
  *
  * @module
  */
-import type { Hypervisor } from "@gunyah-ts/core";
-import { errorName } from "@gunyah-ts/core/abi";
+import { errorName, type HypervisorEventBus } from "@gunyah-ts/system";
+
+/** Where the log reads events from (a `GunyahSystem` is one). */
+export interface EventSource {
+  /** The event stream. */
+  readonly events: HypervisorEventBus;
+  /** Virtual time now, ns. */
+  readonly timeNs: number;
+}
 
 /** Entries the log keeps (the oldest are dropped). */
 export const EVENT_LOG_CAPACITY = 256;
@@ -42,14 +49,14 @@ export class EventLog {
   readonly exits: Record<string, number> = {};
   readonly #off: (() => void)[] = [];
 
-  /** Subscribe to `hv.events`, keeping at most `capacity` entries. */
-  constructor(hv: Hypervisor, capacity: number = EVENT_LOG_CAPACITY) {
+  /** Subscribe to `source.events`, keeping at most `capacity` entries. */
+  constructor(source: EventSource, capacity: number = EVENT_LOG_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity <= 0) {
       throw new RangeError(`event log capacity must be a positive integer, got ${capacity}`);
     }
     this.#entries = new Array(capacity);
-    const ev = hv.events;
-    const now = () => hv.clock.now;
+    const ev = source.events;
+    const now = () => source.timeNs;
     this.#off.push(
       ev.on("object.created", (e) => this.#add(now(), "object.created", `${e.object} created`)),
       ev.on(

@@ -4,7 +4,7 @@ import { printThenOffGuest, systemWithGuest } from "./test_fixture.ts";
 
 Deno.test("event log: bounded ring of recent events, counts of the frequent ones", async () => {
   const { system, vm } = await systemWithGuest(printThenOffGuest("x"));
-  const log = new EventLog(system.hv, 4);
+  const log = new EventLog(system, 4);
   system.hv.log("first");
   for (let i = 0; i < 5; i++) system.hv.log(`message ${i}`);
   assertEquals(log.total, 6);
@@ -31,5 +31,5 @@ Deno.test("event log: bounded ring of recent events, counts of the frequent ones
   log.close();
   system.hv.log("after close");
   assertEquals(log.recent().at(-1)!.text.includes("after close"), false);
-  assertThrows(() => new EventLog(system.hv, 0), RangeError, "positive integer");
+  assertThrows(() => new EventLog(system, 0), RangeError, "positive integer");
 });

@@ -14,8 +14,8 @@
  *
  * @module
  */
-export type { GunyahSystem, VmInstance } from "@gunyah-ts/cli";
-export type { GuestConsole } from "@gunyah-ts/cli";
+export type { GunyahSystem, VmInstance } from "@gunyah-ts/system";
+export type { GuestConsole } from "@gunyah-ts/system";
 export type { Hono } from "hono";
 export * from "./app.ts";
 export * from "./console_tap.ts";

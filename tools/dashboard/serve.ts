@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GunyahSystem } from "@gunyah-ts/cli";
+import type { GunyahSystem } from "@gunyah-ts/system";
 import { createDashboard, type Dashboard, type DashboardOptions } from "./app.ts";
 
 /** The dashboard's default address (the boot configuration's `dashboard:` key). */
@@ -94,7 +94,7 @@ export function serveDashboard(
           });
         },
         onError: (e) => {
-          system.hv.log(`dashboard: ${(e as Error).message}`);
+          system.log(`dashboard: ${(e as Error).message}`);
           return new Response(JSON.stringify({ error: "internal error" }), {
             status: 500,
             headers: { "content-type": "application/json" },

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { GunyahSystem, type VmInstance } from "@gunyah-ts/cli";
+import { GunyahSystem, type VmInstance } from "@gunyah-ts/system";
 
 /** QEMU virt PL011 data register base used by the guests (platform-facts.md: UART0 0x0900_0000). */
 const MOVZ_X1_PL011 = 0xd2a12001; // movz x1, #0x0900, lsl #16

@@ -8,25 +8,29 @@
  * - A VM may be created without starting it (`launch(spec, { start: false })`)
  *   and started later by {@link VmControl.start}: the RM's VM_START with the boot plan's entry
  *   and X0; the VM stays READY in between, exactly the RM state machine.
- * - Stop is the RM's forced VM_STOP: `vcpu_kill` on each of the VM's vCPUs,
- *   issued as hypercalls from the RM's cspace (the root cspace), then the
- *   VM is recorded as EXITED with the reason VM_STOP_FORCED.
+ * - Stop is the system's forced VM_STOP (`GunyahSystem.stopVm`): the VM is
+ *   recorded EXITED with the reason VM_STOP_FORCED and the resource manager
+ *   kills its vCPUs.
+ *
+ * It reads VMs through the system's control surface (`vmRecord`,
+ * `vmRecords`, plain data) and knows no core or RM class.
  *
  * Every refusal is a {@link VmControlError} with an HTTP status and a
  * message that says what to do instead.
  *
  * @module
  */
-import { errorFromRegister, errorName, Hypercall, HypError } from "@gunyah-ts/core/abi";
-import { RmError, RmRequestError, VM_STATUS_NAMES, VmStatus } from "@gunyah-ts/rm";
 import {
   DEFAULT_CONFIG_YAML,
   ensureGuestImages,
+  type GunyahSystem,
   MAX_VCPUS,
   parseConfig,
   parseSize,
-} from "@gunyah-ts/cli";
-import type { GunyahSystem, VmInstance } from "@gunyah-ts/cli";
+  type VmInstance,
+  type VmRecordView,
+  VmRequestError,
+} from "@gunyah-ts/system";
 import { consoleTap } from "./console_tap.ts";
 
 /** Smallest VM RAM the dashboard accepts (the boot's `--memory` floor). */
@@ -165,13 +169,13 @@ export class VmControl {
   constructor(system: GunyahSystem, defaultImages?: DefaultImages) {
     this.#system = system;
     this.#defaultImages = defaultImages ??
-      (() => ensureGuestImages({ progress: (m) => system.hv.log(`images: ${m}`) }));
+      (() => ensureGuestImages({ progress: (m) => system.log(`images: ${m}`) }));
   }
 
   /** Build (and by default start) a VM; its console is recorded from its first byte. */
   async create(req: CreateVmRequest): Promise<VmInstance> {
     const sys = this.#system;
-    if (sys.rm.vms.some((v) => v.name === req.name)) {
+    if (sys.vmRecords().some((v) => v.name === req.name)) {
       throw new VmControlError(409, `a VM named '${req.name}' exists; choose another name`);
     }
     let kernelPath = req.kernel;
@@ -215,10 +219,10 @@ export class VmControl {
   start(vmid: number): void {
     const rec = this.#record(vmid);
     const vm = this.#system.vms.find((v) => v.vmid === vmid);
-    if (rec.status === VmStatus.RUNNING) {
+    if (rec.status === "running") {
       throw new VmControlError(409, `VM '${rec.name}' (VMID ${vmid}) is already running`);
     }
-    if (rec.status === VmStatus.EXITED) {
+    if (rec.status === "exited") {
       throw new VmControlError(
         409,
         `VM '${rec.name}' (VMID ${vmid}) has exited${
@@ -226,10 +230,10 @@ export class VmControl {
         }; an exited VM cannot be started again (no VM_RESET): create a new VM`,
       );
     }
-    if (rec.status !== VmStatus.READY || vm === undefined || vm.started) {
+    if (rec.status !== "ready" || vm === undefined || vm.started) {
       throw new VmControlError(
         409,
-        `VM '${rec.name}' (VMID ${vmid}) is ${VM_STATUS_NAMES[rec.status]}, not ready to start`,
+        `VM '${rec.name}' (VMID ${vmid}) is ${rec.status}, not ready to start`,
       );
     }
     try {
@@ -240,57 +244,40 @@ export class VmControl {
   }
 
   /**
-   * Forced VM_STOP: `vcpu_kill` each of the VM's vCPUs through the RM's
-   * cspace, then record the VM EXITED (VM_STOP_FORCED).
+   * Forced VM_STOP through the system: the VM is recorded EXITED
+   * (VM_STOP_FORCED) and the resource manager kills its vCPUs.
    */
   stop(vmid: number): void {
     const rec = this.#record(vmid);
-    if (rec.status !== VmStatus.RUNNING && rec.status !== VmStatus.READY) {
+    if (rec.status !== "running" && rec.status !== "ready") {
       throw new VmControlError(
         409,
-        `VM '${rec.name}' (VMID ${vmid}) is ${
-          VM_STATUS_NAMES[rec.status]
-        }; only a running or ready VM can be stopped`,
+        `VM '${rec.name}' (VMID ${vmid}) is ${rec.status}; only a running or ready VM can be stopped`,
       );
     }
-    const hv = this.#system.hv;
-    const ctx = hv.nativeContext(hv.rootCspace, hv.rootPartition);
-    const failures: string[] = [];
-    for (const cap of rec.caps?.vcpus ?? []) {
-      const err = errorFromRegister(hv.dispatcher.table.call(ctx, Hypercall.VCPU_KILL, cap, 0n)[0]);
-      // A vCPU that already exited (or never powered on and was never made READY) is already stopped.
-      if (err !== HypError.OK && err !== HypError.ERROR_OBJECT_STATE) {
-        failures.push(`vcpu_kill(0x${cap.toString(16)}) → ${errorName(err)}`);
-      }
-    }
-    this.#system.rm.exited(vmid, "stopped (VM_STOP_FORCED)");
-    hv.wake();
-    if (failures.length > 0) {
-      throw new VmControlError(409, `VM '${rec.name}' stopped with errors: ${failures.join("; ")}`);
-    }
+    this.#system.stopVm(vmid, "stopped (VM_STOP_FORCED)");
   }
 
-  #record(vmid: number) {
+  #record(vmid: number): VmRecordView {
     try {
-      return this.#system.rm.vm(vmid);
+      return this.#system.vmRecord(vmid);
     } catch (e) {
-      if (e instanceof RmRequestError && e.code === RmError.VMID_INVALID) {
-        const known = this.#system.rm.vms.map((v) => `${v.vmid} (${v.name})`).join(", ");
-        throw new VmControlError(
-          404,
-          `no VM with VMID ${vmid}; VMs: ${known || "none"} (GET /api/state lists them)`,
-        );
+      if (e instanceof VmRequestError && e.reason === "unknown-vm") {
+        throw new VmControlError(404, `${e.message} (GET /api/state lists them)`);
       }
       throw e;
     }
   }
 }
 
-/** A launch or RM failure as a 409 (the request was fine, the system's state refused it). */
+/** A launch failure as a 409 (the request was fine, the system's state refused it), or 400. */
 function asControlError(e: unknown): VmControlError {
   if (e instanceof VmControlError) return e;
-  if (e instanceof RmRequestError) {
-    return new VmControlError(e.code === RmError.ARGUMENT_INVALID ? 400 : 409, e.message);
+  if (e instanceof VmRequestError) {
+    return new VmControlError(
+      e.reason === "invalid-argument" ? 400 : e.reason === "unknown-vm" ? 404 : 409,
+      e.message,
+    );
   }
   if (e instanceof Error) return new VmControlError(409, e.message);
   return new VmControlError(409, String(e));

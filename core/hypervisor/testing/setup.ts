@@ -10,13 +10,35 @@ import { errorFromRegister } from "../../abi/error.ts";
 import { Hypercall } from "../../abi/hypercall_numbers.ts";
 import type { HypercallContext } from "../../hypercall/context.ts";
 import type { Thread } from "../../object/thread/thread.ts";
-import { Hypervisor, type TimePacing } from "../hypervisor.ts";
+import { Hypervisor, type HypervisorBoard, type TimePacing } from "../hypervisor.ts";
 import { FakeArch, type FakeStep } from "./fake_arch.ts";
 
 /** Physical RAM of test systems: 1 MiB at the QEMU DDR base (gunyah-abi.md §9). */
 export const TEST_VM_RAM_BASE = 0x4000_0000;
 /** Size of the test RAM. */
 export const TEST_VM_RAM_SIZE = 0x10_0000;
+
+/** vCPUs per Aff1 cluster of {@link testMpidrOf}. */
+const TEST_MPIDR_CLUSTER_SIZE = 16;
+
+/**
+ * MPIDR affinity of vCPU `index` on the test board: Aff0 = index mod 16,
+ * Aff1 = index / 16 (the shape QEMU virt uses, so the tests exercise a
+ * second affinity level).
+ */
+export function testMpidrOf(index: number): number {
+  return ((Math.floor(index / TEST_MPIDR_CLUSTER_SIZE) & 0xff) << 8) |
+    (index % TEST_MPIDR_CLUSTER_SIZE);
+}
+
+/**
+ * The board the core's tests run on (the core holds no board of its own):
+ * vGIC frames at GICD 0x0800_0000 / GICR 0x080A_0000 and {@link testMpidrOf}.
+ */
+export const TEST_BOARD: HypervisorBoard = {
+  interruptControllerPlacement: { distributorBase: 0x0800_0000, redistributorBase: 0x080a_0000 },
+  mpidrOf: testMpidrOf,
+};
 
 /** A VM built by {@link TestSystem.createVm}. */
 export interface TestVm {
@@ -59,6 +81,7 @@ export class TestSystem {
     this.arch = new FakeArch(programs);
     this.hv = new Hypervisor({
       arch: this.arch,
+      board: TEST_BOARD,
       cpus,
       maxQuantumNs,
       pacing,

@@ -3,7 +3,7 @@ import { Hypercall } from "../../abi/hypercall_numbers.ts";
 import { PsciAffinityState, PsciReturn } from "../../abi/psci.ts";
 import { SchedulerBlock } from "../../sched/scheduler_block.ts";
 import { TEST_VM_RAM_BASE, TEST_VM_RAM_SIZE, TestSystem } from "../../hypervisor/testing/setup.ts";
-import { mpidrOf } from "../../hypervisor/hypervisor.ts";
+import { testMpidrOf as mpidrOf } from "../../hypervisor/testing/setup.ts";
 import { vcpuMpidrAffinity } from "./vcpu_mpidr.ts";
 
 const ENTRY = BigInt(TEST_VM_RAM_BASE + 0x1000);

@@ -12,9 +12,8 @@
  * `GUNYAH_LINUX_E2E=0` skips it.
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
-import { ensureGuestImages, GunyahSystem, ImageUnavailableError } from "@gunyah-ts/cli";
+import { ensureGuestImages, GunyahSystem, ImageUnavailableError } from "@gunyah-ts/system";
 import { E2E, E2E_INIT } from "@gunyah-ts/tests/e2e";
-import { prepareDevicePlugins } from "../attach.ts";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
 
@@ -53,7 +52,8 @@ Deno.test({
     disk.set(new TextEncoder().encode("GUNYAHBLK"));
     await Deno.writeFile(`${dir}/disk.img`, disk);
     const hvc = `${dir}/hvc0.txt`;
-    const prepared = await prepareDevicePlugins([
+    const system = await GunyahSystem.create({ ramBytes: 600 << 20, physicalCpus: 1 });
+    const prepared = await system.prepareDevices([
       {
         plugin: "builtin:virtio-rng",
         isolate: true,
@@ -73,7 +73,6 @@ Deno.test({
         options: { output: { file: hvc } },
       },
     ], dir);
-    const system = await GunyahSystem.create({ ramBytes: 600 << 20, physicalCpus: 1 });
     try {
       const vm = system.launch({
         name: "linux",

@@ -1,6 +1,6 @@
 /**
  * End-to-end through the real composition root: GunyahSystem builds a VM by
- * hypercalls (RM), `prepareDevicePlugins` + `VmLaunch.devicePlugins` attach
+ * hypercalls (RM), `GunyahSystem.prepareDevices` + `VmLaunch.devicePlugins` attach
  * virtio-rng (sandboxed in a Worker) to it, and the bare-metal guest of
  * virtio_rng_guest.c drives it from the VM's stage-2 RAM. Skipped when the
  * AArch64 cross compiler is missing.
@@ -8,9 +8,8 @@
 import { fileURLToPath } from "node:url";
 import { assertEquals } from "@gunyah-ts/tests/assert";
 import { buildGuest, DEFAULT_QEMU_CPU, MissingToolError } from "@gunyah-ts/tests/guests";
-import { GunyahSystem } from "@gunyah-ts/cli";
+import { GunyahSystem } from "@gunyah-ts/system";
 import { SeededSource } from "@gunyah-ts/virtio-rng";
-import { prepareDevicePlugins } from "../attach.ts";
 
 const OUT_DIR = fileURLToPath(new URL("../../../.cache/plugins-e2e/", import.meta.url));
 const SOURCE = fileURLToPath(new URL("./virtio_rng_guest.c", import.meta.url));
@@ -27,7 +26,8 @@ Deno.test("e2e: GunyahSystem.launch attaches a sandboxed virtio-rng that a guest
     if (e instanceof MissingToolError) return;
     throw e;
   }
-  const prepared = await prepareDevicePlugins(
+  const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
+  const prepared = await system.prepareDevices(
     [{
       plugin: "builtin:virtio-rng",
       isolate: true,
@@ -36,7 +36,6 @@ Deno.test("e2e: GunyahSystem.launch attaches a sandboxed virtio-rng that a guest
     }],
     "/tmp",
   );
-  const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
   try {
     const vm = system.launch({
       name: "rng",

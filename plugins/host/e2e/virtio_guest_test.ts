@@ -9,6 +9,7 @@ import { assertEquals } from "@gunyah-ts/tests/assert";
 import { buildGuest, DEFAULT_QEMU_CPU, MissingToolError } from "@gunyah-ts/tests/guests";
 import { DiffMachine } from "@gunyah-ts/tests/machine";
 import { SeededSource } from "@gunyah-ts/virtio-rng";
+import { qemuVirtPlatform } from "@gunyah-ts/platform-qemu-virt";
 import { attachDevicePlugins } from "../attach.ts";
 
 const OUT_DIR = fileURLToPath(new URL("../../../.cache/plugins-e2e/", import.meta.url));
@@ -55,6 +56,7 @@ for (const isolate of [false, true]) {
         permissions: { read: [], write: [] },
         options: { seed: 99 },
       }],
+      qemuVirtPlatform,
       "/tmp",
     );
     try {

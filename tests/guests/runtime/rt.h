@@ -16,11 +16,23 @@ typedef int s32;
 typedef long s64;
 typedef unsigned long size_t;
 
-/* QEMU virt memory map (hw/arm/virt.c, base_memmap). */
+/*
+ * QEMU virt memory map (hw/arm/virt.c, base_memmap). A board derived from
+ * virt with another map builds the guests with -D overrides (build.ts
+ * GuestBoard); the GICR frames must stay within 1 MiB above the GICD.
+ */
+#ifndef VIRT_GICD_BASE
 #define VIRT_GICD_BASE 0x08000000UL
+#endif
+#ifndef VIRT_GICR_BASE
 #define VIRT_GICR_BASE 0x080A0000UL
+#endif
+#ifndef VIRT_UART_BASE
 #define VIRT_UART_BASE 0x09000000UL
+#endif
+#ifndef VIRT_RAM_BASE
 #define VIRT_RAM_BASE 0x40000000UL
+#endif
 
 /* GIC INTIDs of the generic timer PPIs (Arm ARM D11.2; QEMU virt wiring). */
 #define INTID_CNTV 27

@@ -6,7 +6,7 @@
 #define EL1_ONLY 0x1200000000UL
 #define RO_ALL 0x1300000000UL
 #define NO_EXEC 0x1400000000UL
-#define IMAGE_BASE 0x40200000UL
+#define IMAGE_BASE (VIRT_RAM_BASE + 0x200000UL)
 
 static u64 *data_el1, *data_ro;
 

@@ -1,7 +1,7 @@
 /* A kernel-style split: TTBR1 maps the image high (0xffffff80_00000000 + offset); code runs from there. */
 #include "test.h"
 
-#define IMAGE_BASE 0x40200000UL
+#define IMAGE_BASE (VIRT_RAM_BASE + 0x200000UL)
 #define HIGH_BASE 0xffffff8000000000UL /* T1SZ = 25: the top 512 GiB */
 
 static u64 high_data = 0x4a4a;

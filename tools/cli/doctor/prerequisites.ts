@@ -13,7 +13,7 @@ import {
   QEMU_SYSTEM_AARCH64,
   QEMU_SYSTEM_AARCH64_PACKAGE,
 } from "@gunyah-ts/platform-qemu-virt";
-import { cacheRoot, findCachedImages } from "../images/images.ts";
+import { cacheRoot, findCachedImages } from "@gunyah-ts/system";
 
 /** What a prerequisite is needed for. */
 export type Purpose = "tests" | "boot";

@@ -22,7 +22,7 @@ function adr(cpu: Cpu, insn: number): void {
 
 function adrp(cpu: Cpu, insn: number): void {
   // (PC with bits 11:0 cleared) + imm * 4096; |imm * 4096| < 2^32, so the sum is exact.
-  const s = (cpu.pcLo & 0xfffff000) + immHiLo(insn) * 4096;
+  const s = ((cpu.pcLo & 0xfffff000) >>> 0) + immHiLo(insn) * 4096;
   const d = rdZr(insn);
   cpu.xlo[d] = s >>> 0;
   cpu.xhi[d] = (cpu.pcHi + Math.floor(s / 0x100000000)) >>> 0;

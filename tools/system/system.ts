@@ -1,0 +1,435 @@
+/**
+ * The composition root of a running gunyah-ts system: it loads the arch and
+ * platform plugins by specifier (machine_plugins.ts), creates the hypervisor
+ * core on the arch with the board's answers (vGIC placement, MPIDR layout),
+ * registers PSCI as the SMCCC standard service, starts the resource manager
+ * component, and builds VMs through the RM (by hypercalls) with the
+ * platform's devices, the device plugins in the platform's slots, the
+ * devicetree and the boot images.
+ *
+ * Used by `gunyah boot`, the dashboard, the end-to-end tests and the
+ * benchmarks, so what they exercise is the same path a user runs. It knows
+ * no board: every address comes from the {@link PlatformPlugin}.
+ *
+ * @module
+ */
+import { createPsciService, Hypervisor, ObjectType, SmcccOwner } from "@gunyah-ts/core";
+import type { Addrspace, HypervisorEventBus, RunStopReason, Thread } from "@gunyah-ts/core";
+import type { ArchPlugin, ConsoleDevice, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
+import {
+  ResourceManager,
+  RM_PRIVATE_MEMORY_SIZE,
+  RmError,
+  RmRequestError,
+  VM_STATUS_NAMES,
+} from "@gunyah-ts/rm";
+import {
+  deviceAttachTarget,
+  type DevicePluginConfig,
+  type PreparedDevicePlugins,
+  prepareDevicePlugins,
+} from "@gunyah-ts/plugin-host";
+import {
+  DEFAULT_MACHINE_PLUGINS,
+  loadMachinePlugins,
+  type MachinePluginSpecifiers,
+} from "./machine_plugins.ts";
+import { type VmRecordView, VmRequestError } from "./control.ts";
+import { systemStatus } from "./status.ts";
+import type { SystemStatus } from "./status_types.ts";
+
+/** A guest console seen from the host (the platform's console device as a byte stream). */
+export interface GuestConsole {
+  /** Deliver terminal input to the guest. */
+  input(bytes: Uint8Array): void;
+  /** Register the sink for guest output. */
+  onOutput(sink: (bytes: Uint8Array) => void): void;
+}
+
+/** Options of a system. */
+export interface SystemOptions {
+  /** Physical CPUs (default 2). */
+  readonly physicalCpus?: number;
+  /** Virtual ns per instruction (default 1). */
+  readonly nsPerInstruction?: number;
+  /** "deterministic" (idle time jumps at once; default) or "realtime" (idle time keeps pace with the host). */
+  readonly time?: "deterministic" | "realtime";
+  /** Total physical RAM for VMs, bytes. */
+  readonly ramBytes: number;
+  /** Diagnostics sink (default: none). */
+  readonly log?: (message: string) => void;
+  /** Seconds since the epoch the RTC starts at (default: fixed, for deterministic runs). */
+  readonly rtcEpochSeconds?: number;
+  /**
+   * The arch and platform plugins by specifier (a configuration's `plugins`;
+   * default `builtin:aarch64` on `builtin:qemu-virt`), loaded through the
+   * core's plugin loader.
+   */
+  readonly plugins?: MachinePluginSpecifiers;
+  /** Where relative plugin specifiers are resolved (default: the working directory). */
+  readonly configDir?: string;
+  /** An arch plugin object instead of `plugins.arch` (tests, embedders). */
+  readonly arch?: ArchPlugin;
+  /** A platform plugin object instead of `plugins.platform` (tests, embedders). */
+  readonly platform?: PlatformPlugin;
+}
+
+/** What a VM is to be. */
+export interface VmLaunch {
+  readonly name: string;
+  /** RAM bytes. */
+  readonly memory: number;
+  readonly vcpus: number;
+  readonly kernel: Uint8Array;
+  readonly initrd?: Uint8Array;
+  readonly bootargs: string;
+  /**
+   * Device plugins from the VM's configuration, loaded beforehand with
+   * {@link GunyahSystem.prepareDevices}; bound to this VM (the platform's
+   * device slots, RAM, interrupts) and added to its devicetree while it is
+   * built.
+   */
+  readonly devicePlugins?: PreparedDevicePlugins;
+}
+
+/** Why a VM stopped running. */
+export type VmEnd =
+  | { readonly kind: "system_off" }
+  | { readonly kind: "system_reset" }
+  | { readonly kind: "fault"; readonly detail: string }
+  /** Every vCPU was killed or exited (e.g. a forced stop through vcpu_kill). */
+  | { readonly kind: "stopped" };
+
+/** A VM the system launched. */
+export interface VmInstance {
+  readonly name: string;
+  readonly vmid: number;
+  readonly vcpus: readonly Thread[];
+  readonly devices: readonly Device[];
+  /** The platform's console device (the PL011 on qemu-virt). */
+  readonly consoleDevice: ConsoleDevice;
+  /** The console device as a byte stream (terminal input in, guest output out). */
+  readonly console: GuestConsole;
+  /** Settles when the VM powers off, resets, is stopped or a vCPU faults. */
+  readonly ended: Promise<VmEnd>;
+  /** The flattened devicetree the VM boots with, exactly as placed in its RAM. */
+  readonly dtb: Uint8Array;
+  /** Whether the boot vCPU has been powered on (RM VM_START). */
+  readonly started: boolean;
+  /** VM_START: power on the boot vCPU at the boot plan's entry (once; a VM launched with `start: false`). */
+  start(): void;
+}
+
+/** Fixed RTC start (2026-01-01T00:00:00Z) so deterministic runs read the same date. */
+export const DETERMINISTIC_RTC_EPOCH = 1767225600;
+
+/** A running system. */
+export class GunyahSystem {
+  readonly hv: Hypervisor;
+  readonly arch: ArchPlugin;
+  readonly platform: PlatformPlugin;
+  readonly rm: ResourceManager;
+  readonly vms: VmInstance[] = [];
+  /** Where the hypervisor's physical RAM for VMs starts (the platform's RAM base). */
+  readonly physRamBase: number;
+  /** Physical RAM the RM claims for its RPC buffers: the page just below {@link physRamBase}. */
+  readonly rmPrivateMemoryBase: number;
+  readonly #rtcEpochSeconds: number;
+  #nextPhys: number;
+  readonly #ramEnd: number;
+
+  private constructor(
+    hv: Hypervisor,
+    arch: ArchPlugin,
+    platform: PlatformPlugin,
+    ramBytes: number,
+    rtcEpochSeconds: number,
+  ) {
+    this.hv = hv;
+    this.arch = arch;
+    this.platform = platform;
+    this.physRamBase = platform.ramBase;
+    this.rmPrivateMemoryBase = platform.ramBase - RM_PRIVATE_MEMORY_SIZE;
+    this.#nextPhys = this.physRamBase;
+    this.#ramEnd = this.physRamBase + ramBytes;
+    this.#rtcEpochSeconds = rtcEpochSeconds;
+    const rmMemory = hv.physicalMemory.regionFor(this.rmPrivateMemoryBase, RM_PRIVATE_MEMORY_SIZE);
+    this.rm = new ResourceManager({
+      privateMemory: rmMemory ? { base: rmMemory.base, bytes: rmMemory.bytes } : undefined,
+      log: (m) => hv.log(m),
+    });
+  }
+
+  /**
+   * Load the arch and platform plugins, start the hypervisor on them,
+   * register PSCI, start the resource manager.
+   */
+  static async create(options: SystemOptions): Promise<GunyahSystem> {
+    const specifiers = options.plugins ?? DEFAULT_MACHINE_PLUGINS;
+    const configDir = options.configDir ?? Deno.cwd();
+    const loaded = options.arch && options.platform
+      ? { arch: options.arch, platform: options.platform }
+      : await loadMachinePlugins(specifiers, configDir);
+    const arch = options.arch ?? loaded.arch;
+    const platform = options.platform ?? loaded.platform;
+    const ramBase = platform.ramBase;
+    const hv = new Hypervisor({
+      arch,
+      board: platform,
+      cpus: options.physicalCpus,
+      nsPerInstruction: options.nsPerInstruction,
+      pacing: options.time === "realtime" ? "realtime" : "virtual",
+      ram: [
+        { base: ramBase - RM_PRIVATE_MEMORY_SIZE, size: RM_PRIVATE_MEMORY_SIZE },
+        { base: ramBase, size: options.ramBytes },
+      ],
+    });
+    if (options.log) {
+      const log = options.log;
+      hv.events.on("log", (e) => log(e.message));
+    }
+    hv.dispatcher.registerSmcccService(SmcccOwner.STANDARD, createPsciService(hv.psci));
+    const sys = new GunyahSystem(
+      hv,
+      arch,
+      platform,
+      options.ramBytes,
+      options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
+    );
+    await hv.addComponent(sys.rm);
+    return sys;
+  }
+
+  /** Run the machine until {@link stop}; resolves with why it returned. */
+  run(): Promise<RunStopReason> {
+    return this.hv.run();
+  }
+
+  /** Ask {@link run} to return at the end of the current round. */
+  stop(): void {
+    this.hv.stop();
+  }
+
+  /** Stop the components (the resource manager); the system is not used afterwards. */
+  close(): Promise<void> {
+    return this.hv.stopComponents();
+  }
+
+  /** The system's read model now: a plain-JSON {@link SystemStatus}. */
+  status(): SystemStatus {
+    return systemStatus(this);
+  }
+
+  /**
+   * The event stream: the hypervisor's typed events (object lifecycle,
+   * thread state, VM exits, hypercalls, scheduling, diagnostics).
+   */
+  get events(): HypervisorEventBus {
+    return this.hv.events;
+  }
+
+  /** Virtual time now, ns. */
+  get timeNs(): number {
+    return this.hv.clock.now;
+  }
+
+  /** Write a diagnostic line to the system's log. */
+  log(message: string): void {
+    this.hv.log(message);
+  }
+
+  /** Every VM the resource manager records, in VMID order of creation. */
+  vmRecords(): VmRecordView[] {
+    return this.rm.vms.map(recordView);
+  }
+
+  /** The VM with `vmid`; a {@link VmRequestError} ("unknown-vm") naming the VMs there are if none. */
+  vmRecord(vmid: number): VmRecordView {
+    const rec = this.rm.find(vmid);
+    if (rec === null) {
+      const known = this.rm.vms.map((v) => `${v.vmid} (${v.name})`).join(", ");
+      throw new VmRequestError("unknown-vm", `no VM with VMID ${vmid}; VMs: ${known || "none"}`);
+    }
+    return recordView(rec);
+  }
+
+  /**
+   * Forced stop (the RM's VM_STOP): the VM is recorded EXITED with `reason`
+   * (its owner notified), and the resource manager kills each of its vCPUs
+   * with `vcpu_kill` from its own cspace.
+   */
+  stopVm(vmid: number, reason: string): void {
+    this.vmRecord(vmid);
+    this.rm.exited(vmid, reason);
+    this.rm.stopVm(vmid, reason);
+    this.hv.wake();
+  }
+
+  /**
+   * Load and create the device plugins a VM's configuration names, each in
+   * the platform's next device slot, before the VM exists (pass the result
+   * as {@link VmLaunch.devicePlugins}).
+   */
+  prepareDevices(
+    devices: readonly DevicePluginConfig[],
+    configDir: string,
+    log: (message: string) => void = () => {},
+  ): Promise<PreparedDevicePlugins> {
+    return prepareDevicePlugins(devices, this.platform, configDir, log);
+  }
+
+  /**
+   * Build a VM through the RM, attach the platform's devices, place the
+   * devicetree and images, and power on its boot vCPU.
+   */
+  launch(spec: VmLaunch, options: { readonly start?: boolean } = {}): VmInstance {
+    try {
+      return this.#launch(spec, options);
+    } catch (e) {
+      if (e instanceof RmRequestError) {
+        const reason = e.code === RmError.ARGUMENT_INVALID ? "invalid-argument" : "refused";
+        throw new VmRequestError(reason, e.message);
+      }
+      throw e;
+    }
+  }
+
+  #launch(spec: VmLaunch, options: { readonly start?: boolean }): VmInstance {
+    const phys = this.#nextPhys;
+    if (phys + spec.memory > this.#ramEnd) {
+      throw new Error(
+        `VM '${spec.name}' needs ${spec.memory >> 20} MiB but only ${
+          (this.#ramEnd - phys) >> 20
+        } MiB ` +
+          `of physical RAM is left`,
+      );
+    }
+    const ramBase = this.platform.ramBase;
+    const rec = this.rm.allocateVm(spec.name, this.vms.length === 0 ? 3 : 0);
+    this.rm.initVm(rec.vmid, {
+      physBase: phys,
+      ipaBase: ramBase,
+      size: spec.memory,
+      vcpus: spec.vcpus,
+      physicalCpus: this.hv.cpuCount,
+    });
+    this.#nextPhys = phys + spec.memory;
+    const caps = rec.caps!;
+    const cs = this.hv.rootCspace;
+    const addrspace = cs.lookup<Addrspace>(caps.addrspace, ObjectType.ADDRSPACE, 0, false);
+    const vcpus = caps.vcpus.map((c) => cs.lookup<Thread>(c, ObjectType.THREAD, 0, false));
+    const vmCtx = this.hv.vmFor(addrspace);
+    const irq = vmCtx.irq;
+    if (!irq) throw new Error(`VM '${spec.name}' has no interrupt controller after activation`);
+
+    const vmOptions = {
+      ramBase,
+      ramSize: spec.memory,
+      vcpus: spec.vcpus,
+      bootargs: spec.bootargs,
+      rtcEpochSeconds: this.#rtcEpochSeconds,
+    };
+    const devices = this.platform.createDevices(
+      this.hv.createDeviceHost(addrspace, irq),
+      vmOptions,
+    );
+    for (const d of devices) for (const r of d.regions) vmCtx.bus.addRegion(r);
+    const uart = this.platform.consoleOf(devices);
+    if (!uart) {
+      throw new Error(`platform ${this.platform.name} gave VM '${spec.name}' no console device`);
+    }
+
+    const plugged = spec.devicePlugins?.bind(deviceAttachTarget(this.hv, addrspace, irq));
+
+    const hypervisorNode = this.rm.hypervisorDtNode(rec.vmid);
+    const dtb = this.platform.buildDeviceTree(vmOptions, [
+      ...devices.flatMap((d) => d.dt ?? []),
+      ...(plugged?.dt ?? []),
+      ...(hypervisorNode ? [hypervisorNode] : []),
+    ]);
+    if (plugged) devices.push(...plugged.devices);
+    const plan = this.platform.planBoot(
+      { kernel: spec.kernel, initrd: spec.initrd },
+      vmOptions,
+      dtb,
+    );
+    for (const blob of plan.blobs) {
+      const m = addrspace.lookup(blob.ipa);
+      const last = addrspace.lookup(blob.ipa + Math.max(0, blob.data.length - 1));
+      if (!m || m !== last) {
+        throw new Error(
+          `boot image '${blob.name}' at IPA 0x${blob.ipa.toString(16)} does not fit in VM RAM`,
+        );
+      }
+      m.bytes.set(blob.data, m.offset + (blob.ipa - m.ipaBase));
+    }
+
+    let settle: (e: VmEnd) => void = () => {};
+    const ended = new Promise<VmEnd>((resolve) => (settle = resolve));
+    const names = new Set(vcpus.map((t) => t.describeName()));
+    const gone = new Set<string>();
+    const finish = (e: VmEnd) => {
+      offExit();
+      offState();
+      settle(e);
+    };
+    const offExit = this.hv.events.on("vm.exit", (e) => {
+      if (!names.has(e.thread)) return;
+      this.rm.exited(rec.vmid, e.reason);
+      finish({ kind: e.reason });
+    });
+    const offState = this.hv.events.on("thread.state", (e) => {
+      if (!names.has(e.thread)) return;
+      if (e.change === "fault") {
+        this.rm.exited(rec.vmid, `fault: ${e.detail}`);
+        finish({ kind: "fault", detail: `${e.thread}: ${e.detail}` });
+      } else if (e.change === "killed" || e.change === "exited") {
+        gone.add(e.thread);
+        if (gone.size === names.size) finish({ kind: "stopped" });
+      }
+    });
+
+    const console: GuestConsole = {
+      input: (bytes) => {
+        uart.pushInput(bytes);
+        this.hv.wake();
+      },
+      onOutput: (sink) => uart.setOutput((b: number) => sink(Uint8Array.of(b))),
+    };
+    let started = false;
+    const start = () => {
+      if (started) return;
+      this.rm.startVm(rec.vmid, plan.entry, plan.x0);
+      started = true;
+      this.hv.wake();
+    };
+    const vm: VmInstance = {
+      name: spec.name,
+      vmid: rec.vmid,
+      vcpus,
+      devices,
+      consoleDevice: uart,
+      console,
+      ended,
+      dtb: plan.blobs.find((b) => b.name === "dtb")?.data ?? dtb,
+      get started() {
+        return started;
+      },
+      start,
+    };
+    if (options.start !== false) vm.start();
+    this.vms.push(vm);
+    return vm;
+  }
+}
+
+function recordView(
+  rec: { vmid: number; name: string; status: number; exitReason: string | null },
+): VmRecordView {
+  return {
+    vmid: rec.vmid,
+    name: rec.name,
+    status: VM_STATUS_NAMES[rec.status] ?? String(rec.status),
+    exitReason: rec.exitReason,
+  };
+}
