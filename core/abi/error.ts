@@ -78,6 +78,7 @@ export class HypErrorException extends Error {
   /** The Gunyah error code. */
   readonly code: HypError;
 
+  /** An exception carrying `code`; `detail` says what was wrong, for a person. */
   constructor(code: HypError, detail?: string) {
     super(detail ? `${errorName(code)}: ${detail}` : errorName(code));
     this.name = "HypErrorException";

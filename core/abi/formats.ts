@@ -135,7 +135,9 @@ export function encodeMappingAttrs(a: MappingAttrs): bigint {
 
 /** Decoded `memextent_access_attrs` (addrspace_update_access). */
 export interface AccessAttrs {
+  /** EL0 access rights (`pgtable_access`: X=1, W=2, R=4). */
   readonly userAccess: number;
+  /** EL1 access rights (`pgtable_access`). */
   readonly kernelAccess: number;
 }
 

@@ -30,6 +30,7 @@ export interface HypercallInfo {
   readonly args: readonly string[];
   /** Output registers in order (X0..); `error` is the error word. */
   readonly results: readonly string[];
+  /** How the open-source hypervisor treats the call (implemented, unimplemented, optional). */
   readonly availability: HypercallAvailability;
 }
 

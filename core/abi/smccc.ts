@@ -34,7 +34,7 @@ export const enum SmcccOwner {
 }
 
 /** SMCCC_UNKNOWN / NOT_SUPPORTED: -1 in X0. */
-export const SMCCC_UNKNOWN_FUNCTION = -1;
+export const SMCCC_UNKNOWN_FUNCTION: number = -1;
 
 /** SMCCC_VERSION's function ID (ARCH owner, fast SMC32; DEN 0028 §7.2). PSCI_FEATURES reports it. */
 export const SMCCC_VERSION_FUNCTION_ID = 0x80000000;
@@ -92,8 +92,11 @@ export const SMCCC_STANDARD_HYP_REVISION: readonly [number, number] = [1, 0];
 
 /** A decoded SMCCC function ID. */
 export interface SmcccFunctionId {
+  /** Bit 31: a fast call (otherwise yielding). */
   readonly fast: boolean;
+  /** Bit 30: the SMC64/HVC64 convention (otherwise SMC32). */
   readonly smc64: boolean;
+  /** Bits 29:24: the owning entity ({@link SmcccOwner}). */
   readonly owner: number;
   /** Bits 23:17 (must be 0). */
   readonly res0: number;

@@ -85,8 +85,8 @@ export type IrqCall =
 export class RecordingInterruptController implements InterruptController {
   readonly spiCount: number;
   readonly calls: IrqCall[] = [];
-  readonly lines = new Map<number, boolean>();
-  readonly pending = new Set<number>();
+  readonly lines: Map<number, boolean> = new Map<number, boolean>();
+  readonly pending: Set<number> = new Set<number>();
 
   constructor(spiCount = 64) {
     this.spiCount = spiCount;

@@ -61,7 +61,7 @@ export class FakeDeviceHost implements DeviceHost {
   /** Every setIrq call, in order. */
   readonly irqLog: IrqEvent[] = [];
   /** Current level of each line that was driven. */
-  readonly lines = new Map<number, boolean>();
+  readonly lines: Map<number, boolean> = new Map<number, boolean>();
   /** Messages logged by the device. */
   readonly logs: string[] = [];
   readonly clock: { now: number; nsPerInstruction: number } & VirtualClockReader = {

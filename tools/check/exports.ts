@@ -24,6 +24,7 @@ export class ExportIndex {
   readonly #cache = new Map<string, Map<string, string>>();
   readonly #sources = new Map<string, string>();
 
+  /** An index over the files of `ws`, read on first use. */
   constructor(ws: Workspace) {
     this.#ws = ws;
   }

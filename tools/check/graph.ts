@@ -21,7 +21,9 @@ import {
 export interface MemberEdge {
   /** Root-relative importing file. */
   readonly file: string;
+  /** 1-based line of the import. */
   readonly line: number;
+  /** The specifier as written. */
   readonly specifier: string;
   /** Package name of the importing member. */
   readonly from: string;

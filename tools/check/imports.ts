@@ -38,13 +38,17 @@ export const EXCLUDED: readonly string[] = ["tests/guests/build"];
 export interface Finding {
   /** Root-relative file holding the import. */
   readonly file: string;
+  /** 1-based line of the import. */
   readonly line: number;
+  /** The specifier as written. */
   readonly specifier: string;
   /** What is wrong, in words a person can act on. */
   readonly problem: string;
   /** The statement with entry-point specifiers, when the fixer can rewrite it. */
   readonly replacement?: string;
+  /** Offset of the statement in the file. */
   readonly start: number;
+  /** Offset just past the statement. */
   readonly end: number;
 }
 

@@ -99,6 +99,7 @@ export const KNOWN_EXCEPTIONS: ReadonlyMap<string, string> = new Map<string, str
 
 /** One import that breaks a layering rule. */
 export interface LayerViolation {
+  /** The import that breaks it. */
   readonly edge: MemberEdge;
   /** The rule broken, in words. */
   readonly rule: string;

@@ -18,3 +18,5 @@ export {
 } from "./imports.ts";
 export * from "./graph.ts";
 export * from "./layering.ts";
+export * from "./packages.ts";
+export * from "./sdk_map.ts";

@@ -13,6 +13,7 @@ export type ReferenceKind = "import" | "export" | "side-effect" | "dynamic" | "u
 
 /** One module reference in a source file. */
 export interface Reference {
+  /** Static import, re-export, side-effect import, `import()` or `new URL`. */
   readonly kind: ReferenceKind;
   /** The specifier as written (`../../core/plugin/contracts.ts`, `@gunyah-ts/core`). */
   readonly specifier: string;
@@ -117,6 +118,7 @@ export interface ClauseName {
 export interface Clause {
   /** `* as ns` (import or export), or `*` (export only, `namespace` is ``). */
   readonly namespace?: string;
+  /** The names between the braces (and a default import as `default`). */
   readonly names: readonly ClauseName[];
 }
 

@@ -19,6 +19,7 @@ export interface Member {
 export interface Workspace {
   /** Absolute path of the workspace root (holds the root `deno.json`). */
   readonly root: string;
+  /** The members, the most deeply nested folder first. */
   readonly members: readonly Member[];
 }
 

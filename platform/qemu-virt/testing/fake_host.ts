@@ -14,7 +14,7 @@ import type {
 /** A test double for the host side of a device. */
 export class FakeDeviceHost implements DeviceHost {
   /** Current level of each interrupt line the device drove. */
-  readonly lines = new Map<number, boolean>();
+  readonly lines: Map<number, boolean> = new Map<number, boolean>();
   /** Every setIrq call, in order, as `[intid, level]`. */
   readonly irqLog: [number, boolean][] = [];
   readonly messages: string[] = [];
