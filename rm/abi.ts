@@ -38,6 +38,12 @@ export const RmMsg = {
   MEM_RECLAIM: 0x51000015,
   MEM_NOTIFY: 0x51000017,
   MEM_APPEND: 0x51000018,
+  MEM_QCOM_LOOKUP_SGL: 0x5100001a,
+  VM_IRQ_ACCEPT: 0x56000050,
+  VM_IRQ_LEND: 0x56000051,
+  VM_IRQ_RELEASE: 0x56000052,
+  VM_IRQ_RECLAIM: 0x56000053,
+  VM_IRQ_NOTIFY: 0x56000054,
 } as const;
 
 /** RM → VM notification IDs (gunyah-abi.md §5.4, "Notifications"). */
@@ -49,6 +55,10 @@ export const RmNotify = {
   MEM_SHARED: 0x51100011,
   MEM_RELEASED: 0x51100012,
   MEM_ACCEPTED: 0x51100013,
+  MEM_RECALL: 0x51100014,
+  VM_IRQ_LENT: 0x56100011,
+  VM_IRQ_RELEASED: 0x56100012,
+  VM_IRQ_ACCEPTED: 0x56100013,
 } as const;
 
 /** RM error codes carried in the first word of a reply (gunyah-abi.md §5.2). */

@@ -14,3 +14,7 @@ export * from "./rpc/service.ts";
 export * from "./dt/hypervisor_node.ts";
 export * from "./client.ts";
 export * from "./resource_manager.ts";
+export * from "./error.ts";
+export * from "./rpc/handler.ts";
+export * from "./mem/mod.ts";
+export * from "./irq/lending.ts";

@@ -9,7 +9,11 @@ import { type Component, type HypercallPort, PLUGIN_API_VERSION } from "@gunyah-
 import type { DtNode } from "@gunyah-ts/core/plugin";
 import { errorFromRegister, errorName, Hypercall, HypError } from "@gunyah-ts/core/abi";
 import { ExitType, RmError, Vmid, VmStatus } from "./abi.ts";
+import { RmRequestError } from "./error.ts";
 import { hypervisorDtNode } from "./dt/hypervisor_node.ts";
+import { IrqLending, irqLendingHandlers } from "./irq/lending.ts";
+import { memParcelHandlers } from "./mem/handlers.ts";
+import { ParcelManager } from "./mem/parcels.ts";
 import { createRpcLink } from "./rpc/link.ts";
 import { type RmMemoryRegion, RmPrivateMemory } from "./rpc/private_memory.ts";
 import { type ConsoleSink, RmRpcService } from "./rpc/service.ts";
@@ -21,13 +25,7 @@ import {
   type VmBuildSpec,
 } from "./vm/builder.ts";
 
-/** An RM-level failure with its RM error code (gunyah-abi.md §5.2). */
-export class RmRequestError extends Error {
-  override readonly name = "RmRequestError";
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
+export { RmRequestError } from "./error.ts";
 
 /** What the RM knows about one VM. */
 export interface VmRecord {
@@ -73,6 +71,8 @@ export class ResourceManager implements Component {
   readonly #vms = new Map<number, VmRecord>();
   readonly #options: ResourceManagerOptions;
   #rpc: RmRpcService | null = null;
+  #parcels: ParcelManager | null = null;
+  #irqs: IrqLending | null = null;
   /** Build specs given by {@link configureVm}, consumed by VM_INIT. */
   readonly #configured = new Map<number, Omit<VmBuildSpec, "vmid" | "name">>();
 
@@ -89,6 +89,20 @@ export class ResourceManager implements Component {
       );
     }
     this.#port = port as BuilderPort;
+    this.#parcels = new ParcelManager({
+      port,
+      env,
+      exists: (vmid) => this.#vms.has(vmid),
+      addrspace: (vmid) => this.#vms.get(vmid)?.caps?.addrspace ?? null,
+      notify: (vmid, msgId, payload) => void this.#rpc?.notify(vmid, msgId, payload),
+      log: this.#options.log,
+    });
+    this.#irqs = new IrqLending({
+      port,
+      vic: (vmid) => this.#vms.get(vmid)?.caps?.vic ?? null,
+      notify: (vmid, msgId, payload) => void this.#rpc?.notify(vmid, msgId, payload),
+      log: this.#options.log,
+    });
     const region = this.#options.privateMemory;
     const vicCap = (port as Partial<{ env: { vicCap?: bigint } }>).env?.vicCap;
     if (region && vicCap !== undefined) {
@@ -110,7 +124,21 @@ export class ResourceManager implements Component {
         this.#options.log,
         this.#options.consoleSink,
       );
+      this.#rpc.registerHandlers(memParcelHandlers(this.#parcels));
+      this.#rpc.registerHandlers(irqLendingHandlers(this.#irqs));
     }
+  }
+
+  /** IRQ lending (rm/irq): the hwirqs the RM manages, once started. */
+  get irqs(): IrqLending {
+    if (!this.#irqs) throw new Error("resource manager: not started");
+    return this.#irqs;
+  }
+
+  /** The memory-parcel registry (rm/mem), once started. */
+  get parcels(): ParcelManager {
+    if (!this.#parcels) throw new Error("resource manager: not started");
+    return this.#parcels;
   }
 
   /** The RPC service, when the RM was given private memory. */
@@ -211,6 +239,12 @@ export class ResourceManager implements Component {
       rec.status = VmStatus.INIT_FAILED;
       throw e;
     }
+    this.#parcels?.addOwnedMemory(vmid, {
+      ipa: spec.ipaBase,
+      phys: spec.physBase,
+      size: spec.size,
+      extent: rec.caps.memextent,
+    });
     const rpc = this.#rpc;
     if (rpc) {
       const port = this.#portOrThrow();

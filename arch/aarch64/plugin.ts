@@ -23,19 +23,29 @@ import {
 } from "@gunyah-ts/core/plugin";
 import { createGicV3 } from "./gic/gicv3.ts";
 import { Aarch64Vcpu } from "./vcpu.ts";
+import type { CpuModeOptions } from "./jit/config.ts";
+import { a64Decoder } from "./decode/a64.ts";
 
-/** The "aarch64" {@link ArchPlugin}: A64 vCPUs at EL0/EL1 and a GICv3 vGIC. */
-export const aarch64Plugin: ArchPlugin = {
-  kind: "arch",
-  apiVersion: PLUGIN_API_VERSION,
-  name: "aarch64",
-  createVcpu(init: VcpuInit): Aarch64Vcpu {
-    return new Aarch64Vcpu(init);
-  },
-  createInterruptController(
-    config: InterruptControllerConfig,
-    placement: { readonly distributorBase: number; readonly redistributorBase: number },
-  ): InterruptControllerInstance {
-    return createGicV3(config, placement);
-  },
-};
+/**
+ * An "aarch64" {@link ArchPlugin} whose vCPUs execute in the mode `options`
+ * select (`cpuMode: "interp" | "jit"`, `jitThreshold`; see jit/config.ts).
+ */
+export function createAarch64Plugin(options: CpuModeOptions = {}): ArchPlugin {
+  return {
+    kind: "arch",
+    apiVersion: PLUGIN_API_VERSION,
+    name: "aarch64",
+    createVcpu(init: VcpuInit): Aarch64Vcpu {
+      return new Aarch64Vcpu(init, a64Decoder(), options);
+    },
+    createInterruptController(
+      config: InterruptControllerConfig,
+      placement: { readonly distributorBase: number; readonly redistributorBase: number },
+    ): InterruptControllerInstance {
+      return createGicV3(config, placement);
+    },
+  };
+}
+
+/** The "aarch64" {@link ArchPlugin} with the default execution mode (jit/config.ts). */
+export const aarch64Plugin: ArchPlugin = createAarch64Plugin();

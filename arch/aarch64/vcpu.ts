@@ -19,6 +19,9 @@ import type { A64Decoder } from "./decode/compile.ts";
 import { a64Decoder } from "./decode/a64.ts";
 import { translateForHypervisor } from "./mmu/translate.ts";
 import { nextTimerDeadline, updateTimers } from "./sys/slice.ts";
+import { type CpuMode, type CpuModeOptions, resolveCpuMode } from "./jit/config.ts";
+import type { TranslatorStats } from "./jit/translator.ts";
+import { vmShared, vmTranslator } from "./cpu/vm_shared.ts";
 
 /** Highest X register index addressable through {@link RegisterSet.X} (X30). */
 const MAX_X = 30;
@@ -28,10 +31,26 @@ export class Aarch64Vcpu implements ArchVcpu {
   /** The emulated CPU (the vGIC connects to its `irqLine`/`fiqLine`/`gic`). */
   readonly cpu: Cpu;
 
-  /** A vCPU for `init` (in reset state only after {@link reset}). */
-  constructor(init: VcpuInit, decoder: A64Decoder = a64Decoder()) {
+  /** How this vCPU executes guest code (jit/config.ts). */
+  readonly cpuMode: CpuMode;
+
+  /**
+   * A vCPU for `init` (in reset state only after {@link reset}), executing
+   * in the mode `options` select (default: jit/config.ts).
+   */
+  constructor(init: VcpuInit, decoder: A64Decoder = a64Decoder(), options: CpuModeOptions = {}) {
     this.cpu = new Cpu(init, decoder);
+    const { mode, threshold } = resolveCpuMode(options);
+    this.cpuMode = mode;
+    if (mode === "jit") {
+      this.cpu.translator = vmTranslator(vmShared(init.memory, decoder), threshold);
+    }
     warmUpRunLoop(this.cpu);
+  }
+
+  /** The counters of the VM's block translator, or null in `interp` mode. */
+  get translatorStats(): TranslatorStats | null {
+    return this.cpu.translator?.stats() ?? null;
   }
 
   get exit(): ExitRecord {
@@ -157,6 +176,23 @@ export class Aarch64Vcpu implements ArchVcpu {
       lastExit: c.exit.kind,
       decodedPages: c.decodeCache.pageCount,
       decodes: c.decodeCache.decodes,
+      cpuMode: this.cpuMode,
+      ...(c.translator === null ? {} : translatorFields(c.translator.stats())),
     };
   }
+}
+
+/** Translator counters as `describe()` fields. */
+function translatorFields(s: TranslatorStats): Record<string, number> {
+  return {
+    jitBlocksTranslated: s.blocksTranslated,
+    jitCompiles: s.compiles,
+    jitInvalidations: s.invalidations,
+    jitEvictions: s.evictions,
+    jitBlocks: s.blocks,
+    jitCacheSourceChars: s.cacheSourceChars,
+    jitTranslateMs: Math.round(s.translateMs),
+    jitBlockEntries: s.blockEntries,
+    jitRetiredInBlocks: s.retiredInBlocks,
+  };
 }

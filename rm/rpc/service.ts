@@ -32,6 +32,7 @@ import type { RmRequestError, VmRecord } from "../resource_manager.ts";
 import { VmBuildError } from "../vm/builder.ts";
 import { RpcEndpoint } from "./endpoint.ts";
 import type { RpcMessage } from "./fragment.ts";
+import type { RpcHandler } from "./handler.ts";
 import { RPC_MAX_CONTENT, RpcType } from "./header.ts";
 import type { RpcLink } from "./link.ts";
 import type { RmPrivateMemory } from "./private_memory.ts";
@@ -98,6 +99,8 @@ export class RmRpcService {
   readonly #consoleSink: ConsoleSink;
   readonly #byVmid = new Map<number, VmRpc>();
   readonly #byVirq = new Map<number, { ep: RpcEndpoint; rx: boolean }>();
+  /** Handlers of other RM parts (memory parcels, IRQ lending), by msg_id. */
+  readonly #handlers = new Map<number, RpcHandler>();
   #notifySeq = 0;
   /** VM_ALLOCATE requests served, to name the VMs they make. */
   #allocations = 0;
@@ -124,6 +127,11 @@ export class RmRpcService {
     this.#nextVirq = firstVirq;
     this.#log = log;
     this.#consoleSink = consoleSink;
+  }
+
+  /** Serve the requests in `handlers` (msg_id → handler) too. */
+  registerHandlers(handlers: ReadonlyMap<number, RpcHandler>): void {
+    for (const [id, h] of handlers) this.#handlers.set(id, h);
   }
 
   /** Two fresh INTIDs of the RM's vic for a new channel: [rx, tx]. */
@@ -319,11 +327,14 @@ export class RmRpcService {
       case RmMsg.VM_CONSOLE_FLUSH:
       case RmMsg.VM_CONSOLE_WRITE:
         return this.#console(caller, msgId, p, v);
-      default:
+      default: {
+        const h = this.#handlers.get(msgId);
+        if (h) return h(caller, p, msgId) ?? undefined;
         throw new Reject(
           RmError.UNIMPLEMENTED,
           `msg_id 0x${msgId.toString(16)} is not implemented`,
         );
+      }
     }
   }
 

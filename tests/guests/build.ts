@@ -71,13 +71,13 @@ async function sha256Hex(parts: readonly (string | Uint8Array)[]): Promise<strin
  * runtime maps that MiB for both).
  */
 export interface GuestBoard {
-  /** First byte of RAM (the image is linked 2 MiB above it). */
+  /** Guest RAM base (IPA); the image is linked 2 MiB above it. */
   readonly ramBase: number;
-  /** IPA of the GICv3 distributor (GICD) frame. */
+  /** GICv3 distributor base. */
   readonly gicdBase: number;
-  /** IPA of vCPU 0's redistributor (GICR) frames. */
+  /** First GICv3 redistributor frame. */
   readonly gicrBase: number;
-  /** IPA of the PL011 UART. */
+  /** PL011 UART base. */
   readonly uartBase: number;
 }
 

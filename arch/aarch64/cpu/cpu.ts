@@ -27,6 +27,7 @@ import type { GicSysregInterface } from "../sys/system_cpu.ts";
 import { PAGE_SIZE } from "../decode/cache.ts";
 import { markCodePage } from "../mmu/code_pages.ts";
 import { vmShared } from "./vm_shared.ts";
+import type { Translator } from "../jit/translator.ts";
 
 /** One AArch64 vCPU as the handlers see it. */
 export class Cpu extends CpuState {
@@ -68,6 +69,12 @@ export class Cpu extends CpuState {
    * and return): the run loop then translates PC again before fetching.
    */
   fetchEpoch = 0;
+
+  /**
+   * The VM's block translator when this vCPU runs in `jit` mode
+   * (arch/aarch64/jit/), or null for the interpreter alone.
+   */
+  translator: Translator | null = null;
 
   /** Encodings already reported as unallocated (each is logged once). */
   readonly #reportedUnallocated = new Set<number>();

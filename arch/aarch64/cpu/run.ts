@@ -31,6 +31,7 @@ import { takeFiq, takeIrq } from "../sys/exception.ts";
 import { beginSlice, updateTimers } from "../sys/slice.ts";
 import type { Cpu } from "./cpu.ts";
 import { CPU_EXIT, GUEST_EXCEPTION } from "./state.ts";
+import { HEAT_NEVER, type Translator } from "../jit/translator.ts";
 
 /** Instructions between two updates of the generic timer's interrupt lines. */
 export const TIMER_POLL_INTERVAL = 1024;
@@ -109,6 +110,11 @@ export function warmUpRunLoop(cpu: Cpu): void {
  * of every run).
  */
 function executeChunk(cpu: Cpu, cur: FetchCursor, stop: number): void {
+  const jit = cpu.translator;
+  if (jit !== null) {
+    executeChunkTranslated(cpu, cur, stop, jit);
+    return;
+  }
   const cache = cpu.decodeCache;
   let handlers = cur.handlers, words = cur.words, page = cur.page;
   let vaPageLo = cur.vaPageLo, vaPageHi = cur.vaPageHi, epoch = cur.epoch;
@@ -130,6 +136,94 @@ function executeChunk(cpu: Cpu, cur: FetchCursor, stop: number): void {
     }
     const pcLo = cpu.pcLo;
     const slot = (pcLo & 0xfff) >>> 2;
+    let h = handlers[slot];
+    if (h === NOT_DECODED) h = cache.decodeSlot(page!, slot);
+    h(cpu, words[slot]);
+    cpu.retiredTotal = ++n;
+    if (cpu.branched) {
+      cpu.branched = false;
+      const lo = cpu.pcLo;
+      needLookup = ((lo & 0xfffff000) >>> 0) !== vaPageLo || cpu.pcHi !== vaPageHi ||
+        (lo & 3) !== 0 || epoch !== cpu.fetchEpoch || !page!.valid;
+    } else {
+      const next = (pcLo + 4) >>> 0;
+      cpu.pcLo = next;
+      if ((next & 0xfff) === 0) {
+        if (next === 0) cpu.pcHi = (cpu.pcHi + 1) >>> 0;
+        needLookup = true;
+      }
+    }
+  }
+  cur.handlers = handlers;
+  cur.words = words;
+  cur.page = page;
+  cur.vaPageLo = vaPageLo;
+  cur.vaPageHi = vaPageHi;
+  cur.epoch = epoch;
+  cur.needLookup = needLookup;
+}
+
+/**
+ * {@link executeChunk} with the translator (arch/aarch64/jit/): at every
+ * instruction, a translated block starting there runs instead when one is
+ * installed and it cannot pass `stop`; otherwise the slot's heat is counted
+ * and, at the threshold, a block is translated. Interrupts are checked
+ * between blocks exactly as between interpreted instructions, and a block
+ * leaves early after a slow-path access that raised an interrupt line, so
+ * interrupts are taken at the same instruction as by the interpreter.
+ */
+function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: Translator): void {
+  const cache = cpu.decodeCache;
+  const threshold = jit.threshold;
+  let handlers = cur.handlers, words = cur.words, page = cur.page;
+  let vaPageLo = cur.vaPageLo, vaPageHi = cur.vaPageHi, epoch = cur.epoch;
+  let needLookup = cur.needLookup;
+  cur.needLookup = true;
+  let n = cpu.retiredTotal;
+  // Set once a block was refused for ending past `stop`: the few instructions
+  // left in the chunk are interpreted without translating blocks at each.
+  let nearStop = false;
+  while (n < stop) {
+    if ((cpu.fiqLine && takeFiq(cpu)) || (cpu.irqLine && takeIrq(cpu))) needLookup = true;
+    if (needLookup) {
+      translateFetch(cpu, cpu.pcLo, cpu.pcHi);
+      page = cache.page(cpu.sys.fetchIpa)!;
+      handlers = page.handlers;
+      words = page.words;
+      vaPageLo = (cpu.pcLo & 0xfffff000) >>> 0;
+      vaPageHi = cpu.pcHi;
+      epoch = cpu.fetchEpoch;
+      needLookup = false;
+    }
+    const pcLo = cpu.pcLo;
+    const slot = (pcLo & 0xfff) >>> 2;
+    const blocks = page!.blocks;
+    let blk = blocks === null ? undefined : blocks[slot];
+    if (blk === undefined && !nearStop) {
+      let heat = page!.heat;
+      if (heat === null) heat = page!.heat = new Uint16Array(1024);
+      const h = heat[slot];
+      if (h !== HEAT_NEVER) {
+        if (h >= threshold) {
+          const b = jit.translate(page!, slot);
+          if (b !== null) blk = b;
+        } else heat[slot] = h + 1;
+      }
+    }
+    if (blk !== undefined) {
+      if (n + blk.length > stop) nearStop = true;
+      else {
+        jit.blockEntries++;
+        blk.code(cpu, stop, blk);
+        const done = cpu.retiredTotal;
+        jit.retiredInBlocks += done - n;
+        n = done;
+        const lo = cpu.pcLo;
+        needLookup = ((lo & 0xfffff000) >>> 0) !== vaPageLo || cpu.pcHi !== vaPageHi ||
+          (lo & 3) !== 0 || epoch !== cpu.fetchEpoch || !page!.valid;
+        continue;
+      }
+    }
     let h = handlers[slot];
     if (h === NOT_DECODED) h = cache.decodeSlot(page!, slot);
     h(cpu, words[slot]);

@@ -9,6 +9,7 @@ import type { Stage2View } from "@gunyah-ts/core/plugin";
 import type { A64Decoder } from "../decode/compile.ts";
 import { DecodeCache } from "../decode/cache.ts";
 import { GlobalMonitor } from "./exclusive_monitor.ts";
+import { Translator } from "../jit/translator.ts";
 
 /** Per-VM CPU-side state. */
 export interface VmCpuShared {
@@ -16,6 +17,14 @@ export interface VmCpuShared {
   readonly decodeCache: DecodeCache;
   /** The global exclusive monitor. */
   readonly monitor: GlobalMonitor;
+  /** The block translator, created for the first vCPU that runs in `jit` mode. */
+  translator: Translator | null;
+}
+
+/** The translator of the VM sharing `shared` (created with `threshold` on first use). */
+export function vmTranslator(shared: VmCpuShared, threshold: number): Translator {
+  if (shared.translator === null) shared.translator = new Translator(shared.decodeCache, threshold);
+  return shared.translator;
 }
 
 const byView = new WeakMap<Stage2View, VmCpuShared>();
@@ -24,7 +33,11 @@ const byView = new WeakMap<Stage2View, VmCpuShared>();
 export function vmShared(memory: Stage2View, decoder: A64Decoder): VmCpuShared {
   let s = byView.get(memory);
   if (s === undefined || s.decodeCache.decoder !== decoder) {
-    s = { decodeCache: new DecodeCache(memory, decoder), monitor: new GlobalMonitor() };
+    s = {
+      decodeCache: new DecodeCache(memory, decoder),
+      monitor: new GlobalMonitor(),
+      translator: null,
+    };
     byView.set(memory, s);
   }
   return s;

@@ -25,6 +25,7 @@ import type { Stage2Mapping, Stage2View } from "@gunyah-ts/core/plugin";
 import { codePageMarks } from "../mmu/code_pages.ts";
 import type { A64Decoder } from "./compile.ts";
 import type { Handler } from "./entry.ts";
+import type { TranslatedBlock } from "../jit/block.ts";
 
 /** The cache holds one decoded page per 4 KiB translation granule ({@link PAGE_SIZE}). */
 export { PAGE_SIZE };
@@ -50,6 +51,15 @@ export class DecodedPage {
   readonly words: Int32Array = new Int32Array(SLOTS_PER_PAGE);
   /** False once the page was dropped (stage-2 change, IC IALLU); holders must look up again. */
   valid = true;
+  /**
+   * Translated blocks (arch/aarch64/jit/) starting at each slot, created on
+   * the first translation in the page; dropped with the decoded slots.
+   */
+  blocks: (TranslatedBlock | undefined)[] | null = null;
+  /** Executions of each slot by the interpreter, for the translator's hotness threshold. */
+  heat: Uint16Array | null = null;
+  /** Blocks of this page dropped so far by invalidation (statistics, read by the translator). */
+  static blocksDropped = 0;
 
   /** A page of `mapping` starting at IPA `ipa` (used by {@link DecodeCache.page}). */
   constructor(
@@ -65,9 +75,28 @@ export class DecodedPage {
     readonly markIndex: number,
   ) {}
 
-  /** Reset every slot to {@link NOT_DECODED}. */
+  /** Reset every slot to {@link NOT_DECODED} and drop the page's translated blocks. */
   reset(): void {
     this.handlers.fill(NOT_DECODED);
+    this.dropBlocks();
+  }
+
+  /**
+   * Drop every translated block of the page (a block may run until its next
+   * store or slow path checks {@link TranslatedBlock.valid}) and its heat.
+   */
+  dropBlocks(): void {
+    const b = this.blocks;
+    if (b === null) return;
+    for (let i = 0; i < b.length; i++) {
+      const blk = b[i];
+      if (blk !== undefined) {
+        blk.valid = false;
+        DecodedPage.blocksDropped++;
+      }
+    }
+    this.blocks = null;
+    this.heat = null;
   }
 }
 
@@ -130,6 +159,7 @@ export class DecodeCache {
         const first = ((a - key * PAGE_SIZE) / 4) | 0;
         const last = ((Math.min(end, pageEnd) - 1 - key * PAGE_SIZE) / 4) | 0;
         for (let s = first; s <= last; s++) p.handlers[s] = NOT_DECODED;
+        p.dropBlocks();
       }
       a = pageEnd;
     }

@@ -1,0 +1,73 @@
+/**
+ * How a vCPU executes guest code: `interp` (the interpreter alone) or `jit`
+ * (hot blocks translated to host code, ./translator.ts; the interpreter for
+ * the rest), and the translator's hotness threshold.
+ *
+ * Explicit options win; otherwise the environment variables
+ * `GUNYAH_CPU_MODE` (`interp` | `jit`) and `GUNYAH_JIT_THRESHOLD` (a
+ * non-negative integer; 0 translates every block on first execution) apply,
+ * so that whole test suites can be run in either mode; otherwise the
+ * defaults below.
+ *
+ * @module
+ */
+
+/** Execution mode of a vCPU. */
+export type CpuMode = "interp" | "jit";
+
+/** Options of the AArch64 vCPUs (see {@link resolveCpuMode}). */
+export interface CpuModeOptions {
+  /** `interp` or `jit`. */
+  readonly cpuMode?: CpuMode;
+  /** Interpreter executions of an instruction before a block is translated there. */
+  readonly jitThreshold?: number;
+}
+
+/** Mode used when neither an option nor the environment chooses one. */
+export const DEFAULT_CPU_MODE: CpuMode = "jit";
+/**
+ * Default hotness threshold. Translating a block costs roughly as much as
+ * interpreting it a few hundred times; below that, boot code run once or
+ * twice stays interpreted.
+ */
+export const DEFAULT_JIT_THRESHOLD = 64;
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env: the defaults apply
+  }
+}
+
+/** Whether `value` names a {@link CpuMode}. */
+export function isCpuMode(value: unknown): value is CpuMode {
+  return value === "interp" || value === "jit";
+}
+
+/** The mode and threshold `options` select (see the module doc). */
+export function resolveCpuMode(options: CpuModeOptions = {}): {
+  readonly mode: CpuMode;
+  readonly threshold: number;
+} {
+  let mode = options.cpuMode;
+  if (mode === undefined) {
+    const e = env("GUNYAH_CPU_MODE");
+    if (e !== undefined && e !== "") {
+      if (!isCpuMode(e)) {
+        throw new RangeError(`GUNYAH_CPU_MODE must be "interp" or "jit", got "${e}"`);
+      }
+      mode = e;
+    }
+  }
+  let threshold = options.jitThreshold;
+  if (threshold === undefined) {
+    const e = env("GUNYAH_JIT_THRESHOLD");
+    if (e !== undefined && e !== "") threshold = Number(e);
+  }
+  threshold ??= DEFAULT_JIT_THRESHOLD;
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold >= 0xffff) {
+    throw new RangeError(`the JIT threshold must be an integer in 0..65534, got ${threshold}`);
+  }
+  return { mode: mode ?? DEFAULT_CPU_MODE, threshold };
+}

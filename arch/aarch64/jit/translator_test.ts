@@ -1,0 +1,82 @@
+/**
+ * Translator tests: self-modifying code, I-cache maintenance, hotness,
+ * counters.
+ *
+ * @module
+ */
+import { RegisterSet } from "@gunyah-ts/core/plugin";
+import { assertEquals } from "@gunyah-ts/tests/assert";
+import { testInit, TestRam } from "../cpu/test_support.ts";
+import { Aarch64Vcpu } from "../vcpu.ts";
+import type { CpuModeOptions } from "./config.ts";
+import { resolveCpuMode } from "./config.ts";
+
+const BASE = 0x40000000;
+const CODE = BASE + 0x1000;
+
+function vcpu(options: CpuModeOptions, words: number[]): Aarch64Vcpu {
+  const ram = new TestRam(BASE, 0x10000);
+  ram.writeWords(CODE, words);
+  const v = new Aarch64Vcpu(testInit(ram), undefined, options);
+  v.reset(BigInt(CODE), 0n);
+  return v;
+}
+
+const ADD_X0_1 = 0x91000400; // ADD X0, X0, #1
+const ADD_X0_100 = 0x91019000; // ADD X0, X0, #100
+const SUBS_X2_1 = 0xf1000442; // SUBS X2, X2, #1
+const STR_W3_X4 = 0xb9000083; // STR W3, [X4]
+const IC_IALLU = 0xd508751f;
+const HVC0 = 0xd4000002;
+/** B.NE back `n` instructions. */
+const bne = (n: number) => (0x54000001 | ((-n & 0x7ffff) << 5)) >>> 0;
+
+Deno.test("self-modifying code: a store into the running block takes effect at once", () => {
+  // loop: add x0, x0, #1 ; str w3, [x4] (x4 = the add) ; subs x2, x2, #1 ; b.ne loop ; hvc
+  // After the first store the add becomes ADD X0, X0, #100: x0 = 1 + 100 * 9.
+  const prog = [ADD_X0_1, STR_W3_X4, SUBS_X2_1, bne(3), HVC0];
+  for (const options of [{ cpuMode: "interp" }, { cpuMode: "jit", jitThreshold: 0 }] as const) {
+    const v = vcpu(options, prog);
+    v.setRegister(RegisterSet.X, 2, 10n);
+    v.setRegister(RegisterSet.X, 3, BigInt(ADD_X0_100));
+    v.setRegister(RegisterSet.X, 4, BigInt(CODE));
+    v.run(1000);
+    assertEquals(v.getRegister(RegisterSet.X, 0), 1n + 100n * 9n, options.cpuMode);
+    assertEquals(v.cpu.retiredTotal, 4 * 10 + 1, options.cpuMode);
+  }
+});
+
+Deno.test("IC IALLU drops translated blocks; hot code is translated after the threshold", () => {
+  // loop: add x0, x0, #1 ; subs x2, x2, #1 ; b.ne loop ; ic iallu ; hvc
+  const v = vcpu({ cpuMode: "jit", jitThreshold: 5 }, [
+    ADD_X0_1,
+    SUBS_X2_1,
+    bne(2),
+    IC_IALLU,
+    HVC0,
+  ]);
+  v.setRegister(RegisterSet.X, 2, 100n);
+  v.run(1000);
+  assertEquals(v.getRegister(RegisterSet.X, 0), 100n);
+  const s = v.translatorStats!;
+  assertEquals(s.blocksTranslated, 1); // the loop, once it was hot; the rest ran 1x
+  assertEquals(s.invalidations >= 1, true);
+  assertEquals(s.blocks, 0);
+  assertEquals(s.retiredInBlocks > 250, true);
+});
+
+Deno.test("cpu mode: options win, bad values are refused with a clear message", () => {
+  assertEquals(resolveCpuMode({ cpuMode: "interp", jitThreshold: 3 }), {
+    mode: "interp",
+    threshold: 3,
+  });
+  let message = "";
+  try {
+    resolveCpuMode({ jitThreshold: -1 });
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assertEquals(message, "the JIT threshold must be an integer in 0..65534, got -1");
+  const interp = vcpu({ cpuMode: "interp" }, [HVC0]);
+  assertEquals(interp.translatorStats, null);
+});
