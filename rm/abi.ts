@@ -140,3 +140,36 @@ export const ResourceType = {
 
 /** Size of one VM_GET_HYP_RESOURCES entry in bytes (gunyah-abi.md §5.6). */
 export const HYP_RESOURCE_ENTRY_SIZE = 44;
+
+/** `vcpu_bind_virq` types (gunyah-abi.md §1.7; HYP `vcpu.tc` `vcpu_virq_type`). */
+export const VcpuVirqKind = { HALT: 0, VCPU_RUN_WAKEUP: 1 } as const;
+
+/** `vcpu_run` / `vcpu_run_check` states the RM reads (gunyah-abi.md §1.7). */
+export const RunState = {
+  READY: 0,
+  EXPECTS_WAKEUP: 1,
+  POWERED_OFF: 2,
+  BLOCKED: 3,
+  ADDRSPACE_VMMIO_READ: 4,
+  ADDRSPACE_VMMIO_WRITE: 5,
+  FAULT: 6,
+  PSCI_SYSTEM_RESET: 0x100,
+} as const;
+
+/** PSCI_SYSTEM_RESET state_data_0 bit 63: SYSTEM_RESET, not SYSTEM_RESET2 (gunyah-abi.md §1.7). */
+export const RUN_RESET_IS_SYSTEM_RESET = 1n << 63n;
+
+/** VM_CONFIG_IMAGE auth types (gunyah-abi.md §5.4). */
+export const ImageAuth = { NONE: 0, PLATFORM: 1, ANDROID: 2 } as const;
+
+/** vGIC frame sizes (Arm GICv3: a 64 KiB GICD, 128 KiB of GICR frames per vCPU). */
+export const GICD_FRAME_BYTES = 0x1_0000;
+export const GICR_VCPU_FRAMES_SIZE = 0x2_0000;
+/** `addrspace_attach_vdevice` GICR flags (HYP `vgic.tc`): bit0 last_valid, bit1 last. */
+export const GICR_ATTACH_LAST_VALID = 0x1;
+export const GICR_ATTACH_LAST = 0x2;
+/** The vGIC placement the hypervisor uses unless told otherwise (QEMU virt GICD / GICR). */
+export const VGIC_DEFAULT_GICD = 0x0800_0000n;
+export const VGIC_DEFAULT_GICR = 0x080a_0000n;
+/** `addrspace_configure_vmmio` ops (HYP `addrspace.tc`). */
+export const VmmioOp = { ADD: 0, REMOVE: 1 } as const;

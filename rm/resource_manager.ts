@@ -1,31 +1,85 @@
 /**
  * The resource manager as a native {@link Component}: it owns the VMs it
- * creates, builds them through hypercalls only ({@link buildVm}), and tracks
- * each VM through the RM state machine (gunyah-abi.md §5.5).
+ * creates, builds them through hypercalls only, and tracks each VM through
+ * the RM state machine (gunyah-abi.md §5.5).
+ *
+ * Two ways a VM is built:
+ * - over RM RPC, the Gunyah way (§5.7 v14 sequence): VM_ALLOCATE → a parcel
+ *   shared or lent to the VM → VM_CONFIG_IMAGE (which parcel holds the image
+ *   and the devicetree) → VM_INIT reads the devicetree's `gunyah-vm-config`
+ *   (rm/vm/vm_config.ts), builds every object (rm/vm/config_build.ts,
+ *   rm/vm/vdevices.ts), maps the parcel at the config's memory base and
+ *   writes the `/hypervisor` overlay into the devicetree → VM_START at the
+ *   image with X0 = the devicetree → VM_STOP → VM_RESET → VM_DEALLOCATE;
+ * - by the host for the primary VM, which no VMM can create
+ *   ({@link ResourceManager.allocateVm} + {@link ResourceManager.initVm}
+ *   over physical RAM the host gives it, as the Gunyah RM builds the HLOS
+ *   from its boot configuration).
+ *
+ * The RM learns that an RPC-built VM stopped from the HALT VIRQs of its
+ * vCPUs, bound in the RM's own vic, and `vcpu_run_check` (§1.7): PSCI
+ * SYSTEM_OFF → exit type PLATFORM_OFF, SYSTEM_RESET → PLATFORM_RESET,
+ * SYSTEM_RESET2 → PSCI_SYSTEM_RESET2, a vCPU fault → SOFTWARE_ERROR.
  *
  * @module
  */
 import { type Component, type HypercallPort, PLUGIN_API_VERSION } from "@gunyah-ts/core/plugin";
 import type { DtNode } from "@gunyah-ts/core/plugin";
-import { errorFromRegister, errorName, Hypercall, HypError } from "@gunyah-ts/core/abi";
-import { ExitType, RmError, Vmid, VmStatus } from "./abi.ts";
-import { RmRequestError } from "./error.ts";
+import {
+  errorFromRegister,
+  errorName,
+  GIC_SPI_BASE,
+  GIC_SPI_NUM,
+  Hypercall,
+  HypError,
+} from "@gunyah-ts/core/abi";
+import {
+  ExitType,
+  ImageAuth,
+  RmError,
+  RUN_RESET_IS_SYSTEM_RESET,
+  RunState,
+  Vmid,
+  VmStatus,
+} from "./abi.ts";
+import { decodeFdt, encodeFdt, FdtFormatError, fromDtNode } from "./dt/fdt.ts";
 import { hypervisorDtNode } from "./dt/hypervisor_node.ts";
+import { RmRequestError } from "./error.ts";
 import { IrqLending, irqLendingHandlers } from "./irq/lending.ts";
 import { memParcelHandlers } from "./mem/handlers.ts";
 import { ParcelManager } from "./mem/parcels.ts";
-import { createRpcLink } from "./rpc/link.ts";
+import { createRpcLink, RM_RPC_VM_FREE_IRQ_START, type RpcLink } from "./rpc/link.ts";
 import { type RmMemoryRegion, RmPrivateMemory } from "./rpc/private_memory.ts";
 import { type ConsoleSink, RmRpcService } from "./rpc/service.ts";
 import {
   type BuilderPort,
   buildVm,
   type BuiltVm,
+  DEFAULT_VM_SPIS,
   powerOnVcpu,
   type VmBuildSpec,
 } from "./vm/builder.ts";
+import {
+  buildConfiguredVm,
+  type ConfiguredVm,
+  destroyVmObjects,
+  type VmObjects,
+} from "./vm/config_build.ts";
+import { type ParcelDirectory, parcelDirectoryOver, type PhysicalView } from "./vm/parcels.ts";
+import { type BuiltVdevice, createVdevice, destroyObjects, vdeviceDtNode } from "./vm/vdevices.ts";
+import { parseVmConfig, type VmConfig, VmConfigError } from "./vm/vm_config.ts";
+import { VirqPool } from "./vm/virq_pool.ts";
 
 export { RmRequestError } from "./error.ts";
+
+/** Where a VM's image and devicetree are (VM_CONFIG_IMAGE). */
+export interface VmImage {
+  readonly handle: number;
+  readonly imageOffset: bigint;
+  readonly imageSize: bigint;
+  readonly dtbOffset: bigint;
+  readonly dtbSize: bigint;
+}
 
 /** What the RM knows about one VM. */
 export interface VmRecord {
@@ -34,10 +88,28 @@ export interface VmRecord {
   /** VMID of the VM that owns this one (VM_ALLOCATE caller), or the RM itself. */
   readonly owner: number;
   status: number;
-  /** Capabilities of the VM's objects in the RM's cspace (once built). */
+  /** Host-built VMs: the capabilities {@link buildVm} made, in the RM's cspace. */
   caps: BuiltVm | null;
+  /** The VM's objects (RM cspace caps), however it was built; null before VM_INIT. */
+  objects: VmObjects | null;
   /** Why it exited, when it did. */
   exitReason: string | null;
+  /** VM_CONFIG_IMAGE, once given. */
+  image: VmImage | null;
+  /** The parsed `gunyah-vm-config`, once VM_INIT read it. */
+  config: VmConfig | null;
+  /** An RPC-built VM's extra objects (VIRQs, proxy state). */
+  built: ConfiguredVm | null;
+  /** IPA where the image parcel is mapped. */
+  ramIpa: bigint | null;
+  /** VM_SET_CONTEXT values; unset ones take the defaults (PC = image, X0 = DTB). */
+  readonly boot: { pc: bigint | null; x0: bigint | null };
+  /** Inter-VM vdevices where this VM is the one configured. */
+  vdevices: BuiltVdevice[];
+  /** Free VIRQs of this VM's vic. */
+  readonly virqs: VirqPool;
+  /** The vCPU caps copied into the owner's cspace (VM_GET_HYP_RESOURCES). */
+  ownerVcpuCaps: bigint[] | null;
 }
 
 /** Names of the VM status values, for people. */
@@ -57,9 +129,17 @@ export interface ResourceManagerOptions {
   readonly log?: (message: string) => void;
   /** Console output VMs write through VM_CONSOLE_WRITE. */
   readonly consoleSink?: ConsoleSink;
+  /**
+   * The RM's view of physical RAM, to read and patch the devicetree in an
+   * image parcel (the Gunyah RM maps the DT parcel into its own address
+   * space). Without it VM_INIT fails with MEM_INVALID.
+   */
+  readonly physicalMemory?: PhysicalView;
+  /** Physical CPUs vCPUs may be placed on (default 1). */
+  readonly physicalCpus?: number;
 }
 
-/** First INTID of the RM's own vic used for RPC channels (two per VM). */
+/** First INTID of the RM's own vic handed out (RPC channels, HALT VIRQs). */
 export const RM_RPC_FIRST_VIRQ = 32;
 
 /** The resource manager component. */
@@ -68,13 +148,17 @@ export class ResourceManager implements Component {
   readonly apiVersion = PLUGIN_API_VERSION;
   readonly name = "resource-manager";
   #port: BuilderPort | null = null;
+  #rmVic: bigint | null = null;
   readonly #vms = new Map<number, VmRecord>();
   readonly #options: ResourceManagerOptions;
   #rpc: RmRpcService | null = null;
-  #parcels: ParcelManager | null = null;
+  #parcels: ParcelDirectory | null = null;
+  #parcelManager: ParcelManager | null = null;
   #irqs: IrqLending | null = null;
-  /** Build specs given by {@link configureVm}, consumed by VM_INIT. */
-  readonly #configured = new Map<number, Omit<VmBuildSpec, "vmid" | "name">>();
+  /** INTIDs of the RM's own vic. */
+  readonly #rmVirqs = new VirqPool(RM_RPC_FIRST_VIRQ, GIC_SPI_BASE + GIC_SPI_NUM);
+  /** HALT VIRQ → (VM, vCPU index). */
+  readonly #halts = new Map<number, { vmid: number; index: number }>();
 
   constructor(options: ResourceManagerOptions = {}) {
     this.#options = options;
@@ -89,22 +173,24 @@ export class ResourceManager implements Component {
       );
     }
     this.#port = port as BuilderPort;
-    this.#parcels = new ParcelManager({
+    this.#parcelManager = new ParcelManager({
       port,
       env,
       exists: (vmid) => this.#vms.has(vmid),
-      addrspace: (vmid) => this.#vms.get(vmid)?.caps?.addrspace ?? null,
+      addrspace: (vmid) => this.#vms.get(vmid)?.objects?.addrspace ?? null,
       notify: (vmid, msgId, payload) => void this.#rpc?.notify(vmid, msgId, payload),
       log: this.#options.log,
     });
+    this.#parcels ??= parcelDirectoryOver(this.#parcelManager, this.#options.physicalMemory);
     this.#irqs = new IrqLending({
       port,
-      vic: (vmid) => this.#vms.get(vmid)?.caps?.vic ?? null,
+      vic: (vmid) => this.#vms.get(vmid)?.objects?.vic ?? null,
       notify: (vmid, msgId, payload) => void this.#rpc?.notify(vmid, msgId, payload),
       log: this.#options.log,
     });
     const region = this.#options.privateMemory;
     const vicCap = (port as Partial<{ env: { vicCap?: bigint } }>).env?.vicCap;
+    this.#rmVic = vicCap ?? null;
     if (region && vicCap !== undefined) {
       const bp = this.#port;
       const memory = RmPrivateMemory.claim(bp, env, region);
@@ -113,18 +199,21 @@ export class ResourceManager implements Component {
           find: (vmid) => this.#vms.get(vmid) ?? null,
           allVms: () => this.vms,
           allocateVm: (name, vmid, owner) => this.allocateVm(name, vmid, owner),
-          initConfiguredVm: (vmid) => this.initConfiguredVm(vmid),
-          startVm: (vmid, entry, x0) => this.startVm(vmid, entry, x0),
+          configImage: (vmid, auth, image) => this.configImage(vmid, auth, image),
+          initVmOverRpc: (vmid) => this.initFromImage(vmid),
+          startVm: (vmid) => this.startVm(vmid),
           stopVm: (vmid, reason) => this.stopVm(vmid, reason),
+          resetVm: (vmid) => this.resetVm(vmid),
+          deallocateVm: (vmid) => this.deallocateVm(vmid),
           port: bp,
           cspaceCap: env.cspaceCap,
         },
         memory,
-        RM_RPC_FIRST_VIRQ,
+        this.#rmVirqs,
         this.#options.log,
         this.#options.consoleSink,
       );
-      this.#rpc.registerHandlers(memParcelHandlers(this.#parcels));
+      this.#rpc.registerHandlers(memParcelHandlers(this.#parcelManager));
       this.#rpc.registerHandlers(irqLendingHandlers(this.#irqs));
     }
   }
@@ -137,8 +226,8 @@ export class ResourceManager implements Component {
 
   /** The memory-parcel registry (rm/mem), once started. */
   get parcels(): ParcelManager {
-    if (!this.#parcels) throw new Error("resource manager: not started");
-    return this.#parcels;
+    if (!this.#parcelManager) throw new Error("resource manager: not started");
+    return this.#parcelManager;
   }
 
   /** The RPC service, when the RM was given private memory. */
@@ -146,15 +235,29 @@ export class ResourceManager implements Component {
     return this.#rpc;
   }
 
-  /** A VIRQ bound to the RM's vic fired (RPC channels). */
+  /**
+   * Replace the parcel directory VM_CONFIG_IMAGE / VM_INIT use (by default
+   * rm/mem's parcels, {@link parcelDirectoryOver}); for tests.
+   */
+  attachParcels(parcels: ParcelDirectory): void {
+    this.#parcels = parcels;
+  }
+
+  /** A VIRQ bound to the RM's vic fired (RPC channels, vCPU HALT). */
   onVirq(virq: number): void {
-    if (!this.#rpc?.onVirq(virq)) this.#options.log?.(`resource manager: unexpected VIRQ ${virq}`);
+    if (this.#rpc?.onVirq(virq)) return;
+    const h = this.#halts.get(virq);
+    if (h) {
+      this.#onHalt(h.vmid, h.index);
+      return;
+    }
+    this.#options.log?.(`resource manager: unexpected VIRQ ${virq}`);
   }
 
   /**
-   * The `/hypervisor` devicetree node of VM `vmid` (RM RPC channel caps and
-   * VIRQs), to pass to the platform's `buildDeviceTree(vm, extraNodes)`;
-   * null when the VM has no RM channel.
+   * The `/hypervisor` devicetree node of a host-built VM `vmid` (RM RPC
+   * channel caps and VIRQs), to pass to the platform's
+   * `buildDeviceTree(vm, extraNodes)`; null when the VM has no RM channel.
    */
   hypervisorDtNode(vmid: number): DtNode | null {
     const rec = this.#vms.get(vmid);
@@ -187,6 +290,17 @@ export class ResourceManager implements Component {
     return r;
   }
 
+  #state(rec: VmRecord, allowed: readonly number[], what: string): void {
+    if (!allowed.includes(rec.status)) {
+      throw new RmRequestError(
+        RmError.VM_STATE,
+        `${what}: VM '${rec.name}' is ${VM_STATUS_NAMES[rec.status]}, not ${
+          allowed.map((s) => VM_STATUS_NAMES[s]).join("/")
+        }`,
+      );
+    }
+  }
+
   /**
    * VM_ALLOCATE: reserve `vmid` (0 = pick a dynamic one, 0x80..0xBF); the VM
    * enters LOAD. Explicit VMIDs other than HLOS must be below 64.
@@ -217,94 +331,264 @@ export class ResourceManager implements Component {
       owner,
       status: VmStatus.LOAD,
       caps: null,
+      objects: null,
       exitReason: null,
+      image: null,
+      config: null,
+      built: null,
+      ramIpa: null,
+      boot: { pc: null, x0: null },
+      vdevices: [],
+      virqs: new VirqPool(RM_RPC_VM_FREE_IRQ_START, GIC_SPI_BASE + DEFAULT_VM_SPIS),
+      ownerVcpuCaps: null,
     };
     this.#vms.set(vmid, rec);
     return rec;
   }
 
-  /** VM_INIT: build the VM's hypervisor objects (LOAD → INIT → READY, or INIT_FAILED). */
+  /**
+   * Build a host-built VM (the primary) over RAM the host gives it: LOAD →
+   * INIT → READY, or INIT_FAILED.
+   */
   initVm(vmid: number, spec: Omit<VmBuildSpec, "vmid" | "name">): VmRecord {
     const rec = this.vm(vmid);
-    if (rec.status !== VmStatus.LOAD && rec.status !== VmStatus.RESET) {
-      throw new RmRequestError(
-        RmError.VM_STATE,
-        `VM '${rec.name}' is ${VM_STATUS_NAMES[rec.status]}, not load`,
-      );
-    }
+    this.#state(rec, [VmStatus.LOAD, VmStatus.RESET], "init");
     rec.status = VmStatus.INIT;
     try {
       rec.caps = buildVm(this.#portOrThrow(), { ...spec, vmid, name: rec.name });
+      rec.objects = rec.caps;
     } catch (e) {
       rec.status = VmStatus.INIT_FAILED;
       throw e;
     }
-    this.#parcels?.addOwnedMemory(vmid, {
+    this.#parcelManager?.addOwnedMemory(vmid, {
       ipa: spec.ipaBase,
       phys: spec.physBase,
       size: spec.size,
       extent: rec.caps.memextent,
     });
-    const rpc = this.#rpc;
-    if (rpc) {
-      const port = this.#portOrThrow();
-      const env = port.env as BuilderPort["env"] & { readonly vicCap: bigint };
-      const [rx, tx] = rpc.allocateVirqs();
-      try {
-        const link = createRpcLink(
-          port,
-          env,
-          { name: rec.name, cspaceCap: rec.caps.cspace, vicCap: rec.caps.vic },
-          rx,
-          tx,
-        );
-        rpc.attach(vmid, link);
-      } catch (e) {
-        rec.status = VmStatus.INIT_FAILED;
-        throw e;
-      }
+    try {
+      this.#link(rec);
+    } catch (e) {
+      rec.status = VmStatus.INIT_FAILED;
+      throw e;
     }
     rec.status = VmStatus.READY;
     return rec;
   }
 
-  /**
-   * Give a VM allocated over RPC its configuration (what VM_CONFIG_IMAGE and
-   * memory parcels would: RAM and vCPUs): LOAD → INIT. VM_INIT then builds it.
-   */
-  configureVm(vmid: number, spec: Omit<VmBuildSpec, "vmid" | "name">): VmRecord {
-    const rec = this.vm(vmid);
-    if (rec.status !== VmStatus.LOAD && rec.status !== VmStatus.RESET) {
-      throw new RmRequestError(
-        RmError.VM_STATE,
-        `VM '${rec.name}' is ${VM_STATUS_NAMES[rec.status]}, not load`,
+  #link(rec: VmRecord): RpcLink | null {
+    const rpc = this.#rpc;
+    if (!rpc || !rec.objects) return null;
+    const port = this.#portOrThrow();
+    const env = port.env as BuilderPort["env"] & { readonly vicCap: bigint };
+    const [rx, tx] = rpc.allocateVirqs();
+    try {
+      const link = createRpcLink(
+        port,
+        env,
+        { name: rec.name, cspaceCap: rec.objects.cspace, vicCap: rec.objects.vic },
+        rx,
+        tx,
       );
+      rpc.attach(rec.vmid, link);
+      return link;
+    } catch (e) {
+      this.#rmVirqs.give(rx);
+      this.#rmVirqs.give(tx);
+      throw e;
     }
-    this.#configured.set(vmid, spec);
-    rec.status = VmStatus.INIT;
-    return rec;
   }
 
-  /** VM_INIT of a configured VM (INIT → READY, or INIT_FAILED). */
-  initConfiguredVm(vmid: number): VmRecord {
+  #parcelsOrThrow(): ParcelDirectory {
+    if (!this.#parcels) {
+      throw new RmRequestError(RmError.UNIMPLEMENTED, "the RM has no memory-parcel service");
+    }
+    return this.#parcels;
+  }
+
+  /**
+   * VM_CONFIG_IMAGE: the image and devicetree are at the given offsets of
+   * parcel `image.handle`, which must give the VM access (LOAD/RESET → INIT
+   * for auth NONE; PLATFORM / ANDROID authentication is not supported).
+   */
+  configImage(vmid: number, auth: number, image: VmImage): void {
     const rec = this.vm(vmid);
-    const spec = this.#configured.get(vmid);
-    if (rec.status !== VmStatus.INIT || !spec) {
+    this.#state(rec, [VmStatus.LOAD, VmStatus.RESET], "VM_CONFIG_IMAGE");
+    if (auth !== ImageAuth.NONE) {
       throw new RmRequestError(
-        RmError.VM_STATE,
-        `VM '${rec.name}' is ${VM_STATUS_NAMES[rec.status]}, not init (configured)`,
+        auth === ImageAuth.PLATFORM || auth === ImageAuth.ANDROID
+          ? RmError.UNIMPLEMENTED
+          : RmError.ARGUMENT_INVALID,
+        `image authentication type ${auth} is not supported (only 0, NONE)`,
       );
     }
-    this.#configured.delete(vmid);
-    rec.status = VmStatus.LOAD;
-    return this.initVm(vmid, spec);
+    const parcel = this.#parcelsOrThrow().lookup(image.handle);
+    if (!parcel) {
+      throw new RmRequestError(
+        RmError.HANDLE_INVALID,
+        `no memory parcel 0x${image.handle.toString(16)}`,
+      );
+    }
+    if (parcel.owner !== rec.owner) {
+      throw new RmRequestError(
+        RmError.DENIED,
+        `parcel 0x${image.handle.toString(16)} is not the VM owner's`,
+      );
+    }
+    if (!parcel.acl.some((a) => a.vmid === vmid)) {
+      throw new RmRequestError(
+        RmError.DENIED,
+        `parcel 0x${image.handle.toString(16)} does not give VM 0x${vmid.toString(16)} access`,
+      );
+    }
+    const within = (off: bigint, size: bigint) =>
+      off >= 0n && size >= 0n && off + size <= parcel.size;
+    if (!within(image.imageOffset, image.imageSize) || !within(image.dtbOffset, image.dtbSize)) {
+      throw new RmRequestError(
+        RmError.ARGUMENT_INVALID,
+        `image/DTB ranges exceed the ${parcel.size}-byte parcel`,
+      );
+    }
+    if (image.dtbSize === 0n) {
+      throw new RmRequestError(RmError.ARGUMENT_INVALID, "no devicetree (dtb_size 0)");
+    }
+    rec.image = image;
+    rec.status = VmStatus.INIT;
+  }
+
+  /**
+   * VM_INIT of a VM given its image by VM_CONFIG_IMAGE: read the
+   * devicetree's `gunyah-vm-config`, build every object, map the image
+   * parcel, create the vdevices and write the `/hypervisor` overlay into the
+   * devicetree (INIT → READY; INIT_FAILED and the objects destroyed on error).
+   */
+  initFromImage(vmid: number): void {
+    const rec = this.vm(vmid);
+    this.#state(rec, [VmStatus.INIT], "VM_INIT");
+    const image = rec.image;
+    if (!image) {
+      throw new RmRequestError(RmError.VM_STATE, `VM '${rec.name}' has no image (VM_CONFIG_IMAGE)`);
+    }
+    const parcels = this.#parcelsOrThrow();
+    const parcel = parcels.lookup(image.handle);
+    if (!parcel) {
+      rec.status = VmStatus.INIT_FAILED;
+      throw new RmRequestError(
+        RmError.HANDLE_INVALID,
+        `memory parcel 0x${image.handle.toString(16)} is gone`,
+      );
+    }
+    const dtbBytes = parcels.bytes(image.handle, image.dtbOffset, Number(image.dtbSize));
+    if (!dtbBytes) {
+      rec.status = VmStatus.INIT_FAILED;
+      throw new RmRequestError(RmError.MEM_INVALID, "the devicetree is not readable in the parcel");
+    }
+    const port = this.#portOrThrow();
+    const owner = this.#vms.get(rec.owner);
+    try {
+      const fdt = decodeFdt(dtbBytes);
+      const config = parseVmConfig(fdt.root);
+      for (const why of config.ignored) this.#options.log?.(`VM '${rec.name}': ${why}`);
+      if (!owner?.objects) {
+        throw new RmRequestError(RmError.VM_STATE, "the owner VM has no objects");
+      }
+      const ramIpa = config.memoryBase ?? parcel.sgl[0]?.ipa ?? 0n;
+      const rmVic = this.#rmVic;
+      if (rmVic === null) throw new RmRequestError(RmError.NORESOURCE, "the RM has no vic");
+      rec.config = config;
+      rec.built = buildConfiguredVm(port, {
+        name: rec.name,
+        vmid,
+        config,
+        ramIpa,
+        physicalCpus: this.#options.physicalCpus ?? 1,
+        owner: { vic: owner.objects.vic, virqs: owner.virqs },
+        rm: { vic: rmVic, virqs: this.#rmVirqs },
+      });
+      rec.objects = rec.built;
+      rec.built.haltVirqs.forEach((v, index) => this.#halts.set(v, { vmid, index }));
+      parcels.mapForVm(image.handle, vmid, rec.built.addrspace, ramIpa);
+      rec.ramIpa = ramIpa;
+      const link = config.vdevices.some((d) => d.type === "rm-rpc") ? this.#link(rec) : null;
+      for (const d of config.vdevices) {
+        if (d.type === "rm-rpc") continue;
+        const peer = this.#vms.get(d.peer ?? rec.owner);
+        if (!peer?.objects) {
+          throw new RmRequestError(
+            RmError.VMID_INVALID,
+            `vdevice ${d.node}: peer VM 0x${(d.peer ?? rec.owner).toString(16)} has no objects`,
+          );
+        }
+        rec.vdevices.push(
+          createVdevice(
+            port,
+            d,
+            {
+              vmid,
+              name: rec.name,
+              cspace: rec.built.cspace,
+              vic: rec.built.vic,
+              virqs: rec.virqs,
+            },
+            {
+              vmid: peer.vmid,
+              name: peer.name,
+              cspace: peer.objects.cspace,
+              vic: peer.objects.vic,
+              virqs: peer.virqs,
+            },
+          ),
+        );
+      }
+      const node = hypervisorDtNode({
+        link,
+        identity: { vmid, owner: rec.owner, imageName: config.imageName || rec.name },
+        vdevices: rec.vdevices.map(vdeviceDtNode),
+      });
+      const root = fdt.root;
+      const at = root.children.findIndex((c) => c.name === "hypervisor");
+      if (at >= 0) root.children.splice(at, 1);
+      root.children.push(fromDtNode(node));
+      const out = encodeFdt(fdt);
+      if (out.length > dtbBytes.length) {
+        throw new RmRequestError(
+          RmError.NOMEM,
+          `the devicetree with the /hypervisor overlay needs ${out.length} bytes, dtb_size is ${dtbBytes.length}`,
+        );
+      }
+      dtbBytes.fill(0);
+      dtbBytes.set(out);
+    } catch (e) {
+      this.#teardown(rec);
+      rec.status = VmStatus.INIT_FAILED;
+      if (e instanceof VmConfigError) throw new RmRequestError(e.code, e.message);
+      if (e instanceof FdtFormatError) {
+        throw new RmRequestError(RmError.ARGUMENT_INVALID, `devicetree: ${e.message}`);
+      }
+      throw e;
+    }
+    rec.status = VmStatus.READY;
+  }
+
+  /** VM_SET_CONTEXT: the boot PC or X0 (before VM_START). */
+  setBootContext(vmid: number, reg: "pc" | "x0", value: bigint): void {
+    const rec = this.vm(vmid);
+    this.#state(
+      rec,
+      [VmStatus.LOAD, VmStatus.INIT, VmStatus.READY, VmStatus.RESET],
+      "VM_SET_CONTEXT",
+    );
+    rec.boot[reg] = value;
   }
 
   /** Stop every vCPU of a running VM (vcpu_kill) and mark it EXITED. */
   stopVm(vmid: number, reason: string): void {
     const rec = this.vm(vmid);
     const port = this.#portOrThrow();
-    for (const cap of rec.caps?.vcpus ?? []) {
+    rec.status = VmStatus.EXITED;
+    rec.exitReason = reason;
+    for (const cap of rec.objects?.vcpus ?? []) {
       const err = errorFromRegister(port.call(Hypercall.VCPU_KILL, cap, 0n)[0]);
       if (err !== HypError.OK && err !== HypError.ERROR_OBJECT_STATE) {
         this.#options.log?.(
@@ -312,37 +596,137 @@ export class ResourceManager implements Component {
         );
       }
     }
-    rec.status = VmStatus.EXITED;
-    rec.exitReason = reason;
   }
 
-  /** VM_START: power on the boot vCPU at `entry` with X0 = `x0` (READY → RUNNING). */
-  startVm(vmid: number, entry: bigint, x0: bigint): VmRecord {
+  /**
+   * VM_START: power on the boot vCPU (READY → RUNNING). The entry is `entry`,
+   * else VM_SET_CONTEXT's PC, else the image; X0 likewise, else the DTB's IPA.
+   */
+  startVm(vmid: number, entry?: bigint, x0?: bigint): VmRecord {
     const rec = this.vm(vmid);
-    if (rec.status !== VmStatus.READY || !rec.caps) {
-      throw new RmRequestError(
-        RmError.VM_STATE,
-        `VM '${rec.name}' is ${VM_STATUS_NAMES[rec.status]}, not ready`,
-      );
-    }
-    powerOnVcpu(this.#portOrThrow(), rec.name, rec.caps.vcpus[0], entry, x0);
+    this.#state(rec, [VmStatus.READY], "VM_START");
+    if (!rec.objects) throw new RmRequestError(RmError.VM_STATE, `VM '${rec.name}' has no vCPUs`);
+    const pc = entry ?? rec.boot.pc ??
+      (rec.image && rec.ramIpa !== null ? rec.ramIpa + rec.image.imageOffset : null);
+    const arg = x0 ?? rec.boot.x0 ??
+      (rec.image && rec.ramIpa !== null ? rec.ramIpa + rec.image.dtbOffset : 0n);
+    if (pc === null) throw new RmRequestError(RmError.VM_STATE, `VM '${rec.name}' has no boot PC`);
+    powerOnVcpu(this.#portOrThrow(), rec.name, rec.objects.vcpus[0], pc, arg);
     rec.status = VmStatus.RUNNING;
     return rec;
   }
 
-  /** The VM stopped by itself (PSCI SYSTEM_OFF/RESET) or was stopped: RUNNING → EXITED. */
-  exited(vmid: number, reason: string): void {
+  /**
+   * VM_RESET: destroy the VM's objects (EXITED / READY / INIT_FAILED →
+   * RESETTING → RESET); the owner is sent NOTIFY_VM_STATUS(RESET).
+   */
+  resetVm(vmid: number): void {
+    const rec = this.vm(vmid);
+    this.#state(rec, [VmStatus.EXITED, VmStatus.READY, VmStatus.INIT_FAILED], "VM_RESET");
+    if (rec.caps) {
+      throw new RmRequestError(
+        RmError.DENIED,
+        `VM '${rec.name}' was built by the host and cannot be reset over RPC`,
+      );
+    }
+    rec.status = VmStatus.RESETTING;
+    this.#parcels?.releaseAllFor(vmid);
+    this.#teardown(rec);
+    rec.status = VmStatus.RESET;
+    rec.exitReason = null;
+    this.#rpc?.notifyStatus(rec);
+  }
+
+  /** VM_DEALLOCATE: forget the VM (LOAD / RESET / INIT_FAILED), release its parcels and VMID. */
+  deallocateVm(vmid: number): void {
+    const rec = this.vm(vmid);
+    this.#state(
+      rec,
+      [VmStatus.LOAD, VmStatus.RESET, VmStatus.INIT_FAILED, VmStatus.INIT],
+      "VM_DEALLOCATE",
+    );
+    this.#parcels?.releaseAllFor(vmid);
+    this.#teardown(rec);
+    this.#vms.delete(vmid);
+  }
+
+  /** Destroy everything VM_INIT made for `rec` and give its VIRQs back. */
+  #teardown(rec: VmRecord): void {
+    const port = this.#portOrThrow();
+    const problems: string[] = [];
+    const link = this.#rpc?.detach(rec.vmid) ?? null;
+    if (link) {
+      this.#rmVirqs.give(link.rmRxVirq);
+      this.#rmVirqs.give(link.rmTxVirq);
+      problems.push(...destroyObjects(port, [link.rmRxQueue, link.rmTxQueue]));
+    }
+    for (const d of rec.vdevices) {
+      problems.push(...destroyObjects(port, d.objects));
+      for (const [vmid, v] of d.virqs) this.#vms.get(vmid)?.virqs.give(v);
+    }
+    rec.vdevices = [];
+    const b = rec.built;
+    if (b) {
+      problems.push(...destroyVmObjects(port, b));
+      for (const h of b.haltVirqs) {
+        this.#halts.delete(h);
+        this.#rmVirqs.give(h);
+      }
+      const owner = this.#vms.get(rec.owner);
+      for (const w of b.wakeupVirqs) if (w !== null) owner?.virqs.give(w);
+    }
+    rec.built = null;
+    rec.objects = null;
+    rec.config = null;
+    rec.ramIpa = null;
+    rec.ownerVcpuCaps = null;
+    rec.boot.pc = rec.boot.x0 = null;
+    for (const p of problems) {
+      this.#options.log?.(`resource manager: tearing down '${rec.name}': ${p}`);
+    }
+  }
+
+  /** A vCPU of an RPC-built VM halted: find out why with vcpu_run_check. */
+  #onHalt(vmid: number, index: number): void {
+    const rec = this.#vms.get(vmid);
+    const cap = rec?.objects?.vcpus[index];
+    if (!rec || cap === undefined || rec.status !== VmStatus.RUNNING) return;
+    const r = this.#portOrThrow().call(Hypercall.VCPU_RUN_CHECK, cap);
+    const err = errorFromRegister(r[0]);
+    if (err !== HypError.OK) return;
+    const state = Number(r[1]);
+    if (state === RunState.PSCI_SYSTEM_RESET) {
+      const system = (r[2] & RUN_RESET_IS_SYSTEM_RESET) !== 0n;
+      this.exited(
+        vmid,
+        system ? "system_reset" : "system_reset2",
+        system ? ExitType.PLATFORM_RESET : ExitType.PSCI_SYSTEM_RESET2,
+      );
+    } else if (state === RunState.POWERED_OFF) {
+      this.exited(vmid, "system_off", ExitType.PLATFORM_OFF);
+    } else if (state === RunState.FAULT) {
+      this.exited(vmid, `fault of vCPU ${index}`, ExitType.SOFTWARE_ERROR);
+    }
+  }
+
+  /**
+   * The VM stopped by itself (PSCI SYSTEM_OFF/RESET, a fault) or was
+   * stopped: RUNNING → EXITED, its other vCPUs killed, and its owner sent
+   * NOTIFY_VM_EXITED with the exit type (gunyah-abi.md §5.5).
+   */
+  exited(vmid: number, reason: string, type?: number): void {
     const rec = this.vm(vmid);
     const wasExited = rec.status === VmStatus.EXITED;
-    rec.status = VmStatus.EXITED;
-    rec.exitReason = reason;
-    if (!wasExited) {
-      const type = reason === "system_off"
+    if (wasExited) return;
+    const exitType = type ??
+      (reason === "system_off"
         ? ExitType.PLATFORM_OFF
         : reason === "system_reset"
         ? ExitType.PLATFORM_RESET
-        : ExitType.SOFTWARE_ERROR;
-      this.#rpc?.notifyExited(rec, type, 0);
-    }
+        : ExitType.SOFTWARE_ERROR);
+    if (rec.built) this.stopVm(vmid, reason);
+    rec.status = VmStatus.EXITED;
+    rec.exitReason = reason;
+    this.#rpc?.notifyExited(rec, exitType, 0);
   }
 }

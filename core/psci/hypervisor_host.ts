@@ -106,6 +106,7 @@ export class VcpuPsciHost {
     const caller = this.#caller(ctx);
     if (caller === null) return;
     for (const t of this.services.vcpusOf(caller)) t?.block(SchedulerBlock.VCPU_OFF);
+    caller.signalHalt();
     this.services.vmExit(caller, "system_off");
   }
 
@@ -122,6 +123,7 @@ export class VcpuPsciHost {
       t.systemReset = { type: VCPU_RUN_RESET_SYSTEM_RESET, cookie: 0n };
       t.block(SchedulerBlock.VCPU_OFF);
     }
+    caller.signalHalt();
     this.services.vmExit(caller, "system_reset");
   }
 }

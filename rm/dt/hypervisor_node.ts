@@ -10,6 +10,12 @@
  * Linux does not read it. `simple-bus` itself stays: it is what makes Linux
  * create a platform device for the RPC node so its Gunyah driver can probe.
  *
+ * For a VM built from its `gunyah-vm-config` (a secondary, §6.2), the node
+ * also has the identity child `qcom,gunyah-vm` (VMID, owner, vendor, image
+ * name) — secondaries' devicetrees are not checked by dtc here, and the RM
+ * emits it — and one child per vdevice (rm/vm/vdevices.ts `vdeviceDtNode`);
+ * its RM RPC node exists only if the config asks for an `rm-rpc` vdevice.
+ *
  * Choices where the RM's two forms (§6.2 secondary VM vs HLOS) differ: the
  * node carries the union of both compatible lists, so it satisfies the Linux
  * binding (§6.1, which requires "gunyah-hypervisor") as well as the RM's
@@ -32,9 +38,20 @@ const GIC_FDT_EDGE_RISING = 1;
 const RM_API_COMPATIBLE = "qcom,resource-manager-1-0";
 /** What goes into the node. */
 export interface HypervisorNodeInfo {
-  /** The VM's RM RPC channel. */
-  readonly link: RpcLink;
+  /** The VM's RM RPC channel, if it has one. */
+  readonly link: RpcLink | null;
+  /** For a secondary VM: its identity (`qcom,gunyah-vm`). */
+  readonly identity?: {
+    readonly vmid: number;
+    readonly owner: number;
+    readonly imageName: string;
+  };
+  /** The VM's vdevice nodes. */
+  readonly vdevices?: readonly DtNode[];
 }
+
+/** `qcom,vendor` of the identity node (RM `vm_creation.c`). */
+const RM_VENDOR = "Qualcomm";
 
 function capCells(cap: bigint): number[] {
   return [Number((cap >> 32n) & 0xffff_ffffn), Number(cap & 0xffff_ffffn)];
@@ -47,6 +64,21 @@ function spiCells(intid: number): number[] {
 /** Build the `/hypervisor` node for one VM. */
 export function hypervisorDtNode(info: HypervisorNodeInfo): DtNode {
   const { link } = info;
+  const children: DtNode[] = [];
+  if (info.identity) {
+    children.push({
+      name: "qcom,gunyah-vm",
+      props: {
+        compatible: ["qcom,gunyah-vm-id-1.0", "qcom,gunyah-vm-id"],
+        "qcom,vmid": [info.identity.vmid],
+        "qcom,owner-vmid": [info.identity.owner],
+        "qcom,vendor": RM_VENDOR,
+        "qcom,image-name": info.identity.imageName,
+      },
+    });
+  }
+  if (link) children.push(rpcNode(link));
+  children.push(...(info.vdevices ?? []));
   return {
     name: "hypervisor",
     props: {
@@ -59,27 +91,29 @@ export function hypervisorDtNode(info: HypervisorNodeInfo): DtNode {
       "#address-cells": [2],
       "#size-cells": [0],
     },
-    children: [
-      {
-        name: `qcom,resource-manager-rpc@${link.vmTxCap.toString(16)}`,
-        props: {
-          compatible: [
-            "gunyah-resource-manager",
-            RM_API_COMPATIBLE,
-            "qcom,resource-manager",
-            "qcom,gunyah-message-queue",
-            "qcom,gunyah-capability",
-          ],
-          reg: [...capCells(link.vmTxCap), ...capCells(link.vmRxCap)],
-          interrupts: [...spiCells(link.vmTxVirq), ...spiCells(link.vmRxVirq)],
-          "qcom,free-irq-start": [RM_RPC_VM_FREE_IRQ_START],
-          "qcom,is-full-duplex": true,
-          "qcom,tx-message-size": [RPC_MESSAGE_SIZE],
-          "qcom,rx-message-size": [RPC_MESSAGE_SIZE],
-          "qcom,tx-queue-depth": [RM_RPC_QUEUE_DEPTH],
-          "qcom,rx-queue-depth": [RM_RPC_QUEUE_DEPTH],
-        },
-      },
-    ],
+    children,
+  };
+}
+
+function rpcNode(link: RpcLink): DtNode {
+  return {
+    name: `qcom,resource-manager-rpc@${link.vmTxCap.toString(16)}`,
+    props: {
+      compatible: [
+        "gunyah-resource-manager",
+        RM_API_COMPATIBLE,
+        "qcom,resource-manager",
+        "qcom,gunyah-message-queue",
+        "qcom,gunyah-capability",
+      ],
+      reg: [...capCells(link.vmTxCap), ...capCells(link.vmRxCap)],
+      interrupts: [...spiCells(link.vmTxVirq), ...spiCells(link.vmRxVirq)],
+      "qcom,free-irq-start": [RM_RPC_VM_FREE_IRQ_START],
+      "qcom,is-full-duplex": true,
+      "qcom,tx-message-size": [RPC_MESSAGE_SIZE],
+      "qcom,rx-message-size": [RPC_MESSAGE_SIZE],
+      "qcom,tx-queue-depth": [RM_RPC_QUEUE_DEPTH],
+      "qcom,rx-queue-depth": [RM_RPC_QUEUE_DEPTH],
+    },
   };
 }

@@ -28,15 +28,19 @@ import {
   Vmid,
   VmStatus,
 } from "../abi.ts";
-import type { RmRequestError, VmRecord } from "../resource_manager.ts";
+import type { RmRequestError, VmImage, VmRecord } from "../resource_manager.ts";
 import { VmBuildError } from "../vm/builder.ts";
+import { type BuiltVdevice, type VdeviceEnd, VirqExhausted } from "../vm/vdevices.ts";
+import type { VirqPool } from "../vm/virq_pool.ts";
 import { RpcEndpoint } from "./endpoint.ts";
 import type { RpcMessage } from "./fragment.ts";
 import type { RpcHandler } from "./handler.ts";
 import { RPC_MAX_CONTENT, RpcType } from "./header.ts";
-import type { RpcLink } from "./link.ts";
+import { type RpcLink, RpcLinkError } from "./link.ts";
 import type { RmPrivateMemory } from "./private_memory.ts";
 
+/** VM_CONFIG_IMAGE request size (gunyah-abi.md §5.4). */
+export const VM_CONFIG_IMAGE_SIZE = 40;
 /** VM_STOP flags bit 0: force (gunyah-abi.md §5.4). */
 export const VM_STOP_FLAG_FORCE = 0x1;
 /** VM_SET_CONTEXT register sets (gunyah-abi.md §5.4). */
@@ -56,12 +60,18 @@ export interface RmRpcHost {
   allVms(): readonly VmRecord[];
   /** VM_ALLOCATE on behalf of `owner`. */
   allocateVm(name: string, vmid: number, owner: number): VmRecord;
-  /** VM_INIT of a VM whose configuration is known (INIT → READY). */
-  initConfiguredVm(vmid: number): VmRecord;
-  /** VM_START with the given boot context. */
-  startVm(vmid: number, entry: bigint, x0: bigint): VmRecord;
+  /** VM_CONFIG_IMAGE (LOAD/RESET → INIT). */
+  configImage(vmid: number, auth: number, image: VmImage): void;
+  /** VM_INIT of a VM given its image (INIT → READY). */
+  initVmOverRpc(vmid: number): void;
+  /** VM_START with the default or VM_SET_CONTEXT boot context. */
+  startVm(vmid: number): VmRecord;
   /** Stop every vCPU of the VM (vcpu_kill) and mark it EXITED with `reason`. */
   stopVm(vmid: number, reason: string): void;
+  /** VM_RESET. */
+  resetVm(vmid: number): void;
+  /** VM_DEALLOCATE. */
+  deallocateVm(vmid: number): void;
   /** The RM's hypercall port. */
   readonly port: HypercallPort;
   /** The RM's own cspace (CapID in itself). */
@@ -74,12 +84,8 @@ interface VmRpc {
   readonly endpoint: RpcEndpoint;
   osStatus: number;
   appStatus: number;
-  bootPc: bigint | null;
-  bootX0: bigint;
   consoleOpen: boolean;
   console: number[];
-  /** vCPU caps already copied to the owner's cspace. */
-  ownerVcpuCaps: bigint[] | null;
 }
 
 class Reject extends Error {
@@ -104,27 +110,27 @@ export class RmRpcService {
   #notifySeq = 0;
   /** VM_ALLOCATE requests served, to name the VMs they make. */
   #allocations = 0;
-  #nextVirq: number;
+  readonly #virqs: VirqPool;
 
   /**
    * A service for `host`.
    *
    * @param host the resource manager
    * @param memory the RM's message buffers
-   * @param firstVirq first INTID of the RM's vic to hand out to channels
+   * @param virqs the RM vic's free INTIDs, for channels
    * @param log diagnostics
    * @param consoleSink console output of VMs whose owner is the RM
    */
   constructor(
     host: RmRpcHost,
     memory: RmPrivateMemory,
-    firstVirq: number,
+    virqs: VirqPool,
     log: (message: string) => void = () => {},
     consoleSink: ConsoleSink = () => {},
   ) {
     this.#host = host;
     this.#memory = memory;
-    this.#nextVirq = firstVirq;
+    this.#virqs = virqs;
     this.#log = log;
     this.#consoleSink = consoleSink;
   }
@@ -136,9 +142,25 @@ export class RmRpcService {
 
   /** Two fresh INTIDs of the RM's vic for a new channel: [rx, tx]. */
   allocateVirqs(): [number, number] {
-    const v = this.#nextVirq;
-    this.#nextVirq += 2;
-    return [v, v + 1];
+    const rx = this.#virqs.take(), tx = this.#virqs.take();
+    if (rx === null || tx === null) {
+      if (rx !== null) this.#virqs.give(rx);
+      throw new Reject(RmError.NORESOURCE, "the RM's vic has no free VIRQ for a channel");
+    }
+    return [rx, tx];
+  }
+
+  /**
+   * Stop serving VM `vmid`'s channel (VM_RESET / VM_DEALLOCATE); returns its
+   * link so the RM can destroy the queues and reuse the VIRQs.
+   */
+  detach(vmid: number): RpcLink | null {
+    const s = this.#byVmid.get(vmid);
+    if (!s) return null;
+    this.#byVmid.delete(vmid);
+    this.#byVirq.delete(s.link.rmRxVirq);
+    this.#byVirq.delete(s.link.rmTxVirq);
+    return s.link;
   }
 
   /** Start serving the channel `link` of VM `vmid`. */
@@ -156,11 +178,8 @@ export class RmRpcService {
       endpoint: ep,
       osStatus: 0,
       appStatus: 0,
-      bootPc: null,
-      bootX0: 0n,
       consoleOpen: false,
       console: [],
-      ownerVcpuCaps: null,
     });
     this.#byVirq.set(link.rmRxVirq, { ep, rx: true });
     this.#byVirq.set(link.rmTxVirq, { ep, rx: false });
@@ -206,6 +225,22 @@ export class RmRpcService {
     this.notify(rec.owner, RmNotify.VM_EXITED, p);
   }
 
+  /** NOTIFY_VM_STATUS about `rec` to its owner (gunyah-abi.md §5.4). */
+  notifyStatus(rec: VmRecord): void {
+    this.notify(rec.owner, RmNotify.VM_STATUS, this.#statusPayload(rec));
+  }
+
+  #statusPayload(rec: VmRecord): Uint8Array {
+    const s = this.#byVmid.get(rec.vmid);
+    const n = new Uint8Array(8);
+    const nv = new DataView(n.buffer);
+    nv.setUint16(0, rec.vmid, true);
+    n[4] = rec.status;
+    n[5] = s?.osStatus ?? 0;
+    nv.setUint16(6, s?.appStatus ?? 0, true);
+    return n;
+  }
+
   #dispatch(ep: RpcEndpoint, req: RpcMessage): void {
     let err: number = RmError.OK;
     let data: Uint8Array | undefined;
@@ -220,8 +255,14 @@ export class RmRpcService {
       } else if (isRmRequestError(e)) {
         err = e.code;
         this.#log(`RM RPC 0x${req.msgId.toString(16)}: ${e.message}`);
-      } else if (e instanceof VmBuildError) {
+      } else if (e instanceof VmBuildError || e instanceof RpcLinkError) {
         err = RmError.NORESOURCE;
+        this.#log(e.message);
+      } else if (e instanceof VirqExhausted) {
+        err = e.code;
+        this.#log(e.message);
+      } else if (e instanceof RangeError) {
+        err = RmError.ARGUMENT_INVALID;
         this.#log(e.message);
       } else {
         throw e;
@@ -268,10 +309,32 @@ export class RmRpcService {
         new DataView(out.buffer).setUint16(2, s?.appStatus ?? 0, true);
         return out;
       }
+      case RmMsg.VM_CONFIG_IMAGE: {
+        need(VM_CONFIG_IMAGE_SIZE);
+        const rec = this.#owned(caller, v.getUint16(0, true));
+        this.#host.configImage(rec.vmid, v.getUint16(2, true), {
+          handle: v.getUint32(4, true),
+          imageOffset: v.getBigUint64(8, true),
+          imageSize: v.getBigUint64(16, true),
+          dtbOffset: v.getBigUint64(24, true),
+          dtbSize: v.getBigUint64(32, true),
+        });
+        return undefined;
+      }
       case RmMsg.VM_INIT: {
         need(4);
-        this.#owned(caller, v.getUint16(0, true));
-        this.#host.initConfiguredVm(v.getUint16(0, true));
+        const rec = this.#owned(caller, v.getUint16(0, true));
+        this.#host.initVmOverRpc(rec.vmid);
+        return undefined;
+      }
+      case RmMsg.VM_RESET: {
+        need(4);
+        this.#host.resetVm(this.#owned(caller, v.getUint16(0, true)).vmid);
+        return undefined;
+      }
+      case RmMsg.VM_DEALLOCATE: {
+        need(4);
+        this.#host.deallocateVm(this.#owned(caller, v.getUint16(0, true)).vmid);
         return undefined;
       }
       case RmMsg.VM_SET_CONTEXT:
@@ -279,11 +342,7 @@ export class RmRpcService {
       case RmMsg.VM_START: {
         need(4);
         const rec = this.#owned(caller, v.getUint16(0, true));
-        const s = this.#byVmid.get(rec.vmid);
-        if (!s || s.bootPc === null) {
-          throw new Reject(RmError.VM_STATE, "no boot context (VM_SET_CONTEXT PC) for the VM");
-        }
-        this.#host.startVm(rec.vmid, s.bootPc, s.bootX0);
+        this.#host.startVm(rec.vmid);
         return undefined;
       }
       case RmMsg.VM_STOP: {
@@ -392,10 +451,8 @@ export class RmRpcService {
     const set = v.getUint8(2);
     const index = v.getUint8(3);
     const value = v.getBigUint64(8, true);
-    const s = this.#byVmid.get(rec.vmid);
-    if (!s) throw new Reject(RmError.VM_STATE, "the VM has not been initialised");
-    if (set === VmContextRegSet.PC && index === 0) s.bootPc = value;
-    else if (set === VmContextRegSet.X && index === 0) s.bootX0 = value;
+    if (set === VmContextRegSet.PC && index === 0) rec.boot.pc = value;
+    else if (set === VmContextRegSet.X && index === 0) rec.boot.x0 = value;
     else {
       throw new Reject(
         RmError.ARGUMENT_INVALID,
@@ -415,12 +472,7 @@ export class RmRpcService {
     const s = this.#byVmid.get(caller)!;
     s.osStatus = os;
     s.appStatus = v.getUint16(2, true);
-    const n = new Uint8Array(8);
-    const nv = new DataView(n.buffer);
-    nv.setUint16(0, caller, true);
-    n[4] = rec.status;
-    n[5] = s.osStatus;
-    nv.setUint16(6, s.appStatus, true);
+    const n = this.#statusPayload(rec);
     for (const peer of this.#peerVmids(caller)) {
       if (this.#host.find(peer)?.status === VmStatus.RUNNING) {
         this.notify(peer, RmNotify.VM_STATUS, n);
@@ -432,22 +484,42 @@ export class RmRpcService {
   #hypResources(caller: number, vmid: number): Uint8Array {
     const target = this.#vm(vmid);
     const entries: Uint8Array[] = [];
-    if (target.owner === caller) {
-      const ownerRec = this.#vm(caller);
-      if (!target.caps || !ownerRec.caps) {
-        throw new Reject(RmError.VM_STATE, "the VM has no vCPUs yet (not initialised)");
-      }
-      const s = this.#byVmid.get(vmid);
-      let caps = s?.ownerVcpuCaps ?? null;
-      if (caps === null) {
-        caps = target.caps.vcpus.map((c) => this.#copyCap(c, ownerRec.caps!.cspace));
-        if (s) s.ownerVcpuCaps = caps;
-      }
-      caps.forEach((cap, i) =>
+    const ends = (d: BuiltVdevice, which: readonly VdeviceEnd[], partner: number) =>
+      which.forEach((e) =>
         entries.push(
-          resourceEntry(ResourceType.VIRTUAL_CPU, vmid, i + 1, i, cap, HYP_RESOURCE_NO_VIRQ),
+          resourceEntry(
+            e.type,
+            partner,
+            d.handle,
+            d.config.label,
+            e.cap,
+            e.virq ?? HYP_RESOURCE_NO_VIRQ,
+          ),
         )
       );
+    if (target.owner === caller) {
+      const ownerRec = this.#vm(caller);
+      if (!target.objects || !ownerRec.objects) {
+        throw new Reject(RmError.VM_STATE, "the VM has no vCPUs yet (not initialised)");
+      }
+      if (target.ownerVcpuCaps === null) {
+        const cs = ownerRec.objects.cspace;
+        target.ownerVcpuCaps = target.objects.vcpus.map((c) => this.#copyCap(c, cs));
+      }
+      const wakeups = target.built?.wakeupVirqs ?? [];
+      target.ownerVcpuCaps.forEach((cap, i) =>
+        entries.push(
+          resourceEntry(
+            ResourceType.VIRTUAL_CPU,
+            vmid,
+            i + 1,
+            i,
+            cap,
+            wakeups[i] ?? HYP_RESOURCE_NO_VIRQ,
+          ),
+        )
+      );
+      for (const d of target.vdevices) if (d.peer === caller) ends(d, d.peerEnds, vmid);
     } else if (vmid === caller) {
       const link = this.#byVmid.get(vmid)?.link;
       if (link) {
@@ -456,10 +528,13 @@ export class RmRpcService {
           resourceEntry(ResourceType.MSG_QUEUE_RECV, Vmid.RM, 2, 0, link.vmRxCap, link.vmRxVirq),
         );
       }
+      for (const d of target.vdevices) ends(d, d.own, d.peer);
+    } else if (target.vdevices.some((d) => d.peer === caller)) {
+      for (const d of target.vdevices) if (d.peer === caller) ends(d, d.peerEnds, vmid);
     } else {
       throw new Reject(
         RmError.DENIED,
-        `VM 0x${caller.toString(16)} is not the owner of 0x${vmid.toString(16)}`,
+        `VM 0x${caller.toString(16)} is neither owner, self nor peer of 0x${vmid.toString(16)}`,
       );
     }
     const out = new Uint8Array(4 + HYP_RESOURCE_ENTRY_SIZE * entries.length);

@@ -22,6 +22,18 @@ import { ResourceManager } from "../resource_manager.ts";
 import type { RpcMessage } from "./fragment.ts";
 import { fragment } from "./fragment.ts";
 import { RPC_MAX_CONTENT, RpcType } from "./header.ts";
+import {
+  configImageReq,
+  createVm,
+  DTB_OFFSET,
+  DTB_SIZE,
+  PARCEL_RAM,
+  rpcSetup,
+  vmDtb,
+} from "../testdata/rpc_fixture.ts";
+
+/** The config vdevice that gives a secondary its own RM channel. */
+const RM_RPC_VDEVICE = { name: "rm-rpc", props: { "vdevice-type": "rm-rpc" } };
 
 const RAM = 0x4000_0000;
 const RM_MEM = 0x3fff_f000;
@@ -190,7 +202,8 @@ function consoleWrite(target: number, n: number): Uint8Array {
 }
 
 Deno.test("RM RPC: VM lifecycle with owner rules, hyp resources of vCPUs, notifications", async () => {
-  const { hv, rm, hlos, client } = await setup();
+  const s = await rpcSetup();
+  const { hv, rm, hlos, client, parcels } = s;
   rm.vm(Vmid.HLOS).status = VmStatus.RUNNING; // as if started: notifications go to RUNNING peers
 
   const alloc = await hlos.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0));
@@ -207,7 +220,14 @@ Deno.test("RM RPC: VM lifecycle with owner rules, hyp resources of vCPUs, notifi
     Vmid.DYNAMIC_FIRST + 1,
   );
   assertEquals((await hlos.rpc.call(RmMsg.VM_INIT, vmidReq(id))).error, RmError.VM_STATE);
-  rm.configureVm(id, { physBase: RAM + 4 * MiB, ipaBase: RAM, size: 2 * MiB, vcpus: 6 });
+  const handle = parcels.create(Vmid.HLOS, [id], PARCEL_RAM, MiB);
+  parcels.bytes(handle, DTB_OFFSET, Number(DTB_SIZE))!.set(
+    vmDtb({ vcpus: 6, vdevices: [RM_RPC_VDEVICE] }),
+  );
+  assertEquals(
+    (await hlos.rpc.call(RmMsg.VM_CONFIG_IMAGE, configImageReq(id, handle))).error,
+    RmError.OK,
+  );
   assertEquals((await hlos.rpc.call(RmMsg.VM_START, vmidReq(id))).error, RmError.VM_STATE);
   assertEquals((await hlos.rpc.call(RmMsg.VM_INIT, vmidReq(id))).error, RmError.OK);
   const state = await hlos.rpc.call(RmMsg.VM_GET_STATE, vmidReq(id));
@@ -227,12 +247,12 @@ Deno.test("RM RPC: VM lifecycle with owner rules, hyp resources of vCPUs, notifi
     const t = hlos.cspace.lookup<Thread>(cap, ObjectType.THREAD, 0x1);
     assertEquals(
       t,
-      hv.rootCspace.lookup<Thread>(rm.vm(id).caps!.vcpus[i], ObjectType.THREAD, 0, false),
+      hv.rootCspace.lookup<Thread>(rm.vm(id).objects!.vcpus[i], ObjectType.THREAD, 0, false),
     );
   }
 
   // The new VM talks to the RM over its own channel.
-  const guest = client(id, RAM + 4 * MiB + 0x8000);
+  const guest = client(id, PARCEL_RAM + 0x8000);
   assertEquals(u32((await guest.rpc.call(RmMsg.VM_GET_VMID)).data), id);
   assertEquals((await guest.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0))).error, RmError.DENIED);
   assertEquals((await guest.rpc.call(RmMsg.VM_START, vmidReq(Vmid.HLOS))).error, RmError.DENIED);
@@ -310,11 +330,10 @@ Deno.test("RM RPC: VM lifecycle with owner rules, hyp resources of vCPUs, notifi
 });
 
 Deno.test("RM RPC: a forced VM_STOP kills the VM and notifies its owner (exit type 7)", async () => {
-  const { rm, hlos } = await setup();
+  const s = await rpcSetup();
+  const { rm, hlos } = s;
   rm.vm(Vmid.HLOS).status = VmStatus.RUNNING;
-  const id = u32((await hlos.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0))).data);
-  rm.configureVm(id, { physBase: RAM + 4 * MiB, ipaBase: RAM, size: 1 * MiB, vcpus: 1 });
-  assertEquals((await hlos.rpc.call(RmMsg.VM_INIT, vmidReq(id))).error, RmError.OK);
+  const { vmid: id } = await createVm(s, vmDtb());
   const ctx = new Uint8Array(16);
   new DataView(ctx.buffer).setUint16(0, id, true);
   ctx[2] = 1;
@@ -380,10 +399,10 @@ Deno.test("RM client: one request at a time, and a silent RM is reported, not wa
 });
 
 Deno.test("RM RPC: a VM that powers itself off is reported to its owner (PLATFORM_OFF)", async () => {
-  const { rm, hlos } = await setup();
-  const id = u32((await hlos.rpc.call(RmMsg.VM_ALLOCATE, vmidReq(0))).data);
-  rm.configureVm(id, { physBase: RAM + 4 * MiB, ipaBase: RAM, size: 1 * MiB, vcpus: 1 });
-  assertEquals((await hlos.rpc.call(RmMsg.VM_INIT, vmidReq(id))).error, RmError.OK);
+  const s = await rpcSetup();
+  const { rm, hlos } = s;
+  const { vmid: id } = await createVm(s, vmDtb());
+  assertEquals((await hlos.rpc.call(RmMsg.VM_START, vmidReq(id))).error, RmError.OK);
   rm.exited(id, "system_off");
   rm.exited(id, "system_off"); // reported once
   hlos.rpc.poll();

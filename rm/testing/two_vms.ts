@@ -41,8 +41,8 @@ export interface TestVm {
 export async function setup() {
   const arch = new FakeArch({ [IDLE_ENTRY.toString()]: [{ op: "wfi" }, { op: "goto", to: 0 }] });
   const hv = new Hypervisor({
-    arch,
     board: TEST_BOARD,
+    arch,
     cpus: 1,
     ram: [{ base: RM_MEM, size: 0x1000 }, { base: RAM, size: 8 * MiB }],
   });

@@ -83,7 +83,13 @@ export interface BuilderPort extends HypercallPort {
   readonly env: { readonly partitionCap: bigint; readonly cspaceCap: bigint };
 }
 
-function must(port: BuilderPort, vm: string, call: string, n: number, ...args: bigint[]): bigint[] {
+export function must(
+  port: BuilderPort,
+  vm: string,
+  call: string,
+  n: number,
+  ...args: bigint[]
+): bigint[] {
   const r = port.call(n, ...args);
   const err = errorFromRegister(r[0]);
   if (err !== HypError.OK) throw new VmBuildError(vm, call, err);

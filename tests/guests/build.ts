@@ -71,13 +71,13 @@ async function sha256Hex(parts: readonly (string | Uint8Array)[]): Promise<strin
  * runtime maps that MiB for both).
  */
 export interface GuestBoard {
-  /** Guest RAM base (IPA); the image is linked 2 MiB above it. */
+  /** First byte of RAM (the image is linked 2 MiB above it). */
   readonly ramBase: number;
-  /** GICv3 distributor base. */
+  /** IPA of the GICv3 distributor (GICD) frame. */
   readonly gicdBase: number;
-  /** First GICv3 redistributor frame. */
+  /** IPA of vCPU 0's redistributor (GICR) frames. */
   readonly gicrBase: number;
-  /** PL011 UART base. */
+  /** IPA of the PL011 UART. */
   readonly uartBase: number;
 }
 

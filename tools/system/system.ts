@@ -156,6 +156,11 @@ export class GunyahSystem {
     const rmMemory = hv.physicalMemory.regionFor(this.rmPrivateMemoryBase, RM_PRIVATE_MEMORY_SIZE);
     this.rm = new ResourceManager({
       privateMemory: rmMemory ? { base: rmMemory.base, bytes: rmMemory.bytes } : undefined,
+      physicalMemory: (base, length) => {
+        const r = hv.physicalMemory.regionFor(base, length);
+        return r ? r.bytes.subarray(base - r.base, base - r.base + length) : null;
+      },
+      physicalCpus: hv.cpuCount,
       log: (m) => hv.log(m),
     });
   }

@@ -454,6 +454,15 @@ export class Thread extends GunyahObject implements AttachableThread, VpmMember 
     this.#virqs.get(VcpuVirqType.HALT)?.assert();
   }
 
+  /**
+   * The vCPU's VM halted (PSCI SYSTEM_OFF / SYSTEM_RESET): raise the HALT
+   * VIRQ, which is how the VM's owner (the RM) learns it stopped; it then
+   * reads the reason with `vcpu_run_check`.
+   */
+  signalHalt(): void {
+    this.#virqs.get(VcpuVirqType.HALT)?.assert();
+  }
+
   /** The vCPU cannot continue: block it with `vcpu_fault` and raise its HALT VIRQ. */
   fault(message: string): void {
     this.faultMessage = message;

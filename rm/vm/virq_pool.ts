@@ -1,0 +1,37 @@
+/**
+ * VIRQ numbers of one virtual interrupt controller that the RM hands out:
+ * the lowest free INTID in a range, returned when the object bound to it
+ * goes away (VM_RESET / VM_DEALLOCATE), so VMs can be created and destroyed
+ * forever without running out.
+ *
+ * @module
+ */
+
+/** A pool of INTIDs `[first, end)`. */
+export class VirqPool {
+  readonly #used = new Set<number>();
+
+  /** A pool of INTIDs `first` ≤ INTID < `end`. */
+  constructor(readonly first: number, readonly end: number) {}
+
+  /** The lowest free INTID, now taken; null when none is left. */
+  take(): number | null {
+    for (let v = this.first; v < this.end; v++) {
+      if (!this.#used.has(v)) {
+        this.#used.add(v);
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** Give `virq` back (ignores INTIDs not taken). */
+  give(virq: number): void {
+    this.#used.delete(virq);
+  }
+
+  /** INTIDs taken. */
+  get used(): number {
+    return this.#used.size;
+  }
+}
