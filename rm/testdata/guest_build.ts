@@ -13,7 +13,7 @@ export const CC = "aarch64-linux-gnu-gcc";
 export const OBJCOPY = "aarch64-linux-gnu-objcopy";
 
 /** Freestanding, no FP/SIMD, no unaligned accesses: code that runs with the MMU off. */
-export const GUEST_CFLAGS: readonly string[] = [
+export const RM_GUEST_CFLAGS: readonly string[] = [
   "-O2",
   "-ffreestanding",
   "-nostdlib",
@@ -44,7 +44,7 @@ export async function run(cmd: string, args: readonly string[]): Promise<boolean
 }
 
 /**
- * Compile and link `sources` (start code first) with {@link GUEST_CFLAGS} and
+ * Compile and link `sources` (start code first) with {@link RM_GUEST_CFLAGS} and
  * the shared link script, then strip to a flat binary; null without the
  * cross toolchain.
  */
@@ -56,7 +56,14 @@ export async function buildFlatGuest(
   try {
     const elf = `${dir}/${name}.elf`;
     const bin = `${dir}/${name}.bin`;
-    const built = await run(CC, [...GUEST_CFLAGS, "-T", GUEST_LINK_SCRIPT, ...sources, "-o", elf]);
+    const built = await run(CC, [
+      ...RM_GUEST_CFLAGS,
+      "-T",
+      GUEST_LINK_SCRIPT,
+      ...sources,
+      "-o",
+      elf,
+    ]);
     if (!built || !(await run(OBJCOPY, ["-O", "binary", elf, bin]))) return null;
     return await Deno.readFile(bin);
   } finally {

@@ -8,7 +8,7 @@
  */
 import { assertEquals } from "@gunyah-ts/tests/assert";
 import { GunyahSystem } from "@gunyah-ts/system";
-import { CC, GUEST_CFLAGS, GUEST_LINK_SCRIPT, OBJCOPY, run } from "../guest_build.ts";
+import { CC, GUEST_LINK_SCRIPT, OBJCOPY, RM_GUEST_CFLAGS, run } from "../guest_build.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 
@@ -44,7 +44,7 @@ async function buildVmm(): Promise<Uint8Array | null> {
         `${HERE}secondary.dts`,
       ]) &&
       await run(CC, [
-        ...GUEST_CFLAGS,
+        ...RM_GUEST_CFLAGS,
         `-Wa,-I${dir}`,
         "-T",
         GUEST_LINK_SCRIPT,
@@ -87,6 +87,6 @@ Deno.test({
       `vmm: round ${i + 1} VM 0x80 built, run, stopped, reset, deallocated\n`).join("");
     assertEquals(out, rounds + "vmm: done\n");
     assertEquals(end, { kind: "system_off" });
-    assertEquals(sys.rm.vms.map((v) => v.vmid), [3]);
+    assertEquals(sys.vmRecords().map((v) => v.vmid), [3]); // VM 0x80 deallocated
   },
 });
