@@ -29,7 +29,8 @@ say() { printf '[fresh-check] %s\n' "$*" >&2; }
 if [ "$(id -u)" = 0 ]; then
   optional=(ipxe-qemu qemu-system-gui qemu-efi-aarch64 qemu-efi-arm seabios vgabios)
   if [ "$purge" = 1 ]; then
-    optional+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler qemu-system-arm)
+    mapfile -t own < <("$repo/tools/setup.sh" --print-packages)
+    optional+=("${own[@]}")
   fi
   present=()
   for p in "${optional[@]}"; do

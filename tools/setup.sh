@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
 # Installs what gunyah-ts needs on a Debian machine with Node.js and npm, checks
 # it (gunyah doctor), then runs the command given after --then with Deno on PATH.
-#   tools/setup.sh [--no-apt] [--then CMD ARGS...]
+#   tools/setup.sh [--no-apt] [--print-packages] [--then CMD ARGS...]
 # Installs Deno (npm package `deno`, into .cache/deno) when it is not on PATH;
 # without --no-apt, as root, the Debian packages the test suite needs (listed
 # below), then runs the preflight `deno task doctor` and stops with exit 2 and
 # one line per missing piece if anything is still missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Exactly what the suite runs, and nothing more (no recommends: QEMU is started
+# with -nodefaults, so it needs none of its optional firmware such as ipxe-qemu).
+#   gcc-aarch64-linux-gnu        builds the bare-metal test guests (C)
+#   binutils-aarch64-linux-gnu   assembles and links them; disassembles fuzz cases
+#   device-tree-compiler         dtc, the judge of our devicetree blobs
+#   qemu-system-arm              qemu-system-aarch64, the reference machine
+#   linux-kbuild-6.1             kbuild scripts the Debian kernel headers use: builds the
+#                                Gunyah VM manager module (rm/linux) for the guest kernel
+#   libc6-dev-arm64-cross        the arm64 C library: the static gunyah-test program (rm/linux)
+# The Debian guest images (linux-image-arm64, busybox-static for arm64) are
+# fetched with apt-get download by `gunyah images`, which adds the arm64
+# architecture to dpkg first.
+pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler qemu-system-arm
+  linux-kbuild-6.1 libc6-dev-arm64-cross)
 apt=1
 cmd=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-apt) apt=0; shift ;;
     --then) shift; cmd=("$@"); break ;;
+    --print-packages) printf '%s\n' "${pkgs[@]}"; exit 0 ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -30,20 +45,6 @@ if ! command -v deno >/dev/null 2>&1; then
 fi
 say "deno $(deno --version | head -n1 | cut -d' ' -f2)"
 
-# Exactly what the suite runs, and nothing more (no recommends: QEMU is started
-# with -nodefaults, so it needs none of its optional firmware such as ipxe-qemu).
-#   gcc-aarch64-linux-gnu        builds the bare-metal test guests (C)
-#   binutils-aarch64-linux-gnu   assembles and links them; disassembles fuzz cases
-#   device-tree-compiler         dtc, the judge of our devicetree blobs
-#   qemu-system-arm              qemu-system-aarch64, the reference machine
-#   linux-kbuild-6.1             kbuild scripts the Debian kernel headers use: builds the
-#                                Gunyah VM manager module (rm/linux) for the guest kernel
-#   libc6-dev-arm64-cross        the arm64 C library: the static gunyah-test program (rm/linux)
-# The Debian guest images (linux-image-arm64, busybox-static for arm64) are
-# fetched with apt-get download by `gunyah images`, which adds the arm64
-# architecture to dpkg first.
-pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler qemu-system-arm
-  linux-kbuild-6.1 libc6-dev-arm64-cross)
 if [ "$apt" = 1 ]; then
   missing=()
   for p in "${pkgs[@]}"; do
