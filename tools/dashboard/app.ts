@@ -212,7 +212,7 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
   });
 
   const withVm = (
-    action: (vmid: number, body: unknown) => void,
+    action: (vmid: number, body: unknown) => void | Promise<void>,
   ) =>
   async (c: Context) => {
     const text = c.req.param("vmid") ?? "";
@@ -220,7 +220,7 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
     if (vmid === null) return fail(c, 400, `'${text}' is not a VMID (decimal or 0x hex)`);
     const r = await readJson(c);
     if (!r.ok) return r.res;
-    action(vmid, r.body);
+    await action(vmid, r.body);
     const vm = state().vms.find((v) => v.vmid === vmid);
     return c.json({ vmid, status: vm?.status ?? null, exitReason: vm?.exitReason ?? null });
   };

@@ -161,7 +161,7 @@ Deno.test("HTTP API over loopback: page, state, SSE, create/start/stop, console,
 
     const stopped = await request(`${base}api/vms/0x80/stop`, { method: "POST", json: {} });
     assertEquals([stopped.status, stopped.body.status], [200, "exited"]);
-    assertEquals(stopped.body.exitReason, "stopped (VM_STOP_FORCED)");
+    assertEquals(stopped.body.exitReason, "stopped (VM_STOP_FORCED) by VM 0x3f");
     s = await until(
       base,
       (s) => s.vcpus.find((t) => t.vm === "second")?.state === "EXITED",

@@ -144,7 +144,7 @@ function lookupName(system: GunyahSystem, capId: bigint | undefined): string | n
 function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
   const instances = new Map<number, VmInstance>();
   for (const vm of system.vms) instances.set(vm.vmid, vm);
-  return system.rm.vms.map((rec) => {
+  return system.rm.vms.filter((rec) => rec.vmid !== system.hostVmm.vmid).map((rec) => {
     const vm = instances.get(rec.vmid);
     const caps = rec.caps;
     let memoryBytes = 0;

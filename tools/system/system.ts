@@ -35,6 +35,7 @@ import {
   type MachinePluginSpecifiers,
 } from "./machine_plugins.ts";
 import { type VmRecordView, VmRequestError } from "./control.ts";
+import { HOST_VMM_VMID, HostVmm, HostVmmError } from "./host_vmm.ts";
 import { systemStatus } from "./status.ts";
 import type { SystemStatus } from "./status_types.ts";
 
@@ -129,11 +130,17 @@ export class GunyahSystem {
   readonly arch: ArchPlugin;
   readonly platform: PlatformPlugin;
   readonly rm: ResourceManager;
+  /** The host's VMM: the tools' VM control goes through its RM RPC channel. */
+  readonly hostVmm: HostVmm;
   readonly vms: VmInstance[] = [];
   /** Where the hypervisor's physical RAM for VMs starts (the platform's RAM base). */
   readonly physRamBase: number;
   /** Physical RAM the RM claims for its RPC buffers: the page just below {@link physRamBase}. */
   readonly rmPrivateMemoryBase: number;
+  /** Physical RAM the host VMM claims for its RPC buffer: the page below the RM's. */
+  readonly hostVmmMemoryBase: number;
+  /** Boot entry and X0 of each host-built VM not yet started, by VMID. */
+  readonly #pendingStart = new Map<number, { entry: bigint; x0: bigint; started: () => void }>();
   readonly #rtcEpochSeconds: number;
   #nextPhys: number;
   readonly #ramEnd: number;
@@ -150,12 +157,21 @@ export class GunyahSystem {
     this.platform = platform;
     this.physRamBase = platform.ramBase;
     this.rmPrivateMemoryBase = platform.ramBase - RM_PRIVATE_MEMORY_SIZE;
+    this.hostVmmMemoryBase = this.rmPrivateMemoryBase - RM_PRIVATE_MEMORY_SIZE;
     this.#nextPhys = this.physRamBase;
     this.#ramEnd = this.physRamBase + ramBytes;
     this.#rtcEpochSeconds = rtcEpochSeconds;
     const rmMemory = hv.physicalMemory.regionFor(this.rmPrivateMemoryBase, RM_PRIVATE_MEMORY_SIZE);
     this.rm = new ResourceManager({
-      privateMemory: rmMemory ? { base: rmMemory.base, bytes: rmMemory.bytes } : undefined,
+      privateMemory: rmMemory
+        ? {
+          base: this.rmPrivateMemoryBase,
+          bytes: rmMemory.bytes.subarray(
+            this.rmPrivateMemoryBase - rmMemory.base,
+            this.rmPrivateMemoryBase - rmMemory.base + RM_PRIVATE_MEMORY_SIZE,
+          ),
+        }
+        : undefined,
       physicalMemory: (base, length) => {
         const r = hv.physicalMemory.regionFor(base, length);
         return r ? r.bytes.subarray(base - r.base, base - r.base + length) : null;
@@ -163,6 +179,18 @@ export class GunyahSystem {
       physicalCpus: hv.cpuCount,
       log: (m) => hv.log(m),
     });
+    const vmmMemory = hv.physicalMemory.regionFor(this.hostVmmMemoryBase, RM_PRIVATE_MEMORY_SIZE);
+    if (!vmmMemory) throw new Error("system: no RAM for the host VMM's RPC buffer");
+    this.hostVmm = new HostVmm(
+      {
+        base: this.hostVmmMemoryBase,
+        bytes: vmmMemory.bytes.subarray(
+          this.hostVmmMemoryBase - vmmMemory.base,
+          this.hostVmmMemoryBase - vmmMemory.base + RM_PRIVATE_MEMORY_SIZE,
+        ),
+      },
+      () => void hv.deliverComponentVirqs(),
+    );
   }
 
   /**
@@ -185,7 +213,8 @@ export class GunyahSystem {
       nsPerInstruction: options.nsPerInstruction,
       pacing: options.time === "realtime" ? "realtime" : "virtual",
       ram: [
-        { base: ramBase - RM_PRIVATE_MEMORY_SIZE, size: RM_PRIVATE_MEMORY_SIZE },
+        // The host VMM's and the RM's buffer pages, just below the VMs' RAM.
+        { base: ramBase - 2 * RM_PRIVATE_MEMORY_SIZE, size: 2 * RM_PRIVATE_MEMORY_SIZE },
         { base: ramBase, size: options.ramBytes },
       ],
     });
@@ -202,6 +231,8 @@ export class GunyahSystem {
       options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
     );
     await hv.addComponent(sys.rm);
+    await hv.addComponent(sys.hostVmm);
+    sys.hostVmm.connect(sys.rm.attachClient(sys.hostVmm.name, HOST_VMM_VMID, sys.hostVmm.env));
     return sys;
   }
 
@@ -243,31 +274,61 @@ export class GunyahSystem {
     this.hv.log(message);
   }
 
-  /** Every VM the resource manager records, in VMID order of creation. */
+  /** Every VM the resource manager records, in VMID order of creation (not the host VMM). */
   vmRecords(): VmRecordView[] {
-    return this.rm.vms.map(recordView);
+    return this.rm.vms.filter((v) => v.vmid !== HOST_VMM_VMID).map(recordView);
   }
 
   /** The VM with `vmid`; a {@link VmRequestError} ("unknown-vm") naming the VMs there are if none. */
   vmRecord(vmid: number): VmRecordView {
-    const rec = this.rm.find(vmid);
+    const rec = vmid === HOST_VMM_VMID ? null : this.rm.find(vmid);
     if (rec === null) {
-      const known = this.rm.vms.map((v) => `${v.vmid} (${v.name})`).join(", ");
+      const known = this.vmRecords().map((v) => `${v.vmid} (${v.name})`).join(", ");
       throw new VmRequestError("unknown-vm", `no VM with VMID ${vmid}; VMs: ${known || "none"}`);
     }
     return recordView(rec);
   }
 
   /**
-   * Forced stop (the RM's VM_STOP): the VM is recorded EXITED with `reason`
-   * (its owner notified), and the resource manager kills each of its vCPUs
-   * with `vcpu_kill` from its own cspace.
+   * Forced stop: the host VMM's VM_STOP (FORCE) over its RM RPC channel; the
+   * RM records the VM EXITED, kills each of its vCPUs with `vcpu_kill` from
+   * its own cspace and sends the host VMM NOTIFY_VM_EXITED (VM_STOP_FORCED,
+   * `reason`). A VM not running is refused.
    */
-  stopVm(vmid: number, reason: string): void {
+  async stopVm(vmid: number, reason = 0): Promise<void> {
     this.vmRecord(vmid);
-    this.rm.exited(vmid, reason);
-    this.rm.stopVm(vmid, reason);
+    await this.#rpc(() => this.hostVmm.stopVm(vmid, reason));
     this.hv.wake();
+  }
+
+  /**
+   * Start a VM launched with `start: false`: the host VMM's VM_SET_CONTEXT
+   * (the boot plan's entry and X0) and VM_START over its RM RPC channel.
+   */
+  async startVm(vmid: number): Promise<void> {
+    const rec = this.vmRecord(vmid);
+    const boot = this.#pendingStart.get(vmid);
+    if (!boot) {
+      throw new VmRequestError("refused", `VM '${rec.name}' (VMID ${vmid}) was started already`);
+    }
+    await this.#rpc(() => this.hostVmm.startVm(vmid, boot.entry, boot.x0));
+    boot.started();
+    this.hv.wake();
+  }
+
+  /** A host VMM request; an RM refusal as a {@link VmRequestError}. */
+  async #rpc(request: () => Promise<void>): Promise<void> {
+    try {
+      await request();
+    } catch (e) {
+      if (!(e instanceof HostVmmError)) throw e;
+      const reason = e.code === RmError.VMID_INVALID
+        ? "unknown-vm"
+        : e.code === RmError.ARGUMENT_INVALID
+        ? "invalid-argument"
+        : "refused";
+      throw new VmRequestError(reason, e.message);
+    }
   }
 
   /**
@@ -310,7 +371,7 @@ export class GunyahSystem {
       );
     }
     const ramBase = this.platform.ramBase;
-    const rec = this.rm.allocateVm(spec.name, this.vms.length === 0 ? 3 : 0);
+    const rec = this.rm.allocateVm(spec.name, this.vms.length === 0 ? 3 : 0, HOST_VMM_VMID);
     this.rm.initVm(rec.vmid, {
       physBase: phys,
       ipaBase: ramBase,
@@ -406,8 +467,17 @@ export class GunyahSystem {
       if (started) return;
       this.rm.startVm(rec.vmid, plan.entry, plan.x0);
       started = true;
+      this.#pendingStart.delete(rec.vmid);
       this.hv.wake();
     };
+    this.#pendingStart.set(rec.vmid, {
+      entry: plan.entry,
+      x0: plan.x0,
+      started: () => {
+        started = true;
+        this.#pendingStart.delete(rec.vmid);
+      },
+    });
     const vm: VmInstance = {
       name: spec.name,
       vmid: rec.vmid,

@@ -106,6 +106,6 @@ Deno.test({
       `vmm: round ${i + 1} VM 0x80 built, run, stopped, reset, deallocated\n`).join("");
     assertEquals(out, rounds + "vmm: done\n");
     assertEquals(end, { kind: "system_off" });
-    assertEquals(sys.rm.vms.map((v) => v.vmid), [3]);
+    assertEquals(sys.vmRecords().map((v) => v.vmid), [3]); // VM 0x80 deallocated
   },
 });
