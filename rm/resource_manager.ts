@@ -672,13 +672,14 @@ export class ResourceManager implements Component {
     }
     rec.status = VmStatus.RESETTING;
     this.#parcels?.releaseAllFor(vmid);
+    this.#irqs?.releaseAllFor(vmid);
     this.#teardown(rec);
     rec.status = VmStatus.RESET;
     rec.exitReason = null;
     this.#rpc?.notifyStatus(rec);
   }
 
-  /** VM_DEALLOCATE: forget the VM (LOAD / RESET / INIT_FAILED), release its parcels and VMID. */
+  /** VM_DEALLOCATE: forget the VM (LOAD / RESET / INIT_FAILED), release its parcels, lent IRQs and VMID. */
   deallocateVm(vmid: number): void {
     const rec = this.vm(vmid);
     this.#state(
@@ -687,6 +688,7 @@ export class ResourceManager implements Component {
       "VM_DEALLOCATE",
     );
     this.#parcels?.releaseAllFor(vmid);
+    this.#irqs?.releaseAllFor(vmid);
     this.#teardown(rec);
     this.#vms.delete(vmid);
   }

@@ -8,7 +8,16 @@ export * from "./cpu/state.ts";
 export { Cpu } from "./cpu/cpu.ts";
 export { runCpu } from "./cpu/run.ts";
 export { Aarch64Vcpu } from "./vcpu.ts";
-export { aarch64Plugin } from "./plugin.ts";
+export { aarch64Plugin, createAarch64Plugin } from "./plugin.ts";
+export {
+  type CpuMode,
+  type CpuModeOptions,
+  DEFAULT_CPU_MODE,
+  DEFAULT_JIT_THRESHOLD,
+  isCpuMode,
+  resolveCpuMode,
+} from "./jit/config.ts";
+export { type TranslatorStats, translatorTotals } from "./jit/translator.ts";
 export { a64Decoder } from "./decode/a64.ts";
 export type { EncodingEntry, Handler } from "./decode/entry.ts";
 

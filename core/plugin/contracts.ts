@@ -160,6 +160,7 @@ export const enum ExitKind {
 
 /** Preallocated description of the last exit of a vCPU; overwritten each exit. */
 export interface ExitRecord {
+  /** Why the vCPU stopped running. */
   kind: ExitKind;
   /** HVC/SMC immediate, or the trapped sysreg encoding. */
   imm: number;
@@ -171,6 +172,7 @@ export interface ExitRecord {
   write: boolean;
   /** For Mmio writes: the value's halves. */
   valueLo: number;
+  /** For Mmio writes: the value's upper 32 bits (`valueLo` holds the lower). */
   valueHi: number;
   /** For {@link ExitKind.Fault}: a human-readable reason. */
   message: string;
@@ -244,7 +246,9 @@ export interface ArchVcpu {
 
 /** Configuration of a VM's interrupt controller. */
 export interface InterruptControllerConfig {
+  /** Number of vCPUs (one redistributor / CPU interface each). */
   readonly vcpus: number;
+  /** Number of shared peripheral interrupts (INTIDs 32 ..). */
   readonly spis: number;
 }
 
@@ -258,11 +262,15 @@ export interface InterruptControllerInstance extends InterruptController {
 
 /** The architecture plugin: the CPU emulator and its interrupt controller. */
 export interface ArchPlugin {
+  /** Plugin kind: an architecture. */
   readonly kind: "arch";
+  /** The plugin API version it was written against ({@link PLUGIN_API_VERSION}). */
   readonly apiVersion: number;
   /** e.g. "aarch64". */
   readonly name: string;
+  /** Create one vCPU of a VM, wired to its memory, MMIO bus, interrupt controller and clock. */
   createVcpu(init: VcpuInit): ArchVcpu;
+  /** Create a VM's interrupt controller with its MMIO frames at `placement`. */
   createInterruptController(
     config: InterruptControllerConfig,
     placement: InterruptControllerPlacement,
@@ -283,7 +291,9 @@ export interface InterruptControllerPlacement {
 
 /** A range of a VM's IPA space handled by a device. */
 export interface MmioRegion {
+  /** First IPA of the range. */
   readonly base: number;
+  /** Length of the range in bytes. */
   readonly size: number;
   /** Offset-relative register read; data in `out.lo/out.hi`. */
   read(offset: number, size: number, vcpuIndex: number, out: MmioData): MmioResult;
@@ -293,7 +303,9 @@ export interface MmioRegion {
 
 /** Scratch holder for MMIO read data (preallocated by the bus). */
 export interface MmioData {
+  /** Bits 31:0 of the data. */
   lo: number;
+  /** Bits 63:32 of the data. */
   hi: number;
 }
 
@@ -313,8 +325,11 @@ export interface DeviceHost {
 
 /** A devicetree fragment a device contributes (written by the platform's FDT writer). */
 export interface DtNode {
+  /** Node name with unit address, e.g. `virtio_mmio@a000000`. */
   readonly name: string;
+  /** Properties by name. */
   readonly props: Readonly<Record<string, DtValue>>;
+  /** Child nodes. */
   readonly children?: readonly DtNode[];
 }
 
@@ -323,7 +338,9 @@ export type DtValue = string | readonly string[] | readonly number[] | Uint8Arra
 
 /** A device model instance inside one VM. */
 export interface Device {
+  /** The device's name (for logs and the dashboard). */
   readonly name: string;
+  /** The MMIO ranges it claims in the VM's IPA space. */
   readonly regions: readonly MmioRegion[];
   /** Devicetree node(s) describing this device. */
   readonly dt?: readonly DtNode[];
@@ -337,9 +354,13 @@ export interface Device {
 
 /** A device plugin: a factory for devices of one kind. */
 export interface DevicePlugin {
+  /** Plugin kind: a device. */
   readonly kind: "device";
+  /** The plugin API version it was written against ({@link PLUGIN_API_VERSION}). */
   readonly apiVersion: number;
+  /** The device kind's name, e.g. `virtio-rng`. */
   readonly name: string;
+  /** Create one device for the VM behind `host`, configured by `options` (the boot configuration's, plus `mmioBase`, `intid` and `configDir` set by the host). */
   create(host: DeviceHost, options: Readonly<Record<string, unknown>>): Device | Promise<Device>;
 }
 
@@ -349,8 +370,11 @@ export interface DevicePlugin {
 
 /** A named region of the platform's physical memory map. */
 export interface MemoryMapEntry {
+  /** Region name, e.g. `ram`, `gicd`, `uart`. */
   readonly name: string;
+  /** First physical address. */
   readonly base: number;
+  /** Length in bytes. */
   readonly size: number;
   /** Interrupt (GIC INTID), if the region is a device with one. */
   readonly intid?: number;
@@ -403,7 +427,9 @@ export interface ConsoleDevice extends Device {
  * devicetree describing all of it.
  */
 export interface PlatformPlugin {
+  /** Plugin kind: a platform (board). */
   readonly kind: "platform";
+  /** The plugin API version it was written against. */
   readonly apiVersion: number;
   /** e.g. "qemu-virt". */
   readonly name: string;
@@ -433,9 +459,13 @@ export interface PlatformPlugin {
 
 /** Shape of one VM as the platform needs to know it. */
 export interface PlatformVmOptions {
+  /** IPA of the VM's RAM. */
   readonly ramBase: number;
+  /** Bytes of RAM. */
   readonly ramSize: number;
+  /** Number of vCPUs. */
   readonly vcpus: number;
+  /** Kernel command line (`/chosen/bootargs`). */
   readonly bootargs: string;
   /**
    * Wall-clock seconds since the Unix epoch at virtual time 0, for the
@@ -449,7 +479,9 @@ export interface PlatformVmOptions {
 
 /** The images to boot. */
 export interface BootImages {
+  /** The kernel (arm64 Image, ELF or flat binary). */
   readonly kernel: Uint8Array;
+  /** An initial ramdisk, if any. */
   readonly initrd?: Uint8Array;
 }
 
@@ -462,13 +494,17 @@ export interface BootImages {
  * It acts through {@link HypercallPort} exactly as a VM would through HVC.
  */
 export interface Component {
+  /** Plugin kind: a native component. */
   readonly kind: "component";
+  /** The plugin API version it was written against. */
   readonly apiVersion: number;
+  /** The component's name, e.g. `resource-manager`. */
   readonly name: string;
   /** Called once the component's thread, partition and cspace exist. */
   start(port: HypercallPort): void | Promise<void>;
   /** Called when a VIRQ bound to the component fires. */
   onVirq?(virq: number): void;
+  /** Called when the hypervisor shuts down, in reverse start order. */
   stop?(): void | Promise<void>;
 }
 

@@ -52,6 +52,7 @@ export const OLDEST_SUPPORTED_API: Readonly<Record<PluginKind, number>> = {
 
 /** Raised when a plugin does not satisfy its contract. */
 export class PluginContractError extends Error {
+  /** The error's name. */
   override readonly name = "PluginContractError";
 }
 

@@ -14,7 +14,7 @@ export const PATTERN_QUEUE_SIZE = 16;
 
 /** Fills every device-writable buffer with `pattern`, repeated. */
 export class PatternBackend implements VirtioBackend {
-  readonly deviceId = VIRTIO_ID_RNG;
+  readonly deviceId: number = VIRTIO_ID_RNG;
   readonly featuresLo = 0;
   readonly featuresHi = 0;
   readonly queueMaxSizes = [PATTERN_QUEUE_SIZE];
@@ -24,6 +24,7 @@ export class PatternBackend implements VirtioBackend {
   /** Requests served. */
   served = 0;
 
+  /** A source repeating `pattern` (not empty). */
   constructor(readonly pattern: Uint8Array) {
     if (pattern.length === 0) throw new Error("template: the pattern must not be empty");
   }

@@ -26,7 +26,9 @@ import {
 
 /** One recorded interrupt line change. */
 export interface IrqEvent {
+  /** The GIC INTID of the line. */
   readonly intid: number;
+  /** The level it was driven to. */
   readonly level: boolean;
   /** Virtual time (ns) of the change. */
   readonly at: number;
@@ -45,6 +47,7 @@ export interface FakeDeviceHostOptions {
 /** A stage-2 view with exactly one RAM mapping. */
 export class SingleMappingView implements Stage2View {
   generation = 0;
+  /** A view whose only RAM is `mapping`. */
   constructor(readonly mapping: Stage2Mapping) {}
   lookup(ipa: number): Stage2Mapping | null {
     const m = this.mapping;
@@ -57,6 +60,7 @@ export class FakeDeviceHost implements DeviceHost {
   readonly memory: SingleMappingView;
   /** Guest RAM bytes (index 0 is IPA {@link ramBase}). */
   readonly ram: Uint8Array;
+  /** IPA of the first byte of {@link ram}. */
   readonly ramBase: number;
   /** Every setIrq call, in order. */
   readonly irqLog: IrqEvent[] = [];
@@ -71,6 +75,7 @@ export class FakeDeviceHost implements DeviceHost {
   #timers: { at: number; seq: number; fn: () => void }[] = [];
   #seq = 0;
 
+  /** A host with RAM at `options.ramBase` (default 0x4000_0000, 1 MiB), at virtual time 0. */
   constructor(options: FakeDeviceHostOptions = {}) {
     this.ramBase = options.ramBase ?? 0x4000_0000;
     const size = options.buffer?.byteLength ?? options.ramSize ?? 0x10_0000;

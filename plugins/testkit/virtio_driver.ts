@@ -61,7 +61,9 @@ export const STATUS = {
 
 /** A used-ring entry with the bytes the device wrote into the chain's writable buffers. */
 export interface UsedBuffer {
+  /** The chain's head descriptor index. */
   readonly id: number;
+  /** Bytes the device says it wrote. */
   readonly len: number;
   /** Each writable buffer of the chain, as it is now in guest RAM. */
   readonly written: Uint8Array[];

@@ -62,6 +62,7 @@ export interface BlockImage {
   write(position: number, src: Uint8Array): void;
   /** Make written data durable. */
   flush(): void;
+  /** Release the image (close the file). */
   close(): void;
 }
 
@@ -98,6 +99,7 @@ export class FileBlockImage implements BlockImage {
     this.#file.syncDataSync();
   }
 
+  /** Close the file. */
   close(): void {
     this.#file.close();
   }
@@ -105,11 +107,11 @@ export class FileBlockImage implements BlockImage {
 
 /** The block backend. */
 export class VirtioBlkBackend implements VirtioBackend {
-  readonly deviceId = VIRTIO_ID_BLOCK;
+  readonly deviceId: number = VIRTIO_ID_BLOCK;
   readonly featuresLo: number;
   readonly featuresHi = 0;
   readonly queueMaxSizes = [BLK_QUEUE_SIZE];
-  readonly configSize = BLK_CONFIG_SIZE;
+  readonly configSize: number = BLK_CONFIG_SIZE;
   readonly #config = new DataView(new ArrayBuffer(BLK_CONFIG_SIZE));
   readonly #id = new Uint8Array(VIRTIO_BLK_ID_BYTES);
   #active: VirtioActivation | null = null;
@@ -121,6 +123,7 @@ export class VirtioBlkBackend implements VirtioBackend {
   /** Requests completed, by outcome. */
   readonly counts = { read: 0, write: 0, flush: 0, getId: 0, error: 0 };
 
+  /** A disk over `image`; `readOnly` offers VIRTIO_BLK_F_RO; `serial` answers GET_ID. */
   constructor(readonly image: BlockImage, readonly readOnly: boolean, serial: string) {
     this.featuresLo = (1 << VIRTIO_BLK_F_FLUSH) | (readOnly ? 1 << VIRTIO_BLK_F_RO : 0);
     const sectors = Math.floor(image.size / VIRTIO_BLK_SECTOR_SIZE);

@@ -31,11 +31,11 @@ export type ConsoleSink = (bytes: Uint8Array) => void;
 
 /** The console backend. */
 export class VirtioConsoleBackend implements VirtioBackend {
-  readonly deviceId = VIRTIO_ID_CONSOLE;
+  readonly deviceId: number = VIRTIO_ID_CONSOLE;
   readonly featuresLo = 0;
   readonly featuresHi = 0;
   readonly queueMaxSizes = [CONSOLE_QUEUE_SIZE, CONSOLE_QUEUE_SIZE];
-  readonly configSize = CONSOLE_CONFIG_SIZE;
+  readonly configSize: number = CONSOLE_CONFIG_SIZE;
   #active: VirtioActivation | null = null;
   #pending: Uint8Array[] = [];
   /** Bytes the guest wrote. */
@@ -43,6 +43,7 @@ export class VirtioConsoleBackend implements VirtioBackend {
   /** Bytes delivered to the guest. */
   bytesIn = 0;
 
+  /** A console whose guest output goes to `sink`. */
   constructor(readonly sink: ConsoleSink) {}
 
   readConfig(): number {

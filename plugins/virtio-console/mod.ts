@@ -23,7 +23,9 @@ export * from "./console_backend.ts";
 
 /** A virtio-console device: the virtio-mmio device plus host input. */
 export class VirtioConsoleDevice extends VirtioMmioDevice {
+  /** The console backend (to send input to the guest). */
   readonly console: VirtioConsoleBackend;
+  /** A virtio-console device at `placement`. */
   constructor(host: DeviceHost, backend: VirtioConsoleBackend, placement: VirtioMmioPlacement) {
     super("virtio-console", host, backend, placement);
     this.console = backend;

@@ -39,9 +39,11 @@ export function placementFrom(
 
 /** A device made of one virtio-mmio transport. */
 export class VirtioMmioDevice implements Device {
+  /** The device's one transport window. */
   readonly transport: VirtioMmioTransport;
   readonly regions: readonly VirtioMmioTransport[];
 
+  /** A device named `name`: `backend` behind a transport at `placement`. */
   constructor(
     readonly name: string,
     host: DeviceHost,

@@ -19,11 +19,13 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** A guest-caused virtio error (malformed ring, bad address): the device needs a reset. */
 export class VirtioError extends Error {
+  /** The error's name. */
   override readonly name = "VirtioError";
 }
 
 /** Checked access to guest RAM through a {@link Stage2View}. */
 export class GuestMemory {
+  /** Guest memory through the VM's stage-2 `view`. */
   constructor(readonly view: Stage2View) {}
 
   /** The mapping holding `[ipa, ipa + len)` with `access` rights, or throw {@link VirtioError}. */

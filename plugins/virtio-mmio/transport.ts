@@ -58,7 +58,7 @@ import {
 
 /** One virtio-mmio device window over a {@link VirtioBackend}. */
 export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
-  readonly size = VIRTIO_MMIO_WINDOW_SIZE;
+  readonly size: number = VIRTIO_MMIO_WINDOW_SIZE;
   readonly memory: GuestMemory;
   readonly queues: readonly SplitVirtqueue[];
   /** Device status register. */
@@ -75,6 +75,7 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
   #active = false;
   #lastProblem = "";
 
+  /** A transport window at `base` raising `intid`, serving `backend` through `host`. */
   constructor(
     /** IPA of the window. */
     readonly base: number,

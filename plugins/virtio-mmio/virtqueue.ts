@@ -52,6 +52,7 @@ export class DescriptorChain {
   /** Length of each buffer. */
   readonly len: Uint32Array;
 
+  /** A chain holding up to `capacity` buffers. */
   constructor(capacity: number) {
     this.addr = new Float64Array(capacity);
     this.len = new Uint32Array(capacity);
@@ -113,6 +114,7 @@ export class SplitVirtqueue {
 
   readonly #chain: DescriptorChain;
 
+  /** A queue of at most `maxSize` descriptors (its size until the driver sets one). */
   constructor(
     /** QueueNumMax. */
     readonly maxSize: number,

@@ -14,6 +14,7 @@ export const RNG_QUEUE_SIZE = 64;
 
 /** A source of random bytes. */
 export interface ByteSource {
+  /** Fill `dst` with random bytes. */
   fill(dst: Uint8Array): void;
 }
 
@@ -33,9 +34,11 @@ export const cryptoSource: ByteSource = {
  */
 export class SeededSource implements ByteSource {
   #state: number;
+  /** A generator starting from `seed` (its low 32 bits). */
   constructor(seed: number) {
     this.#state = seed >>> 0;
   }
+  /** Fill `dst` with the next bytes of the stream. */
   fill(dst: Uint8Array): void {
     for (let i = 0; i < dst.length; i += 4) {
       this.#state = (this.#state + 0x9e3779b9) >>> 0;
@@ -50,7 +53,7 @@ export class SeededSource implements ByteSource {
 
 /** The entropy backend. */
 export class VirtioRngBackend implements VirtioBackend {
-  readonly deviceId = VIRTIO_ID_RNG;
+  readonly deviceId: number = VIRTIO_ID_RNG;
   readonly featuresLo = 0;
   readonly featuresHi = 0;
   readonly queueMaxSizes = [RNG_QUEUE_SIZE];
@@ -59,6 +62,7 @@ export class VirtioRngBackend implements VirtioBackend {
   /** Bytes handed to the guest so far. */
   bytesServed = 0;
 
+  /** An entropy device drawing from `source`. */
   constructor(readonly source: ByteSource) {}
 
   readConfig(): number {

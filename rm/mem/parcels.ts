@@ -135,6 +135,8 @@ export interface ParcelVm {
   reported: number;
   /** Mapped in the VM (MEM_ACCEPT with DONE). */
   accepted: boolean;
+  /** The addrspace (RM cspace) it is mapped in, once accepted. */
+  addrspace: bigint | null;
 }
 
 /** A memory parcel. */
@@ -273,11 +275,13 @@ export class ParcelManager {
   /**
    * Accept parcel `handle` on behalf of `vmid` (which must be in its ACL),
    * mapped contiguously at `ipa`, as the RM does for a VM's own memory at
-   * VM_INIT. Throws {@link RmRequestError}.
+   * VM_INIT. `addrspace` (RM cspace) is the VM's address space when the RM
+   * does not know it yet (a VM being built); by default the host's.
+   * Throws {@link RmRequestError}.
    */
-  acceptFor(handle: number, vmid: number, ipa: number): void {
+  acceptFor(handle: number, vmid: number, ipa: number, addrspace?: bigint): void {
     const p = this.#lookup(handle);
-    this.accept(vmid, {
+    this.#accept(vmid, {
       handle,
       memType: p.memType,
       transType: p.transType,
@@ -287,7 +291,7 @@ export class ParcelManager {
       sgl: [{ ipa, size: ParcelManager.size(p) }],
       mapVmid: 0,
       attrs: [],
-    });
+    }, addrspace);
   }
 
   /**
@@ -371,6 +375,7 @@ export class ParcelManager {
         contiguous: false,
         reported: 0,
         accepted: false,
+        addrspace: null,
       });
     }
     const ownerIn = vms.some((v) => v.vmid === caller);
@@ -552,6 +557,10 @@ export class ParcelManager {
 
   /** MEM_ACCEPT by `caller`; returns the reply data (the chosen IPAs when the RM chose them). */
   accept(caller: number, req: AcceptRequest): Uint8Array | undefined {
+    return this.#accept(caller, req);
+  }
+
+  #accept(caller: number, req: AcceptRequest, addrspace?: bigint): Uint8Array | undefined {
     const p = this.#lookup(req.handle);
     if (req.memType !== p.memType || req.transType !== p.transType) {
       fail(RmError.ARGUMENT_INVALID, "mem_type or trans_type differs from the parcel's");
@@ -587,7 +596,7 @@ export class ParcelManager {
         fail(RmError.ARGUMENT_INVALID, "SANITIZE needs write rights");
       }
     }
-    const as = this.#host.addrspace(caller);
+    const as = addrspace ?? this.#host.addrspace(caller);
     if (as === null) fail(RmError.VM_STATE, `VM ${hex(caller)} has no address space yet`);
     const sizes = contiguous ? [ParcelManager.size(p)] : p.regions.map((r) => r.size);
     let reply: Uint8Array | undefined;
@@ -650,6 +659,7 @@ export class ParcelManager {
       return reply;
     }
     info.accepted = true;
+    info.addrspace = as;
     p.state = ParcelState.SHARED;
     return reply;
   }
@@ -729,7 +739,7 @@ export class ParcelManager {
   }
 
   #unmapFrom(p: Parcel, info: ParcelVm): void {
-    const as = this.#host.addrspace(info.vmid);
+    const as = info.addrspace ?? this.#host.addrspace(info.vmid);
     let offset = 0;
     for (let i = 0; i < p.regions.length && as !== null; i++) {
       const r = p.regions[i];
@@ -741,6 +751,7 @@ export class ParcelManager {
       offset += r.size;
     }
     info.accepted = false;
+    info.addrspace = null;
     info.ipas = null;
     info.contiguous = false;
     info.reported = 0;

@@ -647,3 +647,37 @@ Deno.test("MEM_ACCEPT in two steps: IPAs chosen without DONE are reserved (no re
   assert(matches(peer, sgl[0].ipa, PAGE, 21));
   assert(matches(peer, sgl[1].ipa, PAGE, 22));
 });
+
+Deno.test("acceptFor maps a parcel into a VM on its behalf (its RAM at VM_INIT), also into an addrspace the RM names", async () => {
+  const { rm, hlos, peer, fill, matches } = await setup();
+  fill(hlos, LENT_IPA, 2 * PAGE, 40);
+  const h = rm.parcels.create(
+    Vmid.HLOS,
+    RmMsg.MEM_LEND,
+    {
+      memType: MemType.NORMAL,
+      flags: 0,
+      label: 0,
+      acl: [{ vmid: PEER, rights: MemRights.RWX }],
+      sgl: [{ ipa: LENT_IPA, size: 2 * PAGE }],
+      attrs: [],
+    },
+  );
+  rm.parcels.acceptFor(h, PEER, BORROW_IPA, rm.vm(PEER).caps!.addrspace);
+  assert(matches(peer, BORROW_IPA, 2 * PAGE, 40));
+  assertEquals(rm.parcels.get(h)!.vms[0].accepted, true);
+  assertEquals(rm.parcels.ipaOf(h, PEER, PAGE), BORROW_IPA + PAGE);
+  assertEquals(rm.parcels.ipaOf(h, Vmid.HLOS, PAGE), LENT_IPA + PAGE);
+  // The owner accepting on its own behalf is refused with the RM's code.
+  let code = 0;
+  try {
+    rm.parcels.acceptFor(h, Vmid.HLOS, BORROW_IPA);
+  } catch (e) {
+    code = (e as { code: number }).code;
+  }
+  assertEquals(code, RmError.VMID_INVALID);
+  rm.parcels.releaseAllFor(PEER);
+  assertEquals(peer.read(BORROW_IPA), null);
+  assertEquals((await hlos.call(RmMsg.MEM_RECLAIM, encodeHandleFlags(h, 0))).error, RmError.OK);
+  assert(matches(hlos, LENT_IPA, 2 * PAGE, 40));
+});

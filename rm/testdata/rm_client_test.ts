@@ -5,52 +5,11 @@
  */
 import { assertEquals } from "@gunyah-ts/tests/assert";
 import { GunyahSystem } from "@gunyah-ts/system";
+import { buildFlatGuest } from "./guest_build.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
-const CC = "aarch64-linux-gnu-gcc";
-const OBJCOPY = "aarch64-linux-gnu-objcopy";
 
-async function run(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
-    if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
-/** Build the guest as a flat binary; null when the cross toolchain is not installed. */
-async function buildGuest(): Promise<Uint8Array | null> {
-  const dir = await Deno.makeTempDir({ prefix: "rm-client-" });
-  try {
-    const elf = `${dir}/rm_client.elf`;
-    const bin = `${dir}/rm_client.bin`;
-    const built = await run(CC, [
-      "-O2",
-      "-ffreestanding",
-      "-nostdlib",
-      "-static",
-      "-fno-pic",
-      "-mgeneral-regs-only",
-      "-mstrict-align",
-      "-Wl,--no-warn-rwx-segments",
-      "-T",
-      `${HERE}link.ld`,
-      `${HERE}start.S`,
-      `${HERE}rm_client.c`,
-      "-o",
-      elf,
-    ]);
-    if (!built || !(await run(OBJCOPY, ["-O", "binary", elf, bin]))) return null;
-    return await Deno.readFile(bin);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-const guest = await buildGuest();
+const guest = await buildFlatGuest("rm_client", [`${HERE}start.S`, `${HERE}rm_client.c`]);
 
 Deno.test({
   name: "an AArch64 guest finds the RM in its devicetree and talks to it over msgqueue hypercalls",

@@ -12,6 +12,7 @@
  */
 import process from "node:process";
 import { ensureGuestImages, GunyahSystem } from "@gunyah-ts/system";
+import { translatorTotals } from "@gunyah-ts/arch-aarch64";
 
 /** The kernel's console line announcing the hand-over to /init (init/main.c). */
 const INIT_MARKER = "Run /init as init process";
@@ -46,6 +47,7 @@ const report = (what: string) => {
       (n / cpuMs / 1000).toFixed(1)
     } MIPS cpu)`,
   );
+  console.error(`translator: ${JSON.stringify(translatorTotals())}`);
 };
 vm.console.onOutput((b) => {
   Deno.stdout.writeSync(b);

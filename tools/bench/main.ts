@@ -6,12 +6,17 @@
  * 2. time to boot Debian's arm64 kernel + busybox initramfs to the init
  *    marker (2 vCPUs, 512 MiB), and the peak memory of each process.
  *
- * Options: --only compute|linux, --iterations N (compute guest), --help.
+ * gunyah-ts runs once per CPU mode (`--cpu-modes`, default both: the
+ * interpreter and the block translator, arch/aarch64/jit/).
+ *
+ * Options: --only compute|linux, --iterations N (compute guest),
+ * --cpu-modes interp,jit, --help.
  * Exit status 0 when every benchmark ran, 1 when one could not.
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import { type CpuMode, isCpuMode } from "@gunyah-ts/arch-aarch64";
 import { ensureGuestImages, INIT_MARKER } from "@gunyah-ts/system";
 import { buildComputeGuest, COMPUTE_LOOP_INSTRUCTIONS } from "./guests/build.ts";
 import { qemuVirtArgs, type TimedRun, timeQemu } from "./qemu.ts";
@@ -20,13 +25,15 @@ const SIDE = new URL("./gunyah_side.ts", import.meta.url).pathname;
 /** QEMU needs a long run for its time to dominate its start-up. */
 const QEMU_MIN_ITERATIONS = 200_000_000;
 
-const HELP = `Usage: deno task bench [--only compute|linux] [--iterations N]
+const HELP =
+  `Usage: deno task bench [--only compute|linux] [--iterations N] [--cpu-modes interp,jit]
 
 Runs each benchmark under gunyah-ts and under qemu-system-aarch64 (TCG) in the
 same run and prints both figures and their ratio:
   compute  guest MIPS of a compute-bound guest
   linux    Debian arm64 kernel + busybox initramfs to the init marker (2 vCPUs,
-           512 MiB): wall time and peak RSS`;
+           512 MiB): wall time and peak RSS
+gunyah-ts runs once per CPU mode given (default: interp,jit).`;
 
 interface SideResult extends TimedRun {
   readonly retired: number;
@@ -42,10 +49,11 @@ function peakRss(pid: number): number {
   }
 }
 
-/** Run gunyah_side.ts as a process; its own timing plus the process's peak RSS. */
-async function gunyah(args: string[]): Promise<SideResult> {
+/** Run gunyah_side.ts as a process in CPU mode `mode`; its own timing plus the process's peak RSS. */
+async function gunyah(args: string[], mode: CpuMode): Promise<SideResult> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", SIDE, ...args],
+    env: { GUNYAH_CPU_MODE: mode },
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -62,14 +70,21 @@ function fmt(n: number, digits = 1): string {
   return n.toFixed(digits);
 }
 
-async function compute(iterations: number): Promise<void> {
+function load(): string {
+  return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+}
+
+async function compute(iterations: number, modes: readonly CpuMode[]): Promise<void> {
   console.log(
     `\n== compute-bound guest: ${iterations} iterations x ${COMPUTE_LOOP_INSTRUCTIONS} instructions`,
   );
   const small = await buildComputeGuest(1000);
   const big = await buildComputeGuest(iterations);
-  const ours = await gunyah(["compute", big]);
-  const ourMips = ours.retired / ours.ms / 1000;
+  const ours: [CpuMode, number, SideResult][] = [];
+  for (const mode of modes) {
+    const r = await gunyah(["compute", big], mode);
+    ours.push([mode, r.retired / r.ms / 1000, r]);
+  }
   // QEMU runs the same loop far longer (its start-up alone is ~0.5 s), and the
   // start-up cost, measured on a tiny run of the same guest, is subtracted.
   const qIterations = Math.max(iterations, QEMU_MIN_ITERATIONS);
@@ -82,21 +97,33 @@ async function compute(iterations: number): Promise<void> {
   }
   const qInsns = (qIterations - 1000) * COMPUTE_LOOP_INSTRUCTIONS;
   const qemuMips = qInsns / Math.max(1, q1 - q0) / 1000;
+  for (const [mode, mips, r] of ours) {
+    console.log(
+      `gunyah-ts ${mode.padEnd(6)} ${fmt(mips)} MIPS  (${r.retired} instructions in ${
+        fmt(r.ms, 0)
+      } ms, peak RSS ${r.peakRssKiB >> 10} MiB)`,
+    );
+  }
   console.log(
-    `gunyah-ts  ${fmt(ourMips)} MIPS  (${ours.retired} instructions in ${fmt(ours.ms, 0)} ms)`,
+    `qemu TCG         ${fmt(qemuMips)} MIPS  (${qInsns} instructions in ${fmt(q1 - q0, 0)} ms ` +
+      `after ${fmt(q0, 0)} ms start-up; best of 3)`,
   );
-  console.log(
-    `qemu TCG   ${fmt(qemuMips)} MIPS  (${qInsns} instructions in ${fmt(q1 - q0, 0)} ms after ` +
-      `${fmt(q0, 0)} ms start-up; best of 3)`,
-  );
-  console.log(`ratio      gunyah-ts is ${fmt(qemuMips / ourMips)}x slower than QEMU TCG`);
+  for (const [mode, mips] of ours) {
+    console.log(
+      `ratio ${mode.padEnd(6)}   gunyah-ts is ${fmt(qemuMips / mips)}x slower than QEMU TCG`,
+    );
+  }
+  console.log(`load average ${load()}`);
 }
 
-async function linux(): Promise<void> {
+async function linux(modes: readonly CpuMode[]): Promise<void> {
   console.log("\n== Debian arm64 Linux to the init marker (2 vCPUs, 512 MiB)");
   const img = await ensureGuestImages({ progress: (m) => console.error(`[images] ${m}`) });
   console.log(`images     ${img.source}`);
-  const ours = await gunyah(["linux", img.kernel, img.initrd, INIT_MARKER]);
+  const ours: [CpuMode, SideResult][] = [];
+  for (const mode of modes) {
+    ours.push([mode, await gunyah(["linux", img.kernel, img.initrd, INIT_MARKER], mode)]);
+  }
   const q = await timeQemu(
     [
       ...qemuVirtArgs(512, 2),
@@ -109,16 +136,21 @@ async function linux(): Promise<void> {
     ],
     { marker: INIT_MARKER, timeoutMs: 300_000 },
   );
-  console.log(
-    `gunyah-ts  ${fmt(ours.ms / 1000, 2)} s  peak RSS ${ours.peakRssKiB >> 10} MiB  ` +
-      `(${ours.retired} instructions, ${fmt(ours.virtualNs / 1e6, 0)} ms virtual)`,
-  );
-  console.log(`qemu TCG   ${fmt(q.ms / 1000, 2)} s  peak RSS ${q.peakRssKiB >> 10} MiB`);
-  console.log(
-    `ratio      gunyah-ts takes ${fmt(ours.ms / q.ms)}x QEMU's time, ${
-      fmt(ours.peakRssKiB / Math.max(1, q.peakRssKiB))
-    }x its memory`,
-  );
+  for (const [mode, r] of ours) {
+    console.log(
+      `gunyah-ts ${mode.padEnd(6)} ${fmt(r.ms / 1000, 2)} s  peak RSS ${r.peakRssKiB >> 10} MiB  ` +
+        `(${r.retired} instructions, ${fmt(r.virtualNs / 1e6, 0)} ms virtual)`,
+    );
+  }
+  console.log(`qemu TCG         ${fmt(q.ms / 1000, 2)} s  peak RSS ${q.peakRssKiB >> 10} MiB`);
+  for (const [mode, r] of ours) {
+    console.log(
+      `ratio ${mode.padEnd(6)}   gunyah-ts takes ${fmt(r.ms / q.ms)}x QEMU's time, ${
+        fmt(r.peakRssKiB / Math.max(1, q.peakRssKiB))
+      }x its memory`,
+    );
+  }
+  console.log(`load average ${load()}`);
 }
 
 async function main(args: string[]): Promise<number> {
@@ -127,6 +159,7 @@ async function main(args: string[]): Promise<number> {
     options: {
       only: { type: "string" },
       iterations: { type: "string" },
+      "cpu-modes": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -144,9 +177,14 @@ async function main(args: string[]): Promise<number> {
     console.error("bench: --iterations must be an integer of at least 10000");
     return 2;
   }
+  const modes = (values["cpu-modes"] ?? "interp,jit").split(",");
+  if (modes.length === 0 || !modes.every(isCpuMode)) {
+    console.error(`bench: --cpu-modes takes interp, jit or interp,jit\n\n${HELP}`);
+    return 2;
+  }
   try {
-    if (!only || only === "compute") await compute(iterations);
-    if (!only || only === "linux") await linux();
+    if (!only || only === "compute") await compute(iterations, modes);
+    if (!only || only === "linux") await linux(modes);
   } catch (e) {
     console.error(`bench: ${(e as Error).message}`);
     return 1;

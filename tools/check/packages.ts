@@ -23,6 +23,7 @@ import { entrySpecifier, loadWorkspace } from "./workspace.ts";
 /** Entry points whose every exported symbol is documented (`deno doc --lint` passes). */
 export const DOC_LINT_CLEAN: ReadonlySet<string> = new Set([
   "@gunyah-ts/core/abi",
+  "@gunyah-ts/core/plugin",
   "@gunyah-ts/cli/main",
   "@gunyah-ts/bench",
   "@gunyah-ts/check",

@@ -4,6 +4,13 @@
  *
  * @module
  */
+import {
+  type CpuMode,
+  createAarch64Plugin,
+  DEFAULT_CPU_MODE,
+  isCpuMode,
+  resolveCpuMode,
+} from "@gunyah-ts/arch-aarch64";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
@@ -46,6 +53,10 @@ Options:
   --dashboard ADDR serve the status page on this loopback host:port
   --log FILE       append the hypervisor's diagnostics (unknown encodings,
                    unimplemented registers, RM messages) to FILE
+  --cpu-mode MODE  how vCPUs execute guest code: interp (the interpreter) or
+                   jit (hot blocks translated to host code); default: the
+                   configuration's hypervisor.cpu-mode, else the environment's
+                   GUNYAH_CPU_MODE, else ${DEFAULT_CPU_MODE}
   --deterministic  idle virtual time jumps ahead at once, so the same boot
                    prints the same bytes every time (default: realtime, an
                    idle guest's clock keeps pace with the wall clock)
@@ -70,6 +81,7 @@ function parse(args: string[]): {
   memory?: number;
   vcpus?: number;
   deterministic?: boolean;
+  "cpu-mode"?: CpuMode;
   log?: string;
   dashboard?: string;
   "no-dashboard"?: boolean;
@@ -85,6 +97,7 @@ function parse(args: string[]): {
       memory: { type: "string" },
       vcpus: { type: "string" },
       deterministic: { type: "boolean" },
+      "cpu-mode": { type: "string" },
       log: { type: "string" },
       dashboard: { type: "string" },
       "no-dashboard": { type: "boolean" },
@@ -119,8 +132,12 @@ function parse(args: string[]): {
     );
   }
   const script = when.map((w, i) => ({ when: unescapeTyped(w), type: unescapeTyped(type[i]) }));
-  const { when: _w, type: _t, ...rest } = values;
-  return { ...rest, memory, vcpus, script };
+  const cpuMode = values["cpu-mode"];
+  if (cpuMode !== undefined && !isCpuMode(cpuMode)) {
+    throw new ConfigError(`--cpu-mode: expected interp or jit, got '${cpuMode}'`);
+  }
+  const { when: _w, type: _t, "cpu-mode": _c, ...rest } = values;
+  return { ...rest, "cpu-mode": cpuMode, memory, vcpus, script };
 }
 
 function progress(message: string): void {
@@ -210,6 +227,13 @@ async function bootOnce(
 ): Promise<number | "reset"> {
   const vmc = config.vms[0];
   const ram = config.vms.reduce((n, v) => n + v.memory, 0) + SPARE_RAM_BYTES;
+  const cpuMode = config.hypervisor.cpuMode;
+  if (cpuMode !== undefined && config.plugins.arch !== "builtin:aarch64") {
+    throw new ConfigError(
+      `hypervisor.cpu-mode configures the builtin:aarch64 arch plugin; ` +
+        `this configuration loads '${config.plugins.arch}'`,
+    );
+  }
   const system = await GunyahSystem.create({
     physicalCpus: config.hypervisor.physicalCpus,
     nsPerInstruction: config.hypervisor.nsPerInstruction,
@@ -218,11 +242,15 @@ async function bootOnce(
     log,
     plugins: config.plugins,
     configDir,
+    // The CPU mode configures the built-in arch plugin (a plugin object overrides plugins.arch).
+    ...(cpuMode === undefined ? {} : { arch: createAarch64Plugin({ cpuMode }) }),
   });
   progress(
     `hypervisor: ${system.arch.name} on ${system.platform.name}, ` +
       `${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
-      `${config.hypervisor.time} time; resource manager started`,
+      `${config.hypervisor.time} time, cpu mode ${
+        cpuMode ?? resolveCpuMode().mode
+      }; resource manager started`,
   );
   // Device plugins are prepared again on every power cycle: a prepared set binds to one VM.
   const devicePlugins = vmc.devices.length > 0
@@ -303,9 +331,11 @@ export const bootCommand: Command = {
       if (flags.config) configDir = dirname(resolve(flags.config));
       config = {
         ...base,
-        hypervisor: flags.deterministic
-          ? { ...base.hypervisor, time: "deterministic" }
-          : base.hypervisor,
+        hypervisor: {
+          ...base.hypervisor,
+          ...(flags.deterministic ? { time: "deterministic" as const } : {}),
+          ...(flags["cpu-mode"] ? { cpuMode: flags["cpu-mode"] } : {}),
+        },
         dashboard: flags["no-dashboard"] ? null : flags.dashboard ?? base.dashboard,
         vms: [{
           ...first,

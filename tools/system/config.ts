@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type CpuMode, isCpuMode } from "@gunyah-ts/arch-aarch64";
 import { isMap, LineCounter, parseDocument } from "yaml";
 
 /** Size suffixes accepted in memory sizes (binary multiples). */
@@ -53,6 +54,12 @@ export interface BootConfig {
      */
     readonly time: "deterministic" | "realtime";
     readonly nsPerInstruction: number;
+    /**
+     * How vCPUs execute guest code: "interp" (the interpreter) or "jit" (hot
+     * blocks translated to host code; arch/aarch64/jit/). Key `cpu-mode`;
+     * absent: the environment's GUNYAH_CPU_MODE, else the arch default.
+     */
+    readonly cpuMode?: CpuMode;
   };
   readonly plugins: { readonly arch: string; readonly platform: string };
   readonly vms: readonly VmConfig[];
@@ -175,7 +182,12 @@ export function parseConfig(text: string, file: string): BootConfig {
     "physical-cpus",
     "time",
     "ns-per-instruction",
+    "cpu-mode",
   ]);
+  const cpuMode = hv["cpu-mode"];
+  if (cpuMode !== undefined && !isCpuMode(cpuMode)) {
+    r.fail(["hypervisor", "cpu-mode"], '"interp" or "jit"', cpuMode);
+  }
   const time = hv.time ?? "realtime";
   if (time !== "deterministic" && time !== "realtime") {
     r.fail(["hypervisor", "time"], '"deterministic" or "realtime"', time);
@@ -248,6 +260,7 @@ export function parseConfig(text: string, file: string): BootConfig {
         1000,
         1,
       ),
+      ...(isCpuMode(cpuMode) ? { cpuMode } : {}),
     },
     plugins: {
       arch: r.str(plugins.arch, ["plugins", "arch"], "builtin:aarch64"),

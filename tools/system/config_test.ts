@@ -8,7 +8,11 @@ Deno.test("the default configuration parses to the default system", () => {
   assertEquals(c.vms[0].memory, 512 * 1024 * 1024);
   assertEquals(c.vms[0].vcpus, 2);
   assertEquals(c.vms[0].append, "console=ttyAMA0");
-  assertEquals(c.hypervisor, { physicalCpus: 2, time: "realtime", nsPerInstruction: 1 });
+  assertEquals(c.hypervisor, {
+    physicalCpus: 2,
+    time: "realtime",
+    nsPerInstruction: 1,
+  });
   assertEquals(c.dashboard, "127.0.0.1:8418");
 });
 
@@ -35,6 +39,15 @@ Deno.test("errors name the file, line, key and what was expected", () => {
     "vmz: expected one of the keys",
   );
   assertThrows(() => parseConfig("vms: [\n", "c.yaml"), ConfigError, "not valid YAML");
+  assertThrows(
+    () => parseConfig("hypervisor:\n  cpu-mode: fast\nvms:\n  - name: a\n", "c.yaml"),
+    ConfigError,
+    'c.yaml:2 hypervisor.cpu-mode: expected "interp" or "jit", got "fast"',
+  );
+  assertEquals(
+    parseConfig("hypervisor:\n  cpu-mode: jit\nvms:\n  - name: a\n", "c.yaml").hypervisor.cpuMode,
+    "jit",
+  );
   assertThrows(
     () => parseConfig("vms:\n  - name: a\n  - name: a\n", "c.yaml"),
     ConfigError,

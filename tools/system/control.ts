@@ -10,7 +10,9 @@
 
 /** A VM as the resource manager records it, as plain data. */
 export interface VmRecordView {
+  /** RM VMID. */
   readonly vmid: number;
+  /** The VM's name. */
   readonly name: string;
   /** RM status, lower case: `init`, `ready`, `running`, `exited`, ... */
   readonly status: string;
@@ -23,7 +25,9 @@ export type VmRequestRefusal = "unknown-vm" | "invalid-argument" | "refused";
 
 /** A VM request the system refused; `reason` says which kind of refusal. */
 export class VmRequestError extends Error {
+  /** Error name. */
   override readonly name = "VmRequestError";
+  /** `reason`: which kind of refusal; `message`: what was refused and why. */
   constructor(readonly reason: VmRequestRefusal, message: string) {
     super(message);
   }

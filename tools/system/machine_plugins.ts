@@ -26,7 +26,9 @@ export const BUILTIN_PLATFORM_PLUGINS: Readonly<Record<string, string>> = {
 
 /** The arch and platform a configuration names. */
 export interface MachinePluginSpecifiers {
+  /** The arch plugin's specifier (`plugins.arch`). */
   readonly arch: string;
+  /** The platform plugin's specifier (`plugins.platform`). */
   readonly platform: string;
 }
 
@@ -59,7 +61,9 @@ export function machinePluginUrl(
 
 /** The arch and platform plugin objects of a machine. */
 export interface MachinePlugins {
+  /** The arch plugin. */
   readonly arch: ArchPlugin;
+  /** The platform plugin. */
   readonly platform: PlatformPlugin;
 }
 

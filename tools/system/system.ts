@@ -77,12 +77,17 @@ export interface SystemOptions {
 
 /** What a VM is to be. */
 export interface VmLaunch {
+  /** The VM's name (unique among the RM's VMs). */
   readonly name: string;
   /** RAM bytes. */
   readonly memory: number;
+  /** vCPUs (1 .. the platform's `maxVcpus`). */
   readonly vcpus: number;
+  /** The kernel: an arm64 Image (plain, gzip or EFI zboot), an ELF or a flat binary. */
   readonly kernel: Uint8Array;
+  /** An initramfs, if any. */
   readonly initrd?: Uint8Array;
+  /** The kernel command line (`/chosen/bootargs`). */
   readonly bootargs: string;
   /**
    * Device plugins from the VM's configuration, loaded beforehand with
@@ -103,9 +108,13 @@ export type VmEnd =
 
 /** A VM the system launched. */
 export interface VmInstance {
+  /** The VM's name. */
   readonly name: string;
+  /** Its RM VMID. */
   readonly vmid: number;
+  /** Its vCPU threads, by index. */
   readonly vcpus: readonly Thread[];
+  /** The platform's devices and the device plugins attached to it. */
   readonly devices: readonly Device[];
   /** The platform's console device (the PL011 on qemu-virt). */
   readonly consoleDevice: ConsoleDevice;
@@ -126,12 +135,17 @@ export const DETERMINISTIC_RTC_EPOCH = 1767225600;
 
 /** A running system. */
 export class GunyahSystem {
+  /** The hypervisor core (for tests and embedders; tools use the read model and control surface). */
   readonly hv: Hypervisor;
+  /** The arch plugin the machine runs on. */
   readonly arch: ArchPlugin;
+  /** The platform plugin: the board. */
   readonly platform: PlatformPlugin;
+  /** The resource manager component. */
   readonly rm: ResourceManager;
   /** The host's VMM: the tools' VM control goes through its RM RPC channel. */
   readonly hostVmm: HostVmm;
+  /** The VMs launched, in order. */
   readonly vms: VmInstance[] = [];
   /** Where the hypervisor's physical RAM for VMs starts (the platform's RAM base). */
   readonly physRamBase: number;

@@ -183,6 +183,11 @@ function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: T
   // Set once a block was refused for ending past `stop`: the few instructions
   // left in the chunk are interpreted without translating blocks at each.
   let nearStop = false;
+  // Whether the current instruction can start a block worth counting: after a
+  // branch, a block, a fetch lookup, or an instruction no block can start with
+  // (a system instruction ends the block before it). Straight-line code in
+  // between belongs to the block of its head.
+  let atHead = true;
   while (n < stop) {
     if ((cpu.fiqLine && takeFiq(cpu)) || (cpu.irqLine && takeIrq(cpu))) needLookup = true;
     if (needLookup) {
@@ -194,21 +199,23 @@ function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: T
       vaPageHi = cpu.pcHi;
       epoch = cpu.fetchEpoch;
       needLookup = false;
+      atHead = true;
     }
     const pcLo = cpu.pcLo;
     const slot = (pcLo & 0xfff) >>> 2;
     const blocks = page!.blocks;
     let blk = blocks === null ? undefined : blocks[slot];
-    if (blk === undefined && !nearStop) {
+    let never = false;
+    if (blk === undefined && atHead && !nearStop) {
       let heat = page!.heat;
       if (heat === null) heat = page!.heat = new Uint16Array(1024);
       const h = heat[slot];
-      if (h !== HEAT_NEVER) {
-        if (h >= threshold) {
-          const b = jit.translate(page!, slot);
-          if (b !== null) blk = b;
-        } else heat[slot] = h + 1;
-      }
+      if (h === HEAT_NEVER) never = true;
+      else if (h >= threshold) {
+        const b = jit.translate(page!, slot);
+        if (b !== null) blk = b;
+        else never = true;
+      } else heat[slot] = h + 1;
     }
     if (blk !== undefined) {
       if (n + blk.length > stop) nearStop = true;
@@ -221,6 +228,7 @@ function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: T
         const lo = cpu.pcLo;
         needLookup = ((lo & 0xfffff000) >>> 0) !== vaPageLo || cpu.pcHi !== vaPageHi ||
           (lo & 3) !== 0 || epoch !== cpu.fetchEpoch || !page!.valid;
+        atHead = true;
         continue;
       }
     }
@@ -233,7 +241,9 @@ function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: T
       const lo = cpu.pcLo;
       needLookup = ((lo & 0xfffff000) >>> 0) !== vaPageLo || cpu.pcHi !== vaPageHi ||
         (lo & 3) !== 0 || epoch !== cpu.fetchEpoch || !page!.valid;
+      atHead = true;
     } else {
+      atHead = never;
       const next = (pcLo + 4) >>> 0;
       cpu.pcLo = next;
       if ((next & 0xfff) === 0) {

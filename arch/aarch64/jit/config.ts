@@ -23,14 +23,21 @@ export interface CpuModeOptions {
   readonly jitThreshold?: number;
 }
 
-/** Mode used when neither an option nor the environment chooses one. */
-export const DEFAULT_CPU_MODE: CpuMode = "jit";
 /**
- * Default hotness threshold. Translating a block costs roughly as much as
- * interpreting it a few hundred times; below that, boot code run once or
- * twice stays interpreted.
+ * Mode used when neither an option nor the environment chooses one. The
+ * interpreter: with the translator, a compute-bound guest runs ~8x faster,
+ * but a Linux boot (thousands of short, branchy blocks) is slower
+ * (tools/bench/PERFORMANCE.md "Translator"), and booting Linux is what the
+ * default system does.
  */
-export const DEFAULT_JIT_THRESHOLD = 64;
+export const DEFAULT_CPU_MODE: CpuMode = "interp";
+/**
+ * Default hotness threshold: interpreter executions of a block head before
+ * it is translated. Measured on a Debian boot to /init (PERFORMANCE.md):
+ * lower thresholds spend seconds compiling blocks that run a few hundred
+ * times, which V8 then runs unoptimized.
+ */
+export const DEFAULT_JIT_THRESHOLD = 2000;
 
 function env(name: string): string | undefined {
   try {

@@ -38,9 +38,9 @@ import { type BlockInsn, classify, emitBlock, isTerminator, Op } from "./emit.ts
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSTRUCTIONS = 128;
 /** Installed blocks per VM above which the oldest are evicted. */
-export const MAX_BLOCKS = 16384;
+export const MAX_BLOCKS = 65536;
 /** Compiled factories kept for reuse by source text. */
-export const MAX_FACTORIES = 8192;
+export const MAX_FACTORIES = 32768;
 /** Heat value marking a slot where no block can start (its first instruction is not translatable). */
 export const HEAT_NEVER = 0xffff;
 
@@ -70,6 +70,41 @@ type Factory = (deps: unknown, handlers: readonly Handler[]) => BlockCode;
 
 const DEPS = { readMem, writeMem, mul64, out, checkSpAlignment };
 
+/** Every translator of this process (for {@link translatorTotals}). */
+const live = new Set<WeakRef<Translator>>();
+
+/** The counters of all translators of this process, summed (benchmarks, diagnostics). */
+export function translatorTotals(): TranslatorStats {
+  const sum = {
+    blocksTranslated: 0,
+    compiles: 0,
+    invalidations: DecodedPageClass.blocksDropped,
+    evictions: 0,
+    blocks: 0,
+    cacheSourceChars: 0,
+    translateMs: 0,
+    blockEntries: 0,
+    retiredInBlocks: 0,
+  };
+  for (const ref of live) {
+    const t = ref.deref();
+    if (t === undefined) {
+      live.delete(ref);
+      continue;
+    }
+    const s = t.stats();
+    sum.blocksTranslated += s.blocksTranslated;
+    sum.compiles += s.compiles;
+    sum.evictions += s.evictions;
+    sum.blocks += s.blocks;
+    sum.cacheSourceChars += s.cacheSourceChars;
+    sum.translateMs += s.translateMs;
+    sum.blockEntries += s.blockEntries;
+    sum.retiredInBlocks += s.retiredInBlocks;
+  }
+  return sum;
+}
+
 /** One VM's translator (shared by its vCPUs, like the decode cache). */
 export class Translator {
   readonly #factories = new Map<string, Factory>();
@@ -89,7 +124,9 @@ export class Translator {
     readonly cache: DecodeCache,
     /** Interpreter executions of a slot before a block is translated there (0 = at once). */
     readonly threshold: number,
-  ) {}
+  ) {
+    live.add(new WeakRef(this));
+  }
 
   /**
    * Translate the block starting at `slot` of `page` and install it; returns

@@ -8,21 +8,9 @@
  */
 import { assertEquals } from "@gunyah-ts/tests/assert";
 import { GunyahSystem } from "@gunyah-ts/system";
+import { CC, GUEST_LINK_SCRIPT, OBJCOPY, RM_GUEST_CFLAGS, run } from "../guest_build.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
-const CC = "aarch64-linux-gnu-gcc";
-const OBJCOPY = "aarch64-linux-gnu-objcopy";
-
-async function run(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
-    if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
 
 /** The VMM as a flat binary, with the secondary's image and DTB inside; null without the tools. */
 async function buildVmm(): Promise<Uint8Array | null> {
@@ -56,17 +44,10 @@ async function buildVmm(): Promise<Uint8Array | null> {
         `${HERE}secondary.dts`,
       ]) &&
       await run(CC, [
-        "-O2",
-        "-ffreestanding",
-        "-nostdlib",
-        "-static",
-        "-fno-pic",
-        "-mgeneral-regs-only",
-        "-mstrict-align",
-        "-Wl,--no-warn-rwx-segments",
+        ...RM_GUEST_CFLAGS,
         `-Wa,-I${dir}`,
         "-T",
-        `${HERE}../link.ld`,
+        GUEST_LINK_SCRIPT,
         `${HERE}vmm_start.S`,
         `${HERE}vmm.c`,
         "-o",
