@@ -664,11 +664,8 @@ export class ResourceManager implements Component {
   resetVm(vmid: number): void {
     const rec = this.vm(vmid);
     this.#state(rec, [VmStatus.EXITED, VmStatus.READY, VmStatus.INIT_FAILED], "VM_RESET");
-    if (rec.caps) {
-      throw new RmRequestError(
-        RmError.DENIED,
-        `VM '${rec.name}' was built by the host and cannot be reset over RPC`,
-      );
+    if (rec.vmid === Vmid.HLOS) {
+      throw new RmRequestError(RmError.DENIED, `the primary VM '${rec.name}' cannot be reset`);
     }
     rec.status = VmStatus.RESETTING;
     this.#parcels?.releaseAllFor(vmid);
@@ -719,6 +716,12 @@ export class ResourceManager implements Component {
       for (const w of b.wakeupVirqs) if (w !== null) owner?.virqs.give(w);
     }
     rec.built = null;
+    const host = rec.caps;
+    if (host) {
+      // A host-built VM (initVm): its vCPUs, cspace, vic, address space, then its RAM extent.
+      problems.push(...destroyVmObjects(port, host), ...destroyObjects(port, [host.memextent]));
+      rec.caps = null;
+    }
     rec.objects = null;
     rec.config = null;
     rec.ramIpa = null;

@@ -10,6 +10,8 @@
  * | `POST /api/vms` | create a VM from `{name, memory, vcpus, kernel?, initrd?, append?, start?}` |
  * | `POST /api/vms/:vmid/start` | VM_START of a VM created with `start: false` |
  * | `POST /api/vms/:vmid/stop` | forced VM_STOP (vcpu_kill of every vCPU) |
+ * | `POST /api/vms/:vmid/reset` | VM_RESET of a stopped VM: its objects destroyed |
+ * | `POST /api/vms/:vmid/destroy` | VM_DEALLOCATE of a reset VM: its VMID freed |
  * | `POST /api/vms/:vmid/console` | send `{text}` to the VM's console input |
  *
  * Errors are JSON `{error}` with a 4xx status. Requests that change state
@@ -227,6 +229,8 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
 
   app.post("/api/vms/:vmid/start", withVm((vmid) => control.start(vmid)));
   app.post("/api/vms/:vmid/stop", withVm((vmid) => control.stop(vmid)));
+  app.post("/api/vms/:vmid/reset", withVm((vmid) => control.reset(vmid)));
+  app.post("/api/vms/:vmid/destroy", withVm((vmid) => control.destroy(vmid)));
   app.post(
     "/api/vms/:vmid/console",
     withVm((vmid, body) => {

@@ -269,6 +269,26 @@ export class VmControl {
     }
   }
 
+  /** VM_RESET over the host VMM's RM channel: the stopped VM's objects are destroyed. */
+  async reset(vmid: number): Promise<void> {
+    this.#record(vmid);
+    try {
+      await this.#system.resetVm(vmid);
+    } catch (e) {
+      throw asControlError(e);
+    }
+  }
+
+  /** VM_DEALLOCATE over the host VMM's RM channel: a reset VM's VMID is freed. */
+  async destroy(vmid: number): Promise<void> {
+    this.#record(vmid);
+    try {
+      await this.#system.destroyVm(vmid);
+    } catch (e) {
+      throw asControlError(e);
+    }
+  }
+
   #record(vmid: number): VmRecordView {
     try {
       return this.#system.vmRecord(vmid);

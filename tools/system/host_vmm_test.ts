@@ -42,7 +42,7 @@ Deno.test("host VMM: its own VMID and RM channel; start and stop over RPC; refus
     [vm.vmid, ExitType.VM_STOP_FORCED, 7],
   );
 
-  // A host-built VM cannot be reset over RPC (the RM's rule), and the RM keeps serving.
+  // The primary (VMID 3) cannot be reset over RPC (the RM's rule), and the RM keeps serving.
   const reset = await assertRejects(() => vmm.resetVm(vm.vmid), HostVmmError, "DENIED");
   assertEquals((reset as HostVmmError).code, RmError.DENIED);
   // The host VMM is no HLOS: VM_ALLOCATE is refused by the owner rules.

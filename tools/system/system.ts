@@ -330,6 +330,29 @@ export class GunyahSystem {
     this.hv.wake();
   }
 
+  /**
+   * VM_RESET over the host VMM's RM channel: the RM destroys the VM's
+   * objects (vCPUs, cspace, vic, address space, its RAM extent) and records
+   * it RESET. The primary (VMID 3) and a running VM are refused.
+   */
+  async resetVm(vmid: number): Promise<void> {
+    this.vmRecord(vmid);
+    await this.#rpc(() => this.hostVmm.resetVm(vmid));
+    this.#pendingStart.delete(vmid);
+  }
+
+  /**
+   * VM_DEALLOCATE over the host VMM's RM channel (a VM in RESET, or never
+   * built): its VMID is free again and it leaves {@link vms}. Its physical
+   * RAM is not reused by later launches.
+   */
+  async destroyVm(vmid: number): Promise<void> {
+    this.vmRecord(vmid);
+    await this.#rpc(() => this.hostVmm.deallocateVm(vmid));
+    const i = this.vms.findIndex((v) => v.vmid === vmid);
+    if (i >= 0) this.vms.splice(i, 1);
+  }
+
   /** A host VMM request; an RM refusal as a {@link VmRequestError}. */
   async #rpc(request: () => Promise<void>): Promise<void> {
     try {
