@@ -163,7 +163,7 @@ export function rmCallViolations(file: string, text: string): RmCallViolation[] 
       const before = code.slice(Math.max(0, at - 40), at);
       const declared = /readonly\s+$/.test(before) && /^\s*:\s*ResourceManager\b/.test(after);
       const assigned = /this\.$/.test(before) && /^\s*=\s*new\s+ResourceManager\b/.test(after);
-      const handedOver = /addComponent\(\s*(?:[\w$]+\.)?$/.test(before) && /^\s*\)/.test(after);
+      const handedOver = /addComponent\(\s*(?:[\w$]+\.)?$/.test(before) && /^\s*[,)]/.test(after);
       if (declared || assigned || handedOver) continue;
     }
     out.push({

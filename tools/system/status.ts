@@ -134,7 +134,7 @@ function capSnapshot(cap: Cap): CapSnapshot {
 function lookupName(system: GunyahSystem, capId: bigint | undefined): string | null {
   if (capId === undefined) return null;
   try {
-    return system.hv.rootCspace.capOf(capId).object?.describeName() ?? null;
+    return system.rmCspace.capOf(capId).object?.describeName() ?? null;
   } catch (e) {
     if (e instanceof HypErrorException) return null;
     throw e;
@@ -150,7 +150,7 @@ function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
     let memoryBytes = 0;
     if (caps) {
       try {
-        const me = system.hv.rootCspace.capOf(caps.memextent).object;
+        const me = system.rmCspace.capOf(caps.memextent).object;
         if (me instanceof Memextent) memoryBytes = me.size;
       } catch (e) {
         if (!(e instanceof HypErrorException)) throw e;

@@ -14,7 +14,7 @@
  * @module
  */
 import { createPsciService, Hypervisor, ObjectType, SmcccOwner } from "@gunyah-ts/core";
-import type { Addrspace, HypervisorEventBus, RunStopReason, Thread } from "@gunyah-ts/core";
+import type { Addrspace, Cspace, HypervisorEventBus, RunStopReason, Thread } from "@gunyah-ts/core";
 import type { ArchPlugin, ConsoleDevice, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
 import {
   ResourceManager,
@@ -36,6 +36,12 @@ import {
 } from "./machine_plugins.ts";
 import { type VmRecordView, VmRequestError } from "./control.ts";
 import { HOST_VMM_VMID, HostVmm, HostVmmError } from "./host_vmm.ts";
+import { type ComponentCspace, createComponentCspace } from "./component_cspace.ts";
+
+/** Caps the RM's own cspace holds (every VM's objects, its queues, parcels' extents). */
+const RM_CSPACE_MAX_CAPS = 2048;
+/** Caps the host VMM's cspace holds (its RM queue ends, the vCPU caps it is given). */
+const HOST_VMM_CSPACE_MAX_CAPS = 256;
 import { systemStatus } from "./status.ts";
 import type { SystemStatus } from "./status_types.ts";
 
@@ -153,6 +159,7 @@ export class GunyahSystem {
   readonly rmPrivateMemoryBase: number;
   /** Physical RAM the host VMM claims for its RPC buffer: the page below the RM's. */
   readonly hostVmmMemoryBase: number;
+  readonly #rmCspace: ComponentCspace;
   /** Boot entry and X0 of each host-built VM not yet started, by VMID. */
   readonly #pendingStart = new Map<number, { entry: bigint; x0: bigint; started: () => void }>();
   readonly #rtcEpochSeconds: number;
@@ -167,6 +174,7 @@ export class GunyahSystem {
     rtcEpochSeconds: number,
   ) {
     this.hv = hv;
+    this.#rmCspace = createComponentCspace(hv, "resource manager", RM_CSPACE_MAX_CAPS);
     this.arch = arch;
     this.platform = platform;
     this.physRamBase = platform.ramBase;
@@ -244,9 +252,27 @@ export class GunyahSystem {
       options.ramBytes,
       options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
     );
-    await hv.addComponent(sys.rm);
-    await hv.addComponent(sys.hostVmm);
-    sys.hostVmm.connect(sys.rm.attachClient(sys.hostVmm.name, HOST_VMM_VMID, sys.hostVmm.env));
+    // The RM and the host VMM each get a cspace of their own (both allocate
+    // from the root partition): the RM holds caps only to what it creates and
+    // to the host VMM's cspace and vic, which it needs to make its channel.
+    const rmCs = sys.#rmCspace;
+    const vmmCs = createComponentCspace(hv, "host VMM", HOST_VMM_CSPACE_MAX_CAPS);
+    await hv.addComponent(sys.rm, {
+      cspace: rmCs.cspace,
+      cspaceCap: rmCs.selfCap,
+      partitionCap: rmCs.partitionCap,
+    });
+    await hv.addComponent(sys.hostVmm, {
+      cspace: vmmCs.cspace,
+      cspaceCap: vmmCs.selfCap,
+      partitionCap: vmmCs.partitionCap,
+    });
+    sys.hostVmm.connect(
+      sys.rm.attachClient(sys.hostVmm.name, HOST_VMM_VMID, {
+        cspaceCap: rmCs.copyIn(vmmCs.rootCap),
+        vicCap: rmCs.copyFrom(vmmCs, sys.hostVmm.env.vicCap),
+      }),
+    );
     return sys;
   }
 
@@ -286,6 +312,11 @@ export class GunyahSystem {
   /** Write a diagnostic line to the system's log. */
   log(message: string): void {
     this.hv.log(message);
+  }
+
+  /** The resource manager's own cspace (the caps in its VM records are CapIDs in it). */
+  get rmCspace(): Cspace {
+    return this.#rmCspace.cspace;
   }
 
   /** Every VM the resource manager records, in VMID order of creation (not the host VMM). */
@@ -418,7 +449,7 @@ export class GunyahSystem {
     });
     this.#nextPhys = phys + spec.memory;
     const caps = rec.caps!;
-    const cs = this.hv.rootCspace;
+    const cs = this.rmCspace;
     const addrspace = cs.lookup<Addrspace>(caps.addrspace, ObjectType.ADDRSPACE, 0, false);
     const vcpus = caps.vcpus.map((c) => cs.lookup<Thread>(c, ObjectType.THREAD, 0, false));
     const vmCtx = this.hv.vmFor(addrspace);
