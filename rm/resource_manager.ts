@@ -377,6 +377,47 @@ export class ResourceManager implements Component {
     return rec;
   }
 
+  /**
+   * A host-side RM client: VMID `vmid` for a native component (the host's
+   * VMM) and its own RM RPC channel, created as a VM's (`rpc/link.ts`): two
+   * queues, the client's ends copied into the cspace `client.cspaceCap` with
+   * SEND / RECEIVE only, its VIRQs (INTIDs 272/273) bound in its vic
+   * `client.vicCap`. Both caps name the client's objects in the RM's cspace.
+   * The record has no vCPUs or memory and stays RUNNING; the client owns the
+   * VMs the host builds for it (`allocateVm(name, vmid, owner)`).
+   */
+  attachClient(
+    name: string,
+    vmid: number,
+    client: { readonly cspaceCap: bigint; readonly vicCap: bigint },
+  ): RpcLink {
+    const rpc = this.#rpc;
+    if (!rpc) {
+      throw new Error(`resource manager: no RPC service for client '${name}' (no private memory)`);
+    }
+    const rec = this.allocateVm(name, vmid);
+    const port = this.#portOrThrow();
+    const env = port.env as BuilderPort["env"] & { readonly vicCap: bigint };
+    const [rx, tx] = rpc.allocateVirqs();
+    try {
+      const link = createRpcLink(
+        port,
+        env,
+        { name, cspaceCap: client.cspaceCap, vicCap: client.vicCap },
+        rx,
+        tx,
+      );
+      rpc.attach(vmid, link);
+      rec.status = VmStatus.RUNNING;
+      return link;
+    } catch (e) {
+      this.#rmVirqs.give(rx);
+      this.#rmVirqs.give(tx);
+      this.#vms.delete(vmid);
+      throw e;
+    }
+  }
+
   #link(rec: VmRecord): RpcLink | null {
     const rpc = this.#rpc;
     if (!rpc || !rec.objects) return null;
@@ -623,11 +664,8 @@ export class ResourceManager implements Component {
   resetVm(vmid: number): void {
     const rec = this.vm(vmid);
     this.#state(rec, [VmStatus.EXITED, VmStatus.READY, VmStatus.INIT_FAILED], "VM_RESET");
-    if (rec.caps) {
-      throw new RmRequestError(
-        RmError.DENIED,
-        `VM '${rec.name}' was built by the host and cannot be reset over RPC`,
-      );
+    if (rec.vmid === Vmid.HLOS) {
+      throw new RmRequestError(RmError.DENIED, `the primary VM '${rec.name}' cannot be reset`);
     }
     rec.status = VmStatus.RESETTING;
     this.#parcels?.releaseAllFor(vmid);
@@ -678,6 +716,12 @@ export class ResourceManager implements Component {
       for (const w of b.wakeupVirqs) if (w !== null) owner?.virqs.give(w);
     }
     rec.built = null;
+    const host = rec.caps;
+    if (host) {
+      // A host-built VM (initVm): its vCPUs, cspace, vic, address space, then its RAM extent.
+      problems.push(...destroyVmObjects(port, host), ...destroyObjects(port, [host.memextent]));
+      rec.caps = null;
+    }
     rec.objects = null;
     rec.config = null;
     rec.ramIpa = null;

@@ -339,6 +339,16 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
     return this.#components.add(component, options);
   }
 
+  /**
+   * Deliver the VIRQs queued for native components now, without running a
+   * round (a component waiting for another's answer, e.g. an RM client while
+   * the run loop is between rounds or not running). Returns whether any was
+   * delivered.
+   */
+  deliverComponentVirqs(): boolean {
+    return this.#components.deliverVirqs();
+  }
+
   /** Stop every component (reverse start order). */
   stopComponents(): Promise<void> {
     return this.#components.stopAll();

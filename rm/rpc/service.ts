@@ -358,7 +358,7 @@ export class RmRpcService {
         }
         this.#running(rec);
         if (flags & VM_STOP_FLAG_FORCE) {
-          this.#host.stopVm(rec.vmid, `stopped by VM 0x${caller.toString(16)} (VM_STOP force)`);
+          this.#host.stopVm(rec.vmid, `stopped (VM_STOP_FORCED) by VM 0x${caller.toString(16)}`);
           this.notifyExited(rec, ExitType.VM_STOP_FORCED, reason);
         } else if (!this.notify(rec.vmid, RmNotify.VM_SHUTDOWN, u32(reason))) {
           throw new Reject(RmError.NORESOURCE, "the VM has no RM channel to ask it to shut down");

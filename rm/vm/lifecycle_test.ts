@@ -259,7 +259,7 @@ Deno.test("VM lifecycle over RPC: wrong owners are denied", async () => {
     (await guest.rpc.call(RmMsg.VM_CONFIG_IMAGE, configImageReq(vmid, 0x100))).error,
     RmError.DENIED,
   );
-  // The host-built primary cannot be reset over RPC, not even by the RM-owned path.
+  // The primary (HLOS) cannot be reset over RPC.
   assertEquals((await hlos.rpc.call(RmMsg.VM_RESET, vmidReq(Vmid.HLOS))).error, RmError.DENIED);
   // The secondary's RM node is in its devicetree.
   const fdt = decodeFdt(s.parcels.bytes(0x100, DTB_OFFSET, Number(DTB_SIZE))!);

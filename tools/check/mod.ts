@@ -1,7 +1,7 @@
 /**
  * Checks over the workspace's structure: package boundaries (imports cross
  * members only through declared entry points) and the layering of the import
- * graph.
+ * graph, and RM isolation (no ResourceManager method called outside rm/, rm_calls.ts).
  *
  * @module
  */
@@ -20,3 +20,4 @@ export * from "./graph.ts";
 export * from "./layering.ts";
 export * from "./packages.ts";
 export * from "./sdk_map.ts";
+export * from "./rm_calls.ts";

@@ -1,7 +1,9 @@
 /**
  * `gunyah vm`: manage the VMs of a running system (one started by `gunyah
  * boot`) through its loopback API — the same operations as the dashboard's
- * controls: list, create, start, stop, and typing on a VM's console.
+ * controls: list, create, start, stop, reset, destroy, and typing on a VM's
+ * console. Start, stop, reset and destroy are RM RPC from the system's host
+ * VMM (VM_START, VM_STOP, VM_RESET, VM_DEALLOCATE).
  *
  * @module
  */
@@ -22,8 +24,10 @@ Actions:
               [--append TEXT] [--no-start]
                                build a VM through the resource manager (default
                                images: the boot's Debian kernel and initramfs)
-  start VMID                   start a VM created with --no-start
-  stop VMID                    force-stop a VM (vcpu_kill of every vCPU)
+  start VMID                   start a VM created with --no-start (VM_START)
+  stop VMID                    force-stop a VM (VM_STOP: vcpu_kill of every vCPU)
+  reset VMID                   destroy a stopped VM's objects (VM_RESET)
+  destroy VMID                 free a reset VM's VMID (VM_DEALLOCATE)
   type VMID TEXT               type TEXT on the VM's console (\\n for Enter)
 
 Options:
@@ -105,7 +109,7 @@ class UsageError extends Error {
 /** The vm command. */
 export const vmCommand: Command = {
   name: "vm",
-  summary: "list, create, start and stop VMs of a running system",
+  summary: "list, create, start, stop, reset and destroy VMs of a running system",
   help: HELP,
   async run(args: string[]): Promise<number> {
     try {
@@ -144,7 +148,9 @@ export const vmCommand: Command = {
           return 0;
         }
         case "start":
-        case "stop": {
+        case "stop":
+        case "reset":
+        case "destroy": {
           const vmid = parseVmid(rest[0]);
           const r = await call(base, "POST", `/api/vms/${vmid}/${action}`) as {
             status: string | null;

@@ -19,7 +19,8 @@ async function captured(fn: () => Promise<number>): Promise<{ code: number; out:
 }
 
 Deno.test({
-  name: "gunyah vm lists, creates, starts and stops VMs of a running system over its API",
+  name:
+    "gunyah vm lists, creates, starts, stops, resets and destroys VMs of a running system over its API",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -69,6 +70,24 @@ Deno.test({
         (await captured(() => vmCommand.run(["start", String(rec.vmid), "--url", url]))).code,
         1,
       );
+      // destroy before reset: the RM's VM_STATE, exit 1
+      assertEquals(
+        (await captured(() => vmCommand.run(["destroy", String(rec.vmid), "--url", url]))).code,
+        1,
+      );
+      assertEquals(
+        (await captured(() => vmCommand.run(["reset", String(rec.vmid), "--url", url]))).code,
+        0,
+      );
+      assertEquals([rec.status, rec.caps], [VmStatus.RESET, null]); // its objects destroyed
+      assertEquals(
+        (await captured(() => vmCommand.run(["destroy", String(rec.vmid), "--url", url]))).code,
+        0,
+      );
+      assertEquals(sys.rm.find(rec.vmid), null); // the VMID is free
+      assertEquals(sys.vms.map((v) => v.vmid), [3]);
+      // the primary cannot be reset (the RM's DENIED), exit 1
+      assertEquals((await captured(() => vmCommand.run(["reset", "3", "--url", url]))).code, 1);
     } finally {
       await dash.close();
       await Deno.remove(kernel);

@@ -10,6 +10,8 @@
  * | `POST /api/vms` | create a VM from `{name, memory, vcpus, kernel?, initrd?, append?, start?}` |
  * | `POST /api/vms/:vmid/start` | VM_START of a VM created with `start: false` |
  * | `POST /api/vms/:vmid/stop` | forced VM_STOP (vcpu_kill of every vCPU) |
+ * | `POST /api/vms/:vmid/reset` | VM_RESET of a stopped VM: its objects destroyed |
+ * | `POST /api/vms/:vmid/destroy` | VM_DEALLOCATE of a reset VM: its VMID freed |
  * | `POST /api/vms/:vmid/console` | send `{text}` to the VM's console input |
  *
  * Errors are JSON `{error}` with a 4xx status. Requests that change state
@@ -212,7 +214,7 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
   });
 
   const withVm = (
-    action: (vmid: number, body: unknown) => void,
+    action: (vmid: number, body: unknown) => void | Promise<void>,
   ) =>
   async (c: Context) => {
     const text = c.req.param("vmid") ?? "";
@@ -220,13 +222,15 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
     if (vmid === null) return fail(c, 400, `'${text}' is not a VMID (decimal or 0x hex)`);
     const r = await readJson(c);
     if (!r.ok) return r.res;
-    action(vmid, r.body);
+    await action(vmid, r.body);
     const vm = state().vms.find((v) => v.vmid === vmid);
     return c.json({ vmid, status: vm?.status ?? null, exitReason: vm?.exitReason ?? null });
   };
 
   app.post("/api/vms/:vmid/start", withVm((vmid) => control.start(vmid)));
   app.post("/api/vms/:vmid/stop", withVm((vmid) => control.stop(vmid)));
+  app.post("/api/vms/:vmid/reset", withVm((vmid) => control.reset(vmid)));
+  app.post("/api/vms/:vmid/destroy", withVm((vmid) => control.destroy(vmid)));
   app.post(
     "/api/vms/:vmid/console",
     withVm((vmid, body) => {

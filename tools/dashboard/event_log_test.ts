@@ -19,7 +19,7 @@ Deno.test("event log: bounded ring of recent events, counts of the frequent ones
 
   let ended = false;
   vm.ended.then(() => (ended = true));
-  system.hv.runUntil(() => system.rm.vm(vm.vmid).exitReason !== null, 1e6);
+  system.hv.runUntil(() => system.vmRecord(vm.vmid).exitReason !== null, 1e6);
   await vm.ended;
   assert(ended);
   const kinds = log.recent().map((e) => e.kind);

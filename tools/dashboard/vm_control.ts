@@ -5,12 +5,12 @@
  * - Create validates a request, reads the images (the boot's default
  *   Debian kernel and busybox initramfs when no kernel is given) and
  *   launches the VM with `GunyahSystem.launch`, as `gunyah boot` does.
- * - A VM may be created without starting it (`launch(spec, { start: false })`)
- *   and started later by {@link VmControl.start}: the RM's VM_START with the boot plan's entry
- *   and X0; the VM stays READY in between, exactly the RM state machine.
- * - Stop is the system's forced VM_STOP (`GunyahSystem.stopVm`): the VM is
- *   recorded EXITED with the reason VM_STOP_FORCED and the resource manager
- *   kills its vCPUs.
+ * - Every VM is launched READY (`launch(spec, { start: false })`) and started
+ *   by `GunyahSystem.startVm`: the host VMM's VM_SET_CONTEXT (the boot plan's
+ *   entry and X0) and VM_START over its RM RPC channel — at once, or later by
+ *   {@link VmControl.start} for a VM created with `start: false`.
+ * - Stop is the host VMM's forced VM_STOP over RPC (`GunyahSystem.stopVm`):
+ *   the RM records the VM EXITED (VM_STOP_FORCED) and kills its vCPUs.
  *
  * It reads VMs through the system's control surface (`vmRecord`,
  * `vmRecords`, plain data) and knows no core or RM class.
@@ -207,16 +207,23 @@ export class VmControl {
     };
     let vm: VmInstance;
     try {
-      vm = sys.launch(spec, { start: req.start });
+      vm = sys.launch(spec, { start: false });
     } catch (e) {
       throw asControlError(e);
     }
     consoleTap(vm);
+    if (req.start) {
+      try {
+        await sys.startVm(vm.vmid);
+      } catch (e) {
+        throw asControlError(e);
+      }
+    }
     return vm;
   }
 
-  /** VM_START of a VM created with `start: false`. */
-  start(vmid: number): void {
+  /** VM_START (over the host VMM's RM channel) of a VM created with `start: false`. */
+  async start(vmid: number): Promise<void> {
     const rec = this.#record(vmid);
     const vm = this.#system.vms.find((v) => v.vmid === vmid);
     if (rec.status === "running") {
@@ -237,25 +244,49 @@ export class VmControl {
       );
     }
     try {
-      vm.start();
+      await this.#system.startVm(vmid);
     } catch (e) {
       throw asControlError(e);
     }
   }
 
   /**
-   * Forced VM_STOP through the system: the VM is recorded EXITED
-   * (VM_STOP_FORCED) and the resource manager kills its vCPUs.
+   * Forced VM_STOP over the host VMM's RM channel: the RM records the VM
+   * EXITED (VM_STOP_FORCED) and kills its vCPUs.
    */
-  stop(vmid: number): void {
+  async stop(vmid: number): Promise<void> {
     const rec = this.#record(vmid);
-    if (rec.status !== "running" && rec.status !== "ready") {
+    if (rec.status !== "running") {
       throw new VmControlError(
         409,
-        `VM '${rec.name}' (VMID ${vmid}) is ${rec.status}; only a running or ready VM can be stopped`,
+        `VM '${rec.name}' (VMID ${vmid}) is ${rec.status}; only a running VM can be stopped`,
       );
     }
-    this.#system.stopVm(vmid, "stopped (VM_STOP_FORCED)");
+    try {
+      await this.#system.stopVm(vmid);
+    } catch (e) {
+      throw asControlError(e);
+    }
+  }
+
+  /** VM_RESET over the host VMM's RM channel: the stopped VM's objects are destroyed. */
+  async reset(vmid: number): Promise<void> {
+    this.#record(vmid);
+    try {
+      await this.#system.resetVm(vmid);
+    } catch (e) {
+      throw asControlError(e);
+    }
+  }
+
+  /** VM_DEALLOCATE over the host VMM's RM channel: a reset VM's VMID is freed. */
+  async destroy(vmid: number): Promise<void> {
+    this.#record(vmid);
+    try {
+      await this.#system.destroyVm(vmid);
+    } catch (e) {
+      throw asControlError(e);
+    }
   }
 
   #record(vmid: number): VmRecordView {

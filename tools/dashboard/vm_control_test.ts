@@ -1,6 +1,6 @@
-import { assertEquals, assertThrows } from "@gunyah-ts/tests/assert";
+import { assertEquals, assertRejects, assertThrows } from "@gunyah-ts/tests/assert";
 import { ThreadState } from "@gunyah-ts/core";
-import { VmStatus } from "@gunyah-ts/rm";
+import { ExitType, RmNotify } from "@gunyah-ts/rm";
 import { parseCreateVmRequest, VmControl, VmControlError } from "./vm_control.ts";
 import { printThenWaitGuest, systemWithGuest } from "./test_fixture.ts";
 
@@ -60,13 +60,21 @@ Deno.test("stop kills every vCPU by hypercall and records VM_STOP_FORCED; unknow
   const { system, vm } = await systemWithGuest(printThenWaitGuest("."));
   const control = new VmControl(system, () => Promise.reject(new Error("unused")));
   system.hv.runUntil(() => vm.vcpus[0].sched.blockBits !== 0, 1e6);
-  control.stop(vm.vmid);
-  assertEquals(system.rm.vm(vm.vmid).status, VmStatus.EXITED);
-  assertEquals(system.rm.vm(vm.vmid).exitReason, "stopped (VM_STOP_FORCED)");
+  await control.stop(vm.vmid);
+  assertEquals(system.vmRecord(vm.vmid).status, "exited");
+  assertEquals(system.vmRecord(vm.vmid).exitReason, "stopped (VM_STOP_FORCED) by VM 0x3f");
+  // Over RPC: the host VMM got the RM's NOTIFY_VM_EXITED (type VM_STOP_FORCED).
+  const note = system.hostVmm.notifications.find((n) => n.msgId === RmNotify.VM_EXITED)!;
+  const nv = new DataView(note.payload.buffer, note.payload.byteOffset);
+  assertEquals([nv.getUint16(0, true), nv.getUint16(2, true)], [vm.vmid, ExitType.VM_STOP_FORCED]);
   system.hv.runUntil(() => vm.vcpus[0].threadState === ThreadState.EXITED, 1e6);
   assertEquals(vm.vcpus[0].threadState, ThreadState.EXITED);
-  const again = assertThrows(() => control.stop(vm.vmid), VmControlError, "only a running");
+  const again = await assertRejects(() => control.stop(vm.vmid), VmControlError, "only a running");
   assertEquals((again as VmControlError).status, 409);
-  const missing = assertThrows(() => control.start(0x99), VmControlError, "VMs: 3 (primary)");
+  const missing = await assertRejects(
+    () => control.start(0x99),
+    VmControlError,
+    "VMs: 3 (primary)",
+  );
   assertEquals((missing as VmControlError).status, 404);
 });

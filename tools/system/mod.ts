@@ -26,6 +26,7 @@ export type { DevicePluginConfig, PreparedDevicePlugins } from "@gunyah-ts/plugi
 export type * from "./status_types.ts";
 export { hex } from "./status.ts";
 export * from "./control.ts";
+export * from "./host_vmm.ts";
 /** The event stream's vocabulary: the hypervisor's event map and the hypercall error names it carries. */
 export type { HypervisorEventBus, HypervisorEvents } from "@gunyah-ts/core";
 export { errorName } from "@gunyah-ts/core/abi";

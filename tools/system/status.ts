@@ -134,7 +134,7 @@ function capSnapshot(cap: Cap): CapSnapshot {
 function lookupName(system: GunyahSystem, capId: bigint | undefined): string | null {
   if (capId === undefined) return null;
   try {
-    return system.hv.rootCspace.capOf(capId).object?.describeName() ?? null;
+    return system.rmCspace.capOf(capId).object?.describeName() ?? null;
   } catch (e) {
     if (e instanceof HypErrorException) return null;
     throw e;
@@ -144,13 +144,13 @@ function lookupName(system: GunyahSystem, capId: bigint | undefined): string | n
 function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
   const instances = new Map<number, VmInstance>();
   for (const vm of system.vms) instances.set(vm.vmid, vm);
-  return system.rm.vms.map((rec) => {
+  return system.rm.vms.filter((rec) => rec.vmid !== system.hostVmm.vmid).map((rec) => {
     const vm = instances.get(rec.vmid);
     const caps = rec.caps;
     let memoryBytes = 0;
     if (caps) {
       try {
-        const me = system.hv.rootCspace.capOf(caps.memextent).object;
+        const me = system.rmCspace.capOf(caps.memextent).object;
         if (me instanceof Memextent) memoryBytes = me.size;
       } catch (e) {
         if (!(e instanceof HypErrorException)) throw e;

@@ -38,12 +38,12 @@ Deno.test("control: VM records as plain data, forced stop through the RM, unknow
   }]);
   let end = "";
   system.vms[0].ended.then((e) => end = e.kind);
-  system.stopVm(3, "stopped (VM_STOP_FORCED)");
+  await system.stopVm(3);
   system.hv.runUntil(() => end !== "", 1e6);
   await Promise.resolve();
   assertEquals(end, "stopped");
   assertEquals(system.vmRecord(3).status, "exited");
-  assertEquals(system.vmRecord(3).exitReason, "stopped (VM_STOP_FORCED)");
+  assertEquals(system.vmRecord(3).exitReason, "stopped (VM_STOP_FORCED) by VM 0x3f");
   const e = assertThrows(() => system.vmRecord(0x99), VmRequestError, "VMs: 3 (primary)");
   assertEquals((e as VmRequestError).reason, "unknown-vm");
   await system.hv.stopComponents();

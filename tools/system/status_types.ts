@@ -146,7 +146,7 @@ export interface CapSnapshot {
 export interface CspaceSnapshot {
   /** e.g. `cspace#1`. */
   readonly object: string;
-  /** Whether this is the root cspace (the resource manager's). */
+  /** Whether this is the root cspace (the composition root's; the RM has its own). */
   readonly root: boolean;
   /** Capacity (max_caps). */
   readonly maxCaps: number;

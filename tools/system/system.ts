@@ -14,7 +14,7 @@
  * @module
  */
 import { createPsciService, Hypervisor, ObjectType, SmcccOwner } from "@gunyah-ts/core";
-import type { Addrspace, HypervisorEventBus, RunStopReason, Thread } from "@gunyah-ts/core";
+import type { Addrspace, Cspace, HypervisorEventBus, RunStopReason, Thread } from "@gunyah-ts/core";
 import type { ArchPlugin, ConsoleDevice, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
 import {
   ResourceManager,
@@ -35,6 +35,13 @@ import {
   type MachinePluginSpecifiers,
 } from "./machine_plugins.ts";
 import { type VmRecordView, VmRequestError } from "./control.ts";
+import { HOST_VMM_VMID, HostVmm, HostVmmError } from "./host_vmm.ts";
+import { type ComponentCspace, createComponentCspace } from "./component_cspace.ts";
+
+/** Caps the RM's own cspace holds (every VM's objects, its queues, parcels' extents). */
+const RM_CSPACE_MAX_CAPS = 2048;
+/** Caps the host VMM's cspace holds (its RM queue ends, the vCPU caps it is given). */
+const HOST_VMM_CSPACE_MAX_CAPS = 256;
 import { systemStatus } from "./status.ts";
 import type { SystemStatus } from "./status_types.ts";
 
@@ -142,12 +149,19 @@ export class GunyahSystem {
   readonly platform: PlatformPlugin;
   /** The resource manager component. */
   readonly rm: ResourceManager;
+  /** The host's VMM: the tools' VM control goes through its RM RPC channel. */
+  readonly hostVmm: HostVmm;
   /** The VMs launched, in order. */
   readonly vms: VmInstance[] = [];
   /** Where the hypervisor's physical RAM for VMs starts (the platform's RAM base). */
   readonly physRamBase: number;
   /** Physical RAM the RM claims for its RPC buffers: the page just below {@link physRamBase}. */
   readonly rmPrivateMemoryBase: number;
+  /** Physical RAM the host VMM claims for its RPC buffer: the page below the RM's. */
+  readonly hostVmmMemoryBase: number;
+  readonly #rmCspace: ComponentCspace;
+  /** Boot entry and X0 of each host-built VM not yet started, by VMID. */
+  readonly #pendingStart = new Map<number, { entry: bigint; x0: bigint; started: () => void }>();
   readonly #rtcEpochSeconds: number;
   #nextPhys: number;
   readonly #ramEnd: number;
@@ -160,16 +174,26 @@ export class GunyahSystem {
     rtcEpochSeconds: number,
   ) {
     this.hv = hv;
+    this.#rmCspace = createComponentCspace(hv, "resource manager", RM_CSPACE_MAX_CAPS);
     this.arch = arch;
     this.platform = platform;
     this.physRamBase = platform.ramBase;
     this.rmPrivateMemoryBase = platform.ramBase - RM_PRIVATE_MEMORY_SIZE;
+    this.hostVmmMemoryBase = this.rmPrivateMemoryBase - RM_PRIVATE_MEMORY_SIZE;
     this.#nextPhys = this.physRamBase;
     this.#ramEnd = this.physRamBase + ramBytes;
     this.#rtcEpochSeconds = rtcEpochSeconds;
     const rmMemory = hv.physicalMemory.regionFor(this.rmPrivateMemoryBase, RM_PRIVATE_MEMORY_SIZE);
     this.rm = new ResourceManager({
-      privateMemory: rmMemory ? { base: rmMemory.base, bytes: rmMemory.bytes } : undefined,
+      privateMemory: rmMemory
+        ? {
+          base: this.rmPrivateMemoryBase,
+          bytes: rmMemory.bytes.subarray(
+            this.rmPrivateMemoryBase - rmMemory.base,
+            this.rmPrivateMemoryBase - rmMemory.base + RM_PRIVATE_MEMORY_SIZE,
+          ),
+        }
+        : undefined,
       physicalMemory: (base, length) => {
         const r = hv.physicalMemory.regionFor(base, length);
         return r ? r.bytes.subarray(base - r.base, base - r.base + length) : null;
@@ -177,6 +201,18 @@ export class GunyahSystem {
       physicalCpus: hv.cpuCount,
       log: (m) => hv.log(m),
     });
+    const vmmMemory = hv.physicalMemory.regionFor(this.hostVmmMemoryBase, RM_PRIVATE_MEMORY_SIZE);
+    if (!vmmMemory) throw new Error("system: no RAM for the host VMM's RPC buffer");
+    this.hostVmm = new HostVmm(
+      {
+        base: this.hostVmmMemoryBase,
+        bytes: vmmMemory.bytes.subarray(
+          this.hostVmmMemoryBase - vmmMemory.base,
+          this.hostVmmMemoryBase - vmmMemory.base + RM_PRIVATE_MEMORY_SIZE,
+        ),
+      },
+      () => void hv.deliverComponentVirqs(),
+    );
   }
 
   /**
@@ -199,7 +235,8 @@ export class GunyahSystem {
       nsPerInstruction: options.nsPerInstruction,
       pacing: options.time === "realtime" ? "realtime" : "virtual",
       ram: [
-        { base: ramBase - RM_PRIVATE_MEMORY_SIZE, size: RM_PRIVATE_MEMORY_SIZE },
+        // The host VMM's and the RM's buffer pages, just below the VMs' RAM.
+        { base: ramBase - 2 * RM_PRIVATE_MEMORY_SIZE, size: 2 * RM_PRIVATE_MEMORY_SIZE },
         { base: ramBase, size: options.ramBytes },
       ],
     });
@@ -215,7 +252,27 @@ export class GunyahSystem {
       options.ramBytes,
       options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
     );
-    await hv.addComponent(sys.rm);
+    // The RM and the host VMM each get a cspace of their own (both allocate
+    // from the root partition): the RM holds caps only to what it creates and
+    // to the host VMM's cspace and vic, which it needs to make its channel.
+    const rmCs = sys.#rmCspace;
+    const vmmCs = createComponentCspace(hv, "host VMM", HOST_VMM_CSPACE_MAX_CAPS);
+    await hv.addComponent(sys.rm, {
+      cspace: rmCs.cspace,
+      cspaceCap: rmCs.selfCap,
+      partitionCap: rmCs.partitionCap,
+    });
+    await hv.addComponent(sys.hostVmm, {
+      cspace: vmmCs.cspace,
+      cspaceCap: vmmCs.selfCap,
+      partitionCap: vmmCs.partitionCap,
+    });
+    sys.hostVmm.connect(
+      sys.rm.attachClient(sys.hostVmm.name, HOST_VMM_VMID, {
+        cspaceCap: rmCs.copyIn(vmmCs.rootCap),
+        vicCap: rmCs.copyFrom(vmmCs, sys.hostVmm.env.vicCap),
+      }),
+    );
     return sys;
   }
 
@@ -257,31 +314,89 @@ export class GunyahSystem {
     this.hv.log(message);
   }
 
-  /** Every VM the resource manager records, in VMID order of creation. */
+  /** The resource manager's own cspace (the caps in its VM records are CapIDs in it). */
+  get rmCspace(): Cspace {
+    return this.#rmCspace.cspace;
+  }
+
+  /** Every VM the resource manager records, in VMID order of creation (not the host VMM). */
   vmRecords(): VmRecordView[] {
-    return this.rm.vms.map(recordView);
+    return this.rm.vms.filter((v) => v.vmid !== HOST_VMM_VMID).map(recordView);
   }
 
   /** The VM with `vmid`; a {@link VmRequestError} ("unknown-vm") naming the VMs there are if none. */
   vmRecord(vmid: number): VmRecordView {
-    const rec = this.rm.find(vmid);
+    const rec = vmid === HOST_VMM_VMID ? null : this.rm.find(vmid);
     if (rec === null) {
-      const known = this.rm.vms.map((v) => `${v.vmid} (${v.name})`).join(", ");
+      const known = this.vmRecords().map((v) => `${v.vmid} (${v.name})`).join(", ");
       throw new VmRequestError("unknown-vm", `no VM with VMID ${vmid}; VMs: ${known || "none"}`);
     }
     return recordView(rec);
   }
 
   /**
-   * Forced stop (the RM's VM_STOP): the VM is recorded EXITED with `reason`
-   * (its owner notified), and the resource manager kills each of its vCPUs
-   * with `vcpu_kill` from its own cspace.
+   * Forced stop: the host VMM's VM_STOP (FORCE) over its RM RPC channel; the
+   * RM records the VM EXITED, kills each of its vCPUs with `vcpu_kill` from
+   * its own cspace and sends the host VMM NOTIFY_VM_EXITED (VM_STOP_FORCED,
+   * `reason`). A VM not running is refused.
    */
-  stopVm(vmid: number, reason: string): void {
+  async stopVm(vmid: number, reason = 0): Promise<void> {
     this.vmRecord(vmid);
-    this.rm.exited(vmid, reason);
-    this.rm.stopVm(vmid, reason);
+    await this.#rpc(() => this.hostVmm.stopVm(vmid, reason));
     this.hv.wake();
+  }
+
+  /**
+   * Start a VM launched with `start: false`: the host VMM's VM_SET_CONTEXT
+   * (the boot plan's entry and X0) and VM_START over its RM RPC channel.
+   */
+  async startVm(vmid: number): Promise<void> {
+    const rec = this.vmRecord(vmid);
+    const boot = this.#pendingStart.get(vmid);
+    if (!boot) {
+      throw new VmRequestError("refused", `VM '${rec.name}' (VMID ${vmid}) was started already`);
+    }
+    await this.#rpc(() => this.hostVmm.startVm(vmid, boot.entry, boot.x0));
+    boot.started();
+    this.hv.wake();
+  }
+
+  /**
+   * VM_RESET over the host VMM's RM channel: the RM destroys the VM's
+   * objects (vCPUs, cspace, vic, address space, its RAM extent) and records
+   * it RESET. The primary (VMID 3) and a running VM are refused.
+   */
+  async resetVm(vmid: number): Promise<void> {
+    this.vmRecord(vmid);
+    await this.#rpc(() => this.hostVmm.resetVm(vmid));
+    this.#pendingStart.delete(vmid);
+  }
+
+  /**
+   * VM_DEALLOCATE over the host VMM's RM channel (a VM in RESET, or never
+   * built): its VMID is free again and it leaves {@link vms}. Its physical
+   * RAM is not reused by later launches.
+   */
+  async destroyVm(vmid: number): Promise<void> {
+    this.vmRecord(vmid);
+    await this.#rpc(() => this.hostVmm.deallocateVm(vmid));
+    const i = this.vms.findIndex((v) => v.vmid === vmid);
+    if (i >= 0) this.vms.splice(i, 1);
+  }
+
+  /** A host VMM request; an RM refusal as a {@link VmRequestError}. */
+  async #rpc(request: () => Promise<void>): Promise<void> {
+    try {
+      await request();
+    } catch (e) {
+      if (!(e instanceof HostVmmError)) throw e;
+      const reason = e.code === RmError.VMID_INVALID
+        ? "unknown-vm"
+        : e.code === RmError.ARGUMENT_INVALID
+        ? "invalid-argument"
+        : "refused";
+      throw new VmRequestError(reason, e.message);
+    }
   }
 
   /**
@@ -324,7 +439,7 @@ export class GunyahSystem {
       );
     }
     const ramBase = this.platform.ramBase;
-    const rec = this.rm.allocateVm(spec.name, this.vms.length === 0 ? 3 : 0);
+    const rec = this.rm.allocateVm(spec.name, this.vms.length === 0 ? 3 : 0, HOST_VMM_VMID);
     this.rm.initVm(rec.vmid, {
       physBase: phys,
       ipaBase: ramBase,
@@ -334,7 +449,7 @@ export class GunyahSystem {
     });
     this.#nextPhys = phys + spec.memory;
     const caps = rec.caps!;
-    const cs = this.hv.rootCspace;
+    const cs = this.rmCspace;
     const addrspace = cs.lookup<Addrspace>(caps.addrspace, ObjectType.ADDRSPACE, 0, false);
     const vcpus = caps.vcpus.map((c) => cs.lookup<Thread>(c, ObjectType.THREAD, 0, false));
     const vmCtx = this.hv.vmFor(addrspace);
@@ -420,8 +535,17 @@ export class GunyahSystem {
       if (started) return;
       this.rm.startVm(rec.vmid, plan.entry, plan.x0);
       started = true;
+      this.#pendingStart.delete(rec.vmid);
       this.hv.wake();
     };
+    this.#pendingStart.set(rec.vmid, {
+      entry: plan.entry,
+      x0: plan.x0,
+      started: () => {
+        started = true;
+        this.#pendingStart.delete(rec.vmid);
+      },
+    });
     const vm: VmInstance = {
       name: spec.name,
       vmid: rec.vmid,
