@@ -367,6 +367,11 @@ int gh_rm_vm_deallocate(struct gh_rm *rm, u16 vmid)
 	return gh_rm_vmid_call(rm, GH_RM_VM_DEALLOCATE, vmid, NULL);
 }
 
+u16 gh_rm_self_vmid(struct gh_rm *rm)
+{
+	return rm->vmid;
+}
+
 struct gh_rm *gh_rm_from_file(struct file *file)
 {
 	struct miscdevice *misc = file->private_data;

@@ -12,7 +12,15 @@
 /* RM message IDs used here (§5.4). */
 #define GH_RM_VM_ALLOCATE	0x56000001
 #define GH_RM_VM_DEALLOCATE	0x56000002
+#define GH_RM_VM_START		0x56000004
+#define GH_RM_VM_STOP		0x56000005
+#define GH_RM_VM_RESET		0x56000006
+#define GH_RM_VM_CONFIG_IMAGE	0x56000009
+#define GH_RM_VM_INIT		0x5600000b
+#define GH_RM_VM_GET_HYP_RESOURCES 0x56000020
 #define GH_RM_VM_GET_VMID	0x56000024
+#define GH_RM_MEM_SHARE		0x51000013
+#define GH_RM_MEM_RECLAIM	0x51000015
 
 struct gh_rm;
 
@@ -21,6 +29,8 @@ int gh_rm_call(struct gh_rm *rm, u32 msg_id, const void *req, size_t req_size,
 
 int gh_rm_vm_allocate(struct gh_rm *rm, u16 *vmid);
 int gh_rm_vm_deallocate(struct gh_rm *rm, u16 vmid);
+/* This VM's own VMID, from VM_GET_VMID at probe. */
+u16 gh_rm_self_vmid(struct gh_rm *rm);
 
 /* vm_mgr.c: the /dev/gunyah file operations. */
 extern const struct file_operations gh_dev_fops;

@@ -95,6 +95,26 @@ Deno.test({
       const vmid = Number(created[1]);
       assert(out.includes("GH_CREATE_VM with arg 1 -> errno 22 "), tail);
       assert(out.includes("unknown ioctl 0x47ff -> errno 25 "), tail);
+      // GH_VM_SET_USER_MEM_REGION / SET_DTB_CONFIG / START: the -EINVAL rules (§7.2).
+      for (
+        const [what, result] of [
+          ["region with unknown flag 0x8", "errno 22 "],
+          ["region with unaligned address", "errno 22 "],
+          ["region with unaligned size", "errno 22 "],
+          ["region with unaligned user address", "errno 22 "],
+          ["region with size 0", "errno 22 "],
+          ["region 0 at 0x80000000", "0\n"],
+          ["region with duplicate label 0", "errno 22 "],
+          ["region 1 overlapping region 0", "errno 22 "],
+          ["start without DTB config", "errno 22 "],
+          ["DTB config of size 0", "errno 22 "],
+          ["DTB config outside the regions", "0\n"],
+          ["start with the DTB outside the regions", "errno 22 "],
+        ]
+      ) {
+        const line = `gunyah-test: ${what} -> ${result}`;
+        assert(out.replace(/\r\n/g, "\n").includes(line), `no "${line.trim()}" in:\n${tail}`);
+      }
       assert(out.includes("gunyah-test: close VM fd -> 0"), tail);
       assert(out.includes(`${MARK} exit 0`), tail);
       const heldVms = held as readonly VmSnapshot[] | null;
