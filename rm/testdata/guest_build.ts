@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { GunyahSystem, type VmInstance } from "@gunyah-ts/system";
 
 /** The AArch64 cross compiler (Debian gcc-aarch64-linux-gnu). */
 export const CC = "aarch64-linux-gnu-gcc";
@@ -69,4 +70,35 @@ export async function buildFlatGuest(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** What a guest run as the only (primary) VM of a fresh system left behind. */
+export interface PrimaryRun {
+  readonly system: GunyahSystem;
+  /** Everything the guest printed on its console. */
+  readonly out: string;
+  /** How the VM ended. */
+  readonly end: Awaited<VmInstance["ended"]>;
+}
+
+/**
+ * Boot `image` as the primary VM (1 vCPU, 32 MiB) of a new system, run until
+ * the VM ends, and return its console output and end.
+ */
+export async function runAsPrimary(image: Uint8Array): Promise<PrimaryRun> {
+  const system = await GunyahSystem.create({ ramBytes: 32 << 20 });
+  const vm = system.launch({
+    name: "primary",
+    memory: 32 << 20,
+    vcpus: 1,
+    kernel: image,
+    bootargs: "",
+  });
+  let out = "";
+  vm.console.onOutput((b) => (out += new TextDecoder().decode(b)));
+  const running = system.hv.run({ untilIdle: true });
+  const end = await vm.ended;
+  system.hv.stop();
+  await running;
+  return { system, out, end };
 }

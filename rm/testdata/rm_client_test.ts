@@ -4,8 +4,7 @@
  * devicetree the system gave it, and makes native msgqueue hypercalls.
  */
 import { assertEquals } from "@gunyah-ts/tests/assert";
-import { GunyahSystem } from "@gunyah-ts/system";
-import { buildFlatGuest } from "./guest_build.ts";
+import { buildFlatGuest, runAsPrimary } from "./guest_build.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 
@@ -15,20 +14,7 @@ Deno.test({
   name: "an AArch64 guest finds the RM in its devicetree and talks to it over msgqueue hypercalls",
   ignore: guest === null,
   async fn() {
-    const sys = await GunyahSystem.create({ ramBytes: 32 << 20 });
-    const vm = sys.launch({
-      name: "primary",
-      memory: 32 << 20,
-      vcpus: 1,
-      kernel: guest!,
-      bootargs: "",
-    });
-    let out = "";
-    vm.console.onOutput((b) => (out += new TextDecoder().decode(b)));
-    const running = sys.hv.run({ untilIdle: true });
-    const end = await vm.ended;
-    sys.hv.stop();
-    await running;
+    const { out, end } = await runAsPrimary(guest!);
     assertEquals(end, { kind: "system_off" });
     const hex = (n: number) => `0x${n.toString(16).padStart(16, "0")}`;
     assertEquals(

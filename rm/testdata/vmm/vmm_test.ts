@@ -7,8 +7,14 @@
  * lost. Built here with the cross compiler and dtc (skipped when missing).
  */
 import { assertEquals } from "@gunyah-ts/tests/assert";
-import { GunyahSystem } from "@gunyah-ts/system";
-import { CC, GUEST_LINK_SCRIPT, OBJCOPY, RM_GUEST_CFLAGS, run } from "../guest_build.ts";
+import {
+  CC,
+  GUEST_LINK_SCRIPT,
+  OBJCOPY,
+  RM_GUEST_CFLAGS,
+  run,
+  runAsPrimary,
+} from "../guest_build.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 
@@ -67,20 +73,7 @@ Deno.test({
     "a bare-metal VMM in the primary builds, runs (vcpu_run + UART from VMMIO exits), stops, resets and deallocates a secondary 20 times over RM RPC",
   ignore: vmm === null,
   async fn() {
-    const sys = await GunyahSystem.create({ ramBytes: 32 << 20 });
-    const vm = sys.launch({
-      name: "primary",
-      memory: 32 << 20,
-      vcpus: 1,
-      kernel: vmm!,
-      bootargs: "",
-    });
-    let out = "";
-    vm.console.onOutput((b) => (out += new TextDecoder().decode(b)));
-    const running = sys.hv.run({ untilIdle: true });
-    const end = await vm.ended;
-    sys.hv.stop();
-    await running;
+    const { system: sys, out, end } = await runAsPrimary(vmm!);
     const rounds = Array.from({ length: 20 }, (_, i) =>
       "secondary: x0 is my devicetree\n" +
       "secondary: hello through my VMM\n" +
