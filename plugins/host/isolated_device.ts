@@ -121,6 +121,19 @@ export class IsolatedDevice implements Device {
     worker.onmessage = (e: MessageEvent<WorkerMessage>) => this.#onMessage(e.data);
   }
 
+  /** @internal A message the worker sent before this proxy existed (replayed by the creator). */
+  receive(m: WorkerMessage): void {
+    this.#onMessage(m);
+  }
+
+  /**
+   * Fail the device (a fault outside an access, seen on the host side): the
+   * worker's device fails if it can (virtio: DEVICE_NEEDS_RESET).
+   */
+  fail(reason: string): void {
+    if (this.methods.includes("fail")) this.#post({ t: "call", method: "fail", args: [reason] });
+  }
+
   /** Why the device stopped answering ("" while it is alive). */
   get dead(): string {
     return this.#dead;
@@ -322,6 +335,7 @@ export async function createIsolatedDevice(o: IsolatedDeviceOptions): Promise<Is
   URL.revokeObjectURL(entry);
   const mailbox = new SharedArrayBuffer(MB_BYTES);
   try {
+    const early: WorkerMessage[] = [];
     const ready = await new Promise<Extract<WorkerMessage, { t: "ready" }>>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
         const m = e.data;
@@ -329,6 +343,7 @@ export async function createIsolatedDevice(o: IsolatedDeviceOptions): Promise<Is
         else if (m.t === "failed") {
           reject(new Error(`plugin ${o.pluginUrl} failed to start in its sandbox: ${m.message}`));
         } else if (m.t === "log") o.host.log(m.message);
+        else early.push(m); // timers and lines set by create(): replayed once the proxy exists
       };
       worker.onerror = (e) => {
         e.preventDefault();
@@ -352,7 +367,7 @@ export async function createIsolatedDevice(o: IsolatedDeviceOptions): Promise<Is
       e.preventDefault();
       o.host.log(`isolated device ${ready.name}: worker error: ${e.message}`);
     };
-    return new IsolatedDevice(
+    const device = new IsolatedDevice(
       ready.name,
       ready.regions,
       ready.dt as DtNode[] | null,
@@ -362,6 +377,8 @@ export async function createIsolatedDevice(o: IsolatedDeviceOptions): Promise<Is
       o.host,
       o.timeoutMs ?? 5000,
     );
+    for (const m of early) device.receive(m);
+    return device;
   } catch (e) {
     worker.terminate();
     throw e;

@@ -79,6 +79,18 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
   let nsPerInstruction = 1;
   const timers = new Map<number, () => void>();
   let nextTimer = 1;
+  let faults = 0;
+  /** A callback of the device threw: fail the device (virtio: NEEDS_RESET), log the first time. */
+  const fault = (what: string, e: unknown) => {
+    const reason = `${what} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    if (faults++ === 0) post({ t: "log", message: `${source}: ${reason}; the device is failed` });
+    const d = device as (Device & { fail?: (reason: string) => void }) | null;
+    try {
+      d?.fail?.(reason);
+    } catch {
+      // The device cannot even fail cleanly; its accesses are still answered.
+    }
+  };
 
   const start = async (init: InitMessage) => {
     const plugin = assertPlugin(pluginValue, "device", source);
@@ -169,7 +181,11 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
         );
       }
     } catch (e) {
-      post({ t: "log", message: `${source}: device threw ${(e as Error).message}` });
+      // The access completes (a read returns 0) so the vCPU goes on; the device fails.
+      m[MB_RESULT] = MmioResult.Handled;
+      m[MB_OUT_LO] = 0;
+      m[MB_OUT_HI] = 0;
+      fault("MMIO access", e);
     } finally {
       inCall = false;
     }
@@ -207,7 +223,11 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
       case "fire": {
         const fn = timers.get(msg.id);
         timers.delete(msg.id);
-        fn?.();
+        try {
+          fn?.();
+        } catch (err) {
+          fault("timer callback", err);
+        }
         return;
       }
       case "ram":
@@ -220,7 +240,11 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
         return;
       case "call": {
         const fn = device ? (device as unknown as Record<string, unknown>)[msg.method] : undefined;
-        if (typeof fn === "function") fn.apply(device, msg.args);
+        try {
+          if (typeof fn === "function") fn.apply(device, msg.args);
+        } catch (err) {
+          fault(`${msg.method}()`, err);
+        }
         return;
       }
       case "close":

@@ -284,10 +284,17 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
     }
   }
 
-  /** A guest-caused VirtioError needs a reset; anything else is a bug in the backend. */
+  /**
+   * A guest-caused VirtioError needs a reset; anything else is a fault of the
+   * backend or the host (a host I/O error, a bug): contained here too, so
+   * only this device fails (DEVICE_NEEDS_RESET), never its VM or the host.
+   */
   #fail(e: unknown): void {
     if (e instanceof VirtioError) this.needsReset(e.message);
-    else throw e;
+    else {
+      const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.needsReset(`backend fault (${what})`);
+    }
   }
 
   #problem(message: string): void {
