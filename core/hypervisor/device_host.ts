@@ -8,7 +8,7 @@
 import type { DeviceHost, InterruptController, Stage2View } from "../plugin/contracts.ts";
 import type { TimerQueue } from "../time/timer_queue.ts";
 import type { VirtualClock } from "../time/virtual_clock.ts";
-import { type LogRateLimit, suppressedNote } from "../time/log_rate_limit.ts";
+import { type LogRateLimit, suppressedNote } from "../plugin/log_rate_limit.ts";
 import { isStage2View } from "./vcpu_user_memory.ts";
 
 const EMPTY_STAGE2: Stage2View = { lookup: () => null, generation: 0 };

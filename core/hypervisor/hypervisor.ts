@@ -43,7 +43,7 @@ import type {
 } from "../plugin/contracts.ts";
 import { VcpuPsciHost } from "../psci/hypervisor_host.ts";
 import { FprrScheduler } from "../sched/fprr.ts";
-import { LogRateLimit } from "../time/log_rate_limit.ts";
+import { LogRateLimit } from "../plugin/log_rate_limit.ts";
 import { TimerQueue } from "../time/timer_queue.ts";
 import { VirtualClock } from "../time/virtual_clock.ts";
 import type { ComponentHandle } from "./component.ts";

@@ -5,4 +5,3 @@
  */
 export * from "./virtual_clock.ts";
 export * from "./timer_queue.ts";
-export * from "./log_rate_limit.ts";

@@ -55,6 +55,7 @@ import {
   type SharedMapping,
   type WorkerMessage,
 } from "./mailbox.ts";
+import { checkSandboxPolicy } from "./sandbox_policy.ts";
 
 /** Host paths an isolated plugin may read and write. */
 export interface SandboxPermissions {
@@ -80,10 +81,16 @@ export interface IsolatedDeviceOptions {
 }
 
 const RUNTIME_URL = new URL("./worker_runtime.ts", import.meta.url).href;
+const LOCKDOWN_URL = new URL("./sandbox_lockdown.ts", import.meta.url).href;
 
-/** The worker's entry: static imports, so loading code needs no read permission in the worker. */
+/**
+ * The worker's entry: static imports, so loading code needs no read
+ * permission in the worker; the lockdown first (modules evaluate in import
+ * order), so the plugin's code never sees `eval` or a function constructor.
+ */
 function entrySource(pluginUrl: string): string {
-  return `import * as mod from ${JSON.stringify(pluginUrl)};\n` +
+  return `import ${JSON.stringify(LOCKDOWN_URL)};\n` +
+    `import * as mod from ${JSON.stringify(pluginUrl)};\n` +
     `import { serveDevicePlugin } from ${JSON.stringify(RUNTIME_URL)};\n` +
     `serveDevicePlugin(mod.default ?? mod.plugin, ${JSON.stringify(pluginUrl)});\n`;
 }
@@ -314,6 +321,7 @@ class ProxyRegion implements MmioRegion {
  * not a device plugin.
  */
 export async function createIsolatedDevice(o: IsolatedDeviceOptions): Promise<IsolatedDevice> {
+  await checkSandboxPolicy(o.pluginUrl);
   const entry = URL.createObjectURL(
     new Blob([entrySource(o.pluginUrl)], { type: "application/javascript" }),
   );

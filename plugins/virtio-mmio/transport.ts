@@ -74,6 +74,8 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
   #queueSel = 0;
   #active = false;
   #lastProblem = "";
+  /** Cancel functions of the continuations scheduled by {@link continueLater}, by queue. */
+  readonly #later = new Map<number, () => void>();
 
   /** A transport window at `base` raising `intid`, serving `backend` through `host`. */
   constructor(
@@ -310,6 +312,17 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
     this.host.setIrq(this.intid, true);
   }
 
+  continueLater(index: number): void {
+    if (this.#later.has(index)) return;
+    this.#later.set(
+      index,
+      this.host.setTimer(this.host.clock.now, () => {
+        this.#later.delete(index);
+        this.#notify(index);
+      }),
+    );
+  }
+
   signalUsed(): void {
     this.#interrupt(VIRTIO_MMIO_INT_VRING);
   }
@@ -328,6 +341,8 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
 
   /** Device reset (status written 0, or the VM resets): everything back to power-on. */
   reset(): void {
+    for (const cancel of this.#later.values()) cancel();
+    this.#later.clear();
     if (this.#active) this.backend.reset();
     this.#active = false;
     this.status = 0;

@@ -17,8 +17,7 @@
  * @module
  */
 import { CAP_RIGHTS_THREAD_ALL, errorFromRegister, Hypercall, HypError } from "@gunyah-ts/core/abi";
-import type { HypercallPort } from "@gunyah-ts/core/plugin";
-import { LogRateLimit, suppressedNote } from "@gunyah-ts/core";
+import { type HypercallPort, LogRateLimit, suppressedNote } from "@gunyah-ts/core/plugin";
 import {
   ExitType,
   HYP_RESOURCE_ENTRY_SIZE,
