@@ -22,6 +22,7 @@ import {
   MailboxOp,
   MB_CLOCK_BYTE,
   MB_HI,
+  MB_IN_PLUGIN,
   MB_IRQ_COUNT,
   MB_IRQ_RING,
   MB_IRQ_RING_ENTRIES,
@@ -154,6 +155,9 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
     m[MB_OUT_HI] = 0;
     m[MB_IRQ_COUNT] = 0;
     inCall = true;
+    Atomics.store(m, MB_IN_PLUGIN, 1);
+    // Wake the host's wait (the sequence is unchanged): its per-access deadline starts now.
+    Atomics.notify(m, MB_RESP_SEQ);
     try {
       const op = m[MB_OP];
       if (op === MailboxOp.Reset) {
@@ -187,6 +191,7 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
       m[MB_OUT_HI] = 0;
       fault("MMIO access", e);
     } finally {
+      Atomics.store(m, MB_IN_PLUGIN, 0);
       inCall = false;
     }
   };
@@ -224,9 +229,12 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
         const fn = timers.get(msg.id);
         timers.delete(msg.id);
         try {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 1);
           fn?.();
         } catch (err) {
           fault("timer callback", err);
+        } finally {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 0);
         }
         return;
       }
@@ -241,9 +249,12 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
       case "call": {
         const fn = device ? (device as unknown as Record<string, unknown>)[msg.method] : undefined;
         try {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 1);
           if (typeof fn === "function") fn.apply(device, msg.args);
         } catch (err) {
           fault(`${msg.method}()`, err);
+        } finally {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 0);
         }
         return;
       }

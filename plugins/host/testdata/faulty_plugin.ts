@@ -15,9 +15,12 @@ class FaultyBackend extends PatternBackend {
   constructor(readonly fault: string) {
     super(new TextEncoder().encode("ok"));
   }
+  #notifies = 0;
   override notify(index: number): void {
+    // The transport notifies once at DRIVER_OK; the driver's kicks come after.
+    const kick = this.#notifies++ > 0;
     if (this.fault === "notify") throw new TypeError("the plugin's notify handler is broken");
-    if (this.fault === "hang") { for (;;) { /* a plugin stuck forever */ } }
+    if (this.fault === "hang" && kick) { for (;;) { /* a plugin stuck forever */ } }
     super.notify(index);
   }
 }
