@@ -40,6 +40,7 @@ import { type VmRecordView, VmRequestError } from "./control.ts";
 import { HOST_VMM_VMID, HostVmm, HostVmmError, type ImageLayout } from "./host_vmm.ts";
 import { type ComponentCspace, createComponentCspace } from "./component_cspace.ts";
 import { gunyahVmConfigNode } from "./vm_config_node.ts";
+import { createRmPartition, donateToPartition, type RmPartition } from "./rm_partition.ts";
 import { VmRam, type VmRamRegion } from "./vm_ram.ts";
 
 /** Caps the RM's own cspace holds (every VM's objects, its queues, parcels' extents). */
@@ -164,6 +165,8 @@ export class GunyahSystem {
   /** Physical RAM the host VMM claims for its RPC buffer: the page below the RM's. */
   readonly hostVmmMemoryBase: number;
   readonly #rmCspace: ComponentCspace;
+  /** The RM's own partition (a child of the root partition). */
+  readonly rmPartition: RmPartition;
   /** The host VMM's own cspace (the vCPU caps VM_GET_HYP_RESOURCES gives it are there). */
   #vmmCspace: ComponentCspace | null = null;
   /** Boot entry and X0 of each host-built VM not yet started, by VMID. */
@@ -184,14 +187,28 @@ export class GunyahSystem {
     rtcEpochSeconds: number,
   ) {
     this.hv = hv;
-    this.#rmCspace = createComponentCspace(hv, "resource manager", RM_CSPACE_MAX_CAPS);
+    // The RM's partition, made at boot; the RM allocates only from it (and its cspace with it).
+    this.rmPartition = createRmPartition(hv);
+    this.#rmCspace = createComponentCspace(
+      hv,
+      "resource manager",
+      RM_CSPACE_MAX_CAPS,
+      this.rmPartition.rootCap,
+    );
     this.arch = arch;
     this.platform = platform;
     this.physRamBase = platform.ramBase;
     this.rmPrivateMemoryBase = platform.ramBase - RM_PRIVATE_MEMORY_SIZE;
     this.hostVmmMemoryBase = this.rmPrivateMemoryBase - RM_PRIVATE_MEMORY_SIZE;
     this.#rtcEpochSeconds = rtcEpochSeconds;
-    this.vmRam = new VmRam(hv, hv.rootPartition, this.physRamBase, ramBytes);
+    // The VMs' RAM regions are the RM partition's from the start; so is its private page.
+    this.vmRam = new VmRam(hv, this.rmPartition.partition, this.physRamBase, ramBytes);
+    donateToPartition(
+      hv,
+      this.rmPartition.partition,
+      this.rmPrivateMemoryBase,
+      RM_PRIVATE_MEMORY_SIZE,
+    );
     const rmMemory = hv.physicalMemory.regionFor(this.rmPrivateMemoryBase, RM_PRIVATE_MEMORY_SIZE);
     this.rm = new ResourceManager({
       privateMemory: rmMemory
@@ -262,15 +279,17 @@ export class GunyahSystem {
       options.ramBytes,
       options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
     );
-    // The RM and the host VMM each get a cspace of their own (both allocate
-    // from the root partition): the RM holds caps only to what it creates and
-    // to the host VMM's cspace and vic, which it needs to make its channel.
+    // The RM and the host VMM each get a cspace of their own; the RM allocates
+    // from its own partition, the host VMM from the root partition. The RM
+    // holds caps only to its partition, its cspace, what it creates, and the
+    // host VMM's cspace and vic, which it needs to make its channel.
     const rmCs = sys.#rmCspace;
     const vmmCs = createComponentCspace(hv, "host VMM", HOST_VMM_CSPACE_MAX_CAPS);
     sys.#vmmCspace = vmmCs;
     await hv.addComponent(sys.rm, {
       cspace: rmCs.cspace,
       cspaceCap: rmCs.selfCap,
+      partition: sys.rmPartition.partition,
       partitionCap: rmCs.partitionCap,
     });
     await hv.addComponent(sys.hostVmm, {
