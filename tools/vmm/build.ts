@@ -52,6 +52,7 @@ export const VMM_SOURCES: readonly string[] = [
   "src/pl011.c",
   "src/virtio_mmio.c",
   "src/virtio_blk.c",
+  "src/guest_memory.c",
 ];
 /** Headers (part of the cache key). */
 const VMM_HEADERS: readonly string[] = [

@@ -236,10 +236,13 @@ Deno.test({
       const bell = node(text, `gunyah-vm-config/vdevices/bell-${spi}`);
       assertMatch(bell, /vdevice-type = "doorbell";/);
       assertMatch(bell, new RegExp(`label = <0x${spi.toString(16).padStart(2, "0")}>;`));
+      assertMatch(bell, new RegExp(`qcom,label = <0x${spi.toString(16).padStart(2, "0")}>;`));
       assertMatch(bell, /peer-default;/);
       assertMatch(
         bell,
-        new RegExp(`interrupts = <0x00 0x${spi.toString(16).padStart(2, "0")} 0x04>;`),
+        new RegExp(
+          `interrupts = <0x00 0x${spi.toString(16).padStart(2, "0")} 0x0${spi === 1 ? 4 : 1}>;`,
+        ),
       );
     }
 

@@ -11,10 +11,13 @@
 void vmm_board_init(struct vmm_board *b, const struct vmm_options *o)
 {
 	b->nr_spis = 0;
+	b->level[b->nr_spis] = 1;			/* PL011: level (virt) */
 	b->spis[b->nr_spis++] = VIRT_UART_SPI;
 	b->has_disk = o->disk != NULL;
-	if (b->has_disk)
+	if (b->has_disk) {
+		b->level[b->nr_spis] = 0;		/* virtio-mmio: edge (virt) */
 		b->spis[b->nr_spis++] = VIRT_MMIO_SPI;
+	}
 }
 
 static void reg(struct fdt_writer *w, uint64_t base, uint64_t size)
@@ -84,10 +87,14 @@ static void vm_config(struct fdt_writer *w, const struct vmm_options *o,
 		fdt_begin_node(w, name);
 		fdt_prop_string(w, "vdevice-type", "doorbell");
 		fdt_prop_string(w, "generate", gen);
+		/* QEMU writes "label"; the Gunyah RM's parser reads "qcom,label". */
 		fdt_prop_u32(w, "label", b->spis[i]);
+		fdt_prop_u32(w, "qcom,label", b->spis[i]);
 		fdt_prop_empty(w, "peer-default");
 		fdt_prop_empty(w, "source-can-clear");
-		irq(w, GIC_FDT_IRQ_TYPE_SPI, b->spis[i], GIC_FDT_IRQ_LEVEL_HIGH);
+		/* The VIRQ the doorbell asserts: the device's own SPI (RM parse_doorbell). */
+		irq(w, GIC_FDT_IRQ_TYPE_SPI, b->spis[i],
+		    b->level[i] ? GIC_FDT_IRQ_LEVEL_HIGH : GIC_FDT_IRQ_EDGE_RISING);
 		fdt_end_node(w);
 	}
 	fdt_end_node(w);

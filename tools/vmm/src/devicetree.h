@@ -19,6 +19,7 @@
 
 struct vmm_board {
 	unsigned int spis[VMM_MAX_SPIS];	/* SPIs with a doorbell, in order */
+	int level[VMM_MAX_SPIS];		/* level-triggered (else edge) */
 	unsigned int nr_spis;
 	int has_disk;
 };

@@ -18,4 +18,13 @@ static inline void *guest_ptr(const struct guest_memory *m, uint64_t gpa, uint64
 	return m->host + (gpa - m->gpa);
 }
 
+/*
+ * Map the RAM: anonymous, 2 MiB aligned and advised as transparent huge
+ * pages, every page touched, so the VM manager pins few physically
+ * contiguous runs (without MEM_APPEND a region holds a bounded number of
+ * them). 0 or -errno; guest_ram_unmap releases it.
+ */
+int guest_ram_map(struct guest_memory *m);
+void guest_ram_unmap(struct guest_memory *m);
+
 #endif

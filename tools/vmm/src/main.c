@@ -179,6 +179,11 @@ static int plan(struct machine *m, struct arm64_image_header *h)
 static int gh_fail(const char *what, int err)
 {
 	fprintf(stderr, "gunyah-vmm: %s: %s\n", what, strerror(-err));
+	if (err == -E2BIG && strstr(what, "MEM"))
+		fprintf(stderr, "gunyah-vmm: the VM manager takes a bounded number of physically "
+			"contiguous runs per region: enable transparent huge pages "
+			"(/sys/kernel/mm/transparent_hugepage/enabled: madvise or always) or use "
+			"less -m\n");
 	return VMM_EXIT_ERROR;
 }
 
@@ -216,7 +221,8 @@ static int create_vm(struct machine *m)
 			m->irq_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 			if (m->irq_fd[i] < 0)
 				return fail("eventfd", "for an irqfd", errno);
-			r = gh_add_irqfd(m->vm_fd, m->irq_fd[i], m->board.spis[i], 1);
+			r = gh_add_irqfd(m->vm_fd, m->irq_fd[i], m->board.spis[i],
+					 m->board.level[i]);
 			snprintf(what, sizeof(what), "GH_VM_ADD_FUNCTION(GH_FN_IRQFD, label %u)",
 				 m->board.spis[i]);
 			if (r < 0)
@@ -318,8 +324,7 @@ static void teardown(struct machine *m)
 			close(m->irq_fd[i]);
 	if (m->notify_fd >= 0)
 		close(m->notify_fd);
-	if (m->mem.host)
-		munmap(m->mem.host, m->mem.size);
+	guest_ram_unmap(&m->mem);
 }
 
 int main(int argc, char **argv)
@@ -360,12 +365,10 @@ int main(int argc, char **argv)
 
 	m->mem.gpa = m->layout.ram_base;
 	m->mem.size = m->layout.ram_size;
-	m->mem.host = mmap(NULL, m->mem.size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m->mem.host == MAP_FAILED) {
-		m->mem.host = NULL;
+	r = guest_ram_map(&m->mem);
+	if (r) {
 		fprintf(stderr, "gunyah-vmm: mmap of %llu MiB guest RAM: %s\n",
-			(unsigned long long)(m->mem.size >> 20), strerror(errno));
+			(unsigned long long)(m->mem.size >> 20), strerror(-r));
 		return VMM_EXIT_ERROR;
 	}
 	r = load_file(m->opts.kernel, guest_ptr(&m->mem, m->layout.kernel_gpa,
