@@ -58,6 +58,10 @@ export const enum Op {
   LoadStoreSingle,
   /** LDP/STP/LDNP/STNP of W or X registers. */
   LoadStorePair,
+  /** ADD/SUB (extended register), both widths, flags or not. */
+  AddSubExtended,
+  /** ADC/ADCS/SBC/SBCS. */
+  AddSubCarry,
   /** SBFM/UBFM (ASR/LSL/LSR immediate, SBFX/UBFX, SBFIZ/UBFIZ, SXTB/UXTB and the like). */
   Bitfield,
   B,
@@ -79,6 +83,10 @@ export function classify(w: number): Op {
     const sf = w >>> 31, shift = (w >>> 22) & 3, amount = (w >>> 10) & 63;
     return shift === 3 || (sf === 0 && amount >= 32) ? Op.Generic : Op.AddSubShifted;
   }
+  if ((w & 0x1fe00000) === 0x0b200000) {
+    return ((w >>> 10) & 7) <= 4 ? Op.AddSubExtended : Op.Generic;
+  }
+  if ((w & 0x1fe0fc00) === 0x1a000000) return Op.AddSubCarry;
   if ((w & 0x1f800000) === 0x12000000) {
     const valid = BITMASK_VALID[(w >>> 10) & 0x1fff] & (w >>> 31 === 1 ? 1 : 2);
     return valid !== 0 ? Op.LogicalImm : Op.Generic;
@@ -185,6 +193,7 @@ function condExpr(cond: number, v: string): string {
 function readsFlags(i: BlockInsn): boolean {
   switch (i.op) {
     case Op.CondSelect:
+    case Op.AddSubCarry:
     case Op.BCond:
     case Op.Generic:
     case Op.GenericMemory:
@@ -203,6 +212,7 @@ function writesFlags(i: BlockInsn): boolean {
   switch (i.op) {
     case Op.AddSubImm:
     case Op.AddSubShifted:
+    case Op.AddSubExtended:
       return (w & (1 << 29)) !== 0;
     case Op.LogicalImm:
     case Op.LogicalShifted:
@@ -370,7 +380,15 @@ class Emitter {
   // -- instruction classes ----------------------------------------------------
 
   /** X[d] = a + b + cin (64-bit), flags when `flags`. Operands are names or constants. */
-  #add64(d: number, al: string, ah: string, bl: string, bh: string, cin: number, flags: boolean) {
+  #add64(
+    d: number,
+    al: string,
+    ah: string,
+    bl: string,
+    bh: string,
+    cin: number | string,
+    flags: boolean,
+  ) {
     const t = this.#t();
     this.#emit(
       `{ const ${t} = ${al} + ${bl} + ${cin}; const rl = ${t} >>> 0; ` +
@@ -386,7 +404,7 @@ class Emitter {
     this.#emit("}");
   }
 
-  #add32(d: number, a: string, b: string, cin: number, flags: boolean): void {
+  #add32(d: number, a: string, b: string, cin: number | string, flags: boolean): void {
     const t = this.#t();
     this.#emit(`{ const ${t} = ${a} + ${b} + ${cin}; const r = ${t} >>> 0;`);
     if (flags) {
@@ -442,6 +460,71 @@ class Emitter {
       this.#emit(`{ const a = ${this.#lo(n)};`);
       this.#emit(sub ? `const b = ~(${mv}) >>> 0;` : `const b = ${mv};`);
       this.#add32(d, "a", "b", sub ? 1 : 0, flags);
+    }
+    this.#emit("}");
+  }
+
+  #addSubExtended(w: number, flagsLive: boolean): void {
+    const sf = w >>> 31, sub = (w & (1 << 30)) !== 0, s = (w & (1 << 29)) !== 0;
+    const d = (w & 31) === 31 ? (s ? R_DISCARD : R_SP) : w & 31;
+    const n = ((w >>> 5) & 31) === 31 ? R_SP : (w >>> 5) & 31;
+    const m = (w >>> 16) & 31, option = (w >>> 13) & 7, amount = (w >>> 10) & 7;
+    const lm = this.#lo(m), hm = sf === 1 && (option & 3) === 3 ? this.#hi(m) : "0";
+    let el: string, eh: string;
+    switch (option) {
+      case 0:
+        [el, eh] = [`(${lm} & 0xff)`, "0"];
+        break;
+      case 1:
+        [el, eh] = [`(${lm} & 0xffff)`, "0"];
+        break;
+      case 4:
+        [el, eh] = [`(((${lm} << 24) >> 24) >>> 0)`, `(((${lm} << 24) >> 31) >>> 0)`];
+        break;
+      case 5:
+        [el, eh] = [`(((${lm} << 16) >> 16) >>> 0)`, `(((${lm} << 16) >> 31) >>> 0)`];
+        break;
+      case 6:
+        [el, eh] = [lm, `((${lm} >> 31) >>> 0)`];
+        break;
+      default: // UXTW (2), UXTX/LSL (3), SXTX (7)
+        [el, eh] = [lm, option === 2 ? "0" : hm];
+    }
+    const flags = s && flagsLive;
+    if (sf === 1) {
+      const [ml, mh] = shiftHalves(el, eh, 0, amount);
+      this.#emit(`{ const al = ${this.#lo(n)}, ah = ${this.#hi(n)};`);
+      this.#emit(
+        sub ? `const bl = ~(${ml}) >>> 0, bh = ~(${mh}) >>> 0;` : `const bl = ${ml}, bh = ${mh};`,
+      );
+      this.#add64(d, "al", "ah", "bl", "bh", sub ? 1 : 0, flags);
+    } else {
+      const mv = amount === 0 ? el : `((${el} << ${amount}) >>> 0)`;
+      this.#emit(`{ const a = ${this.#lo(n)};`);
+      this.#emit(sub ? `const b = ~(${mv}) >>> 0;` : `const b = ${mv};`);
+      this.#add32(d, "a", "b", sub ? 1 : 0, flags);
+    }
+    this.#emit("}");
+  }
+
+  #addSubCarry(w: number, flagsLive: boolean): void {
+    const sf = w >>> 31, sub = (w & (1 << 30)) !== 0, s = (w & (1 << 29)) !== 0;
+    const d = (w & 31) === 31 ? R_DISCARD : w & 31;
+    const n = (w >>> 5) & 31, m = (w >>> 16) & 31;
+    const flags = s && flagsLive;
+    const cin = `((cpu.nzcv >>> 29) & 1)`;
+    if (sf === 1) {
+      this.#emit(`{ const al = ${this.#lo(n)}, ah = ${this.#hi(n)};`);
+      const ml = this.#lo(m), mh = this.#hi(m);
+      this.#emit(
+        sub ? `const bl = ~${ml} >>> 0, bh = ~${mh} >>> 0;` : `const bl = ${ml}, bh = ${mh};`,
+      );
+      this.#add64(d, "al", "ah", "bl", "bh", cin, flags);
+    } else {
+      this.#emit(`{ const a = ${this.#lo(n)};`);
+      const ml = this.#lo(m);
+      this.#emit(sub ? `const b = ~${ml} >>> 0;` : `const b = ${ml};`);
+      this.#add32(d, "a", "b", cin, flags);
     }
     this.#emit("}");
   }
@@ -1099,6 +1182,12 @@ throw e;
           break;
         case Op.Bitfield:
           this.#bitfield(ins.word);
+          break;
+        case Op.AddSubExtended:
+          this.#addSubExtended(ins.word, flagsLive[i]);
+          break;
+        case Op.AddSubCarry:
+          this.#addSubCarry(ins.word, flagsLive[i]);
           break;
         case Op.Generic:
         case Op.GenericMemory:
