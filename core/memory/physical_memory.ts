@@ -1,7 +1,10 @@
 /**
- * The hypervisor's "physical RAM": regions of host memory backed by
- * `SharedArrayBuffer`s, so that a memextent's pages are real bytes that CPUs,
- * devices and (later) workers share.
+ * The hypervisor's "physical RAM": regions of host memory, each backed by its
+ * own shared `WebAssembly.Memory` (initial = maximum pages, never grown). Its
+ * `.buffer` is a `SharedArrayBuffer`, so a memextent's pages are real bytes
+ * that CPUs, devices and plugin Workers share, and translated (WebAssembly)
+ * guest code can address the same bytes natively (docs/ARCHITECTURE.md
+ * "Guest memory").
  *
  * Physical addresses here are the hypervisor's physical address space
  * (36 bits on the QEMU platform, gunyah-abi.md §9), so a JS number holds them
@@ -12,13 +15,26 @@
  */
 import { PAGE_SIZE } from "../abi/formats.ts";
 
+/** WebAssembly page size in bytes (WebAssembly Core Specification 2.0, §4.2.8 "Memory Instances"). */
+const WASM_PAGE_SIZE = 0x1_0000;
+/**
+ * Most pages of a 32-bit-indexed WebAssembly memory: 4 GiB (WebAssembly Core
+ * Specification 2.0, §2.5.5 "Memories": limits within 2^16 pages).
+ */
+const WASM_MEMORY32_MAX_PAGES = 0x1_0000;
+
 /** One contiguous region of physical RAM. */
 export interface PhysicalRegion {
   /** First physical address. */
   readonly base: number;
   /** Length in bytes (a multiple of {@link PAGE_SIZE}). */
   readonly size: number;
-  /** The backing store. */
+  /**
+   * The backing memory: `ceil(size / 64 KiB)` WebAssembly pages, shared,
+   * never grown. Bytes past `size` (less than one Wasm page) are not RAM.
+   */
+  readonly memory: WebAssembly.Memory;
+  /** `memory.buffer`: the `SharedArrayBuffer` CPUs, devices and Workers share. */
   readonly buffer: SharedArrayBuffer;
   /** All of the region's bytes. */
   readonly bytes: Uint8Array;
@@ -36,10 +52,12 @@ export class PhysicalMemory {
   }
 
   /**
-   * Add a RAM region `[base, base + size)`; page aligned, non-overlapping.
-   * Optionally adopt an existing `SharedArrayBuffer` of exactly `size` bytes.
+   * Add a RAM region `[base, base + size)`; page aligned, non-overlapping, at
+   * most 4 GiB (one 32-bit WebAssembly memory). Optionally adopt an existing
+   * shared `WebAssembly.Memory` (e.g. one sent from another thread) of exactly
+   * `ceil(size / 64 KiB)` pages.
    */
-  addRegion(base: number, size: number, buffer?: SharedArrayBuffer): PhysicalRegion {
+  addRegion(base: number, size: number, memory?: WebAssembly.Memory): PhysicalRegion {
     if (base % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0 || size <= 0) {
       throw new RangeError(
         `physical RAM region 0x${base.toString(16)}+0x${
@@ -55,16 +73,30 @@ export class PhysicalMemory {
         );
       }
     }
-    const buf = buffer ?? new SharedArrayBuffer(size);
-    if (buf.byteLength !== size) {
-      throw new RangeError("backing buffer size differs from region size");
+    const pages = Math.ceil(size / WASM_PAGE_SIZE);
+    if (pages > WASM_MEMORY32_MAX_PAGES) {
+      throw new RangeError(
+        `physical RAM region 0x${base.toString(16)}+0x${
+          size.toString(16)
+        } is larger than 4 GiB (one WebAssembly memory); configure it as several regions`,
+      );
+    }
+    const mem = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const buf = mem.buffer;
+    if (!(buf instanceof SharedArrayBuffer) || buf.byteLength !== pages * WASM_PAGE_SIZE) {
+      throw new RangeError(
+        `backing memory must be a shared WebAssembly.Memory of ${pages} pages for a region of 0x${
+          size.toString(16)
+        } bytes`,
+      );
     }
     const region: PhysicalRegion = {
       base,
       size,
+      memory: mem,
       buffer: buf,
-      bytes: new Uint8Array(buf),
-      view: new DataView(buf),
+      bytes: new Uint8Array(buf, 0, size),
+      view: new DataView(buf, 0, size),
     };
     this.#regions.push(region);
     this.#regions.sort((a, b) => a.base - b.base);
