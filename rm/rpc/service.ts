@@ -11,8 +11,9 @@
  * the VMID of the channel the request arrived on.
  *
  * Owner rules: VM_INIT, VM_START, VM_STOP, VM_SET_CONTEXT and the vCPU part
- * of VM_GET_HYP_RESOURCES need the caller to own the target VM; VM_ALLOCATE
- * only the HLOS VM may call; VM_EXIT and VM_SET_STATUS act on the caller.
+ * of VM_GET_HYP_RESOURCES need the caller to own the target VM; only the
+ * HLOS VM and the VMMs the RM's policy names (`mayAllocate`) may VM_ALLOCATE;
+ * VM_EXIT and VM_SET_STATUS act on the caller.
  *
  * @module
  */
@@ -54,6 +55,8 @@ export const CONSOLE_CHUNK = RPC_MAX_CONTENT - 4;
 
 /** What the service needs from the resource manager. */
 export interface RmRpcHost {
+  /** Whether `caller` may VM_ALLOCATE (the HLOS, and the VMMs the RM's policy names). */
+  mayAllocate(caller: number): boolean;
   /** The VM with `vmid`, or null. */
   find(vmid: number): VmRecord | null;
   /** Every VM. */
@@ -307,8 +310,11 @@ export class RmRpcService {
         return this.#peers(caller);
       case RmMsg.VM_ALLOCATE: {
         need(4);
-        if (caller !== Vmid.HLOS) {
-          throw new Reject(RmError.DENIED, "only the HLOS VM allocates VMs");
+        if (!this.#host.mayAllocate(caller)) {
+          throw new Reject(
+            RmError.DENIED,
+            `VM 0x${caller.toString(16)} may not allocate VMs (the HLOS and the RM's VMMs may)`,
+          );
         }
         const want = v.getUint16(0, true);
         this.#allocations++;
@@ -521,11 +527,12 @@ export class RmRpcService {
       );
     if (target.owner === caller) {
       const ownerRec = this.#vm(caller);
-      if (!target.objects || !ownerRec.objects) {
+      const ownerCspace = ownerRec.objects?.cspace ?? ownerRec.client?.cspace;
+      if (!target.objects || ownerCspace === undefined) {
         throw new Reject(RmError.VM_STATE, "the VM has no vCPUs yet (not initialised)");
       }
       if (target.ownerVcpuCaps === null) {
-        const cs = ownerRec.objects.cspace;
+        const cs = ownerCspace;
         target.ownerVcpuCaps = target.objects.vcpus.map((c) => this.#copyCap(c, cs));
       }
       const wakeups = target.built?.wakeupVirqs ?? [];

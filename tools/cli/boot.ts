@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
 import {
   type BootConfig,
+  cacheRoot,
   ConfigError,
   DEFAULT_CONFIG_YAML,
   ensureGuestImages,
@@ -29,7 +30,14 @@ import {
   vmMemoryProblem,
 } from "@gunyah-ts/system";
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
-import { DashboardAddressError, serveDashboard, teeConsole } from "@gunyah-ts/dashboard";
+import {
+  DashboardAddressError,
+  type DashboardServer,
+  type ImagePolicy,
+  parseListenAddress,
+  serveDashboard,
+  teeConsole,
+} from "@gunyah-ts/dashboard";
 
 /** Physical RAM beyond the configured VMs', for VMs created at run time (dashboard, API). */
 export const SPARE_RAM_BYTES = 1024 * 1024 * 1024;
@@ -288,8 +296,13 @@ async function bootOnce(
     `VM '${vm.name}' (VMID ${vm.vmid}): ${vmc.vcpus} vCPUs, ${vmc.memory >> 20} MiB, ` +
       `kernel ${img.kernelPath}${img.initrdPath ? `, initrd ${img.initrdPath}` : ""}`,
   );
-  const dashboard = config.dashboard ? await serveDashboard(system, config.dashboard) : null;
-  if (dashboard) progress(`dashboard: ${dashboard.url}`);
+  const dashboard = config.dashboard
+    ? await startDashboard(system, config.dashboard, dashboardImages(config, img, configDir))
+    : null;
+  if (dashboard) {
+    progress(`dashboard: ${dashboard.openUrl}`);
+    progress(`dashboard token for 'gunyah vm': ${dashboard.tokenFile}`);
+  }
   progress("console attached (Ctrl-A X quits)");
 
   let end: VmEnd | null = null;
@@ -321,6 +334,43 @@ async function bootOnce(
     case "stopped":
       console.error("\n[boot] the VM was stopped");
       return 0;
+  }
+}
+
+/**
+ * Which files VMs created over the dashboard may be built from: the images
+ * folder, and the kernel / initrd paths this boot's configuration names
+ * (relative ones from the configuration's folder).
+ */
+function dashboardImages(
+  config: BootConfig,
+  img: { readonly kernelPath: string; readonly initrdPath: string | null },
+  configDir: string,
+): ImagePolicy {
+  const files = [img.kernelPath, ...(img.initrdPath ? [img.initrdPath] : [])];
+  for (const v of config.vms) {
+    for (const p of [v.kernel, v.initrd]) {
+      if (p !== "default" && p !== "none") files.push(resolve(configDir, p));
+    }
+  }
+  return { folders: [`${cacheRoot()}/images`], files };
+}
+
+/** Serve the dashboard on `address`; a port in use falls back to a free one (said so). */
+async function startDashboard(
+  system: GunyahSystem,
+  address: string,
+  images: ImagePolicy,
+): Promise<DashboardServer> {
+  try {
+    return await serveDashboard(system, address, { images });
+  } catch (e) {
+    if (!(e instanceof DashboardAddressError) || !e.message.includes("in use")) throw e;
+    const { hostname } = parseListenAddress(address);
+    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+    const server = await serveDashboard(system, `${host}:0`, { images });
+    progress(`dashboard: ${address} is in use; serving on port ${server.port} instead`);
+    return server;
   }
 }
 
