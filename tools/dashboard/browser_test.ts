@@ -134,7 +134,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const guestDir = `${cacheRoot()}/images/dashboard-browser-test`;
+    // One folder per run: worktrees and parallel runs share the images cache.
+    const guestDir = `${cacheRoot()}/images/dashboard-browser-test-${Deno.pid}`;
     await Deno.mkdir(guestDir, { recursive: true });
     await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
     const guest = `${guestDir}/hello.bin`;
@@ -380,7 +381,7 @@ Deno.test({
       await boot.stdin.close().catch(() => {});
       await status;
       await stderr;
-      await Deno.remove(guestDir, { recursive: true });
+      await Deno.remove(guestDir, { recursive: true }).catch(() => {});
     }
   },
 });

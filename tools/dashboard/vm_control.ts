@@ -44,12 +44,10 @@ import {
   VmRequestError,
 } from "@gunyah-ts/system";
 import { RmError, RmMsg, Vmid } from "@gunyah-ts/rm";
-import { HostVmmError } from "@gunyah-ts/system";
+import { HostVmmError, MIN_VM_MEMORY } from "@gunyah-ts/system";
 import { checkImagePath, ImagePathError, type ImagePolicy } from "./access.ts";
 import { consoleTap } from "./console_tap.ts";
 
-/** Smallest VM RAM the dashboard accepts (the boot's `--memory` floor). */
-export const MIN_VM_MEMORY = 16 << 20;
 /** Stage-2 granule: VM RAM must be a multiple of it (4 KiB). */
 export const VM_MEMORY_GRANULE = 0x1000;
 /** Longest VM name accepted. */
