@@ -89,6 +89,7 @@ Deno.test("snapshot of a running flat guest: VM, vCPU, CPUs, caps, memory, conso
     name: "primary",
     text: "hello\n",
     totalBytes: 6,
+    stream: consoleTap(vm).id,
     recording: true,
   }]);
   assertEquals(s.events.counts["thread.blocked:vcpu_wfi"], 1); // counted, not logged
