@@ -200,7 +200,9 @@ export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<Guest
       progress(`the initramfs gets no Gunyah VM manager: ${e.message}`);
     }
   }
-  const extra = vmm ? `\0${vmm.module}\0${vmm.testProgram}` : "";
+  const extra = vmm
+    ? [vmm.module, ...vmm.programs.map((p) => p.path)].map((p) => `\0${p}`).join("")
+    : "";
   const variant = (await sha256Hex(init + "\0" + manifest.modules.join(",") + extra))
     .slice(0, 16);
   const initrd = `${dir}/initramfs-${variant}.cpio.gz`;
@@ -216,9 +218,13 @@ export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<Guest
       init,
       kernelRelease: manifest.kernelRelease,
       modules,
-      files: vmm
-        ? [{ path: "bin/gunyah-test", data: await Deno.readFile(vmm.testProgram), mode: 0o755 }]
-        : [],
+      files: await Promise.all(
+        (vmm?.programs ?? []).map(async (p) => ({
+          path: `bin/${p.name}`,
+          data: await Deno.readFile(p.path),
+          mode: 0o755,
+        })),
+      ),
     });
     const tmp = `${initrd}.tmp`;
     await Deno.writeFile(tmp, bytes);
