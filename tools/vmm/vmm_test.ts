@@ -266,6 +266,32 @@ Deno.test({
 });
 
 Deno.test({
+  name: "gunyah-vmm: device nodes follow the VIRQs the RM bound the doorbells to",
+  ignore: !canBuild || !haveDtc,
+  async fn() {
+    const { dir, b } = await host();
+    const out = `${dir}/followed.dtb`;
+    const r = await run(b.fdtTest, [out]);
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    for (
+      const check of [
+        "doorbells read from /hypervisor",
+        "VIRQs as asked: nothing changes",
+        "one device follows its doorbell",
+        "a device SPI without a doorbell is reported",
+        "a bad magic is refused",
+        "a truncated blob is refused",
+      ]
+    ) assert(r.stdout.includes(`ok ${check}\n`), `missing: ${check}\n${r.stdout}`);
+    const text = await dts(out);
+    // The PL011's doorbell was bound to SPI 242 (0xf2): its node now says so, still level.
+    assertMatch(node(text, "pl011@9000000"), /interrupts = <0x00 0xf2 0x04>;/);
+    // The disk's doorbell got the SPI asked for: unchanged.
+    assertMatch(node(text, "virtio_mmio@a000000"), /interrupts = <0x00 0x10 0x01>;/);
+  },
+});
+
+Deno.test({
   name: "gunyah-vmm: host build cleanup",
   ignore: !canBuild,
   async fn() {

@@ -6,16 +6,19 @@
 #include <string.h>
 
 #include "fdt.h"
+#include "fdt_read.h"
 #include "virt.h"
 
 void vmm_board_init(struct vmm_board *b, const struct vmm_options *o)
 {
 	b->nr_spis = 0;
 	b->level[b->nr_spis] = 1;			/* PL011: level (virt) */
+	b->node[b->nr_spis] = VIRT_UART_NODE;
 	b->spis[b->nr_spis++] = VIRT_UART_SPI;
 	b->has_disk = o->disk != NULL;
 	if (b->has_disk) {
 		b->level[b->nr_spis] = 0;		/* virtio-mmio: edge (virt) */
+		b->node[b->nr_spis] = VIRT_MMIO_NODE;
 		b->spis[b->nr_spis++] = VIRT_MMIO_SPI;
 	}
 }
@@ -177,8 +180,7 @@ uint8_t *vmm_build_devicetree(const struct vmm_options *o, const struct guest_la
 	fdt_prop_u32(&w, "phandle", clk);
 	fdt_end_node(&w);
 
-	snprintf(name, sizeof(name), "pl011@%llx", VIRT_UART_BASE);
-	fdt_begin_node(&w, name);
+	fdt_begin_node(&w, VIRT_UART_NODE);
 	fdt_prop_strings(&w, "compatible", uart_compat);
 	reg(&w, VIRT_UART_BASE, VIRT_UART_SIZE);
 	irq(&w, GIC_FDT_IRQ_TYPE_SPI, VIRT_UART_SPI, GIC_FDT_IRQ_LEVEL_HIGH);
@@ -189,8 +191,7 @@ uint8_t *vmm_build_devicetree(const struct vmm_options *o, const struct guest_la
 	fdt_end_node(&w);
 
 	if (b->has_disk) {
-		snprintf(name, sizeof(name), "virtio_mmio@%llx", VIRT_MMIO_BASE);
-		fdt_begin_node(&w, name);
+		fdt_begin_node(&w, VIRT_MMIO_NODE);
 		fdt_prop_string(&w, "compatible", "virtio,mmio");
 		reg(&w, VIRT_MMIO_BASE, VIRT_MMIO_SIZE);
 		irq(&w, GIC_FDT_IRQ_TYPE_SPI, VIRT_MMIO_SPI, GIC_FDT_IRQ_EDGE_RISING);
@@ -200,8 +201,7 @@ uint8_t *vmm_build_devicetree(const struct vmm_options *o, const struct guest_la
 
 	fdt_begin_node(&w, "chosen");
 	fdt_prop_string(&w, "bootargs", o->append ? o->append : "");
-	snprintf(name, sizeof(name), "/pl011@%llx", VIRT_UART_BASE);
-	fdt_prop_string(&w, "stdout-path", name);
+	fdt_prop_string(&w, "stdout-path", "/" VIRT_UART_NODE);
 	if (l->initrd_size) {
 		fdt_prop_u64(&w, "linux,initrd-start", l->initrd_gpa);
 		fdt_prop_u64(&w, "linux,initrd-end", l->initrd_gpa + l->initrd_size);
@@ -214,4 +214,43 @@ uint8_t *vmm_build_devicetree(const struct vmm_options *o, const struct guest_la
 	blob = fdt_finish(&w, size);
 	fdt_free(&w);
 	return blob;
+}
+
+int vmm_follow_doorbells(uint8_t *dtb, size_t room, const struct vmm_board *b,
+			 const char **why)
+{
+	struct fdt_bell bells[FDT_MAX_BELLS];
+	unsigned int i;
+	int n, j, changed = 0;
+
+	n = fdt_read_bells(dtb, room, bells, FDT_MAX_BELLS);
+	if (n < 0) {
+		*why = "the devicetree after VM_INIT is not a valid FDT";
+		return -1;
+	}
+	for (i = 0; i < b->nr_spis; i++) {
+		for (j = 0; j < n; j++)
+			if (bells[j].label == b->spis[i])
+				break;
+		if (j == n) {
+			*why = "the RM's /hypervisor overlay has no doorbell for a device SPI";
+			return -1;
+		}
+		if (bells[j].irq[0] != GIC_FDT_IRQ_TYPE_SPI) {
+			*why = "a doorbell's VIRQ is not an SPI";
+			return -1;
+		}
+		if (bells[j].irq[1] != b->spis[i]) {
+			uint32_t irq[3] = { GIC_FDT_IRQ_TYPE_SPI, bells[j].irq[1],
+					    b->level[i] ? GIC_FDT_IRQ_LEVEL_HIGH :
+							  GIC_FDT_IRQ_EDGE_RISING };
+
+			if (fdt_patch_interrupts(dtb, room, b->node[i], irq)) {
+				*why = "a device node has no 3-cell interrupts to update";
+				return -1;
+			}
+			changed++;
+		}
+	}
+	return changed;
 }
