@@ -17,11 +17,14 @@ cd "$(dirname "$0")/.."
 #   linux-kbuild-6.1             kbuild scripts the Debian kernel headers use: builds the
 #                                Gunyah VM manager module (rm/linux) for the guest kernel
 #   libc6-dev-arm64-cross        the arm64 C library: the static gunyah-test program (rm/linux)
+#   chromium                     the browser the dashboard's browser test drives headless (npm
+#                                playwright-core); optional for gunyah doctor: only that test
+#                                needs it, and it skips with the reason without it
 # The Debian guest images (linux-image-arm64, busybox-static for arm64) are
 # fetched with apt-get download by `gunyah images`, which adds the arm64
 # architecture to dpkg first.
 pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler qemu-system-arm
-  linux-kbuild-6.1 libc6-dev-arm64-cross)
+  linux-kbuild-6.1 libc6-dev-arm64-cross chromium)
 apt=1
 cmd=()
 while [ $# -gt 0 ]; do

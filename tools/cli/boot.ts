@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import type { Command } from "./commands.ts";
 import {
   type BootConfig,
+  cacheRoot,
   ConfigError,
   DEFAULT_CONFIG_YAML,
   ensureGuestImages,
@@ -26,9 +27,17 @@ import {
   parseConfig,
   parseSize,
   type VmEnd,
+  vmMemoryProblem,
 } from "@gunyah-ts/system";
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
-import { DashboardAddressError, serveDashboard, teeConsole } from "@gunyah-ts/dashboard";
+import {
+  DashboardAddressError,
+  type DashboardServer,
+  type ImagePolicy,
+  parseListenAddress,
+  serveDashboard,
+  teeConsole,
+} from "@gunyah-ts/dashboard";
 
 /** Physical RAM beyond the configured VMs', for VMs created at run time (dashboard, API). */
 export const SPARE_RAM_BYTES = 1024 * 1024 * 1024;
@@ -111,8 +120,12 @@ function parse(args: string[]): {
   let memory: number | undefined;
   if (values.memory !== undefined) {
     const m = parseSize(values.memory);
-    if (m === null || m < 16 << 20 || m % 4096 !== 0) {
+    if (m === null) {
       throw new ConfigError(`--memory: expected a size such as 512M or 1G, got '${values.memory}'`);
+    }
+    const problem = vmMemoryProblem(m);
+    if (problem !== null) {
+      throw new ConfigError(`--memory: expected ${problem}, got '${values.memory}'`);
     }
     memory = m;
   }
@@ -180,18 +193,27 @@ function openLog(path: string): (message: string) => void {
 export async function bootSystem(config: BootConfig, options: BootOptions = {}): Promise<number> {
   const script = options.script ?? [];
   const configDir = options.configDir ?? Deno.cwd();
+  if (config.vms.length > 1) {
+    // Refused rather than silently ignored (issue 12 §8).
+    throw new ConfigError(
+      `vms[1] '${config.vms[1].name}': gunyah boot starts one VM, the first of vms ` +
+        `('${config.vms[0].name}'); the others would not boot. Keep one VM in the file and ` +
+        "create the others at run time (the dashboard, or gunyah vm create from the primary)",
+    );
+  }
   const log = options.logPath ? openLog(options.logPath) : undefined;
   const vmc = config.vms[0];
   const needDefault = vmc.kernel === "default" || vmc.initrd === "default";
   const images = needDefault
     ? await ensureGuestImages({ progress: (m) => progress(`images: ${m}`) })
     : null;
-  const kernelPath = vmc.kernel === "default" ? images!.kernel : vmc.kernel;
+  // Relative paths in a configuration are relative to its folder, as device plugin paths are.
+  const kernelPath = vmc.kernel === "default" ? images!.kernel : resolve(configDir, vmc.kernel);
   const initrdPath = vmc.initrd === "default"
     ? images!.initrd
     : vmc.initrd === "none"
     ? null
-    : vmc.initrd;
+    : resolve(configDir, vmc.initrd);
   const kernel = await readImage(kernelPath, "kernel");
   const initrd = initrdPath ? await readImage(initrdPath, "initrd") : undefined;
   if (images) progress(`images: ${images.source}`);
@@ -274,8 +296,13 @@ async function bootOnce(
     `VM '${vm.name}' (VMID ${vm.vmid}): ${vmc.vcpus} vCPUs, ${vmc.memory >> 20} MiB, ` +
       `kernel ${img.kernelPath}${img.initrdPath ? `, initrd ${img.initrdPath}` : ""}`,
   );
-  const dashboard = config.dashboard ? await serveDashboard(system, config.dashboard) : null;
-  if (dashboard) progress(`dashboard: ${dashboard.url}`);
+  const dashboard = config.dashboard
+    ? await startDashboard(system, config.dashboard, dashboardImages(config, img, configDir))
+    : null;
+  if (dashboard) {
+    progress(`dashboard: ${dashboard.openUrl}`);
+    progress(`dashboard token for 'gunyah vm': ${dashboard.tokenFile}`);
+  }
   progress("console attached (Ctrl-A X quits)");
 
   let end: VmEnd | null = null;
@@ -310,6 +337,43 @@ async function bootOnce(
   }
 }
 
+/**
+ * Which files VMs created over the dashboard may be built from: the images
+ * folder, and the kernel / initrd paths this boot's configuration names
+ * (relative ones from the configuration's folder).
+ */
+function dashboardImages(
+  config: BootConfig,
+  img: { readonly kernelPath: string; readonly initrdPath: string | null },
+  configDir: string,
+): ImagePolicy {
+  const files = [img.kernelPath, ...(img.initrdPath ? [img.initrdPath] : [])];
+  for (const v of config.vms) {
+    for (const p of [v.kernel, v.initrd]) {
+      if (p !== "default" && p !== "none") files.push(resolve(configDir, p));
+    }
+  }
+  return { folders: [`${cacheRoot()}/images`], files };
+}
+
+/** Serve the dashboard on `address`; a port in use falls back to a free one (said so). */
+async function startDashboard(
+  system: GunyahSystem,
+  address: string,
+  images: ImagePolicy,
+): Promise<DashboardServer> {
+  try {
+    return await serveDashboard(system, address, { images });
+  } catch (e) {
+    if (!(e instanceof DashboardAddressError) || !e.message.includes("in use")) throw e;
+    const { hostname } = parseListenAddress(address);
+    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+    const server = await serveDashboard(system, `${host}:0`, { images });
+    progress(`dashboard: ${address} is in use; serving on port ${server.port} instead`);
+    return server;
+  }
+}
+
 /** The boot command. */
 export const bootCommand: Command = {
   name: "boot",
@@ -339,8 +403,14 @@ export const bootCommand: Command = {
         dashboard: flags["no-dashboard"] ? null : flags.dashboard ?? base.dashboard,
         vms: [{
           ...first,
-          kernel: flags.kernel ?? first.kernel,
-          initrd: flags.initrd ?? first.initrd,
+          // Paths given on the command line are relative to the working directory.
+          kernel: flags.kernel !== undefined && flags.kernel !== "default"
+            ? resolve(flags.kernel)
+            : flags.kernel ?? first.kernel,
+          initrd: flags.initrd !== undefined && flags.initrd !== "default" &&
+              flags.initrd !== "none"
+            ? resolve(flags.initrd)
+            : flags.initrd ?? first.initrd,
           append: flags.append ?? first.append,
           memory: flags.memory ?? first.memory,
           vcpus: flags.vcpus ?? first.vcpus,

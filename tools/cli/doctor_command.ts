@@ -21,13 +21,15 @@ project runs it:
   aarch64-linux-gnu-*   the cross compiler and binutils, on a one-line program
   dtc                   the devicetree compiler, on a one-line source
   Debian guest images   cached, or reachable with apt-get download
+  chromium              optional: only the dashboard's browser test uses it
 
 Options:
   --boot      check only what \`deno task boot\` needs (the guest images)
   -h, --help  this text
 
-Prints one line per check ("ok" or "missing", with the package to install).
-Exit status: 0 everything is there, 2 something is missing (or a usage error).`;
+Prints one line per check ("ok", "missing" or "optional", with the package to
+install). Exit status: 0 everything required is there, 2 something required is
+missing (or a usage error).`;
 
 /** The doctor command. */
 export const doctorCommand: Command = {
@@ -44,11 +46,13 @@ export const doctorCommand: Command = {
     const findings = await checkPrerequisites(purpose);
     for (const f of findings) {
       if (f.ok) console.log(`ok       ${f.name}: ${f.detail}`);
+      else if (f.optional) console.log(`optional ${f.name}: ${f.problem}; ${f.remedy}`);
       else console.log(`missing  ${f.name}: ${f.problem}; ${f.remedy}`);
     }
-    const missing = findings.filter((f) => !f.ok).length;
+    const required = findings.filter((f) => f.ok || !f.optional);
+    const missing = required.filter((f) => !f.ok).length;
     if (missing > 0) {
-      console.error(`gunyah doctor: ${missing} of ${findings.length} prerequisites missing`);
+      console.error(`gunyah doctor: ${missing} of ${required.length} prerequisites missing`);
       return EXIT_MISSING;
     }
     return 0;

@@ -26,10 +26,13 @@ Deno.test({
   async fn() {
     const sys = await GunyahSystem.create({ ramBytes: 64 << 20 });
     sys.launch({ name: "primary", memory: 32 << 20, vcpus: 1, kernel: SPIN, bootargs: "" });
-    const dash = await serveDashboard(sys, "127.0.0.1:0");
-    const url = dash.url;
     const kernel = await Deno.makeTempFile();
     await Deno.writeFile(kernel, SPIN);
+    // The kernel is a configuration-named file; the token comes from the file serveDashboard wrote.
+    const dash = await serveDashboard(sys, "127.0.0.1:0", {
+      images: { folders: [], files: [kernel] },
+    });
+    const url = dash.url;
     try {
       const list = await captured(() => vmCommand.run(["list", "--url", url]));
       assertEquals(list.code, 0);

@@ -18,8 +18,11 @@
  */
 import type { GuestConsole, VmInstance } from "@gunyah-ts/system";
 
-/** Bytes of recent output each VM's tap keeps (the oldest are overwritten). */
-export const CONSOLE_RING_BYTES = 64 * 1024;
+/**
+ * Bytes of recent output each VM's tap keeps (the oldest are overwritten):
+ * a Debian boot log (~30 KiB) and a few screens of scrollback.
+ */
+export const CONSOLE_RING_BYTES = 256 * 1024;
 
 /** A bounded byte ring holding a console's most recent output. */
 export class ConsoleRing {
@@ -60,6 +63,27 @@ export class ConsoleRing {
     }
   }
 
+  /** Offset (in bytes ever written) of the oldest byte still held. */
+  get start(): number {
+    return Math.max(0, this.#total - this.#buf.length);
+  }
+
+  /**
+   * The bytes from stream offset `from` (clamped to {@link start}) up to
+   * `from + max`, oldest first, and the offset they begin at.
+   */
+  since(from: number, max: number = this.capacity): { offset: number; bytes: Uint8Array } {
+    const offset = Math.min(this.#total, Math.max(this.start, Math.floor(from)));
+    const n = Math.min(this.#total - offset, Math.max(0, max));
+    const cap = this.#buf.length;
+    const out = new Uint8Array(n);
+    const at = offset % cap;
+    const first = Math.min(n, cap - at);
+    out.set(this.#buf.subarray(at, at + first), 0);
+    out.set(this.#buf.subarray(0, n - first), first);
+    return { offset, bytes: out };
+  }
+
   /** The last `max` bytes held (at most the capacity), oldest first. */
   tail(max: number = this.capacity): Uint8Array {
     const cap = this.#buf.length;
@@ -73,21 +97,32 @@ export class ConsoleRing {
   }
 }
 
+let nextTapId = 1;
+
 /** The tap on one VM's console: its recent output and the forwarded sink. */
 export class ConsoleTap {
+  /**
+   * Identifies this console stream among all taps of the process: a VM
+   * rebuilt under the same VMID (restart) gets a new tap, hence a new id.
+   */
+  readonly id: number = nextTapId++;
   /** Recent output. */
   readonly ring: ConsoleRing;
   /** The console the caller uses in place of the VM's own (same input, teed output). */
   readonly console: GuestConsole;
   #sink: ((bytes: Uint8Array) => void) | null = null;
+  readonly #watchers = new Set<() => void>();
+  readonly #source: GuestConsole;
 
   /** Take `source`'s output sink, keeping `capacity` bytes of output. */
   constructor(source: GuestConsole, capacity: number = CONSOLE_RING_BYTES) {
     this.ring = new ConsoleRing(capacity);
+    this.#source = source;
     source.onOutput((bytes) => {
       this.ring.write(bytes);
       const sink = this.#sink;
       if (sink !== null) sink(bytes);
+      for (const w of this.#watchers) w();
     });
     this.console = {
       input: (bytes) => source.input(bytes),
@@ -95,6 +130,21 @@ export class ConsoleTap {
         this.#sink = sink;
       },
     };
+  }
+
+  /**
+   * Call `watcher` (no arguments: read {@link ring}) after each write of
+   * output; returns the function that stops it. Watchers must not block:
+   * the guest's UART write is waiting.
+   */
+  watch(watcher: () => void): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  /** Type `bytes` on the VM's console input. */
+  input(bytes: Uint8Array): void {
+    this.#source.input(bytes);
   }
 }
 

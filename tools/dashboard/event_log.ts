@@ -47,6 +47,8 @@ export class EventLog {
   readonly counts: Record<string, number> = {};
   /** vCPU exits by kind (hvc, wfi, mmio, ...). */
   readonly exits: Record<string, number> = {};
+  /** vCPU exits by thread (e.g. `thread#7`), then by kind. */
+  readonly exitsByThread: Record<string, Record<string, number>> = {};
   readonly #off: (() => void)[] = [];
 
   /** Subscribe to `source.events`, keeping at most `capacity` entries. */
@@ -100,6 +102,8 @@ export class EventLog {
       ev.on("vcpu.exit", (e) => {
         this.#count("vcpu.exit");
         this.exits[e.kind] = (this.exits[e.kind] ?? 0) + 1;
+        const t = this.exitsByThread[e.thread] ??= {};
+        t[e.kind] = (t[e.kind] ?? 0) + 1;
       }),
       ev.on("sched.switch", () => this.#count("sched.switch")),
       ev.on("time.jump", () => this.#count("time.jump")),

@@ -1,8 +1,12 @@
 /**
- * The dashboard's status page: one self-contained HTML document (inline
- * CSS and script, no external assets). It renders `/api/state` snapshots
- * pushed over `/api/events` (Server-Sent Events), falls back to polling
- * `/api/state` when the stream drops, and drives the VM controls.
+ * The dashboard's status page: one HTML document with inline CSS and
+ * script, plus xterm.js served by the app itself (`/assets/...`, no CDN).
+ * It renders the first `/api/events` state and applies the `delta` events
+ * that follow (the same rules as `live.ts`'s `applyDelta`), falls back to
+ * polling `/api/state` when the stream drops, and shows "system ended" with
+ * its last data greyed when the server goes away. Each VM has a terminal
+ * (xterm.js) on the console WebSocket, which resumes from the last byte it
+ * drew after a reconnect. Every draw is timed into `window.gunyahDrawMs`.
  *
  * The script avoids template literals so the page can live in this
  * module's template string unchanged.
@@ -17,6 +21,9 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>gunyah-ts dashboard</title>
+<link rel="stylesheet" href="/assets/xterm.css">
+<script src="/assets/xterm.js"></script>
+<script src="/assets/addon-fit.js"></script>
 <style>
 :root {
   --bg: #0f1318; --panel: #171d24; --panel2: #1d252e; --line: #2a3440; --text: #d8e0e8;
@@ -113,6 +120,26 @@ details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
 .counts span { background: var(--panel2); border: 1px solid var(--line); border-radius: 4px; padding: 1px 7px;
   font: 11px var(--mono); }
 .scroll { max-height: 340px; overflow: auto; }
+.pill.v-running { background: #173d2d; color: var(--ok); }
+.pill.v-ready { background: #15343a; color: #4dd0e1; }
+.pill.v-blocked { background: #3a3115; color: var(--warn); }
+.pill.v-idle { background: #262f3a; color: #9fb3c8; }
+.pill.v-off { background: #23282e; color: var(--idle); }
+.pill.v-faulted { background: #4a1820; color: #ff8a8a; }
+.pill.v-exited { background: #3d1d21; color: var(--bad); }
+button.danger:hover:not(:disabled) { border-color: var(--bad); color: var(--bad); }
+.term { background: #0a0d10; border: 1px solid var(--line); border-radius: 6px; margin-bottom: 6px;
+  padding: 4px; height: 360px; position: relative; }
+.term.hidden { display: none; }
+.term .hint { position: absolute; inset: 40% 10% auto; text-align: center; color: var(--dim);
+  pointer-events: none; z-index: 5; }
+#con-status { font-size: 12px; color: var(--dim); min-height: 18px; }
+#ended { display: none; background: #3d1d21; color: #ffd0d0; padding: 8px 22px; font-weight: 600;
+  border-bottom: 1px solid #6b2a31; }
+body.ended #ended { display: block; }
+body.ended main { filter: grayscale(1); opacity: .55; }
+body.ended button, body.ended input { pointer-events: none; }
+.exits { font: 11px var(--mono); color: var(--dim); }
 </style>
 </head>
 <body>
@@ -125,6 +152,7 @@ details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
   <div class="stat"><b id="h-ret">-</b><small>retired</small></div>
   <div id="live"><i></i><span>connecting</span></div>
 </header>
+<div id="ended">System ended: the gunyah-ts server is gone. What you see is the last state it sent.</div>
 <main>
   <section class="w8">
     <h2>Virtual machines <em id="vm-count"></em></h2>
@@ -150,9 +178,10 @@ details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
     <div id="vcpus" class="scroll"></div>
   </section>
   <section class="w6">
-    <h2>Consoles</h2>
+    <h2>Consoles <em>keys go to the guest: Ctrl-C, Tab, arrows</em></h2>
     <div id="console-tabs" class="tabs"></div>
     <div id="consoles"></div>
+    <div id="con-status"></div>
   </section>
   <section class="w6">
     <h2>Physical memory <em id="mem-total"></em></h2>
@@ -180,8 +209,22 @@ details > div { padding: 0 8px 8px; max-height: 320px; overflow: auto; }
 </main>
 <script>
 "use strict";
-var last = null, prev = null, source = null, pollTimer = null, shownConsole = null;
+var last = null, prev = null, source = null, pollTimer = null, shownConsole = null, ended = false;
+var pollFailures = 0;
 var PALETTE = ["#4fb3ff", "#3ecf8e", "#f5b942", "#c792ea", "#ff8a65", "#4dd0e1", "#aed581", "#f48fb1"];
+var terms = {};
+window.gunyahTerminals = terms;
+window.gunyahDrawMs = [];
+window.gunyahPanelMs = {};
+/* The text in the terminal of VM 'name' (its newest instance), for tests and debugging. */
+window.gunyahTerminalText = function (name) {
+  var t = null;
+  Object.keys(terms).forEach(function (k) { if (terms[k].name === name) t = terms[k]; });
+  if (!t) return null;
+  var b = t.term.buffer.active, lines = [];
+  for (var i = 0; i < b.length; i++) lines.push(b.getLine(i).translateToString(true));
+  return lines.join("\\n");
+};
 
 function esc(v) {
   return String(v).replace(/[&<>"']/g, function (c) {
@@ -218,51 +261,94 @@ function table(head, rows, empty) {
 }
 function setHtml(id, html) { var el = $(id); if (el.innerHTML !== html) el.innerHTML = html; }
 
+
+/* The delta rules of live.ts (applyDelta): objects key by key, keyed arrays by identity. */
+function applyDelta(a, d) {
+  if ("$v" in d) return d.$v;
+  var out, k;
+  if ("$o" in d) {
+    out = {};
+    if (a && typeof a === "object" && !Array.isArray(a)) for (k in a) out[k] = a[k];
+    (d.$del || []).forEach(function (x) { delete out[x]; });
+    for (k in d.$o) out[k] = applyDelta(out[k], d.$o[k]);
+    return out;
+  }
+  var byId = {};
+  (Array.isArray(a) ? a : []).forEach(function (it) { byId[it[d.$a]] = it; });
+  d.set.forEach(function (it) { byId[it[d.$a]] = it; });
+  return d.order.map(function (id) { return byId[id]; });
+}
+
+function isPrimary(v) { return v.vmid === 3; }
+
+function vmLoad(s, vmid) {
+  return s.load ? s.load.vms.filter(function (l) { return l.vmid === vmid; })[0] : null;
+}
+
 function renderVms(s) {
   $("vm-count").textContent = s.vms.length ? "(" + s.vms.length + ")" : "";
-  setHtml("vms", table(["VMID", "Name", "Status", "Memory", "vCPUs", "Objects", "Exit", ""],
+  setHtml("vms", table(["VMID", "Name", "Status", "Memory", "vCPUs", "Instr/s", "Exits", "Exit", ""],
     s.vms.map(function (v) {
-      var canStart = v.status === "ready", canStop = v.status === "running" || v.status === "ready";
+      var run = v.status === "running", prim = isPrimary(v), l = vmLoad(s, v.vmid);
+      var exits = l ? Object.keys(l.exits).sort().map(function (k) {
+        return esc(k) + " " + num(l.exits[k]);
+      }).join(", ") : "";
+      function btn(act, label, on, cls) {
+        return '<button data-act="' + act + '" data-vmid="' + v.vmid + '" data-name="' + esc(v.name) +
+          '"' + (cls ? ' class="' + cls + '"' : "") + (on ? "" : " disabled") + ">" + label + "</button> ";
+      }
       return ['<span class="mono">' + v.vmid + " (0x" + v.vmid.toString(16) + ")</span>",
-        "<b>" + esc(v.name) + "</b>", pill(v.status), bytes(v.memoryBytes),
+        "<b>" + esc(v.name) + "</b>" + (prim ? ' <span class="dim">primary</span>' : ""),
+        pill(v.status), bytes(v.memoryBytes),
         '<span class="mono">' + esc(v.vcpus.join(", ")) + "</span>",
-        '<span class="mono dim">' + esc([v.objects.addrspace, v.objects.memextent, v.objects.vic,
-          v.objects.cspace].filter(Boolean).join(" ")) + "</span>",
+        '<span class="mono">' + (l && run ? si(l.ips) : "-") + "</span>",
+        '<span class="exits">' + (exits || "-") + "</span>",
         v.exitReason ? esc(v.exitReason) : '<span class="dim">-</span>',
-        '<button data-act="start" data-vmid="' + v.vmid + '"' + (canStart ? "" : " disabled") +
-          ">Start</button> " +
-        '<button data-act="stop" data-vmid="' + v.vmid + '"' + (canStop ? "" : " disabled") +
-          ">Stop</button>"];
+        btn("start", "Start", v.status === "ready") +
+          btn("shutdown", "Shut down", run) +
+          btn("stop", "Force stop", run, "danger") +
+          btn("restart", "Reset", !prim && v.status !== "ready") +
+          btn("delete", "Delete", !prim, "danger")];
     }), "No VMs yet: create one below."));
 }
 
 function renderCpus(s) {
-  var dt = prev ? (s.takenAt - prev.takenAt) / 1000 : 0;
   setHtml("cpus", s.cpus.map(function (c) {
-    var busy = c.retired * s.nsPerInstruction, total = busy + c.idleNs;
-    var pct = total > 0 ? (100 * busy / total) : 0, rate = "";
-    if (prev && dt > 0) {
-      var p = prev.cpus[c.index];
-      if (p) rate = si((c.retired - p.retired) / dt) + "instr/s";
-    }
+    var l = s.load && s.load.cpus[c.index];
+    var pct = l ? l.busyPct : 0, rate = l ? si(l.ips) + "instr/s" : "";
+    var win = s.load ? " over " + (s.load.windowMs / 1000).toFixed(1) + " s" : "";
     return '<div class="cpu"><div class="name">CPU' + c.index + "</div>" +
       '<div class="line"><span>' + (c.current ? '<span class="mono">' + esc(c.current) + "</span>" :
         '<span class="dim">idle</span>') + '</span><span class="dim">' + pct.toFixed(1) +
-      "% busy</span></div>" + '<div><div class="bar"><i style="width:' + pct.toFixed(1) +
+      "% busy" + win + "</span></div>" + '<div><div class="bar"><i style="width:' + pct.toFixed(1) +
       '%"></i></div><div class="line dim"><span>' + num(c.retired) + " retired, " + ns(c.idleNs) +
       " idle</span><span>" + rate + "</span></div></div></div>";
   }).join(""));
 }
 
+/* What a vCPU is doing, from its thread state and scheduler blocks. */
+function vcpuState(t) {
+  if (t.state === "KILLED" || t.state === "EXITED" || t.blocked.indexOf("thread_lifecycle") >= 0) {
+    return "exited";
+  }
+  if (t.blocked.indexOf("vcpu_fault") >= 0) return "faulted";
+  if (t.blocked.indexOf("vcpu_off") >= 0) return "off";
+  if (t.blocked.length === 1 && t.blocked[0] === "vcpu_wfi") return "idle";
+  if (t.blocked.length) return "blocked";
+  return t.runningOn >= 0 ? "running" : "ready";
+}
+
 function renderVcpus(s) {
-  setHtml("vcpus", table(["Thread", "VM", "Index", "State", "Blocked on", "Prio", "Slice",
+  setHtml("vcpus", table(["Thread", "VM", "Index", "State", "Thread", "Blocked on", "Prio", "Slice",
     "Affinity", "On CPU", "PC", "EL", "Retired", "Proxy"], s.vcpus.map(function (t) {
-    var a = t.arch || {};
+    var a = t.arch || {}, st = vcpuState(t);
     return ['<span class="mono">' + esc(t.object) + "</span>",
       t.vm ? esc(t.vm) + ' <span class="dim">(' + t.vmid + ")</span>" : '<span class="dim">-</span>',
-      t.index, pill(t.state) + (t.objectState !== "active" ? " " + pill(t.objectState) : ""),
+      t.index, '<span class="pill v-' + st + '">' + st + "</span>",
+      '<span class="dim">' + esc(t.state) + (t.objectState !== "active" ? " " + esc(t.objectState) : "") +
+        "</span>",
       t.blocked.length ? '<span class="mono">' + esc(t.blocked.join(", ")) + "</span>" :
-        '<span style="color:var(--ok)">runnable</span>',
+        '<span class="dim">-</span>',
       t.priority, ns(t.timesliceNs), t.affinity < 0 ? "none" : "CPU" + t.affinity,
       t.runningOn < 0 ? '<span class="dim">-</span>' : "CPU" + t.runningOn,
       '<span class="mono">' + esc(a.pc !== undefined ? a.pc : "-") + "</span>",
@@ -271,58 +357,152 @@ function renderVcpus(s) {
   }), "No vCPUs."));
 }
 
+/* ---- terminals: one xterm.js per VM on its console WebSocket ---- */
+
+function termHint(t) {
+  var v = last && last.vms.filter(function (x) { return x.vmid === t.vmid; })[0];
+  var show = t.received === 0;
+  t.hint.style.display = show ? "" : "none";
+  if (show) {
+    t.hint.textContent = "No output from " + t.name + " yet" + (v ? " (it is " + v.status + ")" : "") +
+      ". Keys you type here go to its console.";
+  }
+}
+
+function termStatus() {
+  var t = terms[shownConsole];
+  if (!t) { $("con-status").textContent = ""; return; }
+  $("con-status").textContent = t.name + ": " + num(t.offset || 0) + " bytes of output, " +
+    (t.ws && t.ws.readyState === 1 ? "connected" : ended ? "system ended" : "reconnecting") +
+    (t.lost ? ", " + num(t.lost) + " early bytes no longer held" : "") +
+    (t.ended ? ", VM ended (" + t.ended + ")" : "") + ", " + t.term.cols + "x" + t.term.rows;
+}
+
+function connectTerm(t) {
+  if (ended || terms[t.key] !== t || t.ended) return;
+  var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/vms/" +
+    t.vmid + "/console/ws" + (t.offset !== null ? "?from=" + t.offset : "");
+  var ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  t.ws = ws;
+  ws.onopen = function () {
+    ws.send(JSON.stringify({ type: "resize", cols: t.term.cols, rows: t.term.rows }));
+    termStatus();
+  };
+  ws.onmessage = function (ev) {
+    if (typeof ev.data === "string") {
+      var m = JSON.parse(ev.data);
+      if (m.type === "hello") {
+        if (t.offset !== null && m.offset > t.offset) {
+          t.term.write("\\r\\n\\x1b[33m[" + (m.offset - t.offset) + " bytes missed while away]\\x1b[0m\\r\\n");
+        }
+        t.offset = m.offset;
+        t.lost = m.lost;
+        if (m.total > m.offset) t.received = 1;
+        if (m.stream !== undefined && t.key.split("/")[1] !== String(m.stream)) {
+          t.ended = "rebuilt"; // this terminal's VM instance is gone; its successor has its own
+          ws.close();
+        }
+      } else if (m.type === "gap") {
+        t.term.write("\\r\\n\\x1b[33m[" + m.lost + " bytes dropped: this view fell behind]\\x1b[0m\\r\\n");
+        t.offset += m.lost;
+      } else if (m.type === "end") {
+        t.ended = m.reason;
+      } else if (m.type === "error") {
+        message(m.error, false);
+      }
+      termHint(t); termStatus();
+      return;
+    }
+    var b = new Uint8Array(ev.data);
+    t.offset += b.length;
+    t.received += b.length;
+    t.term.write(b);
+    if (t.hint.style.display !== "none") termHint(t);
+  };
+  ws.onclose = function () {
+    if (t.ws === ws) t.ws = null;
+    termStatus();
+    if (!ended && terms[t.key] === t && !t.ended) setTimeout(function () { connectTerm(t); }, 1000);
+  };
+}
+
+function makeTerm(c) {
+  var el = document.createElement("div");
+  el.className = "term hidden";
+  el.id = "con-" + c.vmid + "-" + c.stream;
+  var hint = document.createElement("div");
+  hint.className = "hint";
+  el.appendChild(hint);
+  $("consoles").appendChild(el);
+  var term = new Terminal({
+    scrollback: 5000, cursorBlink: true, fontSize: 13, allowProposedApi: false,
+    fontFamily: 'ui-monospace, "JetBrains Mono", Menlo, Consolas, monospace',
+    theme: { background: "#0a0d10", foreground: "#d8e0e8" },
+  });
+  var fit = new FitAddon.FitAddon();
+  term.loadAddon(fit);
+  term.open(el);
+  var t = { key: termKey(c), vmid: c.vmid, name: c.name, term: term, fit: fit, ws: null, offset: null,
+    lost: 0, received: 0, ended: null, el: el, hint: hint };
+  term.onData(function (d) {
+    if (t.ws && t.ws.readyState === 1) t.ws.send(d);
+  });
+  term.onResize(function (size) {
+    if (t.ws && t.ws.readyState === 1) {
+      t.ws.send(JSON.stringify({ type: "resize", cols: size.cols, rows: size.rows }));
+    }
+    termStatus();
+  });
+  terms[t.key] = t;
+  termHint(t);
+  connectTerm(t);
+  return t;
+}
+
+function showTerm(key) {
+  shownConsole = key;
+  Object.keys(terms).forEach(function (id) {
+    var t = terms[id];
+    t.el.className = "term" + (id === key ? "" : " hidden");
+    if (id === key) { try { t.fit.fit(); } catch (e) { /* not laid out yet */ } }
+  });
+  termStatus();
+}
+
+function termKey(c) { return c.vmid + "/" + c.stream; }
+
 function renderConsoles(s) {
-  var box = $("consoles");
   var seen = {};
   s.consoles.forEach(function (c) {
-    var id = "con-" + c.vmid;
-    seen[id] = true;
-    var el = document.getElementById(id);
-    if (!el) {
-      el = document.createElement("div");
-      el.className = "console";
-      el.id = id;
-      el.innerHTML = '<div class="head"><b></b><span class="dim"></span></div><pre></pre>' +
-        '<form><input placeholder="type a line for the guest (Enter sends it with a newline)">' +
-        "<button>Send</button></form>";
-      el.querySelector("form").addEventListener("submit", function (ev) {
-        ev.preventDefault();
-        var input = el.querySelector("input");
-        post("/api/vms/" + c.vmid + "/console", { text: input.value + "\\n" }).then(function () {
-          input.value = "";
-        });
-      });
-      box.appendChild(el);
-    }
-    el.querySelector("b").textContent = c.name + " (VMID " + c.vmid + ")";
-    el.querySelector(".head span").textContent = c.recording ? num(c.totalBytes) + " bytes" :
-      "not recorded";
-    var pre = el.querySelector("pre");
-    var text = c.text.replace(/\\x1b\\[[0-9;?]*[A-Za-z]/g, "").replace(/\\r/g, "");
-    if (pre.textContent !== text) {
-      var atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
-      pre.textContent = text || "(no output yet)";
-      if (atEnd) pre.scrollTop = pre.scrollHeight;
-    }
+    seen[termKey(c)] = true;
+    if (!terms[termKey(c)]) makeTerm(c);
   });
-  Array.prototype.slice.call(box.children).forEach(function (el) {
-    if (!seen[el.id]) box.removeChild(el);
+  Object.keys(terms).forEach(function (id) {
+    if (!seen[id]) {
+      var t = terms[id];
+      delete terms[id];
+      if (t.ws) t.ws.close();
+      t.term.dispose();
+      t.el.parentNode.removeChild(t.el);
+    }
   });
   if (!s.consoles.length) {
-    box.innerHTML = '<div class="empty">No VM consoles.</div>';
-    setHtml("console-tabs", "");
+    setHtml("console-tabs", '<div class="empty">No VM consoles.</div>');
+    shownConsole = null;
+    termStatus();
     return;
   }
-  if (!s.consoles.some(function (c) { return c.vmid === shownConsole; })) {
-    shownConsole = s.consoles[0].vmid;
+  if (!terms[shownConsole]) {
+    var same = s.consoles.filter(function (c) { return String(c.vmid) === String(shownConsole).split("/")[0]; });
+    showTerm(termKey(same[0] || s.consoles[0]));
   }
-  s.consoles.forEach(function (c) {
-    $("con-" + c.vmid).className = "console" + (c.vmid === shownConsole ? "" : " hidden");
-  });
   setHtml("console-tabs", s.consoles.map(function (c) {
-    return '<button data-vmid="' + c.vmid + '"' + (c.vmid === shownConsole ? ' class="on"' : "") +
+    return '<button data-key="' + termKey(c) + '"' + (termKey(c) === shownConsole ? ' class="on"' : "") +
       ">" + esc(c.name) + ' <span class="dim">' + bytes(c.totalBytes) + "</span></button>";
   }).join(""));
+  Object.keys(terms).forEach(function (id) { termHint(terms[id]); });
+  termStatus();
 }
 
 function renderMemory(s) {
@@ -420,7 +600,16 @@ function renderEvents(s) {
   if (atTop) box.scrollTop = 0;
 }
 
-function render(s) {
+/* Which panels read which top-level keys of the state (a delta names the keys that changed). */
+var PANELS = [
+  [renderVms, ["vms", "load"]], [renderCpus, ["cpus", "load"]], [renderVcpus, ["vcpus"]],
+  [renderConsoles, ["consoles", "vms"]], [renderMemory, ["memory", "partitions"]],
+  [renderCaps, ["cspaces"]], [renderQueues, ["msgqueues", "doorbells"]], [renderEvents, ["events"]],
+];
+
+/* Draw state s; changed: the top-level keys that changed since the last draw (null: all). */
+function render(s, changed) {
+  var t0 = performance.now();
   prev = last;
   last = s;
   $("h-time").textContent = ns(s.timeNs);
@@ -430,12 +619,18 @@ function render(s) {
     s.vcpus.length;
   var retired = s.cpus.reduce(function (n, c) { return n + c.retired; }, 0);
   $("h-ret").textContent = num(retired);
-  if (prev && s.takenAt > prev.takenAt) {
-    var before = prev.cpus.reduce(function (n, c) { return n + c.retired; }, 0);
-    $("h-ips").textContent = si((retired - before) * 1000 / (s.takenAt - prev.takenAt));
-  }
-  renderVms(s); renderCpus(s); renderVcpus(s); renderConsoles(s); renderMemory(s);
-  renderCaps(s); renderQueues(s); renderEvents(s);
+  if (s.load) $("h-ips").textContent = si(s.load.cpus.reduce(function (n, c) { return n + c.ips; }, 0));
+  PANELS.forEach(function (p) {
+    if (changed && !p[1].some(function (k) { return k in changed; })) return;
+    var t = performance.now();
+    p[0](s);
+    var sum = window.gunyahPanelMs[p[0].name] || (window.gunyahPanelMs[p[0].name] = []);
+    sum.push(performance.now() - t);
+    if (sum.length > 200) sum.shift();
+  });
+  var ms = performance.now() - t0;
+  window.gunyahDrawMs.push(ms);
+  if (window.gunyahDrawMs.length > 1000) window.gunyahDrawMs.shift();
 }
 
 function live(mode, text) {
@@ -444,11 +639,35 @@ function live(mode, text) {
   el.querySelector("span").textContent = text;
 }
 
+function systemEnded() {
+  if (ended) return;
+  ended = true;
+  document.body.classList.add("ended");
+  live("", "system ended");
+  if (source) source.close();
+  if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+  Array.prototype.forEach.call(document.querySelectorAll("button, input"), function (b) {
+    b.disabled = true;
+  });
+  Object.keys(terms).forEach(function (id) {
+    terms[id].term.options.disableStdin = true;
+    if (terms[id].ws) terms[id].ws.close();
+  });
+  termStatus();
+}
+
 function poll() {
-  fetch("/api/state").then(function (r) { return r.json(); }).then(function (s) {
+  fetch("/api/state").then(function (r) {
+    if (r.status === 401) throw new Error("the access token is no longer valid");
+    return r.json();
+  }).then(function (s) {
+    pollFailures = 0;
     render(s);
-    live("poll", "polling");
-  }).catch(function () { live("", "disconnected"); });
+    if (!source || source.readyState !== 1) live("poll", "polling");
+  }).catch(function () {
+    // Two failed polls in a row (~4 s): the server is gone.
+    if (++pollFailures >= 2) systemEnded(); else live("", "disconnected");
+  });
 }
 
 function connect() {
@@ -463,7 +682,15 @@ function connect() {
     live("on", "live");
     render(JSON.parse(ev.data));
   });
+  source.addEventListener("delta", function (ev) {
+    if (!last) return;
+    var d = JSON.parse(ev.data);
+    live("on", "live");
+    render(applyDelta(last, d), d.$o || null);
+  });
+  source.addEventListener("end", function () { systemEnded(); });
   source.onerror = function () {
+    if (ended) return;
     live("", "reconnecting");
     if (!pollTimer) pollTimer = setInterval(poll, 2000);
   };
@@ -475,9 +702,9 @@ function message(text, ok) {
   el.className = ok ? "ok" : "err";
 }
 
-function post(path, body) {
+function send(method, path, body) {
   return fetch(path, {
-    method: "POST",
+    method: method,
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body || {}),
   }).then(function (r) {
@@ -487,22 +714,50 @@ function post(path, body) {
     });
   }).catch(function (e) { message(e.message, false); throw e; });
 }
+function post(path, body) { return send("POST", path, body); }
 
 $("console-tabs").addEventListener("click", function (ev) {
-  var b = ev.target.closest("button[data-vmid]");
+  var b = ev.target.closest("button[data-key]");
   if (!b || !last) return;
-  shownConsole = Number(b.dataset.vmid);
-  var pre = $("con-" + shownConsole) && $("con-" + shownConsole).querySelector("pre");
+  showTerm(b.dataset.key);
   renderConsoles(last);
-  if (pre) pre.scrollTop = pre.scrollHeight;
+  terms[shownConsole].term.focus();
 });
+
+/* What each VM button asks before it acts (null: no question). */
+function question(act, name, primary) {
+  var end = primary ? "\\n\\n" + name + " is the primary VM: this ENDS THE WHOLE SYSTEM." : "";
+  if (act === "stop") {
+    return "Force-stop " + name + "? Its vCPUs are killed at once, like pulling the plug; " +
+      "unsaved data in the guest is lost." + end;
+  }
+  if (act === "shutdown" && primary) return "Ask " + name + " to shut down?" + end;
+  if (act === "delete") {
+    return "Delete " + name + "? It is stopped if running, its objects destroyed and its " +
+      "memory and VMID returned.";
+  }
+  if (act === "restart") return "Reset " + name + "? It is stopped and booted again from its images.";
+  return null;
+}
 
 $("vms").addEventListener("click", function (ev) {
   var b = ev.target.closest("button[data-act]");
   if (!b) return;
+  var vmid = Number(b.dataset.vmid), act = b.dataset.act, name = b.dataset.name;
+  var primary = vmid === 3, q = question(act, name, primary);
+  if (q !== null && !window.confirm(q)) return;
   b.disabled = true;
-  post("/api/vms/" + b.dataset.vmid + "/" + b.dataset.act).then(function (j) {
-    message("VM " + j.vmid + " is " + j.status, true);
+  var req = act === "delete" ? send("DELETE", "/api/vms/" + vmid) :
+    post("/api/vms/" + vmid + "/" + act, primary ? { confirm: true } : {});
+  req.then(function (j) {
+    if (act === "delete") {
+      message("deleted " + name + ": VMID " + j.vmid + " freed, " + bytes(j.returnedBytes) +
+        " of RAM returned to the root partition", true);
+    } else if (act === "restart") {
+      message(name + " reset: now VMID " + j.vmid + ", " + j.status, true);
+    } else {
+      message(name + " (VMID " + j.vmid + ") is " + j.status, true);
+    }
     poll();
   }, function () {});
 });
@@ -513,7 +768,11 @@ $("create").addEventListener("submit", function (ev) {
   ["memory", "kernel", "initrd", "append"].forEach(function (k) {
     if (f[k].value.trim()) body[k] = f[k].value.trim();
   });
-  if (f.vcpus.value.trim()) body.vcpus = Number(f.vcpus.value);
+  if (f.vcpus.value.trim()) {
+    var n = Number(f.vcpus.value);
+    if (!Number.isInteger(n)) { message("vCPUs: give a number from 1 to 8", false); return; }
+    body.vcpus = n;
+  }
   body.start = f.start.checked;
   message("creating " + body.name + " ...", true);
   post("/api/vms", body).then(function (j) {
@@ -523,8 +782,25 @@ $("create").addEventListener("submit", function (ev) {
   }, function () {});
 });
 
+window.addEventListener("resize", function () {
+  var t = terms[shownConsole];
+  if (t) { try { t.fit.fit(); } catch (e) { /* hidden */ } }
+});
+
 connect();
 </script>
 </body>
 </html>
+`;
+
+/** What a request without the access token gets instead of the page (401). */
+export const UNAUTHORIZED_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>gunyah-ts dashboard: token needed</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;background:#0f1318;color:#d8e0e8;padding:40px}
+code{background:#1d252e;padding:2px 6px;border-radius:4px}</style></head>
+<body><h1>Access token needed</h1>
+<p>This dashboard controls virtual machines, so every request needs the token drawn when the
+system started. Open the address <code>gunyah boot</code> printed
+(<code>http://127.0.0.1:PORT/?token=...</code>); the page keeps it as a cookie afterwards.</p>
+</body></html>
 `;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { GunyahSystem } from "@gunyah-ts/system";
+import { TOKEN_QUERY, tokenFilePath, writeTokenFile } from "./access.ts";
 import { createDashboard, type Dashboard, type DashboardOptions } from "./app.ts";
 
 /** The dashboard's default address (the boot configuration's `dashboard:` key). */
@@ -26,8 +27,8 @@ export class DashboardAddressError extends Error {
 
 /**
  * Parse `127.0.0.1:8418`, `[::1]:8418` or `localhost:8418` (port 0 = any
- * free port); anything that is not loopback is refused, since the dashboard
- * can create and stop VMs and has no authentication.
+ * free port); anything that is not loopback is refused: the dashboard can
+ * create and stop VMs, and its token only keeps other local users out.
  */
 export function parseListenAddress(address: string): ListenAddress {
   const m = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(address.trim());
@@ -46,8 +47,8 @@ export function parseListenAddress(address: string): ListenAddress {
   if (host === "::1" || host === "0:0:0:0:0:0:0:1") return { hostname: "::1", port };
   if (host === "localhost") return { hostname: "127.0.0.1", port };
   throw new DashboardAddressError(
-    `dashboard address '${address}' is not loopback: the dashboard controls VMs without ` +
-      `authentication, so it only listens on 127.0.0.0/8 or [::1] (use 127.0.0.1:${port})`,
+    `dashboard address '${address}' is not loopback: the dashboard controls VMs, so it ` +
+      `only listens on 127.0.0.0/8 or [::1] (use 127.0.0.1:${port})`,
   );
 }
 
@@ -55,11 +56,15 @@ export function parseListenAddress(address: string): ListenAddress {
 export interface DashboardServer {
   /** e.g. `http://127.0.0.1:8418/`. */
   readonly url: string;
+  /** The URL to open in a browser: {@link url} with `?token=...` (it sets the cookie). */
+  readonly openUrl: string;
+  /** The file the token was written to for `gunyah vm` (mode 0600; removed on close). */
+  readonly tokenFile: string;
   /** The port it listens on (useful with port 0). */
   readonly port: number;
   /** The dashboard it serves. */
   readonly dashboard: Dashboard;
-  /** End the SSE streams, stop listening, and wait for the server to finish. */
+  /** Tell clients the system ended, stop listening, remove the token file, and wait. */
   close(): Promise<void>;
 }
 
@@ -71,7 +76,7 @@ export function serveDashboard(
 ): Promise<DashboardServer> {
   const { hostname, port } = parseListenAddress(address);
   const dashboard = createDashboard(system, options);
-  return new Promise((resolve, reject) => {
+  return new Promise<DashboardServer>((resolve, reject) => {
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
       server = Deno.serve({
@@ -80,14 +85,21 @@ export function serveDashboard(
         onListen: (addr) => {
           const shown = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
           let closed: Promise<void> | null = null;
+          const url = `http://${shown}:${addr.port}/`;
+          const tokenFile = tokenFilePath(addr.port);
           resolve({
-            url: `http://${shown}:${addr.port}/`,
+            url,
+            openUrl: `${url}?${TOKEN_QUERY}=${dashboard.token}`,
+            tokenFile,
             port: addr.port,
             dashboard,
             close: () => {
               if (closed === null) {
                 dashboard.close();
-                closed = server.shutdown();
+                closed = Promise.all([
+                  server.shutdown(),
+                  Deno.remove(tokenFile).catch(() => {}),
+                ]).then(() => {});
               }
               return closed;
             },
@@ -108,5 +120,15 @@ export function serveDashboard(
         : (e as Error).message;
       reject(new DashboardAddressError(`cannot serve the dashboard: ${why}`));
     }
+  }).then(async (served) => {
+    try {
+      await writeTokenFile(served.port, dashboard.token);
+    } catch (e) {
+      await served.close();
+      throw new DashboardAddressError(
+        `cannot write the dashboard's token file ${served.tokenFile}: ${(e as Error).message}`,
+      );
+    }
+    return served;
   });
 }

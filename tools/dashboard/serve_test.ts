@@ -1,6 +1,12 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@gunyah-ts/tests/assert";
 import type { SystemSnapshot } from "./snapshot_types.ts";
-import { DashboardAddressError, parseListenAddress, serveDashboard } from "./serve.ts";
+import {
+  DashboardAddressError,
+  type DashboardServer,
+  parseListenAddress,
+  serveDashboard,
+} from "./serve.ts";
+import { consoleTap } from "./console_tap.ts";
 import { printThenOffGuest, printThenWaitGuest, systemWithGuest } from "./test_fixture.ts";
 
 Deno.test("listen addresses: loopback only, with clear errors", () => {
@@ -31,12 +37,16 @@ Deno.test("serveDashboard refuses a non-loopback address and a port in use", asy
   }
 });
 
-/** A request bounded in time; returns status and parsed JSON (or text). */
+/** The token of the server under test (set when it starts). */
+let token = "";
+
+/** A request bounded in time, with the token; returns status and parsed JSON (or text). */
 async function request(
   url: string,
   init: RequestInit & { json?: unknown } = {},
 ): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
   const headers = new Headers(init.headers);
+  if (!headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
   let body = init.body;
   if (init.json !== undefined) {
     headers.set("content-type", "application/json");
@@ -102,8 +112,13 @@ Deno.test("HTTP API over loopback: page, state, SSE, create/start/stop, console,
   await Deno.writeFile(off, printThenOffGuest("bye\n"));
   const server = await serveDashboard(system, "127.0.0.1:0", {
     defaultImages: () => Promise.reject(new Error("no default images in tests")),
+    images: { folders: [dir], files: [] },
   });
   const base = server.url;
+  token = server.dashboard.token;
+  assertEquals(server.openUrl, `${base}?token=${token}`);
+  assertEquals((await Deno.readTextFile(server.tokenFile)).trim(), token);
+  assertEquals((await Deno.stat(server.tokenFile)).mode! & 0o777, 0o600);
   const running = system.hv.run();
   try {
     assert(base.startsWith("http://127.0.0.1:"), base);
@@ -111,7 +126,9 @@ Deno.test("HTTP API over loopback: page, state, SSE, create/start/stop, console,
     const page = await request(base);
     assertEquals(page.status, 200);
     assert(page.text.includes("<title>gunyah-ts dashboard</title>"));
-    assert(!/<(script|link)[^>]+(src|href)=/.test(page.text), "no external assets");
+    const assets = [...page.text.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+)"/g)];
+    assert(assets.every((m) => m[1].startsWith("/assets/")), "assets from this server only");
+    for (const m of assets) assertEquals((await request(`${base}${m[1].slice(1)}`)).status, 200);
 
     let s = await until(base, (s) => s.consoles[0]?.text === "primary up\n", "primary output");
     assertEquals(s.vms.map((v) => [v.vmid, v.name, v.status]), [[3, "primary", "running"]]);
@@ -120,7 +137,10 @@ Deno.test("HTTP API over loopback: page, state, SSE, create/start/stop, console,
     // SSE: the first `state` event carries a snapshot.
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), 10_000);
-    const sse = await fetch(`${base}api/events?interval=100`, { signal: ctl.signal });
+    const sse = await fetch(`${base}api/events?interval=100`, {
+      signal: ctl.signal,
+      headers: { authorization: `Bearer ${token}` },
+    });
     assertEquals(sse.headers.get("content-type"), "text/event-stream; charset=utf-8");
     const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buf = "";
@@ -230,12 +250,17 @@ Deno.test("HTTP API over loopback: page, state, SSE, create/start/stop, console,
     await running;
     await Deno.remove(dir, { recursive: true });
   }
+  // The token file goes with the server.
+  await assertRejects(() => Deno.stat(server.tokenFile), Deno.errors.NotFound);
 });
 
 Deno.test("close() ends SSE streams a client still holds open", async () => {
   const { system } = await systemWithGuest(printThenWaitGuest(""));
   const server = await serveDashboard(system, "127.0.0.1:0");
-  const res = await fetch(`${server.url}api/events`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${server.url}api/events`, {
+    signal: AbortSignal.timeout(10_000),
+    headers: { authorization: `Bearer ${server.dashboard.token}` },
+  });
   const reader = res.body!.getReader();
   await reader.read(); // the stream is open
   const closed = server.close();
@@ -243,4 +268,84 @@ Deno.test("close() ends SSE streams a client still holds open", async () => {
   while (!ended) ended = (await reader.read()).done;
   await closed;
   assertEquals(ended, true);
+});
+
+/** Open the console WebSocket of `vmid`; collects text frames and output bytes. */
+function openConsole(server: DashboardServer, vmid: number, from?: number) {
+  const url = `${server.url.replace("http:", "ws:")}api/vms/${vmid}/console/ws${
+    from === undefined ? "" : `?from=${from}`
+  }`;
+  const init = { headers: { authorization: `Bearer ${server.dashboard.token}` } };
+  const ws = new WebSocket(url, init as unknown as string[]);
+  ws.binaryType = "arraybuffer";
+  const messages: Record<string, unknown>[] = [];
+  let output = "";
+  const dec = new TextDecoder();
+  ws.onmessage = (ev) => {
+    if (typeof ev.data === "string") messages.push(JSON.parse(ev.data));
+    else output += dec.decode(new Uint8Array(ev.data as ArrayBuffer), { stream: true });
+  };
+  const closed = new Promise<void>((r) => ws.addEventListener("close", () => r()));
+  return { ws, messages, output: () => output, closed };
+}
+
+async function waitFor(pred: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+Deno.test("console WebSocket: history, live bytes, keystrokes, resume from an offset, end", async () => {
+  const { system, vm } = await systemWithGuest(printThenWaitGuest("hello from the guest\n"));
+  const server = await serveDashboard(system, "127.0.0.1:0");
+  const running = system.hv.run();
+  try {
+    await waitFor(() => consoleTap(vm).ring.total === 21, "the guest's output");
+    const a = openConsole(server, vm.vmid);
+    await waitFor(() => a.output() === "hello from the guest\n", "the history");
+    assertEquals(a.messages[0], {
+      type: "hello",
+      vmid: 3,
+      name: "primary",
+      status: "running",
+      offset: 0,
+      total: 21,
+      lost: 0,
+      stream: consoleTap(vm).id,
+    });
+    // Keystrokes (a control key included) reach the guest's console input.
+    const typed: number[] = [];
+    const tap = consoleTap(vm);
+    const input = tap.input.bind(tap);
+    tap.input = (b) => {
+      typed.push(...b);
+      input(b);
+    };
+    a.ws.send(new Uint8Array([0x03])); // Ctrl-C
+    a.ws.send("ls\r");
+    a.ws.send(JSON.stringify({ type: "resize", cols: 120, rows: 40 }));
+    await waitFor(() => typed.length === 4, "the keystrokes");
+    assertEquals(typed, [0x03, 0x6c, 0x73, 0x0d]);
+    a.ws.close();
+    await a.closed;
+
+    // A reconnect resumes where the client left off.
+    const b = openConsole(server, vm.vmid, 11);
+    await waitFor(() => b.output() === "the guest\n", "the resumed stream");
+    assertEquals(b.messages[0].offset, 11);
+
+    // The VM stops: the stream says so; closing the dashboard ends the socket.
+    await server.dashboard.control.stop(vm.vmid, { confirm: true });
+    await waitFor(() => b.messages.some((m) => m.type === "end"), "the end notice");
+    b.ws.send("x");
+    await waitFor(() => b.messages.some((m) => m.type === "error"), "the refusal");
+    await server.close();
+    await b.closed;
+  } finally {
+    await server.close();
+    system.hv.stop();
+    await running;
+  }
 });

@@ -8,6 +8,7 @@
 import type { GunyahSystem } from "@gunyah-ts/system";
 import { peekConsoleTap } from "./console_tap.ts";
 import type { EventLog } from "./event_log.ts";
+import type { LoadWindow } from "./live.ts";
 import type { ConsoleSnapshot, EventsSnapshot, SystemSnapshot } from "./snapshot_types.ts";
 
 /** Console bytes a snapshot carries per VM by default. */
@@ -23,6 +24,8 @@ export interface SnapshotOptions {
   readonly consoleBytes?: number;
   /** Events to include (default {@link SNAPSHOT_EVENTS}). */
   readonly maxEvents?: number;
+  /** The load window to sample (none: `load` is null). */
+  readonly load?: LoadWindow;
 }
 
 export { hex } from "@gunyah-ts/system";
@@ -36,6 +39,7 @@ function consoleSnapshots(system: GunyahSystem, bytes: number): ConsoleSnapshot[
       name: vm.name,
       text: tap ? decoder.decode(tap.ring.tail(bytes)) : "",
       totalBytes: tap ? tap.ring.total : 0,
+      stream: tap ? tap.id : null,
       recording: tap !== undefined,
     };
   });
@@ -53,9 +57,12 @@ function eventsSnapshot(log: EventLog | undefined, max: number): EventsSnapshot 
 
 /** Describe `system` as plain JSON (see {@link SystemSnapshot}). */
 export function snapshot(system: GunyahSystem, options: SnapshotOptions = {}): SystemSnapshot {
+  const status = system.status();
+  const takenAt = Date.now();
   return {
-    ...system.status(),
-    takenAt: Date.now(),
+    ...status,
+    takenAt,
+    load: options.load?.sample(status, takenAt, options.events?.exitsByThread) ?? null,
     consoles: consoleSnapshots(system, options.consoleBytes ?? SNAPSHOT_CONSOLE_BYTES),
     events: eventsSnapshot(options.events, options.maxEvents ?? SNAPSHOT_EVENTS),
   };

@@ -6,6 +6,7 @@
  * @module
  */
 import type { SystemStatus } from "@gunyah-ts/system";
+import type { LoadSnapshot } from "./live.ts";
 
 export type {
   CapSnapshot,
@@ -26,6 +27,8 @@ export type {
 export interface SystemSnapshot extends SystemStatus {
   /** Host wall-clock time of the snapshot (ms since the epoch). */
   readonly takenAt: number;
+  /** CPU and VM load over the recent window (null when not sampled). */
+  readonly load: LoadSnapshot | null;
   /** Recent console output per VM. */
   readonly consoles: readonly ConsoleSnapshot[];
   /** Recent hypervisor events. */
@@ -42,6 +45,8 @@ export interface ConsoleSnapshot {
   readonly text: string;
   /** Bytes the guest has written since the dashboard started recording. */
   readonly totalBytes: number;
+  /** The console stream's id (changes when the VM is rebuilt under the same VMID), or null. */
+  readonly stream: number | null;
   /** Whether output is recorded for this VM (a console tap is installed). */
   readonly recording: boolean;
 }

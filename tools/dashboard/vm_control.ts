@@ -9,8 +9,19 @@
  *   by `GunyahSystem.startVm`: the host VMM's VM_SET_CONTEXT (the boot plan's
  *   entry and X0) and VM_START over its RM RPC channel — at once, or later by
  *   {@link VmControl.start} for a VM created with `start: false`.
+ * - Shutdown is the host VMM's VM_STOP without FORCE: the RM sends the VM
+ *   NOTIFY_VM_SHUTDOWN over its RM channel and the guest powers itself off
+ *   (PSCI SYSTEM_OFF). A guest without an RM channel is told so (409).
  * - Stop is the host VMM's forced VM_STOP over RPC (`GunyahSystem.stopVm`):
  *   the RM records the VM EXITED (VM_STOP_FORCED) and kills its vCPUs.
+ * - Restart is stop (if running), VM_RESET, VM_DEALLOCATE, and a new launch
+ *   from the same request (same name and images; the RM gives a new VMID).
+ * - Delete is stop (if running), VM_RESET and VM_DEALLOCATE in one call; it
+ *   reports the VMID freed and the RAM the root partition got back.
+ * - The primary VM (VMID 3, the one `gunyah boot` attaches its terminal to)
+ *   ends the whole system when it stops: stop and shutdown need
+ *   `confirm: true`, restart and delete are refused.
+ * - `kernel` / `initrd` must pass the {@link ImagePolicy} (403 otherwise).
  *
  * It reads VMs through the system's control surface (`vmRecord`,
  * `vmRecords`, plain data) and knows no core or RM class.
@@ -21,6 +32,7 @@
  * @module
  */
 import {
+  cacheRoot,
   DEFAULT_CONFIG_YAML,
   ensureGuestImages,
   type GunyahSystem,
@@ -31,21 +43,25 @@ import {
   type VmRecordView,
   VmRequestError,
 } from "@gunyah-ts/system";
+import { RmError, RmMsg, Vmid } from "@gunyah-ts/rm";
+import { HostVmmError, MIN_VM_MEMORY } from "@gunyah-ts/system";
+import { checkImagePath, ImagePathError, type ImagePolicy } from "./access.ts";
 import { consoleTap } from "./console_tap.ts";
 
-/** Smallest VM RAM the dashboard accepts (the boot's `--memory` floor). */
-export const MIN_VM_MEMORY = 16 << 20;
 /** Stage-2 granule: VM RAM must be a multiple of it (4 KiB). */
 export const VM_MEMORY_GRANULE = 0x1000;
 /** Longest VM name accepted. */
 export const MAX_VM_NAME = 64;
+
+/** HTTP statuses of refusals. */
+export type VmControlStatus = 400 | 403 | 404 | 405 | 409 | 413 | 415 | 422;
 
 /** A request the controls refuse; `status` is the HTTP status to answer with. */
 export class VmControlError extends Error {
   /** Error name. */
   override readonly name = "VmControlError";
   /** `status`: the HTTP status; `message`: what went wrong and what to do. */
-  constructor(readonly status: 400 | 404 | 409 | 422, message: string) {
+  constructor(readonly status: VmControlStatus, message: string) {
     super(message);
   }
 }
@@ -147,10 +163,36 @@ export function parseCreateVmRequest(body: unknown): CreateVmRequest {
   };
 }
 
-async function readImage(path: string, what: string): Promise<Uint8Array> {
+/** Images allowed when no policy is given: the images folder only. */
+export function defaultImagePolicy(): ImagePolicy {
+  return { folders: [`${cacheRoot()}/images`], files: [] };
+}
+
+/** What a delete did. */
+export interface DeleteResult {
+  /** The VMID freed. */
+  readonly vmid: number;
+  /** The VM's RAM, bytes. */
+  readonly memoryBytes: number;
+  /** Bytes the root partition owns more than before the delete (the RAM returned). */
+  readonly returnedBytes: number;
+}
+
+/** Body of a stop or shutdown: `confirm: true` is needed for the primary VM. */
+export interface StopOptions {
+  /** The caller confirmed stopping the primary VM (which ends the system). */
+  readonly confirm?: boolean;
+}
+
+async function readImage(
+  policy: ImagePolicy | null,
+  path: string,
+  what: string,
+): Promise<Uint8Array> {
   try {
-    return await Deno.readFile(path);
+    return await Deno.readFile(policy === null ? path : await checkImagePath(policy, path, what));
   } catch (e) {
+    if (e instanceof ImagePathError) throw new VmControlError(403, e.message);
     throw new VmControlError(
       422,
       `cannot read the ${what} '${path}': ${
@@ -164,10 +206,17 @@ async function readImage(path: string, what: string): Promise<Uint8Array> {
 export class VmControl {
   readonly #system: GunyahSystem;
   readonly #defaultImages: DefaultImages;
+  readonly #policy: ImagePolicy;
+  /** The request each VM created here was built from (for restart), by name. */
+  readonly #requests = new Map<string, CreateVmRequest>();
 
-  /** Controls for `system`; `defaultImages` supplies the default kernel and initrd. */
-  constructor(system: GunyahSystem, defaultImages?: DefaultImages) {
+  /**
+   * Controls for `system`; `defaultImages` supplies the default kernel and
+   * initrd; `policy` says which files a request may name (default: the images folder).
+   */
+  constructor(system: GunyahSystem, defaultImages?: DefaultImages, policy?: ImagePolicy) {
     this.#system = system;
+    this.#policy = policy ?? defaultImagePolicy();
     this.#defaultImages = defaultImages ??
       (() => ensureGuestImages({ progress: (m) => system.log(`images: ${m}`) }));
   }
@@ -195,8 +244,15 @@ export class VmControl {
       kernelPath = images.kernel;
       if (req.initrd !== "none") initrdPath = images.initrd;
     }
-    const kernel = await readImage(kernelPath, "kernel");
-    const initrd = initrdPath === undefined ? undefined : await readImage(initrdPath, "initrd");
+    // The defaults come from the boot's own image cache; a path from the request must pass the policy.
+    const kernel = await readImage(
+      req.kernel === undefined ? null : this.#policy,
+      kernelPath,
+      "kernel",
+    );
+    const initrd = initrdPath === undefined
+      ? undefined
+      : await readImage(req.initrd === undefined ? null : this.#policy, initrdPath, "initrd");
     const spec = {
       name: req.name,
       memory: req.memory,
@@ -212,6 +268,7 @@ export class VmControl {
       throw asControlError(e);
     }
     consoleTap(vm);
+    this.#requests.set(req.name, req);
     if (req.start) {
       try {
         await sys.startVm(vm.vmid);
@@ -254,7 +311,7 @@ export class VmControl {
    * Forced VM_STOP over the host VMM's RM channel: the RM records the VM
    * EXITED (VM_STOP_FORCED) and kills its vCPUs.
    */
-  async stop(vmid: number): Promise<void> {
+  async stop(vmid: number, options: StopOptions = {}): Promise<void> {
     const rec = this.#record(vmid);
     if (rec.status !== "running") {
       throw new VmControlError(
@@ -262,10 +319,111 @@ export class VmControl {
         `VM '${rec.name}' (VMID ${vmid}) is ${rec.status}; only a running VM can be stopped`,
       );
     }
+    this.#confirmPrimary(rec, options, "force-stopping");
     try {
       await this.#system.stopVm(vmid);
     } catch (e) {
       throw asControlError(e);
+    }
+  }
+
+  /**
+   * Graceful shutdown: VM_STOP without FORCE over the host VMM's RM channel;
+   * the RM sends the VM NOTIFY_VM_SHUTDOWN and the guest powers off itself.
+   */
+  async shutdown(vmid: number, options: StopOptions = {}): Promise<void> {
+    const rec = this.#record(vmid);
+    if (rec.status !== "running") {
+      throw new VmControlError(
+        409,
+        `VM '${rec.name}' (VMID ${vmid}) is ${rec.status}; only a running VM can be shut down`,
+      );
+    }
+    this.#confirmPrimary(rec, options, "shutting down");
+    const p = new Uint8Array(8); // {u16 vmid; u8 flags = 0 (no FORCE); u8 res; u32 stop_reason}
+    new DataView(p.buffer).setUint16(0, vmid, true);
+    try {
+      await this.#system.hostVmm.call(RmMsg.VM_STOP, p);
+    } catch (e) {
+      if (e instanceof HostVmmError && e.code === RmError.NORESOURCE) {
+        throw new VmControlError(
+          409,
+          `VM '${rec.name}' (VMID ${vmid}) has no RM channel to receive NOTIFY_VM_SHUTDOWN ` +
+            "(its kernel runs no Gunyah RM driver): power it off from its console " +
+            "('poweroff', PSCI SYSTEM_OFF) or force-stop it",
+        );
+      }
+      throw asControlError(e);
+    }
+    this.#system.hv.wake();
+  }
+
+  /**
+   * Stop (if running), VM_RESET, VM_DEALLOCATE and launch the same request
+   * again: the VM reboots from its images under a new VMID. Only VMs
+   * created through these controls can be restarted (their request is kept).
+   */
+  async restart(vmid: number): Promise<VmInstance> {
+    const rec = this.#record(vmid);
+    this.#refusePrimary(rec, "restarted");
+    const req = this.#requests.get(rec.name);
+    if (req === undefined) {
+      throw new VmControlError(
+        409,
+        `VM '${rec.name}' (VMID ${vmid}) was not created by the dashboard, so its images are ` +
+          "unknown here: delete it and create it again",
+      );
+    }
+    await this.#teardown(rec);
+    this.#requests.delete(rec.name);
+    return this.create({ ...req, start: true });
+  }
+
+  /**
+   * Stop (if running), VM_RESET and VM_DEALLOCATE: the VMID is free and its
+   * RAM goes back to the root partition (as the RM returns it).
+   */
+  async delete(vmid: number): Promise<DeleteResult> {
+    const rec = this.#record(vmid);
+    this.#refusePrimary(rec, "deleted");
+    const memoryBytes = this.#system.status().vms.find((v) => v.vmid === vmid)?.memoryBytes ?? 0;
+    const before = this.#rootOwnedBytes();
+    await this.#teardown(rec);
+    this.#requests.delete(rec.name);
+    return { vmid, memoryBytes, returnedBytes: this.#rootOwnedBytes() - before };
+  }
+
+  #rootOwnedBytes(): number {
+    return this.#system.status().partitions.find((p) => p.root)?.ownedBytes ?? 0;
+  }
+
+  async #teardown(rec: VmRecordView): Promise<void> {
+    try {
+      if (rec.status === "running") await this.#system.stopVm(rec.vmid);
+      if (this.#record(rec.vmid).status !== "reset") await this.#system.resetVm(rec.vmid);
+      await this.#system.destroyVm(rec.vmid);
+    } catch (e) {
+      throw asControlError(e);
+    }
+  }
+
+  #confirmPrimary(rec: VmRecordView, options: StopOptions, doing: string): void {
+    if (isPrimaryVm(rec.vmid) && options.confirm !== true) {
+      throw new VmControlError(
+        409,
+        `VM '${rec.name}' (VMID ${rec.vmid}) is the primary VM: ${doing} it ends the whole ` +
+          'system; send {"confirm": true} to do it anyway',
+      );
+    }
+  }
+
+  #refusePrimary(rec: VmRecordView, done: string): void {
+    if (isPrimaryVm(rec.vmid)) {
+      throw new VmControlError(
+        409,
+        `VM '${rec.name}' (VMID ${rec.vmid}) is the primary VM and cannot be ${done}: ` +
+          "the system lives as long as it does (stop it to end the system)",
+      );
     }
   }
 
@@ -289,6 +447,24 @@ export class VmControl {
     }
   }
 
+  /** The RM's record of `vmid`, or a 404 {@link VmControlError}. */
+  record(vmid: number): VmRecordView {
+    return this.#record(vmid);
+  }
+
+  /** Refuse (409) unless `vmid` is running; `doing` names the refused action ("typed on"). */
+  requireRunning(vmid: number, doing: string): void {
+    const rec = this.#record(vmid);
+    if (rec.status !== "running") {
+      throw new VmControlError(
+        409,
+        `VM '${rec.name}' (VMID ${vmid}) is ${rec.status}${
+          rec.exitReason ? ` (${rec.exitReason})` : ""
+        }: it cannot be ${doing}`,
+      );
+    }
+  }
+
   #record(vmid: number): VmRecordView {
     try {
       return this.#system.vmRecord(vmid);
@@ -299,6 +475,11 @@ export class VmControl {
       throw e;
     }
   }
+}
+
+/** Whether `vmid` is the primary VM (the HLOS VMID, the VM `gunyah boot` launches). */
+export function isPrimaryVm(vmid: number): boolean {
+  return vmid === Vmid.HLOS;
 }
 
 /** A launch failure as a 409 (the request was fine, the system's state refused it), or 400. */

@@ -60,7 +60,7 @@ Deno.test("stop kills every vCPU by hypercall and records VM_STOP_FORCED; unknow
   const { system, vm } = await systemWithGuest(printThenWaitGuest("."));
   const control = new VmControl(system, () => Promise.reject(new Error("unused")));
   system.hv.runUntil(() => vm.vcpus[0].sched.blockBits !== 0, 1e6);
-  await control.stop(vm.vmid);
+  await control.stop(vm.vmid, { confirm: true }); // the primary: stopping it is confirmed
   assertEquals(system.vmRecord(vm.vmid).status, "exited");
   assertEquals(system.vmRecord(vm.vmid).exitReason, "stopped (VM_STOP_FORCED) by VM 0x3f");
   // Over RPC: the host VMM got the RM's NOTIFY_VM_EXITED (type VM_STOP_FORCED).

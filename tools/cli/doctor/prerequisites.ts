@@ -29,6 +29,8 @@ export type Finding =
     readonly problem: string;
     /** What to do about it, one line (usually the package to install). */
     readonly remedy: string;
+    /** Only an optional part (e.g. the browser test) needs it: not counted as missing. */
+    readonly optional?: boolean;
   };
 
 /** One external prerequisite. */
@@ -36,6 +38,8 @@ export interface Prerequisite {
   readonly name: string;
   /** The purposes it serves; `gunyah doctor --boot` checks only "boot" ones. */
   readonly purposes: readonly Purpose[];
+  /** Whether only an optional part needs it (a missing one is reported, not failed). */
+  readonly optional?: boolean;
   check(): Promise<Finding>;
 }
 
@@ -281,6 +285,22 @@ const VM_MANAGER_CHECK = prerequisite(
     }),
 );
 
+/**
+ * Debian's chromium, which the dashboard's browser test drives headless
+ * (npm playwright-core). Optional: nothing but that test needs a browser,
+ * and it skips with the reason when there is none; tools/setup.sh installs
+ * it so that the suite runs the test.
+ */
+const CHROMIUM_CHECK: Prerequisite = {
+  ...prerequisite(
+    "chromium",
+    ["tests"],
+    "install Debian package chromium (only the dashboard's browser test needs it; it skips without)",
+    async () => firstLine((await step("chromium", ["--version"])).text),
+  ),
+  optional: true,
+};
+
 /** Every prerequisite, in the order `gunyah doctor` reports them. */
 export const PREREQUISITES: readonly Prerequisite[] = [
   QEMU_CHECK,
@@ -289,13 +309,16 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   DTC_CHECK,
   IMAGES_CHECK,
   VM_MANAGER_CHECK,
+  CHROMIUM_CHECK,
 ];
 
 /** Checks every prerequisite serving `purpose`, one after another. */
 export async function checkPrerequisites(purpose: Purpose): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const p of PREREQUISITES) {
-    if (p.purposes.includes(purpose)) findings.push(await p.check());
+    if (!p.purposes.includes(purpose)) continue;
+    const f = await p.check();
+    findings.push(!f.ok && p.optional ? { ...f, optional: true } : f);
   }
   return findings;
 }
