@@ -90,49 +90,89 @@ export class RmClient {
    * unexpectedly, or no reply arrives within `maxWaits` waits.
    */
   async call(msgId: number, payload: Uint8Array = new Uint8Array(0)): Promise<RmReply> {
+    const steps = this.#begin(msgId, payload);
+    try {
+      for (;;) {
+        const s = steps.next();
+        if (s.done) return s.value;
+        await this.#o.wait();
+      }
+    } finally {
+      this.#end();
+    }
+  }
+
+  /**
+   * {@link call} for a client whose `wait` is synchronous (a native component
+   * whose wait delivers the RM's VIRQs at once): the reply, without yielding
+   * to the event loop. Throws {@link RmClientError} if `wait` returns a promise.
+   */
+  callSync(msgId: number, payload: Uint8Array = new Uint8Array(0)): RmReply {
+    const steps = this.#begin(msgId, payload);
+    try {
+      for (;;) {
+        const s = steps.next();
+        if (s.done) return s.value;
+        if (this.#o.wait() instanceof Promise) {
+          throw new RmClientError("callSync needs a synchronous wait; use call");
+        }
+      }
+    } finally {
+      this.#end();
+    }
+  }
+
+  /** Claim the client for one request; its steps yield where the caller must wait. */
+  #begin(msgId: number, payload: Uint8Array): Generator<void, RmReply, void> {
     if (this.#busy) throw new RmClientError("one RM request at a time");
     if (msgId === 0) throw new RangeError("msg_id 0 is reserved");
     this.#busy = true;
-    try {
-      this.#seq = (this.#seq + 1) & 0xffff;
-      const seq = this.#seq;
-      this.#want = { seq, msgId };
-      this.#reply = null;
-      const msgs = fragment({ type: RpcType.REQUEST, seq, msgId, payload });
-      let waits = 0;
-      const waitOnce = async (why: string) => {
-        if (++waits > (this.#o.maxWaits ?? 10000)) {
-          throw new RmClientError(`no progress ${why} (msg 0x${msgId.toString(16)} seq ${seq})`);
-        }
-        await this.#o.wait();
-      };
-      for (let i = 0; i < msgs.length;) {
-        const r = this.sendRaw(msgs[i], i === msgs.length - 1);
-        if (r === HypError.ERROR_MSGQUEUE_FULL) {
-          this.poll();
-          await waitOnce("sending: TX queue stays full");
-          continue;
-        }
-        if (r !== HypError.OK) {
-          throw new RmClientError(`msgqueue_send failed with ${errorName(r)} (${r})`);
-        }
-        i++;
+    return this.#exchange(msgId, payload);
+  }
+
+  #end(): void {
+    this.#want = null;
+    this.#busy = false;
+  }
+
+  /** Send the request's fragments and collect the reply, yielding for each wait. */
+  *#exchange(msgId: number, payload: Uint8Array): Generator<void, RmReply, void> {
+    this.#seq = (this.#seq + 1) & 0xffff;
+    const seq = this.#seq;
+    this.#want = { seq, msgId };
+    this.#reply = null;
+    const msgs = fragment({ type: RpcType.REQUEST, seq, msgId, payload });
+    let waits = 0;
+    const counted = (why: string) => {
+      if (++waits > (this.#o.maxWaits ?? 10000)) {
+        throw new RmClientError(`no progress ${why} (msg 0x${msgId.toString(16)} seq ${seq})`);
       }
-      for (;;) {
+    };
+    for (let i = 0; i < msgs.length;) {
+      const r = this.sendRaw(msgs[i], i === msgs.length - 1);
+      if (r === HypError.ERROR_MSGQUEUE_FULL) {
         this.poll();
-        const reply = this.#reply as RpcMessage | null;
-        if (reply !== null) {
-          if (reply.payload.length < 4) {
-            throw new RmClientError(`reply of ${reply.payload.length} bytes has no error word`);
-          }
-          const v = new DataView(reply.payload.buffer, reply.payload.byteOffset, 4);
-          return { error: v.getUint32(0, true), data: reply.payload.slice(4) };
-        }
-        await waitOnce("waiting for the reply");
+        counted("sending: TX queue stays full");
+        yield;
+        continue;
       }
-    } finally {
-      this.#want = null;
-      this.#busy = false;
+      if (r !== HypError.OK) {
+        throw new RmClientError(`msgqueue_send failed with ${errorName(r)} (${r})`);
+      }
+      i++;
+    }
+    for (;;) {
+      this.poll();
+      const reply = this.#reply as RpcMessage | null;
+      if (reply !== null) {
+        if (reply.payload.length < 4) {
+          throw new RmClientError(`reply of ${reply.payload.length} bytes has no error word`);
+        }
+        const v = new DataView(reply.payload.buffer, reply.payload.byteOffset, 4);
+        return { error: v.getUint32(0, true), data: reply.payload.slice(4) };
+      }
+      counted("waiting for the reply");
+      yield;
     }
   }
 

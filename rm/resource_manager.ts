@@ -32,6 +32,7 @@ import {
   GIC_SPI_NUM,
   Hypercall,
   HypError,
+  PgtableAccess,
 } from "@gunyah-ts/core/abi";
 import {
   ExitType,
@@ -47,7 +48,8 @@ import { hypervisorDtNode } from "./dt/hypervisor_node.ts";
 import { RmRequestError } from "./error.ts";
 import { IrqLending, irqLendingHandlers } from "./irq/lending.ts";
 import { memParcelHandlers } from "./mem/handlers.ts";
-import { ParcelManager } from "./mem/parcels.ts";
+import { type OwnedRegion, type Parcel, ParcelManager } from "./mem/parcels.ts";
+import type { ClientRamRange, ClientRamSource } from "./mem/client_ram.ts";
 import { createRpcLink, RM_RPC_VM_FREE_IRQ_START, type RpcLink } from "./rpc/link.ts";
 import { type RmMemoryRegion, RmPrivateMemory } from "./rpc/private_memory.ts";
 import { type ConsoleSink, RmRpcService } from "./rpc/service.ts";
@@ -84,7 +86,8 @@ export interface VmImage {
 /** What the RM knows about one VM. */
 export interface VmRecord {
   readonly vmid: number;
-  readonly name: string;
+  /** Its name: the host's for the primary and clients, `image-name` of its config once VM_INIT read it. */
+  name: string;
   /** VMID of the VM that owns this one (VM_ALLOCATE caller), or the RM itself. */
   readonly owner: number;
   status: number;
@@ -110,6 +113,8 @@ export interface VmRecord {
   readonly virqs: VirqPool;
   /** The vCPU caps copied into the owner's cspace (VM_GET_HYP_RESOURCES). */
   ownerVcpuCaps: bigint[] | null;
+  /** A host client's cspace and vic (RM cspace caps), from `attachClient`; null for a VM. */
+  client: { readonly cspace: bigint; readonly vic: bigint } | null;
 }
 
 /** Names of the VM status values, for people. */
@@ -137,6 +142,16 @@ export interface ResourceManagerOptions {
   readonly physicalMemory?: PhysicalView;
   /** Physical CPUs vCPUs may be placed on (default 1). */
   readonly physicalCpus?: number;
+  /**
+   * RAM the platform adds and takes back for host clients (rm/mem/client_ram.ts);
+   * without it a client owns no RAM and cannot lend any.
+   */
+  readonly clientRam?: ClientRamSource;
+  /**
+   * VMIDs allowed to VM_ALLOCATE besides the HLOS (the RM's VMM policy):
+   * e.g. the host VMM's. Any other caller is DENIED.
+   */
+  readonly vmAllocators?: readonly number[];
 }
 
 /** First INTID of the RM's own vic handed out (RPC channels, HALT VIRQs). */
@@ -194,8 +209,10 @@ export class ResourceManager implements Component {
     if (region && vicCap !== undefined) {
       const bp = this.#port;
       const memory = RmPrivateMemory.claim(bp, env, region);
+      const allocators = new Set([Vmid.HLOS, ...(this.#options.vmAllocators ?? [])]);
       this.#rpc = new RmRpcService(
         {
+          mayAllocate: (caller) => allocators.has(caller),
           find: (vmid) => this.#vms.get(vmid) ?? null,
           allVms: () => this.vms,
           allocateVm: (name, vmid, owner) => this.allocateVm(name, vmid, owner),
@@ -216,6 +233,52 @@ export class ResourceManager implements Component {
       this.#rpc.registerHandlers(memParcelHandlers(this.#parcelManager));
       this.#rpc.registerHandlers(irqLendingHandlers(this.#irqs));
     }
+    this.#options.clientRam?.watch({
+      added: (r) => this.#addClientRam(r),
+      removing: (r) => this.#removeClientRam(r),
+    });
+  }
+
+  /** Client RAM added: claim it as an extent of the RM's partition and record it as the client's. */
+  #addClientRam(r: ClientRamRange): void {
+    const rec = this.vm(r.vmid);
+    if (!rec.client) {
+      throw new RmRequestError(
+        RmError.VMID_INVALID,
+        `VM 0x${r.vmid.toString(16)} is not a host client; its RAM comes from VM_INIT`,
+      );
+    }
+    const claimed = RmPrivateMemory.claimExtent(
+      this.#portOrThrow(),
+      this.#portOrThrow().env,
+      r.base,
+      r.size,
+      PgtableAccess.RWX,
+      `client '${rec.name}' RAM`,
+    );
+    this.parcels.addOwnedMemory(r.vmid, {
+      ipa: r.base,
+      phys: r.base,
+      size: r.size,
+      extent: claimed,
+    });
+  }
+
+  /** Client RAM taken back: refused while in a parcel; else the record and the extent go. */
+  #removeClientRam(r: ClientRamRange): void {
+    const o = this.parcels.removeOwnedMemory(r.vmid, r.base);
+    if (o.size !== r.size) {
+      this.parcels.addOwnedMemory(r.vmid, o);
+      throw new RmRequestError(
+        RmError.ARGUMENT_INVALID,
+        `client RAM at 0x${r.base.toString(16)} is 0x${o.size.toString(16)} bytes, not 0x${
+          r.size.toString(16)
+        }`,
+      );
+    }
+    for (const p of destroyObjects(this.#portOrThrow(), [o.extent])) {
+      this.#options.log?.(`resource manager: returning client RAM: ${p}`);
+    }
   }
 
   /** IRQ lending (rm/irq): the hwirqs the RM manages, once started. */
@@ -228,6 +291,16 @@ export class ResourceManager implements Component {
   get parcels(): ParcelManager {
     if (!this.#parcelManager) throw new Error("resource manager: not started");
     return this.#parcelManager;
+  }
+
+  /** Read model: every memory parcel now (owner, transaction, regions, ACL and who accepted). */
+  memoryParcels(): readonly Readonly<Parcel>[] {
+    return this.#parcelManager?.all ?? [];
+  }
+
+  /** Read model: the RAM VM (or host client) `vmid` owns and may lend. */
+  ownedMemory(vmid: number): readonly OwnedRegion[] {
+    return this.#parcelManager?.ownedMemory(vmid) ?? [];
   }
 
   /** The RPC service, when the RM was given private memory. */
@@ -341,6 +414,7 @@ export class ResourceManager implements Component {
       vdevices: [],
       virqs: new VirqPool(RM_RPC_VM_FREE_IRQ_START, GIC_SPI_BASE + DEFAULT_VM_SPIS),
       ownerVcpuCaps: null,
+      client: null,
     };
     this.#vms.set(vmid, rec);
     return rec;
@@ -408,6 +482,7 @@ export class ResourceManager implements Component {
         tx,
       );
       rpc.attach(vmid, link);
+      rec.client = { cspace: client.cspaceCap, vic: client.vicCap };
       rec.status = VmStatus.RUNNING;
       return link;
     } catch (e) {
@@ -531,8 +606,12 @@ export class ResourceManager implements Component {
       const fdt = decodeFdt(dtbBytes);
       const config = parseVmConfig(fdt.root);
       for (const why of config.ignored) this.#options.log?.(`VM '${rec.name}': ${why}`);
-      if (!owner?.objects) {
+      const ownerEnds = owner ? this.#ends(owner) : null;
+      if (!ownerEnds) {
         throw new RmRequestError(RmError.VM_STATE, "the owner VM has no objects");
+      }
+      if (config.imageName && ![...this.#vms.values()].some((v) => v.name === config.imageName)) {
+        rec.name = config.imageName;
       }
       const ramIpa = config.memoryBase ?? parcel.sgl[0]?.ipa ?? 0n;
       const rmVic = this.#rmVic;
@@ -544,7 +623,7 @@ export class ResourceManager implements Component {
         config,
         ramIpa,
         physicalCpus: this.#options.physicalCpus ?? 1,
-        owner: { vic: owner.objects.vic, virqs: owner.virqs },
+        owner: { vic: ownerEnds.vic, virqs: owner!.virqs },
         rm: { vic: rmVic, virqs: this.#rmVirqs },
       });
       rec.objects = rec.built;
@@ -555,7 +634,8 @@ export class ResourceManager implements Component {
       for (const d of config.vdevices) {
         if (d.type === "rm-rpc") continue;
         const peer = this.#vms.get(d.peer ?? rec.owner);
-        if (!peer?.objects) {
+        const peerEnds = peer ? this.#ends(peer) : null;
+        if (!peer || !peerEnds) {
           throw new RmRequestError(
             RmError.VMID_INVALID,
             `vdevice ${d.node}: peer VM 0x${(d.peer ?? rec.owner).toString(16)} has no objects`,
@@ -575,8 +655,8 @@ export class ResourceManager implements Component {
             {
               vmid: peer.vmid,
               name: peer.name,
-              cspace: peer.objects.cspace,
-              vic: peer.objects.vic,
+              cspace: peerEnds.cspace,
+              vic: peerEnds.vic,
               virqs: peer.virqs,
             },
           ),
@@ -610,6 +690,11 @@ export class ResourceManager implements Component {
       throw e;
     }
     rec.status = VmStatus.READY;
+  }
+
+  /** The cspace and vic (RM cspace caps) of a VM's objects or a host client, or null. */
+  #ends(rec: VmRecord): { readonly cspace: bigint; readonly vic: bigint } | null {
+    return rec.objects ?? rec.client;
   }
 
   /** VM_SET_CONTEXT: the boot PC or X0 (before VM_START). */

@@ -194,5 +194,6 @@ function translatorFields(s: TranslatorStats): Record<string, number> {
     jitTranslateMs: Math.round(s.translateMs),
     jitBlockEntries: s.blockEntries,
     jitRetiredInBlocks: s.retiredInBlocks,
+    jitTimeInBlocksMs: Math.round(s.timeInBlocksMs),
   };
 }

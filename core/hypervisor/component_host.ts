@@ -38,14 +38,23 @@ export class ComponentHost {
   readonly #defaults: ComponentDefaults;
   readonly #nativeContext: (cspace: Cspace, partition: Partition) => HypercallContext;
   readonly #wake: () => void;
+  readonly #fault: (source: string, error: unknown) => void;
 
-  /** Components calling through `table`; `wake` kicks the run loop after a call or a VIRQ. */
+  /**
+   * Components calling through `table`; `wake` kicks the run loop after a
+   * call or a VIRQ; `fault` receives what a component's `onVirq` throws
+   * (contained: the other components and the round go on).
+   */
   constructor(
     table: HypercallTable,
     defaults: ComponentDefaults,
     nativeContext: (cspace: Cspace, partition: Partition) => HypercallContext,
     wake: () => void,
+    fault: (source: string, error: unknown) => void = (_s, e) => {
+      throw e;
+    },
   ) {
+    this.#fault = fault;
     this.#table = table;
     this.#defaults = defaults;
     this.#nativeContext = nativeContext;
@@ -85,7 +94,13 @@ export class ComponentHost {
     let delivered = false;
     for (const h of this.#components) {
       if (!h.irq.hasPending()) continue;
-      for (const virq of h.irq.takePending()) h.component.onVirq?.(virq);
+      for (const virq of h.irq.takePending()) {
+        try {
+          h.component.onVirq?.(virq);
+        } catch (e) {
+          this.#fault(`component ${h.component.name}`, e);
+        }
+      }
       delivered = true;
     }
     return delivered;

@@ -43,6 +43,7 @@ import type {
 } from "../plugin/contracts.ts";
 import { VcpuPsciHost } from "../psci/hypervisor_host.ts";
 import { FprrScheduler } from "../sched/fprr.ts";
+import { LogRateLimit } from "../plugin/log_rate_limit.ts";
 import { TimerQueue } from "../time/timer_queue.ts";
 import { VirtualClock } from "../time/virtual_clock.ts";
 import type { ComponentHandle } from "./component.ts";
@@ -141,6 +142,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       this.arch,
       options.board.interruptControllerPlacement,
       (m) => this.log(m),
+      (source, e) => this.fault(source, e),
     );
     this.pacing = options.pacing ?? "virtual";
     const board = options.board;
@@ -184,6 +186,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       },
       (cspace, partition) => this.#contexts.native(cspace, partition),
       () => this.wake(),
+      (source, e) => this.fault(source, e),
     );
     this.#loop = new RunLoop({
       clock: this.clock,
@@ -197,6 +200,7 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       hostSliceMs: this.hostSliceMs,
       pacing: this.pacing,
       handleExit: (cpu, t, kind, retired) => this.#exits.handle(cpu, t, kind, retired),
+      onTimerError: (e) => this.fault("timer", e),
     });
     this.#exits = new ExitHandler({
       clock: this.clock,
@@ -376,6 +380,26 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   /** Log a diagnostic through the event bus. */
   log(message: string): void {
     this.events.emit("log", { time: this.clock.now, message });
+  }
+
+  /**
+   * Per-source rate limit for diagnostics a guest or plugin can cause (device
+   * hosts, faults): `burst` 20 lines, then one a second per source.
+   */
+  readonly logLimit: LogRateLimit = new LogRateLimit((m) => this.log(m));
+
+  /** Faults contained so far (a callback of a device, timer or component threw). */
+  faults = 0;
+
+  /**
+   * A callback from a device, timer or component threw: the fault is
+   * contained at its boundary (the caller went on), counted, and logged
+   * with rate limiting per source.
+   */
+  fault(source: string, error: unknown): void {
+    this.faults++;
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.logLimit.log(source, `contained fault: ${what}`);
   }
 
   /** Wake the run loop if it is waiting for something to happen. */

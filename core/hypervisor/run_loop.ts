@@ -88,6 +88,8 @@ export interface RunLoopDeps {
   readonly pacing: TimePacing;
   /** Handle a vCPU's exit (exits.ts). */
   handleExit(cpu: number, t: Thread, kind: ExitKind, retired: number): void;
+  /** A timer callback threw (contained: the other timers and the round go on). */
+  onTimerError(error: unknown): void;
 }
 
 /** The lockstep run loop of one hypervisor. */
@@ -106,12 +108,15 @@ export class RunLoop {
   #kick: (() => void) | null = null;
   /** Shows each firing timer its own deadline as the current time (bound once: no per-round closure). */
   readonly #showTimerTime: (at: number) => void;
+  /** Receives a throwing timer's error (bound once). */
+  readonly #onTimerError: (error: unknown) => void;
 
   /** A loop over `deps.cpuCount` physical CPUs. */
   constructor(deps: RunLoopDeps) {
     this.#d = deps;
     const clock = deps.clock;
     this.#showTimerTime = (at: number): void => clock.setSliceTime(at);
+    this.#onTimerError = (error: unknown): void => deps.onTimerError(error);
     for (let i = 0; i < deps.cpuCount; i++) {
       this.#cpus.push({ index: i, last: null, retired: 0, idleNs: 0 });
     }
@@ -138,7 +143,7 @@ export class RunLoop {
     const delivered = d.components.deliverVirqs();
     const T = this.horizon;
     d.clock.setSliceTime(T);
-    d.timers.runDue(T, this.#showTimerTime);
+    d.timers.runDue(T, this.#showTimerTime, this.#onTimerError);
     d.clock.setSliceTime(T);
     this.#wakeExpired(T);
     let busy = false;

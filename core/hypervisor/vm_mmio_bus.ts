@@ -165,7 +165,14 @@ export class VmMmioBus implements MmioBus {
       const out = this.#scratch;
       out.lo = 0;
       out.hi = 0;
-      const res = r.read(ipa - r.base, size, vcpuIndex, out);
+      let res: MmioResult;
+      try {
+        res = r.read(ipa - r.base, size, vcpuIndex, out);
+      } catch (e) {
+        res = this.#contain(r, e);
+        out.lo = 0;
+        out.hi = 0;
+      }
       if (res === MmioResult.Handled) {
         this.dataLo = out.lo >>> 0;
         this.dataHi = out.hi >>> 0;
@@ -188,7 +195,12 @@ export class VmMmioBus implements MmioBus {
     }
     const r = this.#find(ipa);
     if (r !== null) {
-      const res = r.write(ipa - r.base, size, lo, hi, vcpuIndex);
+      let res: MmioResult;
+      try {
+        res = r.write(ipa - r.base, size, lo, hi, vcpuIndex);
+      } catch (e) {
+        res = this.#contain(r, e);
+      }
       if (res === MmioResult.Exit) this.#exitIpa[vcpuIndex] = ipa;
       return res;
     }
@@ -197,6 +209,20 @@ export class VmMmioBus implements MmioBus {
       return MmioResult.Exit;
     }
     return MmioResult.Unclaimed;
+  }
+
+  /**
+   * A device region threw while serving an access (a device bug or a plugin
+   * fault, never the guest's): with {@link onFault} set the fault is
+   * contained there and the access completes (a read returns 0); without it
+   * the error propagates.
+   */
+  onFault: ((region: MmioRegion, error: unknown) => void) | null = null;
+
+  #contain(region: MmioRegion, error: unknown): MmioResult {
+    if (this.onFault === null) throw error;
+    this.onFault(region, error);
+    return MmioResult.Handled;
   }
 
   #find(ipa: number): MmioRegion | null {

@@ -53,6 +53,10 @@ export class VmRegistry {
     readonly arch: ArchPlugin,
     readonly placement: VgicPlacement,
     readonly log: (message: string) => void,
+    /** Receives what a device region throws on an access (contained; see VmMmioBus.onFault). */
+    readonly fault: (source: string, error: unknown) => void = (_s, e) => {
+      throw e;
+    },
   ) {}
 
   /** The VM whose address space is `addrspace` (created on first use). */
@@ -61,6 +65,7 @@ export class VmRegistry {
     if (!vm) {
       vm = { bus: new VmMmioBus(), vcpus: [], irq: null, vgicMapped: false };
       if (addrspace instanceof Addrspace) vm.bus.vmmioSource = addrspace;
+      vm.bus.onFault = (r, e) => this.fault(`MMIO region at 0x${r.base.toString(16)}`, e);
       this.#vms.set(addrspace, vm);
     }
     return vm;

@@ -103,6 +103,18 @@ export class PhysicalMemory {
     return region;
   }
 
+  /**
+   * Remove the region that starts at `base` (RAM the system takes back, e.g.
+   * a destroyed VM's): its buffer is dropped, so nothing may still map it.
+   * The memdb entry is the caller's to remove first.
+   */
+  removeRegion(base: number): PhysicalRegion {
+    const i = this.#regions.findIndex((r) => r.base === base);
+    if (i < 0) throw new RangeError(`no physical RAM region starts at 0x${base.toString(16)}`);
+    const [region] = this.#regions.splice(i, 1);
+    return region;
+  }
+
   /** The region that wholly contains `[base, base + size)`, or `null`. */
   regionFor(base: number, size = 1): PhysicalRegion | null {
     for (const r of this.#regions) {

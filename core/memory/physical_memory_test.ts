@@ -24,6 +24,19 @@ Deno.test("physical memory: WebAssembly.Memory regions, bounds, overlap refusal"
   assertEquals(um.readUser(0x4000_0010n, 1), new Uint8Array([7]));
 });
 
+Deno.test("physical memory: a region removed at run time is no longer RAM; its range can be added again", () => {
+  const pm = new PhysicalMemory();
+  pm.addRegion(0x4000_0000, 0x2000);
+  pm.addRegion(0x5000_0000, 0x1000);
+  const gone = pm.removeRegion(0x4000_0000);
+  assertEquals(gone.size, 0x2000);
+  assertEquals(pm.regionFor(0x4000_0000), null);
+  assertThrows(() => pm.read(0x4000_0000, 1), RangeError, "not RAM");
+  assertThrows(() => pm.removeRegion(0x4000_0000), RangeError, "no physical RAM region");
+  assertEquals(pm.addRegion(0x4000_0000, 0x1000).size, 0x1000);
+  assertEquals(pm.regions.map((r) => r.base), [0x4000_0000, 0x5000_0000]);
+});
+
 Deno.test("physical memory: a region that is not a whole number of Wasm pages", () => {
   const pm = new PhysicalMemory();
   const r = pm.addRegion(0x8000_0000, 0x3000);

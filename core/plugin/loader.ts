@@ -24,6 +24,13 @@ export async function loadPlugin<K extends PluginKind>(
   base: string | URL,
 ): Promise<Extract<Plugin, { kind: K }>> {
   const url = resolveSpecifier(specifier, base);
+  if ((globalThis as Record<symbol, unknown>)[Symbol.for("gunyah-ts.plugin-sandbox")] === true) {
+    // plugins/host/sandbox_lockdown.ts: inside a device plugin's sandbox no module is loaded at
+    // run time (Deno would not check the Worker's read permission for it).
+    throw new PluginContractError(
+      `plugin ${specifier} cannot be loaded from inside a device plugin's sandbox`,
+    );
+  }
   let mod: Record<string, unknown>;
   try {
     mod = await import(url);

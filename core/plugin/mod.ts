@@ -11,3 +11,4 @@
 export * from "./contracts.ts";
 export * from "./validate.ts";
 export * from "./loader.ts";
+export * from "./log_rate_limit.ts";

@@ -80,8 +80,17 @@ export class TimerQueue {
    * call. `beforeFire`, if given, is called with each deadline before its
    * callback (the run loop uses it to show the device the deadline as the
    * current time). Returns the number of timers fired.
+   *
+   * With `onError`, a callback that throws is contained: the error goes to
+   * `onError` and the remaining due timers still fire (the run loop passes
+   * one, so a device's failing timer cannot stop every VM). Without it the
+   * error propagates, and the timers not yet fired stay queued.
    */
-  runDue(now: number, beforeFire?: (at: number) => void): number {
+  runDue(
+    now: number,
+    beforeFire?: (at: number) => void,
+    onError?: (error: unknown) => void,
+  ): number {
     let fired = 0;
     for (;;) {
       this.#dropCancelledHead();
@@ -91,7 +100,14 @@ export class TimerQueue {
       e.pending = false;
       if (beforeFire) beforeFire(e.at);
       fired++;
-      e.fn(e.at);
+      if (onError === undefined) e.fn(e.at);
+      else {
+        try {
+          e.fn(e.at);
+        } catch (err) {
+          onError(err);
+        }
+      }
     }
   }
 

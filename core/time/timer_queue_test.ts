@@ -59,3 +59,17 @@ Deno.test("TimerQueue stays bounded when a timer is re-armed many times", () => 
 Deno.test("TimerQueue rejects a negative deadline", () => {
   assertThrows(() => new TimerQueue().schedule(-1, () => {}), RangeError, "deadline");
 });
+
+Deno.test("TimerQueue.runDue with onError contains a throwing callback; later timers still fire", () => {
+  const q = new TimerQueue();
+  const fired: string[] = [];
+  const errors: string[] = [];
+  q.schedule(10, () => {
+    throw new Error("broken device timer");
+  });
+  q.schedule(10, () => fired.push("next"));
+  q.schedule(20, () => fired.push("later"));
+  assertEquals(q.runDue(20, undefined, (e) => errors.push((e as Error).message)), 3);
+  assertEquals(fired, ["next", "later"]);
+  assertEquals(errors, ["broken device timer"]);
+});

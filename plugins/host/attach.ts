@@ -126,6 +126,34 @@ function absolute(path: string, dir: string): string {
   return path.startsWith("/") ? path : `${dir.replace(/\/$/, "")}/${path}`;
 }
 
+/** A device that can be put in a failed state (virtio-mmio devices: DEVICE_NEEDS_RESET). */
+export interface FailableDevice extends Device {
+  /** Fail the device: it stops serving and tells its driver (virtio: DEVICE_NEEDS_RESET). */
+  fail(reason: string): void;
+}
+
+/** Whether `device` offers {@link FailableDevice.fail}. */
+export function isFailable(device: Device): device is FailableDevice {
+  return typeof (device as Partial<FailableDevice>).fail === "function";
+}
+
+/**
+ * What happens when a device's callback throws (its LateBoundHost caught it):
+ * the device fails (if it can) and the fault is logged once per device; later
+ * faults of the same device are counted, not logged.
+ */
+function faultHandler(
+  device: Device,
+  name: string,
+  log: (message: string) => void,
+): (reason: string) => void {
+  let faults = 0;
+  return (reason) => {
+    if (faults++ === 0) log(`${name}: ${reason}; the device is failed, the VM goes on`);
+    if (isFailable(device)) device.fail(reason);
+  };
+}
+
 /** Device plugins loaded and created, waiting for their VM (see {@link prepareDevicePlugins}). */
 export interface PreparedDevicePlugins {
   readonly devices: readonly Device[];
@@ -192,6 +220,7 @@ export async function prepareDevicePlugins(
       } catch (e) {
         throw new Error(`device ${index} (${cfg.plugin}): ${(e as Error).message}`);
       }
+      host.onFault = faultHandler(device, `device ${index} (${cfg.plugin})`, log);
       made.push({ device, host, slot });
     }
   } catch (e) {

@@ -22,6 +22,23 @@ export class LateBoundHost implements DeviceHost {
 
   constructor(readonly fallbackLog: (message: string) => void = () => {}) {}
 
+  /** Told when the device's callback threw (set by the attacher; default: log it). */
+  onFault: (reason: string) => void = (reason) => this.log(reason);
+
+  #fault(what: string, e: unknown): void {
+    this.onFault(`${what} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+
+  #guard(fn: () => void): () => void {
+    return () => {
+      try {
+        fn();
+      } catch (e) {
+        this.#fault("timer callback", e);
+      }
+    };
+  }
+
   /** The host this one forwards to, once bound. */
   get target(): DeviceHost | null {
     return this.#target;
@@ -31,7 +48,9 @@ export class LateBoundHost implements DeviceHost {
   bind(target: DeviceHost): void {
     if (this.#target !== null) throw new Error("LateBoundHost: already bound to a VM");
     this.#target = target;
-    for (const t of this.#pendingTimers) if (!t.dead) t.cancel = target.setTimer(t.at, t.fn);
+    for (const t of this.#pendingTimers) {
+      if (!t.dead) t.cancel = target.setTimer(t.at, this.#guard(t.fn));
+    }
     this.#pendingTimers = [];
   }
 
@@ -39,11 +58,15 @@ export class LateBoundHost implements DeviceHost {
   readonly clock: VirtualClockReader = new ForwardingClock(this);
 
   setIrq(intid: number, level: boolean): void {
-    this.#target?.setIrq(intid, level);
+    try {
+      this.#target?.setIrq(intid, level);
+    } catch (e) {
+      this.#fault(`interrupt line ${intid}`, e);
+    }
   }
 
   setTimer(at: number, fn: () => void): () => void {
-    if (this.#target !== null) return this.#target.setTimer(at, fn);
+    if (this.#target !== null) return this.#target.setTimer(at, this.#guard(fn));
     const t = { at, fn, cancel: null as (() => void) | null, dead: false };
     this.#pendingTimers.push(t);
     return () => {

@@ -27,6 +27,7 @@
  * | 10, 11 | read value lo, hi |
  * | 12 | IRQ changes in the ring |
  * | 13 .. 13 + 2 n | ring: intid, level |
+ * | 100 | 1 while the worker runs plugin code (an access, a timer, a call) |
  *
  * @module
  */
@@ -61,6 +62,13 @@ export const MB_IRQ_COUNT = 12;
 export const MB_IRQ_RING = 13;
 /** Ring capacity (changes per request); more overflow to postMessage. */
 export const MB_IRQ_RING_ENTRIES = 32;
+/**
+ * Word: 1 while the worker is inside plugin code. An access that misses its
+ * deadline while this is set is a plugin that hangs (the device is failed);
+ * while it is clear the worker is only waiting for the host to schedule it,
+ * and the access may wait up to the start-up timeout.
+ */
+export const MB_IN_PLUGIN = 100;
 /** Byte offset of the Float64 virtual-clock slot. */
 export const MB_CLOCK_BYTE = 512;
 /** Mailbox size in bytes. */

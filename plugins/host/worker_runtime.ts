@@ -22,6 +22,7 @@ import {
   MailboxOp,
   MB_CLOCK_BYTE,
   MB_HI,
+  MB_IN_PLUGIN,
   MB_IRQ_COUNT,
   MB_IRQ_RING,
   MB_IRQ_RING_ENTRIES,
@@ -79,6 +80,18 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
   let nsPerInstruction = 1;
   const timers = new Map<number, () => void>();
   let nextTimer = 1;
+  let faults = 0;
+  /** A callback of the device threw: fail the device (virtio: NEEDS_RESET), log the first time. */
+  const fault = (what: string, e: unknown) => {
+    const reason = `${what} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    if (faults++ === 0) post({ t: "log", message: `${source}: ${reason}; the device is failed` });
+    const d = device as (Device & { fail?: (reason: string) => void }) | null;
+    try {
+      d?.fail?.(reason);
+    } catch {
+      // The device cannot even fail cleanly; its accesses are still answered.
+    }
+  };
 
   const start = async (init: InitMessage) => {
     const plugin = assertPlugin(pluginValue, "device", source);
@@ -142,6 +155,9 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
     m[MB_OUT_HI] = 0;
     m[MB_IRQ_COUNT] = 0;
     inCall = true;
+    Atomics.store(m, MB_IN_PLUGIN, 1);
+    // Wake the host's wait (the sequence is unchanged): its per-access deadline starts now.
+    Atomics.notify(m, MB_RESP_SEQ);
     try {
       const op = m[MB_OP];
       if (op === MailboxOp.Reset) {
@@ -169,8 +185,13 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
         );
       }
     } catch (e) {
-      post({ t: "log", message: `${source}: device threw ${(e as Error).message}` });
+      // The access completes (a read returns 0) so the vCPU goes on; the device fails.
+      m[MB_RESULT] = MmioResult.Handled;
+      m[MB_OUT_LO] = 0;
+      m[MB_OUT_HI] = 0;
+      fault("MMIO access", e);
     } finally {
+      Atomics.store(m, MB_IN_PLUGIN, 0);
       inCall = false;
     }
   };
@@ -207,7 +228,14 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
       case "fire": {
         const fn = timers.get(msg.id);
         timers.delete(msg.id);
-        fn?.();
+        try {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 1);
+          fn?.();
+        } catch (err) {
+          fault("timer callback", err);
+        } finally {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 0);
+        }
         return;
       }
       case "ram":
@@ -220,7 +248,14 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
         return;
       case "call": {
         const fn = device ? (device as unknown as Record<string, unknown>)[msg.method] : undefined;
-        if (typeof fn === "function") fn.apply(device, msg.args);
+        try {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 1);
+          if (typeof fn === "function") fn.apply(device, msg.args);
+        } catch (err) {
+          fault(`${msg.method}()`, err);
+        } finally {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 0);
+        }
         return;
       }
       case "close":

@@ -9,6 +9,21 @@
  * The image is reached through the {@link BlockImage} interface so the
  * backend does not care whether it is a file or memory.
  *
+ * Host errors (issue 12 §7): any error of the image (ENOSPC, EIO, a short
+ * read, a failed fdatasync) completes the request with VIRTIO_BLK_S_IOERR,
+ * never a host exception. FLUSH is an fdatasync of the image and reports
+ * its outcome; once a write or a flush has failed, every later FLUSH reports
+ * IOERR too (the failed data may be gone from the host's page cache, so a
+ * later successful fdatasync would not cover it). A file image is locked
+ * (flock: exclusive for a writer, shared for a reader), so a second writer is
+ * refused with a message naming the file.
+ *
+ * Budgets (issue 12 §4): a request moves at most {@link BLK_REQUEST_BUDGET}
+ * bytes (larger: IOERR) through a fixed {@link BLK_CHUNK}-byte buffer, so
+ * aliasing descriptors cannot make the host allocate; one notification serves
+ * at most {@link BLK_NOTIFY_BUDGET} bytes and leaves the rest of the ring for
+ * the next round.
+ *
  * @module
  */
 import {
@@ -46,6 +61,16 @@ export const VIRTIO_BLK_REQ_HEADER = 16;
 /** QueueNumMax of requestq. */
 export const BLK_QUEUE_SIZE = 128;
 /**
+ * Most data bytes one request may move. Linux without VIRTIO_BLK_F_SEG_MAX /
+ * _SIZE_MAX sends one segment of at most `max_sectors` (1280 KiB by default);
+ * a larger request is refused with IOERR before any I/O.
+ */
+export const BLK_REQUEST_BUDGET = 4 * 1024 * 1024;
+/** Bytes copied between the image and guest RAM at a time (the backend's only data buffer). */
+export const BLK_CHUNK = 256 * 1024;
+/** Most data bytes one notification serves; the rest of the ring waits for the next round. */
+export const BLK_NOTIFY_BUDGET = 16 * 1024 * 1024;
+/**
  * Configuration bytes exposed: capacity u64 @0, size_max u32 @8, seg_max u32
  * @12, geometry @16, blk_size u32 @20 (§5.2.4); only capacity is meaningful
  * (the features that validate the others are not offered).
@@ -71,10 +96,29 @@ export class FileBlockImage implements BlockImage {
   readonly size: number;
   readonly #file: Deno.FsFile;
 
-  /** Open `path` for reading, and for writing unless `readOnly`. */
+  /**
+   * Open `path` for reading, and for writing unless `readOnly`, and lock it:
+   * exclusively for a writer, shared for a reader. Throws if another device
+   * or process holds a conflicting lock (a second writer, or a writer while
+   * it is read).
+   */
   constructor(readonly path: string, readOnly: boolean) {
     this.#file = Deno.openSync(path, { read: true, write: !readOnly });
-    this.size = this.#file.statSync().size;
+    try {
+      if (!this.#file.tryLockSync(!readOnly)) {
+        throw new Error(
+          readOnly
+            ? `disk image ${path} is open for writing by another device or process (it is locked); ` +
+              "a read-only device cannot share it with a writer"
+            : `disk image ${path} is already in use by another device or process (it is locked); ` +
+              "two writers would overwrite each other: give each VM its own image or make the others readOnly",
+        );
+      }
+      this.size = this.#file.statSync().size;
+    } catch (e) {
+      this.#file.close();
+      throw e;
+    }
   }
 
   read(position: number, dst: Uint8Array): void {
@@ -92,7 +136,11 @@ export class FileBlockImage implements BlockImage {
   write(position: number, src: Uint8Array): void {
     this.#file.seekSync(position, Deno.SeekMode.Start);
     let done = 0;
-    while (done < src.length) done += this.#file.writeSync(src.subarray(done));
+    while (done < src.length) {
+      const n = this.#file.writeSync(src.subarray(done));
+      if (n <= 0) throw new Error(`short write to ${this.path} at ${position + done}`);
+      done += n;
+    }
   }
 
   flush(): void {
@@ -119,12 +167,24 @@ export class VirtioBlkBackend implements VirtioBackend {
   readonly #headerView = new DataView(this.#header.buffer);
   readonly #statusByte = new Uint8Array(1);
   #status = VIRTIO_BLK_S_OK;
-  #data = new Uint8Array(64 * 1024);
+  readonly #data = new Uint8Array(BLK_CHUNK);
+  /** Set when a write or flush failed: every later FLUSH reports IOERR (see the module doc). */
+  #durabilityLost = "";
   /** Requests completed, by outcome. */
-  readonly counts = { read: 0, write: 0, flush: 0, getId: 0, error: 0 };
+  readonly counts = { read: 0, write: 0, flush: 0, getId: 0, error: 0, hostError: 0 };
+  /** The last host error of the image ("" if none). */
+  lastHostError = "";
 
-  /** A disk over `image`; `readOnly` offers VIRTIO_BLK_F_RO; `serial` answers GET_ID. */
-  constructor(readonly image: BlockImage, readonly readOnly: boolean, serial: string) {
+  /**
+   * A disk over `image`; `readOnly` offers VIRTIO_BLK_F_RO; `serial` answers
+   * GET_ID; `log` hears about host errors (the first of each kind of request).
+   */
+  constructor(
+    readonly image: BlockImage,
+    readonly readOnly: boolean,
+    serial: string,
+    readonly log: (message: string) => void = () => {},
+  ) {
     this.featuresLo = (1 << VIRTIO_BLK_F_FLUSH) | (readOnly ? 1 << VIRTIO_BLK_F_RO : 0);
     const sectors = Math.floor(image.size / VIRTIO_BLK_SECTOR_SIZE);
     this.#config.setUint32(0, sectors % 0x1_0000_0000, true);
@@ -154,17 +214,40 @@ export class VirtioBlkBackend implements VirtioBackend {
     if (a === null || index !== 0) return;
     const q = a.queues[0];
     let served = false;
+    let budget = BLK_NOTIFY_BUDGET;
     const mem = a.memory;
     for (let c = q.pop(mem); c !== null; c = q.pop(mem)) {
       if (c.writableLength < 1) throw new VirtioError("block request has no writable status byte");
-      const written = this.#serve(mem, c);
+      const written = this.#serveGuarded(mem, c);
       this.#statusByte[0] = this.#status;
       c.writeFrom(mem, this.#statusByte, c.writableLength - 1);
       if (this.#status !== VIRTIO_BLK_S_OK) this.counts.error++;
       q.pushUsed(mem, c.head, written + 1);
       served = true;
+      budget -= Math.max(c.readableLength, c.writableLength);
+      if (budget <= 0) {
+        a.continueLater(0);
+        break;
+      }
     }
     if (served) a.signalUsed();
+  }
+
+  /** {@link #serve}, with every host error of the image turned into VIRTIO_BLK_S_IOERR. */
+  #serveGuarded(mem: GuestMemory, c: DescriptorChain): number {
+    try {
+      return this.#serve(mem, c);
+    } catch (e) {
+      // A malformed chain is the guest's fault: the transport resets the device.
+      if (e instanceof VirtioError) throw e;
+      const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      if (this.counts.hostError++ === 0 || this.lastHostError !== what) {
+        this.log(`virtio-blk: host I/O error, request answered VIRTIO_BLK_S_IOERR: ${what}`);
+      }
+      this.lastHostError = what;
+      this.#status = VIRTIO_BLK_S_IOERR;
+      return 0;
+    }
   }
 
   /**
@@ -182,10 +265,15 @@ export class VirtioBlkBackend implements VirtioBackend {
     switch (type) {
       case VIRTIO_BLK_T_IN: {
         const len = inLen - 1;
-        if (len % VIRTIO_BLK_SECTOR_SIZE !== 0 || position + len > this.image.size) return 0;
-        const data = this.#scratch(len);
-        this.image.read(position, data);
-        c.writeFrom(mem, data);
+        if (
+          len % VIRTIO_BLK_SECTOR_SIZE !== 0 || len > BLK_REQUEST_BUDGET ||
+          position + len > this.image.size
+        ) return 0;
+        for (let done = 0; done < len; done += BLK_CHUNK) {
+          const data = this.#data.subarray(0, Math.min(BLK_CHUNK, len - done));
+          this.image.read(position + done, data);
+          c.writeFrom(mem, data, done);
+        }
         this.counts.read++;
         this.#status = VIRTIO_BLK_S_OK;
         return len;
@@ -193,19 +281,37 @@ export class VirtioBlkBackend implements VirtioBackend {
       case VIRTIO_BLK_T_OUT: {
         const len = c.readableLength - VIRTIO_BLK_REQ_HEADER;
         if (
-          this.readOnly || len % VIRTIO_BLK_SECTOR_SIZE !== 0 || position + len > this.image.size
+          this.readOnly || len % VIRTIO_BLK_SECTOR_SIZE !== 0 || len > BLK_REQUEST_BUDGET ||
+          position + len > this.image.size
         ) {
           return 0;
         }
-        const data = this.#scratch(len);
-        c.readInto(mem, data, VIRTIO_BLK_REQ_HEADER);
-        this.image.write(position, data);
+        for (let done = 0; done < len; done += BLK_CHUNK) {
+          const data = this.#data.subarray(0, Math.min(BLK_CHUNK, len - done));
+          c.readInto(mem, data, VIRTIO_BLK_REQ_HEADER + done);
+          try {
+            this.image.write(position + done, data);
+          } catch (e) {
+            this.#durabilityLost = `a write at byte ${position + done} failed`;
+            throw e;
+          }
+        }
         this.counts.write++;
         this.#status = VIRTIO_BLK_S_OK;
         return 0;
       }
       case VIRTIO_BLK_T_FLUSH:
-        if (!this.readOnly) this.image.flush();
+        if (!this.readOnly) {
+          if (this.#durabilityLost !== "") {
+            throw new Error(`flush refused: ${this.#durabilityLost} earlier, its data may be lost`);
+          }
+          try {
+            this.image.flush();
+          } catch (e) {
+            this.#durabilityLost = "an fdatasync failed";
+            throw e;
+          }
+        }
         this.counts.flush++;
         this.#status = VIRTIO_BLK_S_OK;
         return 0;
@@ -221,12 +327,6 @@ export class VirtioBlkBackend implements VirtioBackend {
     }
   }
 
-  /** A view of `len` bytes of a data buffer reused across requests (grown as needed). */
-  #scratch(len: number): Uint8Array {
-    if (this.#data.length < len) this.#data = new Uint8Array(Math.max(len, 2 * this.#data.length));
-    return this.#data.subarray(0, len);
-  }
-
   reset(): void {
     this.#active = null;
   }
@@ -240,6 +340,7 @@ export class VirtioBlkBackend implements VirtioBackend {
       device: "virtio-blk",
       capacitySectors: this.capacity,
       readOnly: this.readOnly,
+      lastHostError: this.lastHostError,
       ...this.counts,
     };
   }

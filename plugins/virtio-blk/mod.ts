@@ -42,7 +42,7 @@ const plugin: DevicePlugin = {
       ? path
       : `${configDir.replace(/\/$/, "")}/${path}`;
     const image = new FileBlockImage(file, readOnly);
-    const backend = new VirtioBlkBackend(image, readOnly, serial);
+    const backend = new VirtioBlkBackend(image, readOnly, serial, (m) => host.log(m));
     return new VirtioMmioDevice("virtio-blk", host, backend, placement);
   },
 };

@@ -26,6 +26,19 @@ export const CONSOLE_QUEUE_SIZE = 128;
 /** `struct virtio_console_config`: cols u16, rows u16, max_nr_ports u32, emerg_wr u32 (§5.3.4). */
 export const CONSOLE_CONFIG_SIZE = 12;
 
+/**
+ * Most bytes one transmit request may carry. Descriptors may alias one guest
+ * range, so a chain's length says nothing about the guest's RAM (issue 12
+ * §4: one request made the host allocate 1-2 GiB). Linux's driver sends at
+ * most 32 KiB per buffer (`port_fops_write`) and a page from hvc; a longer
+ * chain is refused (DEVICE_NEEDS_RESET) before anything is allocated.
+ */
+export const CONSOLE_TX_REQUEST_BUDGET = 64 * 1024;
+/** Most bytes one transmit notification forwards; the rest waits for the next round. */
+export const CONSOLE_TX_NOTIFY_BUDGET = 1024 * 1024;
+/** Most host input bytes kept while the guest offers no receive buffers; older input is dropped. */
+export const CONSOLE_INPUT_LIMIT = 1024 * 1024;
+
 /** Where guest output goes. */
 export type ConsoleSink = (bytes: Uint8Array) => void;
 
@@ -42,6 +55,10 @@ export class VirtioConsoleBackend implements VirtioBackend {
   bytesOut = 0;
   /** Bytes delivered to the guest. */
   bytesIn = 0;
+  /** Host input dropped because the guest did not take it ({@link CONSOLE_INPUT_LIMIT}). */
+  inputDropped = 0;
+  #pendingBytes = 0;
+  readonly #txScratch = new Uint8Array(CONSOLE_TX_REQUEST_BUDGET);
 
   /** A console whose guest output goes to `sink`. */
   constructor(readonly sink: ConsoleSink) {}
@@ -59,14 +76,18 @@ export class VirtioConsoleBackend implements VirtioBackend {
   input(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.#pending.push(bytes.slice());
+    this.#pendingBytes += bytes.length;
+    while (this.#pendingBytes > CONSOLE_INPUT_LIMIT && this.#pending.length > 0) {
+      const old = this.#pending.shift()!;
+      this.#pendingBytes -= old.length;
+      this.inputDropped += old.length;
+    }
     this.#deliver();
   }
 
   /** Bytes waiting for receive buffers. */
   get pendingInput(): number {
-    let n = 0;
-    for (const b of this.#pending) n += b.length;
-    return n;
+    return this.#pendingBytes;
   }
 
   notify(index: number): void {
@@ -79,13 +100,26 @@ export class VirtioConsoleBackend implements VirtioBackend {
     if (a === null) return;
     const q = a.queues[CONSOLE_TRANSMITQ];
     let served = false;
+    let budget = CONSOLE_TX_NOTIFY_BUDGET;
     for (let c = q.pop(a.memory); c !== null; c = q.pop(a.memory)) {
-      const data = new Uint8Array(c.readableLength);
+      if (c.readableLength > CONSOLE_TX_REQUEST_BUDGET) {
+        throw new VirtioError(
+          `transmit request of ${c.readableLength} bytes exceeds the per-request budget of ` +
+            `${CONSOLE_TX_REQUEST_BUDGET} bytes`,
+        );
+      }
+      // The sink gets its own copy (it may keep it); the scratch bounds what a chain can cost.
+      const data = this.#txScratch.subarray(0, c.readableLength);
       c.readInto(a.memory, data);
       this.bytesOut += data.length;
-      this.sink(data);
+      this.sink(data.slice());
       q.pushUsed(a.memory, c.head, 0);
       served = true;
+      budget -= data.length;
+      if (budget <= 0) {
+        a.continueLater(CONSOLE_TRANSMITQ);
+        break;
+      }
     }
     if (served) a.signalUsed();
   }
@@ -104,6 +138,7 @@ export class VirtioConsoleBackend implements VirtioBackend {
           const head = this.#pending[0];
           const n = c.writeFrom(a.memory, head, written);
           written += n;
+          this.#pendingBytes -= n;
           if (n === head.length) this.#pending.shift();
           else this.#pending[0] = head.subarray(n);
         }
@@ -126,6 +161,7 @@ export class VirtioConsoleBackend implements VirtioBackend {
   describe(): Record<string, string | number | boolean> {
     return {
       device: "virtio-console",
+      inputDropped: this.inputDropped,
       bytesOut: this.bytesOut,
       bytesIn: this.bytesIn,
       pendingInput: this.pendingInput,

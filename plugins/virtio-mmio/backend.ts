@@ -26,6 +26,12 @@ export interface VirtioActivation {
   signalConfigChange(): void;
   /** The device cannot go on (a malformed ring): set DEVICE_NEEDS_RESET, tell the driver. */
   needsReset(reason: string): void;
+  /**
+   * Serve queue `index` again at the next round of the run loop: a backend
+   * that spent its per-notification byte budget leaves the rest of the ring
+   * for then, so one kick cannot hold the host for long (issue 12 §4).
+   */
+  continueLater(index: number): void;
 }
 
 /** A virtio device type behind the transport (block, console, entropy, ...). */

@@ -58,6 +58,15 @@ export class VirtioMmioDevice implements Device {
     this.transport.reset();
   }
 
+  /**
+   * The device failed outside an access (its timer threw, a host resource
+   * broke): DEVICE_NEEDS_RESET and a configuration-change interrupt, so the
+   * driver sees it and only this device is lost (plugins/host calls this).
+   */
+  fail(reason: string): void {
+    this.transport.needsReset(reason);
+  }
+
   close(): void {
     this.transport.backend.close?.();
   }

@@ -74,6 +74,8 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
   #queueSel = 0;
   #active = false;
   #lastProblem = "";
+  /** Cancel functions of the continuations scheduled by {@link continueLater}, by queue. */
+  readonly #later = new Map<number, () => void>();
 
   /** A transport window at `base` raising `intid`, serving `backend` through `host`. */
   constructor(
@@ -284,10 +286,17 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
     }
   }
 
-  /** A guest-caused VirtioError needs a reset; anything else is a bug in the backend. */
+  /**
+   * A guest-caused VirtioError needs a reset; anything else is a fault of the
+   * backend or the host (a host I/O error, a bug): contained here too, so
+   * only this device fails (DEVICE_NEEDS_RESET), never its VM or the host.
+   */
   #fail(e: unknown): void {
     if (e instanceof VirtioError) this.needsReset(e.message);
-    else throw e;
+    else {
+      const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.needsReset(`backend fault (${what})`);
+    }
   }
 
   #problem(message: string): void {
@@ -301,6 +310,17 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
     // Edge-triggered line (qemu-virt: virtio-mmio SPIs are edge rising): a new edge each time.
     this.host.setIrq(this.intid, false);
     this.host.setIrq(this.intid, true);
+  }
+
+  continueLater(index: number): void {
+    if (this.#later.has(index)) return;
+    this.#later.set(
+      index,
+      this.host.setTimer(this.host.clock.now, () => {
+        this.#later.delete(index);
+        this.#notify(index);
+      }),
+    );
   }
 
   signalUsed(): void {
@@ -321,6 +341,8 @@ export class VirtioMmioTransport implements MmioRegion, VirtioActivation {
 
   /** Device reset (status written 0, or the VM resets): everything back to power-on. */
   reset(): void {
+    for (const cancel of this.#later.values()) cancel();
+    this.#later.clear();
     if (this.#active) this.backend.reset();
     this.#active = false;
     this.status = 0;

@@ -12,6 +12,17 @@ import { VIRTIO_ID_RNG, type VirtioActivation, type VirtioBackend } from "@gunya
 /** QueueNumMax of requestq. */
 export const RNG_QUEUE_SIZE = 64;
 
+/**
+ * Most bytes one request is given (a device may return fewer than the buffer
+ * holds, §5.4.6.1). Descriptors may alias one guest range, so the chain's
+ * writable length says nothing about the guest's RAM: without this a 16 MiB
+ * guest made the host allocate 1-2 GiB (issue 12 §4). Linux asks for at most
+ * a page (`virtio-rng` fills `rng_buffer` of SMP_CACHE_BYTES..PAGE_SIZE).
+ */
+export const RNG_REQUEST_BUDGET = 64 * 1024;
+/** Most bytes one notification serves; the rest of the ring waits for the next round. */
+export const RNG_NOTIFY_BUDGET = 1024 * 1024;
+
 /** A source of random bytes. */
 export interface ByteSource {
   /** Fill `dst` with random bytes. */
@@ -59,6 +70,8 @@ export class VirtioRngBackend implements VirtioBackend {
   readonly queueMaxSizes = [RNG_QUEUE_SIZE];
   readonly configSize = 0;
   #active: VirtioActivation | null = null;
+  /** Reused for every request: the allocation is bounded by the budget, not by the guest. */
+  readonly #scratch = new Uint8Array(RNG_REQUEST_BUDGET);
   /** Bytes handed to the guest so far. */
   bytesServed = 0;
 
@@ -79,13 +92,19 @@ export class VirtioRngBackend implements VirtioBackend {
     if (a === null || index !== 0) return;
     const q = a.queues[0];
     let served = false;
+    let budget = RNG_NOTIFY_BUDGET;
     for (let chain = q.pop(a.memory); chain !== null; chain = q.pop(a.memory)) {
-      const bytes = new Uint8Array(chain.writableLength);
+      const bytes = this.#scratch.subarray(0, Math.min(chain.writableLength, RNG_REQUEST_BUDGET));
       this.source.fill(bytes);
       const n = chain.writeFrom(a.memory, bytes);
       this.bytesServed += n;
       q.pushUsed(a.memory, chain.head, n);
       served = true;
+      budget -= n;
+      if (budget <= 0) {
+        a.continueLater(0);
+        break;
+      }
     }
     if (served) a.signalUsed();
   }

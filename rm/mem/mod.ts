@@ -10,3 +10,4 @@
 export * from "./parcels.ts";
 export * from "./wire.ts";
 export * from "./handlers.ts";
+export * from "./client_ram.ts";

@@ -231,6 +231,29 @@ export class ParcelManager {
     this.#owned.set(vmid, list);
   }
 
+  /**
+   * Forget the owned range of `vmid` that starts at physical `phys` (RAM the
+   * platform takes back); refused with MEM_INUSE while any page of it is in a
+   * parcel. Returns the record (its extent is the caller's to delete).
+   */
+  removeOwnedMemory(vmid: number, phys: number): OwnedRegion {
+    const list = this.#owned.get(vmid) ?? [];
+    const i = list.findIndex((r) => r.phys === phys);
+    if (i < 0) fail(RmError.MEM_INVALID, `VM ${hex(vmid)} owns no RAM at physical ${hex(phys)}`);
+    const o = list[i];
+    for (const p of this.#parcels.values()) {
+      if (p.regions.some((r) => r.phys < o.phys + o.size && o.phys < r.phys + r.size)) {
+        fail(
+          RmError.MEM_INUSE,
+          `RAM ${hex(o.phys)}+${hex(o.size)} of VM ${hex(vmid)} is in parcel ${hex(p.handle)}`,
+        );
+      }
+    }
+    list.splice(i, 1);
+    if (list.length === 0) this.#owned.delete(vmid);
+    return o;
+  }
+
   /** The RAM VM `vmid` owns. */
   ownedMemory(vmid: number): readonly OwnedRegion[] {
     return this.#owned.get(vmid) ?? [];
@@ -407,7 +430,7 @@ export class ParcelManager {
       v.attr = a.attr;
       attrs.push(a);
     }
-    if (this.#host.addrspace(caller) === null) {
+    if (!this.#owned.get(caller)?.length) {
       fail(RmError.MEM_INVALID, `VM ${hex(caller)} has no memory of its own`);
     }
     const p: Parcel = {
@@ -451,7 +474,7 @@ export class ParcelManager {
   /** Carve `sgl` (owner IPAs) out of the owner's RAM into derived extents; all or nothing. */
   #addSgl(p: Parcel, sgl: readonly SglEntry[], done: boolean): void {
     const owned = this.#owned.get(p.owner) ?? [];
-    const ownerAs = this.#host.addrspace(p.owner)!;
+    const ownerAs = this.#host.addrspace(p.owner);
     const added: ParcelRegion[] = [];
     try {
       for (const e of sgl) {
@@ -483,7 +506,13 @@ export class ParcelManager {
   }
 
   /** One region: derive, take it from the owner (or restrict it for SHARE), sanitize. */
-  #carve(p: Parcel, o: OwnedRegion, ownerAs: bigint, ipa: number, size: number): ParcelRegion {
+  #carve(
+    p: Parcel,
+    o: OwnedRegion,
+    ownerAs: bigint | null,
+    ipa: number,
+    size: number,
+  ): ParcelRegion {
     const { partitionCap, cspaceCap } = this.#host.env;
     const phys = o.phys + (ipa - o.ipa);
     const r0 = this.#call(
@@ -522,7 +551,10 @@ export class ParcelManager {
     }
     const region: ParcelRegion = { ownerIpa: ipa, phys, size, extent: me };
     const self = p.vms.find((v) => v.vmid === p.owner);
-    if (p.transType === TransType.SHARE) {
+    if (ownerAs === null) {
+      // A host client (the host VMM) has no stage 2: its RAM is reached by
+      // physical address, so there is no owner mapping to take away or restrict.
+    } else if (p.transType === TransType.SHARE) {
       if (self && self.rights !== MemRights.RWX) {
         const access = BigInt(rightsToAccess(self.rights));
         const e = this.#call(

@@ -14,6 +14,13 @@
  *   bounds the messages in flight. The RM sends without PUSH, relying on the
  *   not-empty threshold of 1 (RM `rm-rpc-msgqueue.c`).
  *
+ * The outbox is bounded per client (issue 12): a VM that sends requests and
+ * never reads the replies would otherwise grow the RM's memory without end.
+ * Once {@link RPC_OUTBOX_LIMIT} messages wait, the endpoint stops reading
+ * that VM's requests (its client→RM queue fills and its sends get
+ * MSGQUEUE_FULL), says so once, and resumes when the VM has drained half;
+ * other VMs' channels are not affected.
+ *
  * @module
  */
 import { errorFromRegister, errorName, Hypercall, HypError } from "@gunyah-ts/core/abi";
@@ -21,6 +28,13 @@ import type { HypercallPort } from "@gunyah-ts/core/plugin";
 import { fragment, Reassembler, type RpcMessage } from "./fragment.ts";
 import { RPC_MESSAGE_SIZE, RpcType } from "./header.ts";
 import type { RmPrivateMemory } from "./private_memory.ts";
+
+/**
+ * Messages (≤ 240-byte fragments) an endpoint keeps for a client that does not
+ * read them before it stops serving that client's requests: 64 × 240 bytes
+ * = 15 KiB per VM at most, plus the fragments of the one reply in progress.
+ */
+export const RPC_OUTBOX_LIMIT = 64;
 
 /** The RM's caps (in its own cspace) for one client's queue pair. */
 export interface RpcEndpointCaps {
@@ -49,6 +63,10 @@ export class RpcEndpoint {
   /** Whether the last send left room (cleared by FULL, set by the not-full VIRQ). */
   #txReady = true;
   #dropped = 0;
+  /** Whether requests are not read because the client does not drain its replies. */
+  #paused = false;
+  /** Times serving was paused for that reason. */
+  pauses = 0;
 
   /**
    * The RM's end of the channel to VM `peerVmid`.
@@ -87,10 +105,26 @@ export class RpcEndpoint {
     return this.#outbox.length;
   }
 
+  /** Whether the endpoint stopped reading requests because its replies are not read. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   /** The client→RM queue's not-empty VIRQ fired: drain the queue. */
   onRxVirq(): void {
     const buf = this.#memory.rx;
     for (;;) {
+      if (this.#outbox.length >= RPC_OUTBOX_LIMIT) {
+        if (!this.#paused) {
+          this.#paused = true;
+          this.pauses++;
+          this.#onDrop(
+            `RM RPC to VM 0x${this.peerVmid.toString(16)}: ${this.#outbox.length} reply ` +
+              "messages wait unread; the RM stops serving this VM's requests until it drains them",
+          );
+        }
+        return;
+      }
       const r = this.#port.call(
         Hypercall.MSGQUEUE_RECEIVE,
         this.caps.rxQueue,
@@ -120,6 +154,11 @@ export class RpcEndpoint {
   onTxVirq(): void {
     this.#txReady = true;
     this.#flush();
+    if (this.#paused && this.#outbox.length <= RPC_OUTBOX_LIMIT / 2) {
+      this.#paused = false;
+      // Requests that arrived while paused raised no new VIRQ: read them now.
+      this.onRxVirq();
+    }
   }
 
   /** Send a REPLY: `error` word first, then `data` (gunyah-abi.md §5.1 "Replies"). */

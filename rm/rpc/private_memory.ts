@@ -81,12 +81,37 @@ export class RmPrivateMemory {
           `must be page aligned and at least ${RM_PRIVATE_MEMORY_SIZE} bytes`,
       );
     }
-    const must = (what: string, r: bigint[]): bigint[] => {
+    const me = RmPrivateMemory.claimExtent(
+      port,
+      env,
+      region.base,
+      size,
+      PgtableAccess.RW,
+      "private memory",
+    );
+    return new RmPrivateMemory(region, me);
+  }
+
+  /**
+   * A BASIC memextent over physical `[base, base + size)` with `access`,
+   * activated from the caller's partition (which must own the range in the
+   * memory database); its cap in the caller's cspace. Throws an actionable
+   * error naming the hypercall that failed.
+   */
+  static claimExtent(
+    port: HypercallPort,
+    env: { readonly partitionCap: bigint; readonly cspaceCap: bigint },
+    base: number,
+    size: number,
+    access: number,
+    what: string,
+  ): bigint {
+    const must = (call: string, r: bigint[]): bigint[] => {
       const err = errorFromRegister(r[0]);
       if (err !== HypError.OK) {
         throw new Error(
-          `resource manager: claiming private memory 0x${region.base.toString(16)}: ` +
-            `${what} failed with ${errorName(err)} (${err}); give the RM RAM its partition owns ` +
+          `resource manager: claiming ${what} 0x${base.toString(16)}+0x${size.toString(16)}: ` +
+            `${call} failed with ${errorName(err)} (${err}); give the RM RAM its partition owns ` +
             `and no VM uses`,
         );
       }
@@ -97,16 +122,24 @@ export class RmPrivateMemory {
       port.call(Hypercall.PARTITION_CREATE_MEMEXTENT, env.partitionCap, env.cspaceCap, 0n),
     )[1];
     const attrs = encodeMemextentAttrs({
-      access: PgtableAccess.RW,
+      access,
       memtype: MemextentMemtype.ANY,
       type: MemextentType.BASIC,
       append: false,
     });
-    must(
+    const fail = (call: string, r: bigint[]) => {
+      try {
+        must(call, r);
+      } catch (e) {
+        port.call(Hypercall.CSPACE_DELETE_CAP_FROM, env.cspaceCap, me, 0n);
+        throw e;
+      }
+    };
+    fail(
       "memextent_configure",
-      port.call(Hypercall.MEMEXTENT_CONFIGURE, me, BigInt(region.base), BigInt(size), attrs, 0n),
+      port.call(Hypercall.MEMEXTENT_CONFIGURE, me, BigInt(base), BigInt(size), attrs, 0n),
     );
-    must("object_activate", port.call(Hypercall.OBJECT_ACTIVATE, me, 0n));
-    return new RmPrivateMemory(region, me);
+    fail("object_activate", port.call(Hypercall.OBJECT_ACTIVATE, me, 0n));
+    return me;
   }
 }

@@ -11,13 +11,14 @@
  * the VMID of the channel the request arrived on.
  *
  * Owner rules: VM_INIT, VM_START, VM_STOP, VM_SET_CONTEXT and the vCPU part
- * of VM_GET_HYP_RESOURCES need the caller to own the target VM; VM_ALLOCATE
- * only the HLOS VM may call; VM_EXIT and VM_SET_STATUS act on the caller.
+ * of VM_GET_HYP_RESOURCES need the caller to own the target VM; only the
+ * HLOS VM and the VMMs the RM's policy names (`mayAllocate`) may VM_ALLOCATE;
+ * VM_EXIT and VM_SET_STATUS act on the caller.
  *
  * @module
  */
 import { CAP_RIGHTS_THREAD_ALL, errorFromRegister, Hypercall, HypError } from "@gunyah-ts/core/abi";
-import type { HypercallPort } from "@gunyah-ts/core/plugin";
+import { type HypercallPort, LogRateLimit, suppressedNote } from "@gunyah-ts/core/plugin";
 import {
   ExitType,
   HYP_RESOURCE_ENTRY_SIZE,
@@ -54,6 +55,8 @@ export const CONSOLE_CHUNK = RPC_MAX_CONTENT - 4;
 
 /** What the service needs from the resource manager. */
 export interface RmRpcHost {
+  /** Whether `caller` may VM_ALLOCATE (the HLOS, and the VMMs the RM's policy names). */
+  mayAllocate(caller: number): boolean;
   /** The VM with `vmid`, or null. */
   find(vmid: number): VmRecord | null;
   /** Every VM. */
@@ -111,6 +114,8 @@ export class RmRpcService {
   /** VM_ALLOCATE requests served, to name the VMs they make. */
   #allocations = 0;
   readonly #virqs: VirqPool;
+  /** Lines a guest's requests cause are rate-limited per VM (issue 12). */
+  readonly #vmLogLimit: LogRateLimit;
 
   /**
    * A service for `host`.
@@ -133,6 +138,13 @@ export class RmRpcService {
     this.#virqs = virqs;
     this.#log = log;
     this.#consoleSink = consoleSink;
+    this.#vmLogLimit = new LogRateLimit(log);
+  }
+
+  /** A diagnostic caused by VM `vmid`'s messages: at most 20 at once, then one a second per VM. */
+  #vmLog(vmid: number, message: string): void {
+    const skipped = this.#vmLogLimit.take(`vm 0x${vmid.toString(16)}`);
+    if (skipped >= 0) this.#log(message + suppressedNote(skipped));
   }
 
   /** Serve the requests in `handlers` (msg_id → handler) too. */
@@ -171,7 +183,7 @@ export class RmRpcService {
       vmid,
       { rxQueue: link.rmRxQueue, txQueue: link.rmTxQueue },
       (e, m) => this.#dispatch(e, m),
-      (why) => this.#log(why),
+      (why) => this.#vmLog(vmid, why),
     );
     this.#byVmid.set(vmid, {
       link,
@@ -241,6 +253,9 @@ export class RmRpcService {
     return n;
   }
 
+  /** Requests whose handler failed with a non-RM exception (contained: answered NORESOURCE). */
+  faults = 0;
+
   #dispatch(ep: RpcEndpoint, req: RpcMessage): void {
     let err: number = RmError.OK;
     let data: Uint8Array | undefined;
@@ -249,23 +264,33 @@ export class RmRpcService {
     } catch (e) {
       if (e instanceof Reject) {
         err = e.code;
-        this.#log(
+        this.#vmLog(
+          ep.peerVmid,
           `RM RPC 0x${req.msgId.toString(16)} from VM 0x${ep.peerVmid.toString(16)}: ${e.message}`,
         );
       } else if (isRmRequestError(e)) {
         err = e.code;
-        this.#log(`RM RPC 0x${req.msgId.toString(16)}: ${e.message}`);
+        this.#vmLog(ep.peerVmid, `RM RPC 0x${req.msgId.toString(16)}: ${e.message}`);
       } else if (e instanceof VmBuildError || e instanceof RpcLinkError) {
         err = RmError.NORESOURCE;
-        this.#log(e.message);
+        this.#vmLog(ep.peerVmid, e.message);
       } else if (e instanceof VirqExhausted) {
         err = e.code;
-        this.#log(e.message);
+        this.#vmLog(ep.peerVmid, e.message);
       } else if (e instanceof RangeError) {
         err = RmError.ARGUMENT_INVALID;
-        this.#log(e.message);
+        this.#vmLog(ep.peerVmid, e.message);
       } else {
-        throw e;
+        // Not a refusal but a fault inside the RM (issue 12): contained to this request. The
+        // client gets an error reply (it does not wait forever), the RM keeps serving.
+        err = RmError.NORESOURCE;
+        this.faults++;
+        this.#vmLog(
+          ep.peerVmid,
+          `RM RPC 0x${req.msgId.toString(16)} from VM 0x${ep.peerVmid.toString(16)}: ` +
+            `internal fault (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}); ` +
+            "answered NORESOURCE",
+        );
       }
     }
     ep.reply(req.seq, req.msgId, err, err === RmError.OK ? data : undefined);
@@ -285,8 +310,11 @@ export class RmRpcService {
         return this.#peers(caller);
       case RmMsg.VM_ALLOCATE: {
         need(4);
-        if (caller !== Vmid.HLOS) {
-          throw new Reject(RmError.DENIED, "only the HLOS VM allocates VMs");
+        if (!this.#host.mayAllocate(caller)) {
+          throw new Reject(
+            RmError.DENIED,
+            `VM 0x${caller.toString(16)} may not allocate VMs (the HLOS and the RM's VMMs may)`,
+          );
         }
         const want = v.getUint16(0, true);
         this.#allocations++;
@@ -499,11 +527,12 @@ export class RmRpcService {
       );
     if (target.owner === caller) {
       const ownerRec = this.#vm(caller);
-      if (!target.objects || !ownerRec.objects) {
+      const ownerCspace = ownerRec.objects?.cspace ?? ownerRec.client?.cspace;
+      if (!target.objects || ownerCspace === undefined) {
         throw new Reject(RmError.VM_STATE, "the VM has no vCPUs yet (not initialised)");
       }
       if (target.ownerVcpuCaps === null) {
-        const cs = ownerRec.objects.cspace;
+        const cs = ownerCspace;
         target.ownerVcpuCaps = target.objects.vcpus.map((c) => this.#copyCap(c, cs));
       }
       const wakeups = target.built?.wakeupVirqs ?? [];

@@ -21,6 +21,7 @@ import { RmClient } from "../client.ts";
 import { ResourceManager } from "../resource_manager.ts";
 import type { RpcMessage } from "./fragment.ts";
 import { fragment } from "./fragment.ts";
+import { RPC_OUTBOX_LIMIT } from "./endpoint.ts";
 import { RPC_MAX_CONTENT, RpcType } from "./header.ts";
 import {
   configImageReq,
@@ -409,4 +410,49 @@ Deno.test("RM RPC: a VM that powers itself off is reported to its owner (PLATFOR
   const exits = hlos.notes.filter((m) => m.msgId === RmNotify.VM_EXITED);
   assertEquals(exits.length, 1);
   assertEquals(new DataView(exits[0].payload.buffer).getUint16(2, true), 1);
+});
+
+Deno.test("RM RPC: a VM that never reads its replies is bounded: the RM stops serving it, says so, resumes when it drains", async () => {
+  const { hv, rm, hlos, log } = await setup();
+  const ep = rm.rpc!.endpoint(Vmid.HLOS)!;
+  const req = (seq: number) =>
+    fragment({
+      type: RpcType.REQUEST,
+      seq,
+      msgId: RmMsg.VM_GET_VMID,
+      payload: new Uint8Array(),
+    })[0];
+  let sent = 0, full = 0, maxPending = 0;
+  for (let i = 0; i < 20_000; i++) {
+    if (hlos.rpc.sendRaw(req(i & 0xffff)) === 0) sent++;
+    else full++;
+    hv.step();
+    maxPending = Math.max(maxPending, ep.pending);
+  }
+  assert(ep.paused, "the RM stopped reading the VM's requests");
+  assertEquals(ep.pauses, 1);
+  assert(maxPending <= RPC_OUTBOX_LIMIT + 1, `outbox grew to ${maxPending}`);
+  assert(full > 19_000, `the VM's sends are refused once its queue is full (${full} refused)`);
+  assert(log.some((l) => l.includes("stops serving this VM's requests")));
+  // Reading the replies lets the RM go on: a real request is answered.
+  const r = await hlos.rpc.call(RmMsg.VM_GET_VMID).catch(async () => {
+    // The client may give up after its waits while old replies drain; one more call succeeds.
+    return await hlos.rpc.call(RmMsg.VM_GET_VMID);
+  });
+  assertEquals(r.error, RmError.OK);
+  assert(!ep.paused);
+  assert(sent < 200, `only about a queue's worth was accepted (${sent})`);
+});
+
+Deno.test("RM RPC: a handler's non-RM exception is answered (NORESOURCE) and the RM keeps serving", async () => {
+  const { rm, hlos, log } = await setup();
+  rm.rpc!.registerHandlers(
+    new Map([[0x5600_00fe, () => {
+      throw new TypeError("a bug in a handler");
+    }]]),
+  );
+  assertEquals((await hlos.rpc.call(0x5600_00fe)).error, RmError.NORESOURCE);
+  assertEquals(rm.rpc!.faults, 1);
+  assert(log.some((l) => l.includes("internal fault (TypeError: a bug in a handler)")));
+  assertEquals((await hlos.rpc.call(RmMsg.VM_GET_VMID)).error, RmError.OK);
 });

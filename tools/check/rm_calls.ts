@@ -4,7 +4,8 @@
  * VMM's channel, `tools/system/host_vmm.ts`). What remains allowed is named
  * here, each member with the files that may use it:
  *
- * - the read model (`vms`, `find`, `vm`: read-only records), anywhere;
+ * - the read model (`vms`, `find`, `vm`, `memoryParcels`, `ownedMemory`:
+ *   read-only records), anywhere;
  * - the composition root (`tools/system/system.ts`): constructing the RM and
  *   handing it to the hypervisor as a component (`addComponent(… .rm)`), the
  *   host VMM's channel (`attachClient`), and the host-built primary, as the
@@ -31,6 +32,8 @@ export const RM_ALLOWED_MEMBERS: ReadonlyMap<string, readonly string[] | "*"> = 
   ["vms", "*"],
   ["find", "*"],
   ["vm", "*"],
+  ["memoryParcels", "*"],
+  ["ownedMemory", "*"],
   ["attachClient", ["tools/system/system.ts"]],
   ["allocateVm", ["tools/system/system.ts"]],
   ["initVm", ["tools/system/system.ts"]],

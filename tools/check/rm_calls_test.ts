@@ -34,6 +34,8 @@ Deno.test("RM isolation: the allowed set is exactly the read model and the compo
     "find",
     "hypervisorDtNode",
     "initVm",
+    "memoryParcels",
+    "ownedMemory",
     "startVm",
     "vm",
     "vms",

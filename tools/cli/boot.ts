@@ -27,6 +27,7 @@ import {
   parseConfig,
   parseSize,
   type VmEnd,
+  vmMemoryProblem,
 } from "@gunyah-ts/system";
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
 import {
@@ -119,8 +120,12 @@ function parse(args: string[]): {
   let memory: number | undefined;
   if (values.memory !== undefined) {
     const m = parseSize(values.memory);
-    if (m === null || m < 16 << 20 || m % 4096 !== 0) {
+    if (m === null) {
       throw new ConfigError(`--memory: expected a size such as 512M or 1G, got '${values.memory}'`);
+    }
+    const problem = vmMemoryProblem(m);
+    if (problem !== null) {
+      throw new ConfigError(`--memory: expected ${problem}, got '${values.memory}'`);
     }
     memory = m;
   }
@@ -188,18 +193,27 @@ function openLog(path: string): (message: string) => void {
 export async function bootSystem(config: BootConfig, options: BootOptions = {}): Promise<number> {
   const script = options.script ?? [];
   const configDir = options.configDir ?? Deno.cwd();
+  if (config.vms.length > 1) {
+    // Refused rather than silently ignored (issue 12 §8).
+    throw new ConfigError(
+      `vms[1] '${config.vms[1].name}': gunyah boot starts one VM, the first of vms ` +
+        `('${config.vms[0].name}'); the others would not boot. Keep one VM in the file and ` +
+        "create the others at run time (the dashboard, or gunyah vm create from the primary)",
+    );
+  }
   const log = options.logPath ? openLog(options.logPath) : undefined;
   const vmc = config.vms[0];
   const needDefault = vmc.kernel === "default" || vmc.initrd === "default";
   const images = needDefault
     ? await ensureGuestImages({ progress: (m) => progress(`images: ${m}`) })
     : null;
-  const kernelPath = vmc.kernel === "default" ? images!.kernel : vmc.kernel;
+  // Relative paths in a configuration are relative to its folder, as device plugin paths are.
+  const kernelPath = vmc.kernel === "default" ? images!.kernel : resolve(configDir, vmc.kernel);
   const initrdPath = vmc.initrd === "default"
     ? images!.initrd
     : vmc.initrd === "none"
     ? null
-    : vmc.initrd;
+    : resolve(configDir, vmc.initrd);
   const kernel = await readImage(kernelPath, "kernel");
   const initrd = initrdPath ? await readImage(initrdPath, "initrd") : undefined;
   if (images) progress(`images: ${images.source}`);
@@ -389,8 +403,14 @@ export const bootCommand: Command = {
         dashboard: flags["no-dashboard"] ? null : flags.dashboard ?? base.dashboard,
         vms: [{
           ...first,
-          kernel: flags.kernel ?? first.kernel,
-          initrd: flags.initrd ?? first.initrd,
+          // Paths given on the command line are relative to the working directory.
+          kernel: flags.kernel !== undefined && flags.kernel !== "default"
+            ? resolve(flags.kernel)
+            : flags.kernel ?? first.kernel,
+          initrd: flags.initrd !== undefined && flags.initrd !== "default" &&
+              flags.initrd !== "none"
+            ? resolve(flags.initrd)
+            : flags.initrd ?? first.initrd,
           append: flags.append ?? first.append,
           memory: flags.memory ?? first.memory,
           vcpus: flags.vcpus ?? first.vcpus,

@@ -1,8 +1,8 @@
 /**
  * A cspace of a native component's own, made by the composition root with
  * hypercalls in the root cspace (partition_create_cspace, cspace_configure,
- * object_activate), holding its own cap and a copy of the partition cap it
- * allocates from: the component then reaches only the objects whose caps are
+ * object_activate) from the partition the component allocates from, holding
+ * its own cap and a copy of that partition's cap: the component then reaches only the objects whose caps are
  * copied into it (`copyIn`) or that it creates.
  *
  * @module
@@ -21,7 +21,7 @@ export interface ComponentCspace {
   readonly rootCap: bigint;
   /** Its cap in itself (the component's `cspaceCap`). */
   readonly selfCap: bigint;
-  /** The root partition's cap in it (the component's `partitionCap`). */
+  /** Its partition's cap in it (the component's `partitionCap`). */
   readonly partitionCap: bigint;
   /** Copy the root cspace's cap `cap` into it with all its rights; the new CapID. */
   copyIn(cap: bigint): bigint;
@@ -29,11 +29,16 @@ export interface ComponentCspace {
   copyFrom(other: ComponentCspace, cap: bigint): bigint;
 }
 
-/** Make a cspace of `maxCaps` caps for component `name`. */
+/**
+ * Make a cspace of `maxCaps` caps for component `name`, allocated from the
+ * partition `partitionCap` names in the root cspace (default the root
+ * partition), which is also the partition cap the component gets.
+ */
 export function createComponentCspace(
   hv: Hypervisor,
   name: string,
   maxCaps: number,
+  partitionCap: bigint = hv.rootPartitionCap,
 ): ComponentCspace {
   const ctx = hv.nativeContext(hv.rootCspace, hv.rootPartition);
   const call = (what: string, n: number, ...a: bigint[]): bigint[] => {
@@ -47,7 +52,7 @@ export function createComponentCspace(
   const rootCap = call(
     "partition_create_cspace",
     Hypercall.PARTITION_CREATE_CSPACE,
-    hv.rootPartitionCap,
+    partitionCap,
     hv.rootCspaceCap,
     0n,
   )[1];
@@ -68,7 +73,7 @@ export function createComponentCspace(
     cspace: hv.rootCspace.lookup<Cspace>(rootCap, ObjectType.CSPACE, 0, false),
     rootCap,
     selfCap: copyIn(rootCap),
-    partitionCap: copyIn(hv.rootPartitionCap),
+    partitionCap: copyIn(partitionCap),
     copyIn,
     copyFrom: (other, cap) => copy(other.rootCap, cap),
   };

@@ -12,6 +12,28 @@ import { isMap, LineCounter, parseDocument } from "yaml";
 /** Size suffixes accepted in memory sizes (binary multiples). */
 const SIZE_UNITS: Record<string, number> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
 
+/** Smallest VM memory (bytes): room for the Linux kernel, its initramfs and the devicetree. */
+export const MIN_VM_MEMORY = 16 * 1024 ** 2;
+/**
+ * Largest VM memory (bytes): a RAM region is one WebAssembly memory (at most
+ * 4 GiB, core/memory/physical_memory.ts) and the system keeps 1 GiB of it
+ * spare for VMs created at run time (tools/cli/boot.ts SPARE_RAM_BYTES).
+ */
+export const MAX_VM_MEMORY = 3 * 1024 ** 3;
+
+/**
+ * Why `bytes` cannot be a VM's memory, or null when it can: a whole number
+ * of 4 KiB pages from {@link MIN_VM_MEMORY} to {@link MAX_VM_MEMORY}.
+ */
+export function vmMemoryProblem(bytes: number): string | null {
+  if (!Number.isSafeInteger(bytes) || bytes < MIN_VM_MEMORY || bytes > MAX_VM_MEMORY) {
+    return "a size from 16M to 3G (one VM's RAM is one WebAssembly memory of at most 4 GiB, " +
+      "1 GiB of which the system keeps for VMs created at run time)";
+  }
+  if (bytes % 4096 !== 0) return "a size in whole 4 KiB pages (e.g. 512M)";
+  return null;
+}
+
 /** Largest vCPU count per VM (GICv3 redistributor frames fit; Gunyah's QEMU platform has 8 cores). */
 export const MAX_VCPUS = 8;
 
@@ -134,9 +156,8 @@ class Reader {
     if (v === undefined) return dflt;
     const m = typeof v === "string" ? /^(\d+)\s*([KMG]?)i?B?$/i.exec(v.trim()) : null;
     const n = typeof v === "number" ? v : m ? Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()] : NaN;
-    if (!Number.isInteger(n) || n < 16 * 1024 ** 2 || n > 16 * 1024 ** 3 || n % 4096 !== 0) {
-      this.fail(path, "a size from 16M to 16G in whole 4 KiB pages (e.g. 512M)", v);
-    }
+    const problem = vmMemoryProblem(n);
+    if (problem !== null) this.fail(path, problem, v);
     return n;
   }
 

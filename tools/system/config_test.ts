@@ -31,7 +31,17 @@ Deno.test("errors name the file, line, key and what was expected", () => {
   assertThrows(
     () => parseConfig("vms:\n  - name: a\n    memory: 3T\n", "c.yaml"),
     ConfigError,
-    "vms[0].memory: expected a size from 16M to 16G",
+    "vms[0].memory: expected a size from 16M to 3G",
+  );
+  assertThrows(
+    () => parseConfig("vms:\n  - name: a\n    memory: 100G\n", "c.yaml"),
+    ConfigError,
+    "c.yaml:3 vms[0].memory: expected a size from 16M to 3G (one VM's RAM is one WebAssembly memory",
+  );
+  assertThrows(
+    () => parseConfig("vms:\n  - name: a\n    memory: 100000001\n", "c.yaml"),
+    ConfigError,
+    "whole 4 KiB pages",
   );
   assertThrows(
     () => parseConfig("vmz: 1\n", "c.yaml"),

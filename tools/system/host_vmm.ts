@@ -27,7 +27,17 @@ import {
   VM_STOP_FLAG_FORCE,
   VmContextRegSet,
 } from "@gunyah-ts/rm";
-import { RmError, RmMsg } from "@gunyah-ts/rm";
+import {
+  encodeCreate,
+  encodeHandleFlags,
+  HYP_RESOURCE_ENTRY_SIZE,
+  ImageAuth,
+  MemRights,
+  MemType,
+  ResourceType,
+  RmError,
+  RmMsg,
+} from "@gunyah-ts/rm";
 
 /**
  * The host VMM's VMID: the highest explicit VMID the RM grants (below 64;
@@ -137,6 +147,15 @@ export class HostVmm implements Component {
     return r.data;
   }
 
+  /** {@link #call} without yielding: the RM answers while this waits (its VIRQs delivered at once). */
+  #callSync(msgId: number, request: string, vmid: number, payload: Uint8Array): Uint8Array {
+    const client = this.#client;
+    if (!client) throw new Error("host VMM: no RM channel (connect first)");
+    const r = client.callSync(msgId, payload);
+    if (r.error !== RmError.OK) throw new HostVmmError(r.error, request, vmid);
+    return r.data;
+  }
+
   /**
    * Any RM request `msgId` with `payload`; the reply's data, or a
    * {@link HostVmmError} with the RM's error code.
@@ -146,18 +165,104 @@ export class HostVmm implements Component {
     return this.#call(msgId, `msg 0x${msgId.toString(16)}`, vmid, payload);
   }
 
+  /** VM_ALLOCATE with VMID 0: the RM picks a dynamic VMID (LOAD); returns it. */
+  allocateVm(): number {
+    const d = this.#callSync(RmMsg.VM_ALLOCATE, "VM_ALLOCATE", 0, new Uint8Array(4));
+    return new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(0, true);
+  }
+
+  /**
+   * MEM_LEND of its own RAM `[base, base + size)` (IPA = physical address for
+   * a host client) to `vmid` with RWX, NORMAL memory, tagged `label`; returns
+   * the parcel handle. Lend, not share: the VM's RAM is the VM's alone, and the
+   * host's devices reach it through the VM's stage 2, not through the VMM.
+   */
+  lendTo(vmid: number, base: number, size: number, label = 0): number {
+    const d = this.#callSync(
+      RmMsg.MEM_LEND,
+      "MEM_LEND",
+      vmid,
+      encodeCreate({
+        memType: MemType.NORMAL,
+        flags: 0,
+        label,
+        acl: [{ vmid, rights: MemRights.RWX }],
+        sgl: [{ ipa: base, size }],
+        attrs: [],
+      }),
+    );
+    return new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(0, true);
+  }
+
+  /** MEM_RECLAIM of parcel `handle` (no borrower may still have it). */
+  reclaim(handle: number, vmid: number): void {
+    this.#callSync(RmMsg.MEM_RECLAIM, "MEM_RECLAIM", vmid, encodeHandleFlags(handle, 0));
+  }
+
+  /**
+   * VM_CONFIG_IMAGE (auth NONE): the image and devicetree are at these byte
+   * offsets of parcel `handle`.
+   */
+  configImage(vmid: number, handle: number, image: ImageLayout): void {
+    const p = new Uint8Array(40);
+    const v = new DataView(p.buffer);
+    v.setUint16(0, vmid, true);
+    v.setUint16(2, ImageAuth.NONE, true);
+    v.setUint32(4, handle, true);
+    v.setBigUint64(8, BigInt(image.imageOffset), true);
+    v.setBigUint64(16, BigInt(image.imageSize), true);
+    v.setBigUint64(24, BigInt(image.dtbOffset), true);
+    v.setBigUint64(32, BigInt(image.dtbSize), true);
+    this.#callSync(RmMsg.VM_CONFIG_IMAGE, "VM_CONFIG_IMAGE", vmid, p);
+  }
+
+  /** VM_INIT: the RM reads the devicetree's `gunyah-vm-config` and builds the VM (READY). */
+  initVm(vmid: number): void {
+    this.#callSync(RmMsg.VM_INIT, "VM_INIT", vmid, vmidPayload(vmid));
+  }
+
+  /**
+   * VM_GET_HYP_RESOURCES as the owner: the VM's vCPU caps (copied into this
+   * component's cspace), by index.
+   */
+  vcpuCaps(vmid: number): bigint[] {
+    const d = this.#callSync(
+      RmMsg.VM_GET_HYP_RESOURCES,
+      "VM_GET_HYP_RESOURCES",
+      vmid,
+      vmidPayload(vmid),
+    );
+    const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const n = v.getUint32(0, true);
+    const caps: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = 4 + i * HYP_RESOURCE_ENTRY_SIZE;
+      if (v.getUint8(at) !== ResourceType.VIRTUAL_CPU) continue;
+      caps[v.getUint32(at + 8, true)] = (BigInt(v.getUint32(at + 16, true)) << 32n) |
+        BigInt(v.getUint32(at + 12, true));
+    }
+    return caps;
+  }
+
   /** VM_SET_CONTEXT (PC, X0) then VM_START. */
   async startVm(vmid: number, pc: bigint, x0: bigint): Promise<void> {
-    for (const [set, value] of [[VmContextRegSet.PC, pc], [VmContextRegSet.X, x0]] as const) {
-      const p = new Uint8Array(16);
-      const v = new DataView(p.buffer);
-      v.setUint16(0, vmid, true);
-      p[2] = set;
-      p[3] = 0;
-      v.setBigUint64(8, value, true);
+    for (const p of contextPayloads(vmid, pc, x0)) {
       await this.#call(RmMsg.VM_SET_CONTEXT, "VM_SET_CONTEXT", vmid, p);
     }
     await this.#call(RmMsg.VM_START, "VM_START", vmid, vmidPayload(vmid));
+  }
+
+  /** {@link startVm} without yielding. */
+  startVmSync(vmid: number, pc: bigint, x0: bigint): void {
+    for (const p of contextPayloads(vmid, pc, x0)) {
+      this.#callSync(RmMsg.VM_SET_CONTEXT, "VM_SET_CONTEXT", vmid, p);
+    }
+    this.#callSync(RmMsg.VM_START, "VM_START", vmid, vmidPayload(vmid));
+  }
+
+  /** VM_DEALLOCATE without yielding. */
+  deallocateVmSync(vmid: number): void {
+    this.#callSync(RmMsg.VM_DEALLOCATE, "VM_DEALLOCATE", vmid, vmidPayload(vmid));
   }
 
   /** VM_STOP with FORCE: the RM kills every vCPU (exit type VM_STOP_FORCED, `reason`). */
@@ -185,6 +290,27 @@ export class HostVmm implements Component {
     const d = await this.#call(RmMsg.VM_GET_STATE, "VM_GET_STATE", vmid, vmidPayload(vmid));
     return d[0];
   }
+}
+
+/** Where the image and the devicetree are inside the image parcel (VM_CONFIG_IMAGE). */
+export interface ImageLayout {
+  readonly imageOffset: number;
+  readonly imageSize: number;
+  readonly dtbOffset: number;
+  readonly dtbSize: number;
+}
+
+/** VM_SET_CONTEXT payloads: PC, then X0. */
+function contextPayloads(vmid: number, pc: bigint, x0: bigint): Uint8Array[] {
+  return ([[VmContextRegSet.PC, pc], [VmContextRegSet.X, x0]] as const).map(([set, value]) => {
+    const p = new Uint8Array(16);
+    const v = new DataView(p.buffer);
+    v.setUint16(0, vmid, true);
+    p[2] = set;
+    p[3] = 0;
+    v.setBigUint64(8, value, true);
+    return p;
+  });
 }
 
 function vmidPayload(vmid: number): Uint8Array {

@@ -30,3 +30,4 @@ export * from "./host_vmm.ts";
 /** The event stream's vocabulary: the hypervisor's event map and the hypercall error names it carries. */
 export type { HypervisorEventBus, HypervisorEvents } from "@gunyah-ts/core";
 export { errorName } from "@gunyah-ts/core/abi";
+export * from "./vm_ram.ts";

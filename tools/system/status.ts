@@ -30,7 +30,7 @@ import {
   Thread,
   ThreadState,
 } from "@gunyah-ts/core";
-import { VM_STATUS_NAMES } from "@gunyah-ts/rm";
+import { ParcelManager, TransType, VM_STATUS_NAMES } from "@gunyah-ts/rm";
 import type { GunyahSystem, VmInstance } from "./system.ts";
 import type {
   CapSnapshot,
@@ -39,6 +39,7 @@ import type {
   MemextentSnapshot,
   MemorySnapshot,
   MsgqueueSnapshot,
+  ParcelSnapshot,
   PartitionSnapshot,
   SystemStatus,
   VcpuSnapshot,
@@ -147,6 +148,7 @@ function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
   return system.rm.vms.filter((rec) => rec.vmid !== system.hostVmm.vmid).map((rec) => {
     const vm = instances.get(rec.vmid);
     const caps = rec.caps;
+    const objects = rec.objects;
     let memoryBytes = 0;
     if (caps) {
       try {
@@ -154,6 +156,12 @@ function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
         if (me instanceof Memextent) memoryBytes = me.size;
       } catch (e) {
         if (!(e instanceof HypErrorException)) throw e;
+      }
+    } else {
+      for (const p of system.rm.memoryParcels()) {
+        if (p.vms.some((v) => v.vmid === rec.vmid && v.accepted)) {
+          memoryBytes += ParcelManager.size(p);
+        }
       }
     }
     return {
@@ -164,12 +172,12 @@ function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
       memoryBytes,
       vcpus: vm
         ? vm.vcpus.map((t) => t.describeName())
-        : (caps?.vcpus ?? []).map((c) => lookupName(system, c) ?? "?"),
+        : (objects?.vcpus ?? []).map((c) => lookupName(system, c) ?? "?"),
       objects: {
         memextent: lookupName(system, caps?.memextent),
-        addrspace: lookupName(system, caps?.addrspace),
-        vic: lookupName(system, caps?.vic),
-        cspace: lookupName(system, caps?.cspace),
+        addrspace: lookupName(system, objects?.addrspace),
+        vic: lookupName(system, objects?.vic),
+        cspace: lookupName(system, objects?.cspace),
       },
       devices: vm ? vm.devices.map((d) => ({ name: d.name, state: d.describe() })) : [],
     };
@@ -233,7 +241,31 @@ function memorySnapshot(system: GunyahSystem, objects: Set<GunyahObject>): Memor
       ownerType: MEMDB_TYPE_NAMES[r.owner.memdbType] ?? String(r.owner.memdbType),
     })),
     extents,
+    parcels: parcelSnapshots(system),
   };
+}
+
+const TRANSACTION_NAMES: Readonly<Record<number, string>> = {
+  [TransType.LEND]: "lend",
+  [TransType.SHARE]: "share",
+  [TransType.DONATE]: "donate",
+};
+
+function parcelSnapshots(system: GunyahSystem): ParcelSnapshot[] {
+  return system.rm.memoryParcels().map((p) => ({
+    handle: p.handle,
+    owner: p.owner,
+    transaction: TRANSACTION_NAMES[p.transType] ?? String(p.transType),
+    label: p.label,
+    size: ParcelManager.size(p),
+    regions: p.regions.map((r) => ({ physBase: hex(r.phys), size: r.size })),
+    vms: p.vms.map((v) => ({
+      vmid: v.vmid,
+      rights: accessString(v.rights),
+      accepted: v.accepted,
+      ipas: (v.ipas ?? []).map((ipa) => hex(ipa)),
+    })),
+  }));
 }
 
 function partitionSnapshots(system: GunyahSystem, objects: Set<GunyahObject>): PartitionSnapshot[] {

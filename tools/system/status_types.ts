@@ -64,7 +64,7 @@ export interface VmSnapshot {
   readonly status: string;
   /** Why it exited (PSCI SYSTEM_OFF, a fault, a forced stop), once it did. */
   readonly exitReason: string | null;
-  /** RAM bytes (the VM's memextent). */
+  /** RAM bytes: the VM's memextent (the primary), or the memory parcels it accepted (a VM built over RPC). */
   readonly memoryBytes: number;
   /** The vCPU threads (object names), by index. */
   readonly vcpus: readonly string[];
@@ -202,6 +202,33 @@ export interface MemorySnapshot {
   }[];
   /** Memory extents and where they are mapped. */
   readonly extents: readonly MemextentSnapshot[];
+  /** The resource manager's memory parcels (MEM_LEND / MEM_SHARE / MEM_DONATE). */
+  readonly parcels: readonly ParcelSnapshot[];
+}
+
+/** One RM memory parcel: whose memory, lent or shared to whom. */
+export interface ParcelSnapshot {
+  /** The parcel handle. */
+  readonly handle: number;
+  /** VMID of the owner (the lender: 3 for the HLOS, 0x3f for the host VMM). */
+  readonly owner: number;
+  /** "lend", "share" or "donate". */
+  readonly transaction: string;
+  /** The owner's label. */
+  readonly label: number;
+  /** Bytes. */
+  readonly size: number;
+  /** Its physical ranges. */
+  readonly regions: readonly { readonly physBase: Hex; readonly size: number }[];
+  /** The VMs of its ACL (the borrowers), their rights and whether they mapped it. */
+  readonly vms: readonly {
+    readonly vmid: number;
+    /** Access rights, e.g. `rwx`. */
+    readonly rights: string;
+    readonly accepted: boolean;
+    /** IPAs it is mapped at in the borrower, once accepted. */
+    readonly ipas: readonly Hex[];
+  }[];
 }
 
 /** A memory extent. */

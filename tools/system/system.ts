@@ -22,10 +22,12 @@ import {
   RmError,
   RmRequestError,
   VM_STATUS_NAMES,
+  Vmid,
 } from "@gunyah-ts/rm";
 import {
   deviceAttachTarget,
   type DevicePluginConfig,
+  LateBoundHost,
   type PreparedDevicePlugins,
   prepareDevicePlugins,
 } from "@gunyah-ts/plugin-host";
@@ -35,8 +37,11 @@ import {
   type MachinePluginSpecifiers,
 } from "./machine_plugins.ts";
 import { type VmRecordView, VmRequestError } from "./control.ts";
-import { HOST_VMM_VMID, HostVmm, HostVmmError } from "./host_vmm.ts";
+import { HOST_VMM_VMID, HostVmm, HostVmmError, type ImageLayout } from "./host_vmm.ts";
 import { type ComponentCspace, createComponentCspace } from "./component_cspace.ts";
+import { gunyahVmConfigNode } from "./vm_config_node.ts";
+import { createRmPartition, donateToPartition, type RmPartition } from "./rm_partition.ts";
+import { VmRam, type VmRamRegion } from "./vm_ram.ts";
 
 /** Caps the RM's own cspace holds (every VM's objects, its queues, parcels' extents). */
 const RM_CSPACE_MAX_CAPS = 2048;
@@ -160,11 +165,19 @@ export class GunyahSystem {
   /** Physical RAM the host VMM claims for its RPC buffer: the page below the RM's. */
   readonly hostVmmMemoryBase: number;
   readonly #rmCspace: ComponentCspace;
+  /** The RM's own partition (a child of the root partition). */
+  readonly rmPartition: RmPartition;
+  /** The host VMM's own cspace (the vCPU caps VM_GET_HYP_RESOURCES gives it are there). */
+  #vmmCspace: ComponentCspace | null = null;
   /** Boot entry and X0 of each host-built VM not yet started, by VMID. */
   readonly #pendingStart = new Map<number, { entry: bigint; x0: bigint; started: () => void }>();
   readonly #rtcEpochSeconds: number;
-  #nextPhys: number;
-  readonly #ramEnd: number;
+  /** The VMs' RAM: a region per host-created VM, inside the `ramBytes` budget. */
+  readonly vmRam: VmRam;
+  /** The RAM region and image parcel of each VM the host VMM built over RPC, by VMID. */
+  readonly #hostBuilt = new Map<number, { region: VmRamRegion; parcel: number }>();
+  /** The primary's RAM region. */
+  #primaryRegion: VmRamRegion | null = null;
 
   private constructor(
     hv: Hypervisor,
@@ -174,15 +187,28 @@ export class GunyahSystem {
     rtcEpochSeconds: number,
   ) {
     this.hv = hv;
-    this.#rmCspace = createComponentCspace(hv, "resource manager", RM_CSPACE_MAX_CAPS);
+    // The RM's partition, made at boot; the RM allocates only from it (and its cspace with it).
+    this.rmPartition = createRmPartition(hv);
+    this.#rmCspace = createComponentCspace(
+      hv,
+      "resource manager",
+      RM_CSPACE_MAX_CAPS,
+      this.rmPartition.rootCap,
+    );
     this.arch = arch;
     this.platform = platform;
     this.physRamBase = platform.ramBase;
     this.rmPrivateMemoryBase = platform.ramBase - RM_PRIVATE_MEMORY_SIZE;
     this.hostVmmMemoryBase = this.rmPrivateMemoryBase - RM_PRIVATE_MEMORY_SIZE;
-    this.#nextPhys = this.physRamBase;
-    this.#ramEnd = this.physRamBase + ramBytes;
     this.#rtcEpochSeconds = rtcEpochSeconds;
+    // The VMs' RAM regions are the RM partition's from the start; so is its private page.
+    this.vmRam = new VmRam(hv, this.rmPartition.partition, this.physRamBase, ramBytes);
+    donateToPartition(
+      hv,
+      this.rmPartition.partition,
+      this.rmPrivateMemoryBase,
+      RM_PRIVATE_MEMORY_SIZE,
+    );
     const rmMemory = hv.physicalMemory.regionFor(this.rmPrivateMemoryBase, RM_PRIVATE_MEMORY_SIZE);
     this.rm = new ResourceManager({
       privateMemory: rmMemory
@@ -200,6 +226,9 @@ export class GunyahSystem {
       },
       physicalCpus: hv.cpuCount,
       log: (m) => hv.log(m),
+      clientRam: this.vmRam,
+      // The RM's VMM policy: besides the HLOS, the host VMM builds VMs (VM_ALLOCATE).
+      vmAllocators: [HOST_VMM_VMID],
     });
     const vmmMemory = hv.physicalMemory.regionFor(this.hostVmmMemoryBase, RM_PRIVATE_MEMORY_SIZE);
     if (!vmmMemory) throw new Error("system: no RAM for the host VMM's RPC buffer");
@@ -234,11 +263,9 @@ export class GunyahSystem {
       cpus: options.physicalCpus,
       nsPerInstruction: options.nsPerInstruction,
       pacing: options.time === "realtime" ? "realtime" : "virtual",
-      ram: [
-        // The host VMM's and the RM's buffer pages, just below the VMs' RAM.
-        { base: ramBase - 2 * RM_PRIVATE_MEMORY_SIZE, size: 2 * RM_PRIVATE_MEMORY_SIZE },
-        { base: ramBase, size: options.ramBytes },
-      ],
+      // The host VMM's and the RM's buffer pages, just below the VMs' RAM; the
+      // VMs' RAM regions are added per VM (vm_ram.ts).
+      ram: [{ base: ramBase - 2 * RM_PRIVATE_MEMORY_SIZE, size: 2 * RM_PRIVATE_MEMORY_SIZE }],
     });
     if (options.log) {
       const log = options.log;
@@ -252,14 +279,17 @@ export class GunyahSystem {
       options.ramBytes,
       options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
     );
-    // The RM and the host VMM each get a cspace of their own (both allocate
-    // from the root partition): the RM holds caps only to what it creates and
-    // to the host VMM's cspace and vic, which it needs to make its channel.
+    // The RM and the host VMM each get a cspace of their own; the RM allocates
+    // from its own partition, the host VMM from the root partition. The RM
+    // holds caps only to its partition, its cspace, what it creates, and the
+    // host VMM's cspace and vic, which it needs to make its channel.
     const rmCs = sys.#rmCspace;
     const vmmCs = createComponentCspace(hv, "host VMM", HOST_VMM_CSPACE_MAX_CAPS);
+    sys.#vmmCspace = vmmCs;
     await hv.addComponent(sys.rm, {
       cspace: rmCs.cspace,
       cspaceCap: rmCs.selfCap,
+      partition: sys.rmPartition.partition,
       partitionCap: rmCs.partitionCap,
     });
     await hv.addComponent(sys.hostVmm, {
@@ -374,14 +404,22 @@ export class GunyahSystem {
 
   /**
    * VM_DEALLOCATE over the host VMM's RM channel (a VM in RESET, or never
-   * built): its VMID is free again and it leaves {@link vms}. Its physical
-   * RAM is not reused by later launches.
+   * built): its VMID is free again and it leaves {@link vms}. For a VM the
+   * host VMM built, it then MEM_RECLAIMs the VM's RAM parcel and the region
+   * is freed: removed from the memdb and from physical RAM, its bytes back in
+   * the budget for later VMs.
    */
   async destroyVm(vmid: number): Promise<void> {
     this.vmRecord(vmid);
     await this.#rpc(() => this.hostVmm.deallocateVm(vmid));
     const i = this.vms.findIndex((v) => v.vmid === vmid);
     if (i >= 0) this.vms.splice(i, 1);
+    const built = this.#hostBuilt.get(vmid);
+    if (built) {
+      this.#hostBuilt.delete(vmid);
+      await this.#rpc(() => Promise.resolve(this.hostVmm.reclaim(built.parcel, vmid)));
+      this.vmRam.free(built.region.base);
+    }
   }
 
   /** A host VMM request; an RM refusal as a {@link VmRequestError}. */
@@ -429,25 +467,56 @@ export class GunyahSystem {
   }
 
   #launch(spec: VmLaunch, options: { readonly start?: boolean }): VmInstance {
-    const phys = this.#nextPhys;
-    if (phys + spec.memory > this.#ramEnd) {
-      throw new Error(
-        `VM '${spec.name}' needs ${spec.memory >> 20} MiB but only ${
-          (this.#ramEnd - phys) >> 20
-        } MiB ` +
-          `of physical RAM is left`,
-      );
+    const primary = this.rm.find(Vmid.HLOS) === null;
+    if (this.rm.vms.some((v) => v.name === spec.name)) {
+      throw new VmRequestError("invalid-argument", `a VM named '${spec.name}' exists`);
     }
+    const region = this.vmRam.allocate(
+      spec.memory,
+      `VM '${spec.name}'`,
+      primary ? null : HOST_VMM_VMID,
+    );
+    if (!primary) return this.#launchOverRpc(spec, region, options);
+    try {
+      return this.#launchPrimary(spec, region, options);
+    } catch (e) {
+      try {
+        this.vmRam.free(region.base);
+      } catch { /* still held by the RM's extent: it stays with the failed VM */ }
+      throw e;
+    }
+  }
+
+  /** The platform's view of a VM being built. */
+  #vmOptions(spec: VmLaunch) {
+    return {
+      ramBase: this.platform.ramBase,
+      ramSize: spec.memory,
+      vcpus: spec.vcpus,
+      bootargs: spec.bootargs,
+      rtcEpochSeconds: this.#rtcEpochSeconds,
+    };
+  }
+
+  /**
+   * The primary (VMID 3, the HLOS): built by the RM over its RAM region, as
+   * the Gunyah RM builds the HLOS from its boot configuration.
+   */
+  #launchPrimary(
+    spec: VmLaunch,
+    region: VmRamRegion,
+    options: { readonly start?: boolean },
+  ): VmInstance {
     const ramBase = this.platform.ramBase;
-    const rec = this.rm.allocateVm(spec.name, this.vms.length === 0 ? 3 : 0, HOST_VMM_VMID);
+    const rec = this.rm.allocateVm(spec.name, Vmid.HLOS, HOST_VMM_VMID);
     this.rm.initVm(rec.vmid, {
-      physBase: phys,
+      physBase: region.base,
       ipaBase: ramBase,
       size: spec.memory,
       vcpus: spec.vcpus,
       physicalCpus: this.hv.cpuCount,
     });
-    this.#nextPhys = phys + spec.memory;
+    this.#primaryRegion = region;
     const caps = rec.caps!;
     const cs = this.rmCspace;
     const addrspace = cs.lookup<Addrspace>(caps.addrspace, ObjectType.ADDRSPACE, 0, false);
@@ -456,23 +525,13 @@ export class GunyahSystem {
     const irq = vmCtx.irq;
     if (!irq) throw new Error(`VM '${spec.name}' has no interrupt controller after activation`);
 
-    const vmOptions = {
-      ramBase,
-      ramSize: spec.memory,
-      vcpus: spec.vcpus,
-      bootargs: spec.bootargs,
-      rtcEpochSeconds: this.#rtcEpochSeconds,
-    };
+    const vmOptions = this.#vmOptions(spec);
     const devices = this.platform.createDevices(
       this.hv.createDeviceHost(addrspace, irq),
       vmOptions,
     );
     for (const d of devices) for (const r of d.regions) vmCtx.bus.addRegion(r);
-    const uart = this.platform.consoleOf(devices);
-    if (!uart) {
-      throw new Error(`platform ${this.platform.name} gave VM '${spec.name}' no console device`);
-    }
-
+    const uart = this.#console(spec, devices);
     const plugged = spec.devicePlugins?.bind(deviceAttachTarget(this.hv, addrspace, irq));
 
     const hypervisorNode = this.rm.hypervisorDtNode(rec.vmid);
@@ -497,7 +556,124 @@ export class GunyahSystem {
       }
       m.bytes.set(blob.data, m.offset + (blob.ipa - m.ipaBase));
     }
+    const exited = (reason: string) => this.rm.exited(rec.vmid, reason);
+    return this.#instance(spec, rec.vmid, vcpus, devices, uart, plan, options, {
+      exited,
+      start: () => this.rm.startVm(rec.vmid, plan.entry, plan.x0),
+      dtb: plan.blobs.find((b) => b.name === "dtb")?.data ?? dtb,
+    });
+  }
 
+  /**
+   * A VM the host VMM builds over its RM channel, as a VMM does (gunyah-abi.md
+   * §5.7 v14): its RAM is a fresh region the RM records as the host VMM's
+   * own; the host VMM writes the kernel, initrd and devicetree (with a
+   * `gunyah-vm-config`) into it, then VM_ALLOCATE → MEM_LEND of the region →
+   * VM_CONFIG_IMAGE → VM_INIT (the RM builds every object and writes the
+   * `/hypervisor` overlay) → VM_GET_HYP_RESOURCES (the vCPU caps) → VM_START.
+   * The platform's devices and the device plugins attach to the VM's stage 2
+   * once VM_INIT made it.
+   */
+  #launchOverRpc(
+    spec: VmLaunch,
+    region: VmRamRegion,
+    options: { readonly start?: boolean },
+  ): VmInstance {
+    const ramBase = this.platform.ramBase;
+    const vmOptions = this.#vmOptions(spec);
+    const host = new LateBoundHost((m) => this.hv.log(m));
+    const devices = this.platform.createDevices(host, vmOptions);
+    const uart = this.#console(spec, devices);
+    const pluginDt = (spec.devicePlugins?.devices ?? []).flatMap((d, i) =>
+      d.dt ?? [this.platform.deviceSlot(i).dt]
+    );
+    const dtb = this.platform.buildDeviceTree(vmOptions, [
+      ...devices.flatMap((d) => d.dt ?? []),
+      ...pluginDt,
+      gunyahVmConfigNode({ imageName: spec.name, memoryBase: ramBase }),
+    ]);
+    const plan = this.platform.planBoot(
+      { kernel: spec.kernel, initrd: spec.initrd },
+      vmOptions,
+      dtb,
+    );
+    const layout = imageLayout(plan.blobs, ramBase, spec.memory);
+    for (const blob of plan.blobs) region.bytes.set(blob.data, blob.ipa - ramBase);
+
+    const vmm = this.hostVmm;
+    let vmid: number | null = null;
+    let parcel: number | null = null;
+    let vcpus: Thread[];
+    try {
+      vmid = vmm.allocateVm();
+      parcel = vmm.lendTo(vmid, region.base, region.size);
+      vmm.configImage(vmid, parcel, layout);
+      vmm.initVm(vmid);
+      const cs = this.#vmmCspace!.cspace;
+      vcpus = vmm.vcpuCaps(vmid).map((c) => cs.lookup<Thread>(c, ObjectType.THREAD, 0, false));
+    } catch (e) {
+      this.#unwind(vmid, parcel, region);
+      if (e instanceof HostVmmError) {
+        throw new VmRequestError(
+          e.code === RmError.ARGUMENT_INVALID ? "invalid-argument" : "refused",
+          e.message,
+        );
+      }
+      throw e;
+    }
+    this.#hostBuilt.set(vmid, { region, parcel });
+    const addrspace = vcpus[0].addrspace as Addrspace;
+    const vmCtx = this.hv.vmFor(addrspace);
+    const irq = vmCtx.irq;
+    if (!irq) throw new Error(`VM '${spec.name}' has no interrupt controller after VM_INIT`);
+    host.bind(this.hv.createDeviceHost(addrspace, irq));
+    for (const d of devices) for (const r of d.regions) vmCtx.bus.addRegion(r);
+    const plugged = spec.devicePlugins?.bind(deviceAttachTarget(this.hv, addrspace, irq));
+    if (plugged) devices.push(...plugged.devices);
+    const id = vmid;
+    return this.#instance(spec, id, vcpus, devices, uart, plan, options, {
+      // The RM learns of this VM's exits from its vCPUs' HALT VIRQs.
+      exited: () => {},
+      start: () => vmm.startVmSync(id, plan.entry, plan.x0),
+      // The devicetree as the VM boots with it: the RM wrote its overlay in place.
+      dtb: region.bytes.slice(layout.dtbOffset, layout.dtbOffset + layout.dtbSize),
+    });
+  }
+
+  /** Undo a failed RPC build: VM_DEALLOCATE, MEM_RECLAIM, the region freed (best effort). */
+  #unwind(vmid: number | null, parcel: number | null, region: VmRamRegion): void {
+    const vmm = this.hostVmm;
+    const quietly = (what: string, f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        this.hv.log(`host VMM: undoing a failed VM build: ${what}: ${(e as Error).message}`);
+      }
+    };
+    if (vmid !== null) quietly("VM_DEALLOCATE", () => vmm.deallocateVmSync(vmid));
+    if (parcel !== null) quietly("MEM_RECLAIM", () => vmm.reclaim(parcel, vmid ?? 0));
+    quietly("freeing its RAM", () => this.vmRam.free(region.base));
+  }
+
+  #console(spec: VmLaunch, devices: readonly Device[]): ConsoleDevice {
+    const uart = this.platform.consoleOf(devices);
+    if (!uart) {
+      throw new Error(`platform ${this.platform.name} gave VM '${spec.name}' no console device`);
+    }
+    return uart;
+  }
+
+  /** The {@link VmInstance} of a built VM: exits, console, start. */
+  #instance(
+    spec: VmLaunch,
+    vmid: number,
+    vcpus: Thread[],
+    devices: Device[],
+    uart: ConsoleDevice,
+    plan: { readonly entry: bigint; readonly x0: bigint },
+    options: { readonly start?: boolean },
+    how: { exited(reason: string): void; start(): void; dtb: Uint8Array },
+  ): VmInstance {
     let settle: (e: VmEnd) => void = () => {};
     const ended = new Promise<VmEnd>((resolve) => (settle = resolve));
     const names = new Set(vcpus.map((t) => t.describeName()));
@@ -509,13 +685,13 @@ export class GunyahSystem {
     };
     const offExit = this.hv.events.on("vm.exit", (e) => {
       if (!names.has(e.thread)) return;
-      this.rm.exited(rec.vmid, e.reason);
+      how.exited(e.reason);
       finish({ kind: e.reason });
     });
     const offState = this.hv.events.on("thread.state", (e) => {
       if (!names.has(e.thread)) return;
       if (e.change === "fault") {
-        this.rm.exited(rec.vmid, `fault: ${e.detail}`);
+        how.exited(`fault: ${e.detail}`);
         finish({ kind: "fault", detail: `${e.thread}: ${e.detail}` });
       } else if (e.change === "killed" || e.change === "exited") {
         gone.add(e.thread);
@@ -533,28 +709,28 @@ export class GunyahSystem {
     let started = false;
     const start = () => {
       if (started) return;
-      this.rm.startVm(rec.vmid, plan.entry, plan.x0);
+      how.start();
       started = true;
-      this.#pendingStart.delete(rec.vmid);
+      this.#pendingStart.delete(vmid);
       this.hv.wake();
     };
-    this.#pendingStart.set(rec.vmid, {
+    this.#pendingStart.set(vmid, {
       entry: plan.entry,
       x0: plan.x0,
       started: () => {
         started = true;
-        this.#pendingStart.delete(rec.vmid);
+        this.#pendingStart.delete(vmid);
       },
     });
     const vm: VmInstance = {
       name: spec.name,
-      vmid: rec.vmid,
+      vmid,
       vcpus,
       devices,
       consoleDevice: uart,
       console,
       ended,
-      dtb: plan.blobs.find((b) => b.name === "dtb")?.data ?? dtb,
+      dtb: how.dtb,
       get started() {
         return started;
       },
@@ -564,6 +740,44 @@ export class GunyahSystem {
     this.vms.push(vm);
     return vm;
   }
+}
+
+/** Bytes of room after the devicetree for the RM's `/hypervisor` overlay (VM_INIT rewrites it in place). */
+const DTB_OVERLAY_ROOM = 16 << 10;
+
+/**
+ * Where the image and the devicetree are in the VM's RAM (offsets from its
+ * base): the image spans the kernel's blobs; the devicetree gets
+ * {@link DTB_OVERLAY_ROOM} more bytes, up to the next blob or the end of RAM.
+ */
+function imageLayout(
+  blobs: readonly { readonly name: string; readonly ipa: number; readonly data: Uint8Array }[],
+  ramBase: number,
+  ramSize: number,
+): ImageLayout {
+  const dtb = blobs.find((b) => b.name === "dtb");
+  if (!dtb) throw new Error("the boot plan places no devicetree");
+  const image = blobs.filter((b) => b.name !== "dtb" && b.name !== "initrd");
+  for (const b of blobs) {
+    if (b.ipa < ramBase || b.ipa + b.data.length > ramBase + ramSize) {
+      throw new Error(
+        `boot image '${b.name}' at IPA 0x${b.ipa.toString(16)} does not fit in VM RAM`,
+      );
+    }
+  }
+  const lo = Math.min(...image.map((b) => b.ipa));
+  const hi = Math.max(...image.map((b) => b.ipa + b.data.length));
+  const dtbStart = dtb.ipa - ramBase;
+  const next = Math.min(
+    ramSize,
+    ...blobs.filter((b) => b.ipa > dtb.ipa).map((b) => b.ipa - ramBase),
+  );
+  return {
+    imageOffset: image.length ? lo - ramBase : 0,
+    imageSize: image.length ? hi - lo : 0,
+    dtbOffset: dtbStart,
+    dtbSize: Math.min(next - dtbStart, dtb.data.length + DTB_OVERLAY_ROOM),
+  };
 }
 
 function recordView(

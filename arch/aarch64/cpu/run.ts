@@ -31,7 +31,7 @@ import { takeFiq, takeIrq } from "../sys/exception.ts";
 import { beginSlice, updateTimers } from "../sys/slice.ts";
 import type { Cpu } from "./cpu.ts";
 import { CPU_EXIT, GUEST_EXCEPTION } from "./state.ts";
-import { HEAT_NEVER, type Translator } from "../jit/translator.ts";
+import { HEAT_NEVER, TIME_SAMPLE_PERIOD, type Translator } from "../jit/translator.ts";
 
 /** Instructions between two updates of the generic timer's interrupt lines. */
 export const TIMER_POLL_INTERVAL = 1024;
@@ -220,8 +220,11 @@ function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: T
     if (blk !== undefined) {
       if (n + blk.length > stop) nearStop = true;
       else {
-        jit.blockEntries++;
-        blk.code(cpu, stop, blk);
+        if ((++jit.blockEntries & (TIME_SAMPLE_PERIOD - 1)) === 0) {
+          const t0 = performance.now();
+          blk.code(cpu, stop, blk);
+          jit.sampledBlockMs += performance.now() - t0;
+        } else blk.code(cpu, stop, blk);
         const done = cpu.retiredTotal;
         jit.retiredInBlocks += done - n;
         n = done;

@@ -54,6 +54,16 @@ export const enum Op {
   CondSelect,
   MulAdd,
   LoadStoreUImm,
+  /** LDUR/STUR, LDR/STR pre/post-indexed, LDR/STR (register offset): one general register. */
+  LoadStoreSingle,
+  /** LDP/STP/LDNP/STNP of W or X registers. */
+  LoadStorePair,
+  /** ADD/SUB (extended register), both widths, flags or not. */
+  AddSubExtended,
+  /** ADC/ADCS/SBC/SBCS. */
+  AddSubCarry,
+  /** SBFM/UBFM (ASR/LSL/LSR immediate, SBFX/UBFX, SBFIZ/UBFIZ, SXTB/UXTB and the like). */
+  Bitfield,
   B,
   BCond,
   CompareBranch,
@@ -73,6 +83,10 @@ export function classify(w: number): Op {
     const sf = w >>> 31, shift = (w >>> 22) & 3, amount = (w >>> 10) & 63;
     return shift === 3 || (sf === 0 && amount >= 32) ? Op.Generic : Op.AddSubShifted;
   }
+  if ((w & 0x1fe00000) === 0x0b200000) {
+    return ((w >>> 10) & 7) <= 4 ? Op.AddSubExtended : Op.Generic;
+  }
+  if ((w & 0x1fe0fc00) === 0x1a000000) return Op.AddSubCarry;
   if ((w & 0x1f800000) === 0x12000000) {
     const valid = BITMASK_VALID[(w >>> 10) & 0x1fff] & (w >>> 31 === 1 ? 1 : 2);
     return valid !== 0 ? Op.LogicalImm : Op.Generic;
@@ -93,6 +107,25 @@ export function classify(w: number): Op {
     const size = w >>> 30, opc = (w >>> 22) & 3;
     if (opc < 2 || (opc === 2 && size < 3) || (opc === 3 && size < 2)) return Op.LoadStoreUImm;
     return Op.GenericMemory;
+  }
+  if ((w & 0x3f200000) === 0x38000000 || (w & 0x3f200c00) === 0x38200800) {
+    // Unscaled (bits 11:10 = 00), post-indexed (01), pre-indexed (11), register offset
+    // (bit 21 = 1, bits 11:10 = 10); unprivileged (10) and the reserved/PRFM forms stay generic.
+    const size = w >>> 30, opc = (w >>> 22) & 3, mode = (w >>> 10) & 3;
+    const regOffset = (w & (1 << 21)) !== 0;
+    const ok = opc < 2 || (opc === 2 && size < 3) || (opc === 3 && size < 2);
+    if (ok && (regOffset ? ((w >>> 13) & 2) !== 0 : mode !== 2)) return Op.LoadStoreSingle;
+    return Op.GenericMemory;
+  }
+  if ((w & 0x3e000000) === 0x28000000) {
+    const opc = w >>> 30;
+    return opc === 0 || opc === 2 ? Op.LoadStorePair : Op.GenericMemory;
+  }
+  if ((w & 0x1f800000) === 0x13000000) {
+    const sf = w >>> 31, opc = (w >>> 29) & 3, nBit = (w >>> 22) & 1;
+    const immr = (w >>> 16) & 63, imms = (w >>> 10) & 63;
+    const valid = sf === 1 ? nBit === 1 : nBit === 0 && immr < 32 && imms < 32;
+    return valid && (opc === 0 || opc === 2) ? Op.Bitfield : Op.Generic;
   }
   if ((w & 0x7c000000) === 0x14000000) return Op.B;
   if ((w & 0xff000010) === 0x54000000) return Op.BCond;
@@ -160,10 +193,13 @@ function condExpr(cond: number, v: string): string {
 function readsFlags(i: BlockInsn): boolean {
   switch (i.op) {
     case Op.CondSelect:
+    case Op.AddSubCarry:
     case Op.BCond:
     case Op.Generic:
     case Op.GenericMemory:
     case Op.LoadStoreUImm: // may fault: exception entry saves NZCV in SPSR
+    case Op.LoadStoreSingle:
+    case Op.LoadStorePair:
       return true;
     default:
       return false;
@@ -176,6 +212,7 @@ function writesFlags(i: BlockInsn): boolean {
   switch (i.op) {
     case Op.AddSubImm:
     case Op.AddSubShifted:
+    case Op.AddSubExtended:
       return (w & (1 << 29)) !== 0;
     case Op.LogicalImm:
     case Op.LogicalShifted:
@@ -194,6 +231,42 @@ function fieldRegisters(w: number): number[] {
 }
 
 const R_ZR = 31, R_SP = 32, R_DISCARD = 33;
+
+/** Mask of the low `n` bits (0..32) of a 32-bit word. */
+function ones32(n: number): number {
+  return n >= 32 ? 0xffffffff : ((1 << n) - 1) >>> 0;
+}
+
+/** 64-bit shift (type 0 LSL, 1 LSR, 2 ASR, 3 ROR) of halves `l`/`h` (names or constants) by constant `n`. */
+function shiftHalves(l: string, h: string, type: number, n: number): [string, string] {
+  if (n === 0) return [l, h];
+  switch (type) {
+    case 0:
+      return n < 32
+        ? [`(${l} << ${n}) >>> 0`, `((${h} << ${n}) | (${l} >>> ${32 - n})) >>> 0`]
+        : ["0", `(${l} << ${n - 32}) >>> 0`];
+    case 1:
+      return n < 32
+        ? [`((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`, `${h} >>> ${n}`]
+        : [`${h} >>> ${n - 32}`, "0"];
+    case 2:
+      return n < 32
+        ? [`((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`, `(${h} >> ${n}) >>> 0`]
+        : [`(${h} >> ${n - 32}) >>> 0`, `(${h} >> 31) >>> 0`];
+    default:
+      if (n < 32) {
+        return [
+          `((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`,
+          `((${h} >>> ${n}) | (${l} << ${32 - n})) >>> 0`,
+        ];
+      }
+      if (n === 32) return [h, l];
+      return [
+        `((${h} >>> ${n - 32}) | (${l} << ${64 - n})) >>> 0`,
+        `((${l} >>> ${n - 32}) | (${h} << ${64 - n})) >>> 0`,
+      ];
+  }
+}
 
 /** The backend: emits one block. */
 class Emitter {
@@ -286,34 +359,7 @@ class Emitter {
 
   /** 64-bit shift of register `m` by constant: [lo, hi] expressions. */
   #shift64(m: number, type: number, n: number): [string, string] {
-    const l = this.#lo(m), h = this.#hi(m);
-    if (n === 0) return [l, h];
-    switch (type) {
-      case 0:
-        return n < 32
-          ? [`(${l} << ${n}) >>> 0`, `((${h} << ${n}) | (${l} >>> ${32 - n})) >>> 0`]
-          : ["0", `(${l} << ${n - 32}) >>> 0`];
-      case 1:
-        return n < 32
-          ? [`((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`, `${h} >>> ${n}`]
-          : [`${h} >>> ${n - 32}`, "0"];
-      case 2:
-        return n < 32
-          ? [`((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`, `(${h} >> ${n}) >>> 0`]
-          : [`(${h} >> ${n - 32}) >>> 0`, `(${h} >> 31) >>> 0`];
-      default:
-        if (n < 32) {
-          return [
-            `((${l} >>> ${n}) | (${h} << ${32 - n})) >>> 0`,
-            `((${h} >>> ${n}) | (${l} << ${32 - n})) >>> 0`,
-          ];
-        }
-        if (n === 32) return [h, l];
-        return [
-          `((${h} >>> ${n - 32}) | (${l} << ${64 - n})) >>> 0`,
-          `((${l} >>> ${n - 32}) | (${h} << ${64 - n})) >>> 0`,
-        ];
-    }
+    return shiftHalves(this.#lo(m), this.#hi(m), type, n);
   }
 
   #shift32(m: number, type: number, n: number): string {
@@ -334,7 +380,15 @@ class Emitter {
   // -- instruction classes ----------------------------------------------------
 
   /** X[d] = a + b + cin (64-bit), flags when `flags`. Operands are names or constants. */
-  #add64(d: number, al: string, ah: string, bl: string, bh: string, cin: number, flags: boolean) {
+  #add64(
+    d: number,
+    al: string,
+    ah: string,
+    bl: string,
+    bh: string,
+    cin: number | string,
+    flags: boolean,
+  ) {
     const t = this.#t();
     this.#emit(
       `{ const ${t} = ${al} + ${bl} + ${cin}; const rl = ${t} >>> 0; ` +
@@ -350,7 +404,7 @@ class Emitter {
     this.#emit("}");
   }
 
-  #add32(d: number, a: string, b: string, cin: number, flags: boolean): void {
+  #add32(d: number, a: string, b: string, cin: number | string, flags: boolean): void {
     const t = this.#t();
     this.#emit(`{ const ${t} = ${a} + ${b} + ${cin}; const r = ${t} >>> 0;`);
     if (flags) {
@@ -406,6 +460,71 @@ class Emitter {
       this.#emit(`{ const a = ${this.#lo(n)};`);
       this.#emit(sub ? `const b = ~(${mv}) >>> 0;` : `const b = ${mv};`);
       this.#add32(d, "a", "b", sub ? 1 : 0, flags);
+    }
+    this.#emit("}");
+  }
+
+  #addSubExtended(w: number, flagsLive: boolean): void {
+    const sf = w >>> 31, sub = (w & (1 << 30)) !== 0, s = (w & (1 << 29)) !== 0;
+    const d = (w & 31) === 31 ? (s ? R_DISCARD : R_SP) : w & 31;
+    const n = ((w >>> 5) & 31) === 31 ? R_SP : (w >>> 5) & 31;
+    const m = (w >>> 16) & 31, option = (w >>> 13) & 7, amount = (w >>> 10) & 7;
+    const lm = this.#lo(m), hm = sf === 1 && (option & 3) === 3 ? this.#hi(m) : "0";
+    let el: string, eh: string;
+    switch (option) {
+      case 0:
+        [el, eh] = [`(${lm} & 0xff)`, "0"];
+        break;
+      case 1:
+        [el, eh] = [`(${lm} & 0xffff)`, "0"];
+        break;
+      case 4:
+        [el, eh] = [`(((${lm} << 24) >> 24) >>> 0)`, `(((${lm} << 24) >> 31) >>> 0)`];
+        break;
+      case 5:
+        [el, eh] = [`(((${lm} << 16) >> 16) >>> 0)`, `(((${lm} << 16) >> 31) >>> 0)`];
+        break;
+      case 6:
+        [el, eh] = [lm, `((${lm} >> 31) >>> 0)`];
+        break;
+      default: // UXTW (2), UXTX/LSL (3), SXTX (7)
+        [el, eh] = [lm, option === 2 ? "0" : hm];
+    }
+    const flags = s && flagsLive;
+    if (sf === 1) {
+      const [ml, mh] = shiftHalves(el, eh, 0, amount);
+      this.#emit(`{ const al = ${this.#lo(n)}, ah = ${this.#hi(n)};`);
+      this.#emit(
+        sub ? `const bl = ~(${ml}) >>> 0, bh = ~(${mh}) >>> 0;` : `const bl = ${ml}, bh = ${mh};`,
+      );
+      this.#add64(d, "al", "ah", "bl", "bh", sub ? 1 : 0, flags);
+    } else {
+      const mv = amount === 0 ? el : `((${el} << ${amount}) >>> 0)`;
+      this.#emit(`{ const a = ${this.#lo(n)};`);
+      this.#emit(sub ? `const b = ~(${mv}) >>> 0;` : `const b = ${mv};`);
+      this.#add32(d, "a", "b", sub ? 1 : 0, flags);
+    }
+    this.#emit("}");
+  }
+
+  #addSubCarry(w: number, flagsLive: boolean): void {
+    const sf = w >>> 31, sub = (w & (1 << 30)) !== 0, s = (w & (1 << 29)) !== 0;
+    const d = (w & 31) === 31 ? R_DISCARD : w & 31;
+    const n = (w >>> 5) & 31, m = (w >>> 16) & 31;
+    const flags = s && flagsLive;
+    const cin = `((cpu.nzcv >>> 29) & 1)`;
+    if (sf === 1) {
+      this.#emit(`{ const al = ${this.#lo(n)}, ah = ${this.#hi(n)};`);
+      const ml = this.#lo(m), mh = this.#hi(m);
+      this.#emit(
+        sub ? `const bl = ~${ml} >>> 0, bh = ~${mh} >>> 0;` : `const bl = ${ml}, bh = ${mh};`,
+      );
+      this.#add64(d, "al", "ah", "bl", "bh", cin, flags);
+    } else {
+      this.#emit(`{ const a = ${this.#lo(n)};`);
+      const ml = this.#lo(m);
+      this.#emit(sub ? `const b = ~${ml} >>> 0;` : `const b = ${ml};`);
+      this.#add32(d, "a", "b", cin, flags);
     }
     this.#emit("}");
   }
@@ -601,6 +720,242 @@ class Emitter {
       this.#emit("}");
     }
     this.#emit(`if (brk) { ${this.#exitTo(4 * (i + 1), i + 1)} }`);
+  }
+
+  /**
+   * Base register field `rn` (31 = SP, alignment-checked) as [lo, hi]
+   * expressions; emits the SP alignment check for instruction `i`.
+   */
+  #base(rn: number, i: number): [string, string] {
+    if (rn !== 31) return [this.#lo(rn), this.#hi(rn)];
+    this.#emit(`if ((xl[32] & 0xf) !== 0) { ${this.#mayThrow(i)} checkSpAlignment(cpu); }`);
+    return ["xl[32]", "xh[32]"];
+  }
+
+  /**
+   * Emit `const al, ah` = [bl, bh] + a signed constant `off` (|off| < 2^16),
+   * inside an open scope.
+   */
+  #addressImm(bl: string, bh: string, off: number): void {
+    if (off === 0) {
+      this.#emit(`const al = ${bl}, ah = ${bh};`);
+      return;
+    }
+    const t = this.#t();
+    this.#emit(
+      `const ${t} = ${bl} + ${off}; const al = ${t} >>> 0; ` +
+        `const ah = (${bh} + (${t} > 0xffffffff ? 1 : ${t} < 0 ? -1 : 0)) >>> 0;`,
+    );
+  }
+
+  /** The inline TLB probe of [al, ah] and its hit condition for an access of `bytes`, `span` in one page. */
+  #probe(bytes: number, span: number): string {
+    this.#usesTlb = true;
+    this.#emit("const vpn = al >>> 12, ti = vpn & 1023, m = tmap[ti];");
+    const inPage = span > bytes ? ` && (al & 0xfff) <= ${4096 - span}` : "";
+    return `m !== null && ttagLo[ti] === vpn && ttagHi[ti] === (ah | 0) && ` +
+      `(tasid[ti] === asid || tasid[ti] === -1) && (al & ${bytes - 1}) === 0${inPage}`;
+  }
+
+  /** Fast-path RAM load of `bytes` at `o` into `vl`/`vh` (names) from `dv`. */
+  static #get(bytes: number, o: string, vl: string, vh: string): string {
+    return bytes === 8
+      ? `${vl} = dv.getUint32(${o}, true); ${vh} = dv.getUint32(${o} + 4, true);`
+      : bytes === 4
+      ? `${vl} = dv.getUint32(${o}, true);`
+      : bytes === 2
+      ? `${vl} = dv.getUint16(${o}, true);`
+      : `${vl} = dv.getUint8(${o});`;
+  }
+
+  /** Fast-path RAM store of `bytes` from `vl`/`vh` (expressions) at `o` into `dv`. */
+  static #put(bytes: number, o: string, vl: string, vh: string): string {
+    return bytes === 8
+      ? `dv.setUint32(${o}, ${vl}, true); dv.setUint32(${o} + 4, ${vh}, true);`
+      : bytes === 4
+      ? `dv.setUint32(${o}, ${vl}, true);`
+      : bytes === 2
+      ? `dv.setUint16(${o}, ${vl}, true);`
+      : `dv.setUint8(${o}, ${vl});`;
+  }
+
+  /** Write a loaded value (`vl`/`vh` names) to Rt per size and opc (sign extension). */
+  #writeLoaded(t: number, size: number, opc: number, vl: string, vh: string): void {
+    const d = t === 31 ? R_DISCARD : t;
+    if (size === 3) this.#write(d, vl, vh);
+    else if (opc === 1) this.#write(d, vl, "0");
+    else {
+      const sh = 32 - (8 << size), sv = this.#t();
+      this.#emit(`const ${sv} = ${sh === 0 ? `${vl} | 0` : `(${vl} << ${sh}) >> ${sh}`};`);
+      this.#write(d, `${sv} >>> 0`, opc === 2 ? `(${sv} >> 31) >>> 0` : "0");
+    }
+  }
+
+  /**
+   * LDUR/STUR, LDR/STR pre/post-indexed and register offset (one general
+   * register): inline TLB hit, else readMem/writeMem as the interpreter.
+   */
+  #loadStoreSingle(w: number, i: number): void {
+    const size = w >>> 30, opc = (w >>> 22) & 3, bytes = 1 << size;
+    const rn = (w >>> 5) & 31, t = w & 31;
+    const regOffset = (w & (1 << 21)) !== 0, mode = (w >>> 10) & 3;
+    const imm9 = (w << 11) >> 23;
+    // Operands first (register loads must not be emitted inside a branch).
+    let ml = "", mh = "";
+    if (regOffset) {
+      const m = (w >>> 16) & 31, option = (w >>> 13) & 7;
+      const sh = (w & (1 << 12)) !== 0 ? size : 0;
+      if (option === 3 || option === 7) [ml, mh] = this.#shift64(m, 0, sh);
+      else {
+        const l = this.#lo(m);
+        const h = option === 6 ? `((${l} >> 31) >>> 0)` : "0";
+        [ml, mh] = shiftHalves(l, h, 0, sh);
+      }
+    }
+    const [bl, bh] = this.#base(rn, i);
+    const vtl = opc === 0 ? this.#lo(t) : "", vth = opc === 0 ? this.#hi(t) : "";
+    this.#emit("{");
+    if (regOffset) {
+      const s = this.#t();
+      this.#emit(
+        `const ${s} = ${bl} + (${ml}); const al = ${s} >>> 0; ` +
+          `const ah = (${bh} + (${mh}) + (${s} > 0xffffffff ? 1 : 0)) >>> 0;`,
+      );
+    } else this.#addressImm(bl, bh, mode === 1 ? 0 : imm9); // post-index: the base itself
+    const hit = this.#probe(bytes, bytes);
+    const throwCode = this.#mayThrow(i);
+    if (opc === 0) {
+      this.#emit(
+        `if (${hit} && (tperm[ti] & needW) !== 0 && tmarks[ti][tmarkIndex[ti]] === 0) { ` +
+          `const dv = m.view, o = toff[ti] + (al & 0xfff); ${
+            Emitter.#put(bytes, "o", vtl, vth)
+          } } else { ${throwCode} ` +
+          `writeMem(cpu, al, ah, ${bytes}, ${vtl}, ${vth}, 0); ${this.#afterSlowAccess()} }`,
+      );
+    } else {
+      this.#emit(
+        `let vl = 0, vh = 0; if (${hit} && (tperm[ti] & needR) !== 0) { ` +
+          `const dv = m.view, o = toff[ti] + (al & 0xfff); ${
+            Emitter.#get(bytes, "o", "vl", "vh")
+          } } else { ${throwCode} ` +
+          `vl = readMem(cpu, al, ah, ${bytes}, 0); vh = cpu.memHi; ${this.#afterSlowAccess()} }`,
+      );
+      this.#writeLoaded(t, size, opc, "vl", "vh");
+    }
+    if (!regOffset && mode !== 0) this.#writeBase(rn, mode === 1 ? imm9 : 0);
+    this.#emit("}");
+    this.#emit(`if (brk) { ${this.#exitTo(4 * (i + 1), i + 1)} }`);
+  }
+
+  /** Writeback of pre/post-indexing: base = [al, ah] + `off` (after the access; the address wins over Rt). */
+  #writeBase(rn: number, off: number): void {
+    const slot = rn === 31 ? R_SP : rn;
+    if (off === 0) {
+      this.#write(slot, "al", "ah");
+      return;
+    }
+    const t = this.#t();
+    this.#emit(`const ${t} = al + ${off};`);
+    this.#write(
+      slot,
+      `${t} >>> 0`,
+      `(ah + (${t} > 0xffffffff ? 1 : ${t} < 0 ? -1 : 0)) >>> 0`,
+    );
+  }
+
+  /** LDP/STP/LDNP/STNP of W or X registers (both accesses in one page inline; else as the interpreter). */
+  #loadStorePair(w: number, i: number): void {
+    const wide = (w >>> 30) === 2, bytes = wide ? 8 : 4;
+    const load = (w & (1 << 22)) !== 0, mode = (w >>> 23) & 3;
+    const t = w & 31, t2 = (w >>> 10) & 31, rn = (w >>> 5) & 31;
+    const offset = ((w << 10) >> 25) * bytes;
+    const [bl, bh] = this.#base(rn, i);
+    const v1l = load ? "" : this.#lo(t), v1h = load ? "" : this.#hi(t);
+    const v2l = load ? "" : this.#lo(t2), v2h = load ? "" : this.#hi(t2);
+    this.#emit("{");
+    this.#addressImm(bl, bh, mode === 1 ? 0 : offset);
+    const hit = this.#probe(bytes, 2 * bytes);
+    const throwCode = this.#mayThrow(i);
+    const second =
+      `const bl = (al + ${bytes}) >>> 0, bh = (ah + (al + ${bytes} > 0xffffffff ? 1 : 0)) >>> 0;`;
+    if (!load) {
+      this.#emit(
+        `if (${hit} && (tperm[ti] & needW) !== 0 && tmarks[ti][tmarkIndex[ti]] === 0) { ` +
+          `const dv = m.view, o = toff[ti] + (al & 0xfff); ${Emitter.#put(bytes, "o", v1l, v1h)} ${
+            Emitter.#put(bytes, `o + ${bytes}`, v2l, v2h)
+          } } else { ${throwCode} ${second} ` +
+          `writeMem(cpu, al, ah, ${bytes}, ${v1l}, ${v1h}, 0); ` +
+          `writeMem(cpu, bl, bh, ${bytes}, ${v2l}, ${v2h}, 0); ${this.#afterSlowAccess()} }`,
+      );
+    } else {
+      const hiRead = wide ? "cpu.memHi" : "0";
+      this.#emit(
+        `let vl = 0, vh = 0, wl = 0, wh = 0; if (${hit} && (tperm[ti] & needR) !== 0) { ` +
+          `const dv = m.view, o = toff[ti] + (al & 0xfff); ${
+            Emitter.#get(bytes, "o", "vl", "vh")
+          } ${Emitter.#get(bytes, `o + ${bytes}`, "wl", "wh")} } else { ${throwCode} ${second} ` +
+          `vl = readMem(cpu, al, ah, ${bytes}, 0); vh = ${hiRead}; ` +
+          `wl = readMem(cpu, bl, bh, ${bytes}, 0); wh = ${hiRead}; ${this.#afterSlowAccess()} }`,
+      );
+      this.#write(t === 31 ? R_DISCARD : t, "vl", wide ? "vh" : "0");
+      this.#write(t2 === 31 ? R_DISCARD : t2, "wl", wide ? "wh" : "0");
+    }
+    if (mode === 1) this.#writeBase(rn, offset);
+    else if (mode === 3) this.#writeBase(rn, 0);
+    this.#emit("}");
+    this.#emit(`if (brk) { ${this.#exitTo(4 * (i + 1), i + 1)} }`);
+  }
+
+  /** SBFM/UBFM, both widths (every alias), as a constant field extract/insert. */
+  #bitfield(w: number): void {
+    const sf = w >>> 31, signed = ((w >>> 29) & 3) === 0;
+    const immr = (w >>> 16) & 63, imms = (w >>> 10) & 63;
+    const d = (w & 31) === 31 ? R_DISCARD : w & 31;
+    const n = (w >>> 5) & 31;
+    const size = sf === 1 ? 64 : 32;
+    let lsb: number, width: number, pos: number;
+    if (imms >= immr) {
+      lsb = immr;
+      width = imms - immr + 1;
+      pos = 0;
+    } else {
+      lsb = 0;
+      width = imms + 1;
+      pos = size - immr;
+    }
+    const top = pos + width;
+    if (sf === 0) {
+      const v = this.#lo(n);
+      const field = `((${v} >>> ${lsb}) & ${ones32(width)})`;
+      this.#emit(`{ const rl = (${field} << ${pos}) >>> 0;`);
+      if (signed && top < 32) {
+        this.#emit(
+          `const r2 = ((${v} >>> ${imms}) & 1) !== 0 ? (rl | ${~ones32(top) >>> 0}) >>> 0 : rl;`,
+        );
+        this.#write(d, "r2", "0");
+      } else this.#write(d, "rl", "0");
+      this.#emit("}");
+      return;
+    }
+    const l = this.#lo(n), h = this.#hi(n);
+    let [fl, fh] = shiftHalves(l, h, 1, lsb);
+    if (width < 32) {
+      fl = `((${fl}) & ${ones32(width)})`;
+      fh = "0";
+    } else if (width < 64) fh = `((${fh}) & ${ones32(width - 32)})`;
+    this.#emit(`{ const fl = ${fl}, fh = ${fh};`);
+    const [pl, ph] = shiftHalves("fl", "fh", 0, pos);
+    this.#emit(`let rl = ${pl === "fl" ? "fl" : pl}, rh = ${ph};`);
+    if (signed && top < 64) {
+      const neg = imms >= 32 ? `((${h} >>> ${imms - 32}) & 1)` : `((${l} >>> ${imms}) & 1)`;
+      const fillLo = top >= 32 ? 0 : ~ones32(top) >>> 0;
+      const fillHi = top > 32 ? ~ones32(top - 32) >>> 0 : 0xffffffff;
+      this.#emit(
+        `if (${neg} !== 0) { rl = (rl | ${fillLo}) >>> 0; rh = (rh | ${fillHi}) >>> 0; }`,
+      );
+    }
+    this.#write(d, "rl", "rh");
+    this.#emit("}");
   }
 
   #generic(ins: BlockInsn, i: number): void {
@@ -818,6 +1173,21 @@ throw e;
           break;
         case Op.LoadStoreUImm:
           this.#loadStore(ins.word, i);
+          break;
+        case Op.LoadStoreSingle:
+          this.#loadStoreSingle(ins.word, i);
+          break;
+        case Op.LoadStorePair:
+          this.#loadStorePair(ins.word, i);
+          break;
+        case Op.Bitfield:
+          this.#bitfield(ins.word);
+          break;
+        case Op.AddSubExtended:
+          this.#addSubExtended(ins.word, flagsLive[i]);
+          break;
+        case Op.AddSubCarry:
+          this.#addSubCarry(ins.word, flagsLive[i]);
           break;
         case Op.Generic:
         case Op.GenericMemory:

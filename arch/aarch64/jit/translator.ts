@@ -64,7 +64,15 @@ export interface TranslatorStats {
   readonly blockEntries: number;
   /** Guest instructions retired inside translated blocks. */
   readonly retiredInBlocks: number;
+  /**
+   * Host milliseconds spent in translated code, estimated: every
+   * {@link TIME_SAMPLE_PERIOD}th block entry is timed and counts that many times.
+   */
+  readonly timeInBlocksMs: number;
 }
+
+/** One block entry in this many is timed for {@link TranslatorStats.timeInBlocksMs} (a power of two). */
+export const TIME_SAMPLE_PERIOD = 1024;
 
 type Factory = (deps: unknown, handlers: readonly Handler[]) => BlockCode;
 
@@ -85,6 +93,7 @@ export function translatorTotals(): TranslatorStats {
     translateMs: 0,
     blockEntries: 0,
     retiredInBlocks: 0,
+    timeInBlocksMs: 0,
   };
   for (const ref of live) {
     const t = ref.deref();
@@ -101,6 +110,7 @@ export function translatorTotals(): TranslatorStats {
     sum.translateMs += s.translateMs;
     sum.blockEntries += s.blockEntries;
     sum.retiredInBlocks += s.retiredInBlocks;
+    sum.timeInBlocksMs += s.timeInBlocksMs;
   }
   return sum;
 }
@@ -119,6 +129,8 @@ export class Translator {
   translateMs = 0;
   blockEntries = 0;
   retiredInBlocks = 0;
+  /** Host milliseconds of the timed block entries (see {@link TIME_SAMPLE_PERIOD}). */
+  sampledBlockMs = 0;
 
   constructor(
     readonly cache: DecodeCache,
@@ -219,6 +231,7 @@ export class Translator {
       translateMs: this.translateMs,
       blockEntries: this.blockEntries,
       retiredInBlocks: this.retiredInBlocks,
+      timeInBlocksMs: this.sampledBlockMs * TIME_SAMPLE_PERIOD,
     };
   }
 }

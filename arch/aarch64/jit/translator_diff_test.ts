@@ -8,8 +8,8 @@
  * the MMIO access logs at the end of each program.
  *
  * Programs mix random integer data-processing encodings, loads and stores
- * (aligned, unaligned: alignment faults since the MMU is off, MMIO, pairs,
- * pre/post-indexed), branches forward and backward, SVC (taken to a vector
+ * (unsigned, unscaled and register offsets, pre/post-indexed, on SP too;
+ * aligned, unaligned: alignment faults since the MMU is off, MMIO; pairs), branches forward and backward, SVC (taken to a vector
  * that skips the instruction), HVC (an exit), stores into the program itself
  * (self-modifying code), IC IALLU, and an MMIO read that raises the IRQ line
  * in the middle of a block (the IRQ handler lowers it).
@@ -97,6 +97,26 @@ function program(rng: Xorshift32): number[] {
     if (k < 45) {
       // Integer data processing; destinations limited to X0..X15.
       words.push(((randomEncoding(rng, rng.pick(integer)) & ~31) | rt) >>> 0);
+    } else if (k < 60 && rng.below(2) === 0) {
+      // LDUR/STUR, LDR/STR pre/post-indexed (x20, x21, SP), register offset (x20/x21/x24 base
+      // plus x22 = 0x10 or x23 = 0xfffffff8 with LSL/UXTW/SXTW/SXTX, scaled or not).
+      const size = rng.below(4), opc = rng.below(size < 2 ? 4 : 3);
+      const o = opc === 2 && size === 3 ? 1 : opc;
+      const head = (size << 30) | 0x38000000 | (o << 22) | rt;
+      const form = rng.below(3);
+      if (form === 2) {
+        const rn = rng.pick([20, 21, 24]), rm = rng.pick([22, 23]);
+        const option = rng.pick([2, 3, 6, 7]);
+        words.push(
+          (head | (1 << 21) | (rm << 16) | (option << 13) | (rng.below(2) << 12) | (2 << 10) |
+            (rn << 5)) >>> 0,
+        );
+      } else {
+        const rn = rng.pick([20, 20, 21, 31]);
+        const mode = form === 0 ? 0 : rng.pick([1, 3]);
+        const imm9 = (rng.below(32) - 16) & 0x1ff;
+        words.push((head | (imm9 << 12) | (mode << 10) | (rn << 5)) >>> 0);
+      }
     } else if (k < 60) {
       // LDR/STR (unsigned offset), bases: DATA (x20), DATA+odd (x21), MMIO (x24).
       const size = rng.below(4), opc = rng.below(3);
@@ -194,6 +214,8 @@ function runPair(seed: number, instructions: number): number {
     m.vcpu.setRegister(RegisterSet.X, 20, BigInt(DATA + 0x100));
     m.vcpu.setRegister(RegisterSet.X, 21, BigInt(DATA + 0x203));
     m.vcpu.setRegister(RegisterSet.X, 24, BigInt(MMIO));
+    m.vcpu.setRegister(RegisterSet.X, 22, 0x10n);
+    m.vcpu.setRegister(RegisterSet.X, 23, 0xfffffff8n);
     m.vcpu.setRegister(RegisterSet.X, 25, BigInt(CODE));
     m.vcpu.setRegister(RegisterSet.X, 26, BigInt(ADD_X0_1));
     m.vcpu.setRegister(RegisterSet.SP_EL, 1, BigInt(DATA + 0x1000));

@@ -63,6 +63,13 @@ Deno.test("IC IALLU drops translated blocks; hot code is translated after the th
   assertEquals(s.invalidations >= 1, true);
   assertEquals(s.blocks, 0);
   assertEquals(s.retiredInBlocks > 250, true);
+  // The counters are what the status snapshot shows for this vCPU (vcpus[].arch).
+  const d = v.describe();
+  assertEquals(d.cpuMode, "jit");
+  assertEquals(d.jitBlocksTranslated, 1);
+  assertEquals(d.jitRetiredInBlocks, s.retiredInBlocks);
+  assertEquals(typeof d.jitTimeInBlocksMs, "number");
+  assertEquals(s.timeInBlocksMs >= 0, true);
 });
 
 Deno.test("cpu mode: options win, bad values are refused with a clear message", () => {

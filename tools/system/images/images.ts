@@ -24,6 +24,17 @@ import {
   VM_MANAGER_MODULE_PATH,
 } from "./initramfs.ts";
 import { buildVmManager, type VmManagerBuild, VmManagerBuildError } from "@gunyah-ts/rm/linux";
+import {
+  buildGunyahVmm,
+  MKDISK_SCRIPT,
+  PRIMARY_MKDISK_PATH,
+  PRIMARY_SECONDARY_INITRD_PATH,
+  PRIMARY_SECONDARY_KERNEL_PATH,
+  PRIMARY_VMM_PATH,
+  SECONDARY_INIT,
+  VmmBuildError,
+} from "@gunyah-ts/vmm";
+import { writeCpio } from "./cpio.ts";
 
 /** Paths of a ready set of guest images. */
 export interface GuestImages {
@@ -170,6 +181,49 @@ export interface EnsureOptions {
    * initramfs is made without, after a progress line saying why.
    */
   readonly vmManager?: boolean;
+  /**
+   * Also carry a secondary VM for `gunyah-vmm` (tools/vmm): `/bin/gunyah-vmm`,
+   * `/bin/gunyah-mkdisk`, and the same kernel as `/vm/Image` with a small
+   * initramfs `/vm/initrd.gz`. Default: with the default init only (the
+   * interactive system), as the Image adds 30+ MB. Needs the VM manager.
+   */
+  readonly secondaryVm?: boolean;
+}
+
+/** A secondary VM's payload for the primary's initramfs (see {@link EnsureOptions.secondaryVm}). */
+interface SecondaryPayload {
+  readonly vmm: string;
+}
+
+/** 4-byte alignment the kernel wants between concatenated initramfs archives (buffer-format.rst). */
+const ARCHIVE_ALIGN = 4;
+
+/**
+ * The secondary's files as an uncompressed cpio archive, appended after the
+ * gzip'd one: the kernel unpacks concatenated archives, and an uncompressed
+ * 30 MB Image is copied, not inflated, by the primary at boot.
+ */
+async function secondaryArchive(dir: string, manifest: Manifest): Promise<Uint8Array> {
+  const modules: ModuleFile[] = [];
+  for (const m of manifest.modules) {
+    modules.push({ path: m, data: await Deno.readFile(`${dir}/modules/${m}`) });
+  }
+  const initrd = await buildInitramfs({
+    busybox: await Deno.readFile(`${dir}/busybox`),
+    init: SECONDARY_INIT,
+    kernelRelease: manifest.kernelRelease,
+    modules,
+  });
+  const vmDir = PRIMARY_SECONDARY_KERNEL_PATH.split("/")[0];
+  return writeCpio([
+    { type: "dir", path: vmDir },
+    {
+      type: "file",
+      path: PRIMARY_SECONDARY_KERNEL_PATH,
+      data: await Deno.readFile(`${dir}/Image`),
+    },
+    { type: "file", path: PRIMARY_SECONDARY_INITRD_PATH, data: initrd },
+  ]);
 }
 
 /**
@@ -200,7 +254,19 @@ export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<Guest
       progress(`the initramfs gets no Gunyah VM manager: ${e.message}`);
     }
   }
-  const extra = vmm ? `\0${vmm.module}\0${vmm.testProgram}` : "";
+  let secondary: SecondaryPayload | null = null;
+  if (vmm && (opts.secondaryVm ?? opts.init === undefined)) {
+    try {
+      secondary = {
+        vmm: await buildGunyahVmm({ cache: root, progress: (m) => progress(`gunyah-vmm: ${m}`) }),
+      };
+    } catch (e) {
+      if (!(e instanceof VmmBuildError)) throw e;
+      progress(`the initramfs gets no gunyah-vmm: ${e.message}`);
+    }
+  }
+  const extra = (vmm ? `\0${vmm.module}\0${vmm.testProgram}` : "") +
+    (secondary ? `\0${secondary.vmm}\0${SECONDARY_INIT}\0${MKDISK_SCRIPT}` : "");
   const variant = (await sha256Hex(init + "\0" + manifest.modules.join(",") + extra))
     .slice(0, 16);
   const initrd = `${dir}/initramfs-${variant}.cpio.gz`;
@@ -216,12 +282,33 @@ export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<Guest
       init,
       kernelRelease: manifest.kernelRelease,
       modules,
-      files: vmm
-        ? [{ path: "bin/gunyah-test", data: await Deno.readFile(vmm.testProgram), mode: 0o755 }]
-        : [],
+      files: [
+        ...(vmm
+          ? [{ path: "bin/gunyah-test", data: await Deno.readFile(vmm.testProgram), mode: 0o755 }]
+          : []),
+        ...(secondary
+          ? [
+            { path: PRIMARY_VMM_PATH, data: await Deno.readFile(secondary.vmm), mode: 0o755 },
+            {
+              path: PRIMARY_MKDISK_PATH,
+              data: new TextEncoder().encode(MKDISK_SCRIPT),
+              mode: 0o755,
+            },
+          ]
+          : []),
+      ],
     });
+    let image = bytes;
+    if (secondary) {
+      progress("adding the secondary VM (kernel Image + initramfs, uncompressed cpio)");
+      const more = await secondaryArchive(dir, manifest);
+      const at = Math.ceil(bytes.length / ARCHIVE_ALIGN) * ARCHIVE_ALIGN;
+      image = new Uint8Array(at + more.length);
+      image.set(bytes);
+      image.set(more, at);
+    }
     const tmp = `${initrd}.tmp`;
-    await Deno.writeFile(tmp, bytes);
+    await Deno.writeFile(tmp, image);
     await Deno.rename(tmp, initrd);
   }
   return {
