@@ -13,6 +13,8 @@ import { GunyahSystem, HostVmmError } from "@gunyah-ts/system";
 import { FuzzFailure, type FuzzTarget } from "../runner.ts";
 
 const KNOWN: readonly number[] = Object.values(RmMsg);
+/** A flat binary that waits for interrupts for ever (`wfi; b .-4`). */
+const IDLE = new Uint8Array(Uint32Array.of(0xd503207f, 0x17ffffff).buffer);
 const VMIDS = [Vmid.HLOS, 0x3f, Vmid.DYNAMIC_FIRST, Vmid.DYNAMIC_FIRST + 1, 0, 0xffff];
 
 /** The target. */
@@ -22,6 +24,8 @@ export const rmRpcTarget: FuzzTarget = {
   async batch(prng, size) {
     const sys = await GunyahSystem.create({ ramBytes: 64 << 20 });
     try {
+      // The RM starts (and the host VMM gets its channel) with the first VM: a primary that idles.
+      sys.launch({ name: "primary", memory: 16 << 20, vcpus: 1, kernel: IDLE, bootargs: "" });
       let n = 0;
       for (; n < size; n++) {
         const msgId = prng.below(4) === 0 ? 0x5600_0000 + prng.below(0x200) : prng.pick(KNOWN);
