@@ -706,7 +706,8 @@ export class ResourceManager implements Component {
         `memory parcel 0x${image.handle.toString(16)} is gone`,
       );
     }
-    const dtbBytes = parcels.bytes(image.handle, image.dtbOffset, Number(image.dtbSize));
+    // A copy: the devicetree may span physically discontiguous pages of the parcel.
+    const dtbBytes = parcels.read(image.handle, image.dtbOffset, Number(image.dtbSize));
     if (!dtbBytes) {
       rec.status = VmStatus.INIT_FAILED;
       throw new RmRequestError(RmError.MEM_INVALID, "the devicetree is not readable in the parcel");
@@ -791,6 +792,12 @@ export class ResourceManager implements Component {
       }
       dtbBytes.fill(0);
       dtbBytes.set(out);
+      if (!parcels.write(image.handle, image.dtbOffset, dtbBytes)) {
+        throw new RmRequestError(
+          RmError.MEM_INVALID,
+          "the devicetree is not writable in the parcel",
+        );
+      }
     } catch (e) {
       this.#teardown(rec);
       rec.status = VmStatus.INIT_FAILED;
