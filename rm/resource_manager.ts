@@ -409,6 +409,11 @@ export class ResourceManager implements Component {
     return this.#parcelManager?.all ?? [];
   }
 
+  /** Read model: RPC handler faults the RM contained (exceptions that were not RM errors). */
+  get rpcFaults(): number {
+    return this.#rpc?.faults ?? 0;
+  }
+
   /** Read model: the RAM VM (or host client) `vmid` owns and may lend. */
   ownedMemory(vmid: number): readonly OwnedRegion[] {
     return this.#parcelManager?.ownedMemory(vmid) ?? [];

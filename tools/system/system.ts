@@ -747,12 +747,7 @@ export class GunyahSystem {
     const finish = (e: VmEnd) => {
       offExit();
       offState();
-      // The RM learns of the exit from the vCPUs' HALT VIRQs: let it take them
-      // (after the exit finished) before `ended` settles, so its record agrees.
-      queueMicrotask(() => {
-        this.hv.deliverComponentVirqs();
-        settle(e);
-      });
+      settle(e);
     };
     const offExit = this.hv.events.on("vm.exit", (e) => {
       if (!names.has(e.thread)) return;

@@ -13,6 +13,8 @@ import { GunyahSystem, HostVmmError } from "@gunyah-ts/system";
 import { FuzzFailure, type FuzzTarget } from "../runner.ts";
 
 const KNOWN: readonly number[] = Object.values(RmMsg);
+/** A flat guest parked in a WFI loop (the primary the RM boots with). */
+const WFI_LOOP = new Uint8Array(Uint32Array.of(0xd503207f, 0x17ffffff).buffer);
 const VMIDS = [Vmid.HLOS, 0x3f, Vmid.DYNAMIC_FIRST, Vmid.DYNAMIC_FIRST + 1, 0, 0xffff];
 
 /** The target. */
@@ -21,6 +23,10 @@ export const rmRpcTarget: FuzzTarget = {
   description: "random RM RPC requests over the host VMM's message-queue channel",
   async batch(prng, size) {
     const sys = await GunyahSystem.create({ ramBytes: 64 << 20 });
+    // The RM boots with the primary (its boot description): launch one, parked in WFI.
+    sys.launch({ name: "primary", memory: 16 << 20, vcpus: 1, kernel: WFI_LOOP, bootargs: "" }, {
+      start: false,
+    });
     try {
       let n = 0;
       for (; n < size; n++) {
@@ -43,7 +49,7 @@ export const rmRpcTarget: FuzzTarget = {
         }
       }
       if (sys.hv.faults > 0) throw new FuzzFailure(`${sys.hv.faults} faults were contained`);
-      const faults = sys.rm.rpc?.faults ?? 0;
+      const faults = sys.rm.rpcFaults;
       if (faults > 0) throw new FuzzFailure(`${faults} RM handler faults (non-RM exceptions)`);
       await sys.hostVmm.call(RmMsg.VM_GET_VMID).catch((e) => {
         throw new FuzzFailure(`the RM stopped serving: ${(e as Error).message}`);
