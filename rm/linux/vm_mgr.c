@@ -335,6 +335,10 @@ static int gh_vm_mem_give(struct gh_vm *vm, struct gh_vm_mem *m)
 				 NULL, NULL);
 		done += n;
 	}
+	if (!ret && first < m->nr_runs)
+		pr_info("VM %u: region %u is %u runs: %u in %s, %u by MEM_APPEND\n",
+			vm->vmid, m->region.label, m->nr_runs, first,
+			m->lend ? "MEM_LEND" : "MEM_SHARE", m->nr_runs - first);
 	kfree(req);
 	return ret;
 }

@@ -179,6 +179,12 @@ Deno.test({
       ]);
       assert(s.text.includes("room after the devicetree for its /hypervisor overlay"), s.text);
       assert(/the secondary counted from \d+ to 100000\n/.test(s.text), s.text);
+      // 4 MiB of scattered pages: more SGL entries than one MEM_SHARE carries.
+      const append = /gunyah: VM \d+: region 0 is (\d+) runs: 512 in MEM_SHARE, (\d+) by MEM_APPEND/
+        .exec(s.text);
+      assert(append !== null, `no MEM_APPEND:\n${s.text}`);
+      assertEquals(Number(append[1]) - 512, Number(append[2]));
+      console.log(`start: region of ${append[1]} runs, ${append[2]} by MEM_APPEND`);
       const created = [...s.text.matchAll(/gunyah: created VM with VMID (\d+)/g)].pop();
       assert(created !== undefined, s.text);
       const vmid = Number(created[1]);

@@ -3,7 +3,8 @@
  * gunyah-vm-test: VMMs on /dev/gunyah, one per scenario, each printing one
  * line per step ("gunyah-vm-test: <what> -> <result>") for the e2e test.
  *
- *   start [--hold]  the minimal VMM: one shared memory region with the
+ *   start [--hold]  the minimal VMM: one shared memory region (4 MiB of
+ *                   scattered pages: MEM_APPEND) with the
  *                   image and its devicetree (hypervisor-scheduled vCPU,
  *                   vGIC at 0x3fff0000), GH_VM_SET_DTB_CONFIG, GH_VM_START,
  *                   no functions; polls what the secondary writes into the
@@ -44,6 +45,13 @@ extern const unsigned char proxy_image[], proxy_image_end[], proxy_dtb[], proxy_
 
 #define RAM_GPA		0x80000000ULL
 #define RAM_SIZE	0x100000ULL
+/*
+ * The "start" secondary's region: 4 MiB whose pages are faulted in
+ * scattered (even pages first, then odd ones), so that hardly two
+ * neighbours are physically adjacent and the module needs more than 512
+ * SGL entries: MEM_SHARE carries 512, MEM_APPEND the rest.
+ */
+#define SCATTERED_RAM_SIZE 0x400000ULL
 #define DTB_OFFSET	0x10000ULL
 #define DTB_ROOM	0x4000ULL	/* the tree and room for the RM's overlay */
 /* What hyp_secondary.S writes into its RAM. */
@@ -101,14 +109,15 @@ struct vm {
 };
 
 /* A VM with one region holding the image at 0 and the devicetree at DTB_OFFSET. */
-static void make_vm(struct vm *vm, const unsigned char *image, size_t image_size,
-		    const unsigned char *dtb, size_t dtb_size, int lend)
+static void make_vm_sized(struct vm *vm, const unsigned char *image, size_t image_size,
+			  const unsigned char *dtb, size_t dtb_size, int lend, size_t size,
+			  int scattered)
 {
 	struct gh_userspace_memory_region r = {
 		.label = 0,
 		.flags = GH_MEM_ALLOW_READ | GH_MEM_ALLOW_WRITE | GH_MEM_ALLOW_EXEC,
 		.guest_phys_addr = RAM_GPA,
-		.memory_size = RAM_SIZE,
+		.memory_size = size,
 	};
 	struct gh_vm_dtb_config c = {
 		.guest_phys_addr = RAM_GPA + DTB_OFFSET,
@@ -126,11 +135,19 @@ static void make_vm(struct vm *vm, const unsigned char *image, size_t image_size
 	if (vm->fd < 0)
 		exit(1);
 	/* Shared, so that a forked child sees the same pages (no copy). */
-	mem = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		fail("mmap");
-	memset(mem, 0, RAM_SIZE);
+	if (scattered) {
+		size_t page = (size_t)sysconf(_SC_PAGESIZE), i;
+
+		for (i = 0; i < size / page; i += 2)
+			mem[i * page] = 1;
+		for (i = 1; i < size / page; i += 2)
+			mem[i * page] = 1;
+	}
+	memset(mem, 0, size);
 	memcpy(mem, image, image_size);
 	memcpy(mem + DTB_OFFSET, dtb, dtb_size);
 	r.userspace_addr = (uintptr_t)mem;
@@ -138,6 +155,12 @@ static void make_vm(struct vm *vm, const unsigned char *image, size_t image_size
 	say(lend ? "GH_VM_ANDROID_LEND_USER_MEM" : "GH_VM_SET_USER_MEM_REGION",
 	    ioctl(vm->fd, lend ? GH_VM_ANDROID_LEND_USER_MEM : GH_VM_SET_USER_MEM_REGION, &r));
 	say("GH_VM_SET_DTB_CONFIG", ioctl(vm->fd, GH_VM_SET_DTB_CONFIG, &c));
+}
+
+static void make_vm(struct vm *vm, const unsigned char *image, size_t image_size,
+		    const unsigned char *dtb, size_t dtb_size, int lend)
+{
+	make_vm_sized(vm, image, image_size, dtb, dtb_size, lend, RAM_SIZE, 0);
 }
 
 static uint32_t mem32(struct vm *vm, size_t off)
@@ -219,8 +242,8 @@ static int scenario_start(int hold)
 	long ret;
 
 	no_room_for_the_overlay();
-	make_vm(&vm, hyp_image, hyp_image_end - hyp_image, hyp_dtb,
-		hyp_dtb_end - hyp_dtb, 0);
+	make_vm_sized(&vm, hyp_image, hyp_image_end - hyp_image, hyp_dtb,
+		      hyp_dtb_end - hyp_dtb, 0, SCATTERED_RAM_SIZE, 1);
 	ret = ioctl(vm.fd, GH_VM_START);
 	say("GH_VM_START", ret);
 	if (ret < 0)
