@@ -44,12 +44,10 @@ import {
   VmRequestError,
 } from "@gunyah-ts/system";
 import { RmError, RmMsg, Vmid } from "@gunyah-ts/rm";
-import { HostVmmError } from "@gunyah-ts/system";
+import { HostVmmError, MIN_VM_MEMORY } from "@gunyah-ts/system";
 import { checkImagePath, ImagePathError, type ImagePolicy } from "./access.ts";
 import { consoleTap } from "./console_tap.ts";
 
-/** Smallest VM RAM the dashboard accepts (the boot's `--memory` floor). */
-export const MIN_VM_MEMORY = 16 << 20;
 /** Stage-2 granule: VM RAM must be a multiple of it (4 KiB). */
 export const VM_MEMORY_GRANULE = 0x1000;
 /** Longest VM name accepted. */
@@ -228,6 +226,15 @@ export class VmControl {
     const sys = this.#system;
     if (sys.vmRecords().some((v) => v.name === req.name)) {
       throw new VmControlError(409, `a VM named '${req.name}' exists; choose another name`);
+    }
+    const free = this.#rootOwnedBytes();
+    if (req.memory > free) {
+      throw new VmControlError(
+        409,
+        `VM '${req.name}' needs ${mib(req.memory)} MiB but the root partition has ${
+          mib(free)
+        } MiB free; delete a VM or ask for less`,
+      );
     }
     let kernelPath = req.kernel;
     let initrdPath = req.initrd === "none" ? undefined : req.initrd;
@@ -477,6 +484,11 @@ export class VmControl {
       throw e;
     }
   }
+}
+
+/** Bytes as whole MiB (rounded down), without 32-bit arithmetic. */
+function mib(bytes: number): number {
+  return Math.floor(bytes / 2 ** 20);
 }
 
 /** Whether `vmid` is the primary VM (the HLOS VMID, the VM `gunyah boot` launches). */
