@@ -101,6 +101,12 @@ Deno.test("route table: every listed route answers; other methods get 405 with A
     for (const r of DASHBOARD_ROUTES) {
       assert(registered.has(`${r.method} ${r.path}`), `${r.method} ${r.path} is registered`);
     }
+    // The README's route table lists the same routes.
+    const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+    for (const r of DASHBOARD_ROUTES.filter((r) => r.path !== "/api")) {
+      const row = new RegExp(`\\| ${r.method} +\\| \`${r.path.replaceAll("/", "\\/")}\` +\\|`);
+      assert(row.test(readme), `README route table: ${r.method} ${r.path}`);
+    }
     const put = await call(dash, "PUT", "/api/vms", { json: {} });
     assertEquals([put.status, put.res.headers.get("allow")], [405, "GET, POST"]);
     const getStop = await call(dash, "GET", "/api/vms/3/stop");
@@ -145,6 +151,9 @@ Deno.test("bad requests: 400 / 413 / 415 / 404 / 426 with what to do", async () 
       body: "{",
     });
     assertEquals(notJson.status, 400);
+    const huge = await call(dash, "POST", "/api/vms", { json: { name: "h", memory: "6G" } });
+    assertEquals(huge.status, 409);
+    assert(/needs 6144 MiB but the root partition has \d+ MiB free/.test(String(huge.body.error)));
     const vcpus = await call(dash, "POST", "/api/vms", { json: { name: "v", vcpus: "two" } });
     assertEquals(vcpus.status, 400);
     assertEquals(vcpus.body.error, `'vcpus': expected an integer from 1 to 8, got "two"`);

@@ -162,12 +162,14 @@ Deno.test({
       headless: true,
       args: ["--no-sandbox"],
     });
+    const pageErrors: string[] = [];
     let exited: Deno.CommandStatus | null = null;
     const status = boot.status.then((s) => (exited = s));
     try {
       await until("the boot to print the dashboard URL", () => Promise.resolve(openUrl), 120_000);
       const page = await browser.newPage({ viewport: { width: 1500, height: 1300 } });
       page.on("dialog", (d) => d.accept());
+      page.on("pageerror", (e) => pageErrors.push(e.message));
       await page.goto(openUrl);
       assert(!page.url().includes("token="), "the token left the address bar");
 
@@ -264,6 +266,8 @@ Deno.test({
       );
       await page.screenshot({ path: `${SCREENSHOT_DIR}/created-vm.png` });
       const vm2 = (await apiVms(page)).find((v) => v.name === "vm2")!;
+      const ramDuring = await rootOwned(page);
+      assertEquals(ramBefore - ramDuring, 16 << 20, "vm2's RAM came out of the root partition");
 
       await page.click(`button[data-act="restart"][data-name="vm2"]`);
       await until(
@@ -290,7 +294,8 @@ Deno.test({
       assert(msg.includes(`VMID ${vm2.vmid} freed`), msg);
       const ramAfter = await rootOwned(page);
       console.error(
-        `[browser] root partition RAM before vm2 ${ramBefore} B, after its delete ${ramAfter} B`,
+        `[browser] root partition RAM before vm2 ${ramBefore} B, with it ${ramDuring} B, ` +
+          `after its delete ${ramAfter} B`,
       );
       assertEquals(ramAfter, ramBefore, "the deleted VM's RAM is back in the root partition");
 
@@ -354,6 +359,7 @@ Deno.test({
       assert(draws.length >= 3, "the page drew while we watched");
       await page.click('#console-tabs button:has-text("primary")');
       await page.screenshot({ path: `${SCREENSHOT_DIR}/overview.png`, fullPage: true });
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/dashboard.png` }); // the README's
 
       // poweroff -f in the primary's terminal ends the system; the page says so.
       await page.click(".term:not(.hidden)");
@@ -366,9 +372,19 @@ Deno.test({
       assert((await page.textContent("#ended"))!.includes("System ended"));
       assert((await page.textContent("#vms"))!.includes("primary"), "the last data stays");
       await page.screenshot({ path: `${SCREENSHOT_DIR}/system-ended.png`, fullPage: true });
+      assertEquals(pageErrors, [], "the page's script raised no error");
       await until("the boot to exit", () =>
         Promise.resolve(exited !== null), 60_000);
       assertEquals(exited!.code, 0, bootLog);
+    } catch (e) {
+      for (const p of browser.contexts().flatMap((c) => c.pages())) {
+        await p.screenshot({ path: `${SCREENSHOT_DIR}/failure.png`, fullPage: true }).catch(
+          () => {},
+        );
+      }
+      throw new Error(`${(e as Error).message}; page errors: ${pageErrors.join("; ") || "none"}`, {
+        cause: e,
+      });
     } finally {
       await browser.close();
       if (exited === null) {

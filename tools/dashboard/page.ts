@@ -259,7 +259,13 @@ function table(head, rows, empty) {
       return "<tr>" + r.map(function (c) { return "<td>" + c + "</td>"; }).join("") + "</tr>";
     }).join("") + "</tbody></table>";
 }
-function setHtml(id, html) { var el = $(id); if (el.innerHTML !== html) el.innerHTML = html; }
+/* Replace an element's HTML when it changed (compared with what was set, not re-serialised). */
+var shownHtml = {};
+function setHtml(id, html) {
+  if (shownHtml[id] === html) return;
+  shownHtml[id] = html;
+  $(id).innerHTML = html;
+}
 
 
 /* The delta rules of live.ts (applyDelta): objects key by key, keyed arrays by identity. */
@@ -339,7 +345,7 @@ function vcpuState(t) {
 }
 
 function renderVcpus(s) {
-  setHtml("vcpus", table(["Thread", "VM", "Index", "State", "Thread", "Blocked on", "Prio", "Slice",
+  setHtml("vcpus", table(["Thread", "VM", "Index", "State", "Thread state", "Blocked on", "Prio", "Slice",
     "Affinity", "On CPU", "PC", "EL", "Retired", "Proxy"], s.vcpus.map(function (t) {
     var a = t.arch || {}, st = vcpuState(t);
     return ['<span class="mono">' + esc(t.object) + "</span>",

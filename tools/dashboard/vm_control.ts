@@ -227,6 +227,15 @@ export class VmControl {
     if (sys.vmRecords().some((v) => v.name === req.name)) {
       throw new VmControlError(409, `a VM named '${req.name}' exists; choose another name`);
     }
+    const free = this.#rootOwnedBytes();
+    if (req.memory > free) {
+      throw new VmControlError(
+        409,
+        `VM '${req.name}' needs ${mib(req.memory)} MiB but the root partition has ${
+          mib(free)
+        } MiB free; delete a VM or ask for less`,
+      );
+    }
     let kernelPath = req.kernel;
     let initrdPath = req.initrd === "none" ? undefined : req.initrd;
     if (kernelPath === undefined) {
@@ -475,6 +484,11 @@ export class VmControl {
       throw e;
     }
   }
+}
+
+/** Bytes as whole MiB (rounded down), without 32-bit arithmetic. */
+function mib(bytes: number): number {
+  return Math.floor(bytes / 2 ** 20);
 }
 
 /** Whether `vmid` is the primary VM (the HLOS VMID, the VM `gunyah boot` launches). */
