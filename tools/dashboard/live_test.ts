@@ -74,7 +74,7 @@ function status(retired: number[], idleNs: number[], vcpuRetired: number): Syste
     cspaces: [],
     msgqueues: [],
     doorbells: [],
-    memory: { ram: [], ranges: [], extents: [] },
+    memory: { ram: [], ranges: [], extents: [], parcels: [] },
   };
 }
 
