@@ -40,6 +40,7 @@ import {
   RmError,
   RUN_RESET_IS_SYSTEM_RESET,
   RunState,
+  VcpuVirqKind,
   Vmid,
   VmStatus,
 } from "./abi.ts";
@@ -142,6 +143,8 @@ export interface ResourceManagerOptions {
   readonly physicalMemory?: PhysicalView;
   /** Physical CPUs vCPUs may be placed on (default 1). */
   readonly physicalCpus?: number;
+  /** The primary VM, built when the RM starts (its boot configuration). */
+  readonly primary?: PrimaryVmBoot;
   /**
    * RAM the platform adds and takes back for host clients (rm/mem/client_ram.ts);
    * without it a client owns no RAM and cannot lend any.
@@ -152,6 +155,40 @@ export interface ResourceManagerOptions {
    * e.g. the host VMM's. Any other caller is DENIED.
    */
   readonly vmAllocators?: readonly number[];
+}
+
+/**
+ * The primary VM (the HLOS) as the RM's boot configuration describes it: the
+ * RM builds it when it starts, as the Gunyah RM builds the HLOS at boot —
+ * no VMM creates it. Its images are already in its RAM (the boot loader put
+ * them there); the RM writes its `/hypervisor` node into the devicetree in
+ * place.
+ */
+export interface PrimaryVmBoot {
+  /** The VM's name. */
+  readonly name: string;
+  /** Its VMID (default the HLOS's, 3). */
+  readonly vmid?: number;
+  /**
+   * The VMID allowed to control it over RPC (VM_SET_CONTEXT, VM_START,
+   * VM_STOP; default the RM itself): the host VMM, so the host tools can
+   * start a primary booted stopped, and stop it.
+   */
+  readonly owner?: number;
+  /** Physical base of its RAM (its partition's, i.e. the RM's). */
+  readonly physBase: number;
+  /** IPA of its RAM. */
+  readonly ipaBase: number;
+  /** RAM bytes. */
+  readonly size: number;
+  /** vCPUs. */
+  readonly vcpus: number;
+  /** Boot entry (PC of vCPU 0). */
+  readonly entry: bigint;
+  /** Where its devicetree is (IPA) and how many bytes it may grow to (X0 = the IPA). */
+  readonly dtb: { readonly ipa: number; readonly size: number };
+  /** Power vCPU 0 on at once (default true); otherwise its owner's VM_START does. */
+  readonly start?: boolean;
 }
 
 /** First INTID of the RM's own vic handed out (RPC channels, HALT VIRQs). */
@@ -174,6 +211,8 @@ export class ResourceManager implements Component {
   readonly #rmVirqs = new VirqPool(RM_RPC_FIRST_VIRQ, GIC_SPI_BASE + GIC_SPI_NUM);
   /** HALT VIRQ → (VM, vCPU index). */
   readonly #halts = new Map<number, { vmid: number; index: number }>();
+  /** Why building the primary from the boot configuration failed, if it did. */
+  #bootFailure: string | null = null;
 
   constructor(options: ResourceManagerOptions = {}) {
     this.#options = options;
@@ -237,6 +276,73 @@ export class ResourceManager implements Component {
       added: (r) => this.#addClientRam(r),
       removing: (r) => this.#removeClientRam(r),
     });
+    const primary = this.#options.primary;
+    if (primary) {
+      try {
+        this.#bootPrimary(primary);
+      } catch (e) {
+        this.#bootFailure = (e as Error).message;
+        this.#options.log?.(`resource manager: the primary VM did not boot: ${this.#bootFailure}`);
+      }
+    }
+  }
+
+  /** Read model: why the primary of the boot configuration was not built, or null. */
+  get bootFailure(): string | null {
+    return this.#bootFailure;
+  }
+
+  /**
+   * Build the primary from the boot configuration: its objects over its RAM
+   * (`initVm`), its RM channel, HALT VIRQs of its vCPUs in the RM's vic (so
+   * the RM learns of its exits as of any VM's), the `/hypervisor` node
+   * written into its devicetree, and vCPU 0 powered on unless told not to.
+   */
+  #bootPrimary(b: PrimaryVmBoot): void {
+    const vmid = b.vmid ?? Vmid.HLOS;
+    const rec = this.allocateVm(b.name, vmid, b.owner ?? Vmid.RM);
+    this.initVm(vmid, {
+      physBase: b.physBase,
+      ipaBase: b.ipaBase,
+      size: b.size,
+      vcpus: b.vcpus,
+      physicalCpus: this.#options.physicalCpus ?? 1,
+    });
+    const port = this.#portOrThrow();
+    const rmVic = this.#rmVic;
+    rec.objects!.vcpus.forEach((cap, index) => {
+      const v = this.#rmVirqs.take();
+      if (v === null || rmVic === null) throw new Error("the RM's vic has no free VIRQ");
+      const err = errorFromRegister(
+        port.call(Hypercall.VCPU_BIND_VIRQ, cap, rmVic, BigInt(v), BigInt(VcpuVirqKind.HALT))[0],
+      );
+      if (err !== HypError.OK) throw new Error(`vcpu_bind_virq(HALT): ${errorName(err)}`);
+      this.#halts.set(v, { vmid, index });
+    });
+    if (b.dtb.ipa < b.ipaBase || b.dtb.ipa + b.dtb.size > b.ipaBase + b.size) {
+      throw new Error(`the devicetree at IPA 0x${b.dtb.ipa.toString(16)} is outside its RAM`);
+    }
+    const bytes = this.#options.physicalMemory?.(b.physBase + (b.dtb.ipa - b.ipaBase), b.dtb.size);
+    if (!bytes) throw new Error("the RM cannot read the primary's devicetree (no physical view)");
+    const link = this.#rpc?.link(vmid) ?? null;
+    if (link) {
+      const fdt = decodeFdt(bytes);
+      const root = fdt.root;
+      const at = root.children.findIndex((c) => c.name === "hypervisor");
+      if (at >= 0) root.children.splice(at, 1);
+      root.children.push(fromDtNode(hypervisorDtNode({ link })));
+      const out = encodeFdt(fdt);
+      if (out.length > bytes.length) {
+        throw new Error(
+          `the devicetree with /hypervisor needs ${out.length} bytes, ${bytes.length} are given`,
+        );
+      }
+      bytes.fill(0);
+      bytes.set(out);
+    }
+    rec.boot.pc = b.entry;
+    rec.boot.x0 = BigInt(b.dtb.ipa);
+    if (b.start !== false) this.startVm(vmid);
   }
 
   /** Client RAM added: claim it as an extent of the RM's partition and record it as the client's. */
@@ -595,7 +701,8 @@ export class ResourceManager implements Component {
         `memory parcel 0x${image.handle.toString(16)} is gone`,
       );
     }
-    const dtbBytes = parcels.bytes(image.handle, image.dtbOffset, Number(image.dtbSize));
+    // A copy: the devicetree may span physically discontiguous pages of the parcel.
+    const dtbBytes = parcels.read(image.handle, image.dtbOffset, Number(image.dtbSize));
     if (!dtbBytes) {
       rec.status = VmStatus.INIT_FAILED;
       throw new RmRequestError(RmError.MEM_INVALID, "the devicetree is not readable in the parcel");
@@ -680,6 +787,12 @@ export class ResourceManager implements Component {
       }
       dtbBytes.fill(0);
       dtbBytes.set(out);
+      if (!parcels.write(image.handle, image.dtbOffset, dtbBytes)) {
+        throw new RmRequestError(
+          RmError.MEM_INVALID,
+          "the devicetree is not writable in the parcel",
+        );
+      }
     } catch (e) {
       this.#teardown(rec);
       rec.status = VmStatus.INIT_FAILED;

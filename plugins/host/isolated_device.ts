@@ -291,6 +291,14 @@ export class IsolatedDevice implements Device {
    * the worker serves MMIO from then on. Accesses made before wait for it.
    */
   bindRam(ram: readonly Stage2Mapping[]): void {
+    const exposed = exposedBytes(ram);
+    if (exposed > 0) {
+      this.host.log(
+        `isolated device ${this.name}: the VM's RAM shares its host buffer with ${exposed} bytes ` +
+          "its stage-2 does not map (other VMs' RAM, the RM's memory): the sandbox cannot hide " +
+          "them from this plugin; give the VM its own RAM region (docs/ARCHITECTURE.md 'Guest memory')",
+      );
+    }
     this.#post({
       t: "ram",
       ram: shareable(ram),
@@ -339,6 +347,34 @@ export class IsolatedDevice implements Device {
     });
     return this.#closing;
   }
+}
+
+/**
+ * Bytes of the host buffers behind `ram` that no mapping of `ram` covers:
+ * sharing a `SharedArrayBuffer` with a Worker shares all of it, so these are
+ * what an isolated plugin could read beyond its VM's RAM (0 when each VM has
+ * its own region, as memory.md lays out).
+ */
+export function exposedBytes(ram: readonly Stage2Mapping[]): number {
+  const byBuffer = new Map<ArrayBufferLike, [number, number][]>();
+  for (const m of ram) {
+    const start = m.bytes.byteOffset + m.offset;
+    const list = byBuffer.get(m.bytes.buffer) ?? [];
+    list.push([start, start + m.size]);
+    byBuffer.set(m.bytes.buffer, list);
+  }
+  let exposed = 0;
+  for (const [buffer, ranges] of byBuffer) {
+    ranges.sort((a, b) => a[0] - b[0]);
+    let covered = 0, end = 0;
+    for (const [a, b] of ranges) {
+      const from = Math.max(a, end);
+      if (b > from) covered += b - from;
+      end = Math.max(end, b);
+    }
+    exposed += buffer.byteLength - covered;
+  }
+  return exposed;
 }
 
 function shareable(ram: readonly Stage2Mapping[]): SharedMapping[] {

@@ -15,7 +15,9 @@
  *    CROSS_COMPILE=aarch64-linux-gnu-`, cached by a hash of the sources
  *    below `.cache/vm-manager/`;
  * 3. `aarch64-linux-gnu-gcc -static` for `test/gunyah_test.c` (needs
- *    `libc6-dev-arm64-cross`).
+ *    `libc6-dev-arm64-cross`) and `test/gunyah_vm_test.c`, which carries the
+ *    bare-metal secondaries of `test/guests/` (assembled with the same
+ *    cross compiler, `objcopy -O binary`, their devicetrees with `dtc`).
  *
  * ```sh
  * deno run -A rm/linux/build.ts [kernel release, default: the cached images']
@@ -33,12 +35,22 @@ export class VmManagerBuildError extends Error {
   override readonly name = "VmManagerBuildError";
 }
 
+/** A static aarch64 program for the primary's `/bin`. */
+export interface VmManagerProgram {
+  /** Its name in `/bin`. */
+  readonly name: string;
+  /** The built file. */
+  readonly path: string;
+}
+
 /** The built artefacts. */
 export interface VmManagerBuild {
   /** `gunyah.ko` for {@link kernelRelease}. */
   readonly module: string;
   /** The static aarch64 `gunyah-test` program. */
   readonly testProgram: string;
+  /** Every program for the primary's `/bin`: `gunyah-test` and `gunyah-vm-test`. */
+  readonly programs: readonly VmManagerProgram[];
   /** The kernel release both were built for. */
   readonly kernelRelease: string;
 }
@@ -73,10 +85,24 @@ const SOURCES = [
   "hypercall.h",
   "rsc_mgr.h",
   "rsc_mgr.c",
+  "vm_mgr.h",
   "vm_mgr.c",
+  "vcpu.c",
+  "irqfd.c",
+  "ioeventfd.c",
   "include/uapi/linux/gunyah.h",
   "test/gunyah_test.c",
+  "test/gunyah_vm_test.c",
+  "test/guests.S",
+  "test/guests/hyp_secondary.S",
+  "test/guests/hyp_secondary.dts",
+  "test/guests/proxy_secondary.S",
+  "test/guests/proxy_secondary.dts",
 ];
+/** The bare-metal secondaries `gunyah-vm-test` carries (test/guests/<name>.S and .dts). */
+const SECONDARIES = ["hyp_secondary", "proxy_secondary"];
+/** Where a secondary's image is linked: the RAM base its devicetree gives it. */
+const SECONDARY_RAM_BASE = "0x80000000";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -211,9 +237,16 @@ export async function buildVmManager(opts: VmManagerBuildOptions): Promise<VmMan
   const result: VmManagerBuild = {
     module: `${out}/gunyah.ko`,
     testProgram: `${out}/gunyah-test`,
+    programs: [
+      { name: "gunyah-test", path: `${out}/gunyah-test` },
+      { name: "gunyah-vm-test", path: `${out}/gunyah-vm-test` },
+    ],
     kernelRelease: release,
   };
-  if (await exists(result.module) && await exists(result.testProgram)) return result;
+  const built = await Promise.all(
+    [result.module, ...result.programs.map((p) => p.path)].map(exists),
+  );
+  if (built.every((b) => b)) return result;
 
   const started = performance.now();
   const headers = await ensureKernelHeaders(release, opts.cache, progress);
@@ -241,10 +274,56 @@ export async function buildVmManager(opts: VmManagerBuildOptions): Promise<VmMan
     ["-static", "-O2", "-Wall", "-Werror", "-o", `${src}/gunyah-test`, `${src}/test/gunyah_test.c`],
     "build gunyah-test",
   );
+  const guests = `${src}/test/guests`;
+  for (const g of SECONDARIES) {
+    await run(
+      `${CROSS_COMPILE}gcc`,
+      [
+        "-nostdlib",
+        "-static",
+        "-Wl,--build-id=none",
+        `-Wl,-Ttext=${SECONDARY_RAM_BASE}`,
+        "-o",
+        `${guests}/${g}.elf`,
+        `${guests}/${g}.S`,
+      ],
+      `assemble the secondary ${g}`,
+    );
+    await run(
+      `${CROSS_COMPILE}objcopy`,
+      ["-O", "binary", "-j", ".text", `${guests}/${g}.elf`, `${guests}/${g}.bin`],
+      `extract the secondary ${g}`,
+    );
+    await run(
+      "dtc",
+      ["-q", "-I", "dts", "-O", "dtb", "-o", `${guests}/${g}.dtb`, `${guests}/${g}.dts`],
+      `compile the devicetree of ${g} (needs dtc, package device-tree-compiler)`,
+    );
+  }
+  progress("building gunyah-vm-test (aarch64-linux-gnu-gcc -static, secondaries inside)");
+  await run(
+    `${CROSS_COMPILE}gcc`,
+    [
+      "-static",
+      "-O2",
+      "-Wall",
+      "-Werror",
+      "-pthread",
+      `-Wa,-I${guests}`,
+      "-o",
+      `${src}/gunyah-vm-test`,
+      `${src}/test/gunyah_vm_test.c`,
+      `${src}/test/guests.S`,
+    ],
+    "build gunyah-vm-test",
+  );
   await Deno.copyFile(`${src}/gunyah.ko`, result.module);
   await Deno.copyFile(`${src}/gunyah-test`, result.testProgram);
+  await Deno.copyFile(`${src}/gunyah-vm-test`, `${out}/gunyah-vm-test`);
   progress(
-    `built gunyah.ko and gunyah-test in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `built gunyah.ko, gunyah-test and gunyah-vm-test in ${
+      ((performance.now() - started) / 1000).toFixed(1)
+    } s`,
   );
   return result;
 }
@@ -271,7 +350,7 @@ if (import.meta.main) {
   }
   try {
     const built = await buildVmManager({ kernelRelease: release, cache });
-    console.log(`${built.module}\n${built.testProgram}`);
+    console.log([built.module, ...built.programs.map((p) => p.path)].join("\n"));
   } catch (e) {
     if (!(e instanceof VmManagerBuildError)) throw e;
     console.error(`error: ${e.message}`);

@@ -15,10 +15,13 @@
 
 #include <linux/completion.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/of_irq.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -78,6 +81,7 @@ struct gh_rm {
 	struct gh_rm_pending *pending;
 
 	u16 vmid;
+	struct fwnode_handle *gic;	/* the interrupt parent of the RM node */
 	struct miscdevice miscdev;
 };
 
@@ -117,8 +121,9 @@ static void gh_rm_deliver(struct gh_rm *rm)
 	unsigned long flags;
 
 	if (msg->type == GH_RM_TYPE_NOTIFICATION) {
-		dev_info(rm->dev, "RM notification %#x (%zu bytes)\n",
-			 msg->msg_id, msg->len);
+		dev_dbg(rm->dev, "RM notification %#x (%zu bytes)\n",
+			msg->msg_id, msg->len);
+		gh_vm_mgr_notify(rm, msg->msg_id, msg->buf, msg->len);
 		gh_rm_partial_reset(rm);
 		return;
 	}
@@ -372,6 +377,39 @@ u16 gh_rm_self_vmid(struct gh_rm *rm)
 	return rm->vmid;
 }
 
+/* GIC INTID ranges (§6.2): SPIs 32..1019, extended SPIs 4096..5119. */
+#define GH_GIC_SPI_BASE		32
+#define GH_GIC_SPI_LAST		1019
+#define GH_GIC_ESPI_BASE	4096
+#define GH_GIC_ESPI_LAST	5119
+/* GIC devicetree interrupt types (§6.2). */
+#define GH_GIC_DT_SPI		0
+#define GH_GIC_DT_ESPI		2
+
+int gh_rm_virq_to_irq(struct gh_rm *rm, u32 virq)
+{
+	struct irq_fwspec fwspec = {
+		.fwnode = rm->gic,
+		.param_count = 3,
+		.param[2] = IRQ_TYPE_EDGE_RISING,
+	};
+	unsigned int irq;
+
+	if (!rm->gic)
+		return -ENODEV;
+	if (virq >= GH_GIC_SPI_BASE && virq <= GH_GIC_SPI_LAST) {
+		fwspec.param[0] = GH_GIC_DT_SPI;
+		fwspec.param[1] = virq - GH_GIC_SPI_BASE;
+	} else if (virq >= GH_GIC_ESPI_BASE && virq <= GH_GIC_ESPI_LAST) {
+		fwspec.param[0] = GH_GIC_DT_ESPI;
+		fwspec.param[1] = virq - GH_GIC_ESPI_BASE;
+	} else {
+		return -EINVAL;
+	}
+	irq = irq_create_fwspec_mapping(&fwspec);
+	return irq ? irq : -ENXIO;
+}
+
 struct gh_rm *gh_rm_from_file(struct file *file)
 {
 	struct miscdevice *misc = file->private_data;
@@ -404,6 +442,12 @@ static int gh_rm_probe(struct platform_device *pdev)
 	if (ret) {
 		dev_err(&pdev->dev, "no TX/RX message-queue capabilities in reg\n");
 		return ret;
+	}
+	{
+		struct device_node *gic = of_irq_find_parent(np);
+
+		rm->gic = gic ? of_node_to_fwnode(gic) : NULL;
+		of_node_put(gic);
 	}
 	rm->tx_irq = platform_get_irq(pdev, 0);
 	if (rm->tx_irq < 0)

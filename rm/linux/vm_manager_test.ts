@@ -95,7 +95,7 @@ Deno.test({
       const vmid = Number(created[1]);
       assert(out.includes("GH_CREATE_VM with arg 1 -> errno 22 "), tail);
       assert(out.includes("unknown ioctl 0x47ff -> errno 25 "), tail);
-      // GH_VM_SET_USER_MEM_REGION / SET_DTB_CONFIG / START: the -EINVAL rules (§7.2).
+      // Every refusal of a VM that has not started, one line each (§7.2, §7.3).
       for (
         const [what, result] of [
           ["region with unknown flag 0x8", "errno 22 "],
@@ -110,6 +110,52 @@ Deno.test({
           ["DTB config of size 0", "errno 22 "],
           ["DTB config outside the regions", "0\n"],
           ["start with the DTB outside the regions", "errno 22 "],
+          ["DTB config wrapping around", "errno 22 "],
+          ["DTB config with a bad pointer", "errno 14 "],
+          ["region with a bad pointer", "errno 14 "],
+          ["region wrapping around", "errno 22 "],
+          ["region of unmapped user memory", "errno 14 "],
+          // GH_VM_ANDROID_LEND_USER_MEM (§7.3): the same rules.
+          ["lend with unknown flag 0x8", "errno 22 "],
+          ["lend with unaligned size", "errno 22 "],
+          ["lend with duplicate label 0", "errno 22 "],
+          ["lend overlapping region 0", "errno 22 "],
+          // GH_VM_ADD_FUNCTION / GH_VM_REMOVE_FUNCTION and the vCPU fd.
+          ["function of unknown type 9", "errno 22 "],
+          ["vcpu function with arg_size 8", "errno 22 "],
+          ["vcpu function with arg_size 257", "errno 22 "],
+          ["vcpu function with a bad arg pointer", "errno 14 "],
+          ["function with a bad descriptor pointer", "errno 14 "],
+          ["vcpu 0", "fd\n"],
+          ["vcpu 0 again", "errno 17 "],
+          ["GH_VCPU_RUN before start", "errno 19 "],
+          ["unknown vCPU ioctl 0x47ff", "errno 25 "],
+          ["mmap of the vCPU fd at offset 4096", "errno 22 "],
+          ["mmap of two pages of the vCPU fd", "errno 22 "],
+          ["GH_VCPU_RUN from another process", "errno 1 "],
+          ["remove vcpu 3 (none)", "errno 2 "],
+          ["remove vcpu 0", "0\n"],
+          ["GH_VCPU_RUN of a removed vcpu", "errno 19 "],
+          ["irqfd of a closed fd", "errno 9 "],
+          ["irqfd of a file that is no eventfd", "errno 22 "],
+          ["irqfd with unknown flag 0x2", "errno 22 "],
+          ["irqfd label 7", "0\n"],
+          ["irqfd label 7 again", "errno 17 "],
+          ["remove irqfd label 7", "0\n"],
+          ["remove irqfd label 7 again", "errno 2 "],
+          ["ioeventfd of length 3", "errno 22 "],
+          ["ioeventfd matching data of any length", "errno 22 "],
+          ["ioeventfd with unknown flag 0x2", "errno 22 "],
+          ["ioeventfd of a closed fd", "errno 9 "],
+          ["ioeventfd wrapping around", "errno 22 "],
+          ["ioeventfd at 0xa000000", "0\n"],
+          ["ioeventfd at 0xa000000 again", "errno 17 "],
+          ["remove ioeventfd at 0xa000000", "0\n"],
+          ["remove ioeventfd at 0xa000000 again", "errno 2 "],
+          // GH_VM_START: the DTB config must hold a devicetree that fits.
+          ["DTB config of 0x1000 in region 0", "0\n"],
+          ["start with no devicetree at the DTB config", "errno 22 "],
+          ["start with a devicetree larger than the DTB config", "errno 22 "],
         ]
       ) {
         const line = `gunyah-test: ${what} -> ${result}`;
@@ -129,6 +175,9 @@ Deno.test({
       console.log(`VM manager: fd ${fd[1]}, VMID ${vmid} (${allocated.status})`);
     } finally {
       await system.hv.stopComponents();
+      // This init powers off without a shell: leave no such initramfs for tests
+      // that boot whichever cached one they find.
+      await Deno.remove(images.initrd).catch(() => {});
     }
   },
 });

@@ -138,6 +138,17 @@ export class TestParcels implements ParcelDirectory {
     return region ? region.bytes.subarray(at - region.base, at - region.base + length) : null;
   }
 
+  /** A copy (each test parcel is one physically contiguous range). */
+  read(handle: number, offset: bigint, length: number): Uint8Array | null {
+    return this.bytes(handle, offset, length)?.slice() ?? null;
+  }
+
+  write(handle: number, offset: bigint, data: Uint8Array): boolean {
+    const view = this.bytes(handle, offset, data.length);
+    view?.set(data);
+    return view !== null;
+  }
+
   mapForVm(handle: number, vmid: number, addrspaceCap: bigint, ipa: bigint): void {
     const p = this.#parcels.get(handle);
     if (!p || !p.acl.some((a) => a.vmid === vmid)) {

@@ -49,6 +49,14 @@ export interface ParcelDirectory {
    */
   bytes(handle: number, offset: bigint, length: number): Uint8Array | null;
   /**
+   * A copy of the bytes `[offset, offset + length)` of the parcel, which may
+   * span regions that are not contiguous in physical memory (a VMM's pinned
+   * pages rarely are); null if out of range.
+   */
+  read(handle: number, offset: bigint, length: number): Uint8Array | null;
+  /** Write `data` at `offset` of the parcel, across its regions; false if out of range. */
+  write(handle: number, offset: bigint, data: Uint8Array): boolean;
+  /**
    * Map the whole parcel into `vmid`'s address space `addrspaceCap` (RM
    * cspace) at `ipa`, with the rights its ACL gives `vmid`, as an accept on
    * the VM's behalf. Throws an error carrying an RM error code on failure.
@@ -67,6 +75,33 @@ export type PhysicalView = (base: number, length: number) => Uint8Array | null;
  * deallocation.
  */
 export function parcelDirectoryOver(m: ParcelManager, physical?: PhysicalView): ParcelDirectory {
+  /** Call `each(view, at)` for every piece of `[offset, offset + length)`, region by region. */
+  const pieces = (
+    handle: number,
+    offset: bigint,
+    length: number,
+    each: (view: Uint8Array, at: number) => void,
+  ): boolean => {
+    const p = m.get(handle);
+    if (!p || !physical || offset < 0n || length < 0) return false;
+    const end = offset + BigInt(length);
+    const views: [Uint8Array, number][] = [];
+    let base = 0n;
+    for (const r of p.regions) {
+      const rEnd = base + BigInt(r.size);
+      const from = offset > base ? offset : base;
+      const to = end < rEnd ? end : rEnd;
+      if (from < to) {
+        const view = physical(r.phys + Number(from - base), Number(to - from));
+        if (!view) return false;
+        views.push([view, Number(from - offset)]);
+      }
+      base = rEnd;
+    }
+    if (end > base) return false;
+    for (const [view, at] of views) each(view, at);
+    return true;
+  };
   return {
     lookup(handle) {
       const p = m.get(handle);
@@ -92,6 +127,18 @@ export function parcelDirectoryOver(m: ParcelManager, physical?: PhysicalView): 
         at = end;
       }
       return null;
+    },
+    read(handle, offset, length) {
+      const out = new Uint8Array(length);
+      return pieces(handle, offset, length, (view, at) => out.set(view, at)) ? out : null;
+    },
+    write(handle, offset, data) {
+      return pieces(
+        handle,
+        offset,
+        data.length,
+        (view, at) => view.set(data.subarray(at, at + view.length)),
+      );
     },
     mapForVm(handle, vmid, _addrspaceCap, ipa) {
       m.acceptFor(handle, vmid, Number(ipa));

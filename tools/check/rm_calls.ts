@@ -4,18 +4,17 @@
  * VMM's channel, `tools/system/host_vmm.ts`). What remains allowed is named
  * here, each member with the files that may use it:
  *
- * - the read model (`vms`, `find`, `vm`, `memoryParcels`, `ownedMemory`:
- *   read-only records), anywhere;
- * - the composition root (`tools/system/system.ts`): constructing the RM and
- *   handing it to the hypervisor as a component (`addComponent(… .rm)`), the
- *   host VMM's channel (`attachClient`), and the host-built primary, as the
- *   Gunyah RM builds the HLOS from its boot configuration: `allocateVm`,
- *   `initVm`, `hypervisorDtNode`, `startVm` (the boot path's start) and
- *   `exited` (the primary's exits from the host's events).
+ * - the read model (`vms`, `find`, `vm`, `memoryParcels`, `ownedMemory`,
+ *   `bootFailure`: read-only), anywhere;
+ * - the composition root (`tools/system/system.ts`): constructing the RM (with
+ *   the primary's boot description: the RM builds and starts the HLOS itself,
+ *   as the Gunyah RM does from its boot configuration), handing it to the
+ *   hypervisor as a component (`addComponent(…)`), and the host VMM's channel
+ *   (`attachClient`). Every other VM is built by the host VMM over RPC.
  *
  * Outside `rm/` the RM is reached only through the system's `rm` property,
  * so it is recognised by that name: a property access `… .rm` (`sys.rm`,
- * `this.rm`, `system?.rm`) in code (strings and comments are blanked
+ * `this.rm`, `system?.rm`, the system's private `this.#rm`) in code (strings and comments are blanked
  * first), and `new ResourceManager`. Any other use of an `.rm` value
  * (aliasing it, passing it on) is a violation too, so the check cannot be
  * sidestepped by renaming. (A bare identifier `rm` is not the RM outside
@@ -34,12 +33,8 @@ export const RM_ALLOWED_MEMBERS: ReadonlyMap<string, readonly string[] | "*"> = 
   ["vm", "*"],
   ["memoryParcels", "*"],
   ["ownedMemory", "*"],
+  ["bootFailure", "*"],
   ["attachClient", ["tools/system/system.ts"]],
-  ["allocateVm", ["tools/system/system.ts"]],
-  ["initVm", ["tools/system/system.ts"]],
-  ["hypervisorDtNode", ["tools/system/system.ts"]],
-  ["startVm", ["tools/system/system.ts"]],
-  ["exited", ["tools/system/system.ts"]],
 ]);
 
 /** The one file that constructs the RM and hands it to the hypervisor. */
@@ -128,7 +123,7 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
-const RM_NAME = /(?<=\.\s*)rm(?![\w$])/g;
+const RM_NAME = /(?<=\.\s*#?)rm(?![\w$])/g;
 const MEMBER = /^\s*\??\.\s*(#?[\w$]+)/;
 const NEW_RM = /\bnew\s+ResourceManager\b/g;
 
@@ -165,9 +160,14 @@ export function rmCallViolations(file: string, text: string): RmCallViolation[] 
     if (file === RM_COMPOSITION_ROOT) {
       const before = code.slice(Math.max(0, at - 40), at);
       const declared = /readonly\s+$/.test(before) && /^\s*:\s*ResourceManager\b/.test(after);
-      const assigned = /this\.$/.test(before) && /^\s*=\s*new\s+ResourceManager\b/.test(after);
+      const assigned = /this\.#?$/.test(before) &&
+        /^\s*=\s*new\s+ResourceManager\b/.test(after);
+      // The system's `rm` getter handing out its private field.
+      const returned = /return\s+this\.#$/.test(before) && /^\s*;/.test(after);
       const handedOver = /addComponent\(\s*(?:[\w$]+\.)?$/.test(before) && /^\s*[,)]/.test(after);
-      if (declared || assigned || handedOver) continue;
+      // Whether the system has started it yet.
+      const tested = /^\s*[!=]==\s*null\b/.test(after);
+      if (declared || assigned || handedOver || returned || tested) continue;
     }
     out.push({
       file,

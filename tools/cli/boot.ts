@@ -270,9 +270,7 @@ async function bootOnce(
   progress(
     `hypervisor: ${system.arch.name} on ${system.platform.name}, ` +
       `${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
-      `${config.hypervisor.time} time, cpu mode ${
-        cpuMode ?? resolveCpuMode().mode
-      }; resource manager started`,
+      `${config.hypervisor.time} time, cpu mode ${cpuMode ?? resolveCpuMode().mode}`,
   );
   // Device plugins are prepared again on every power cycle: a prepared set binds to one VM.
   const devicePlugins = vmc.devices.length > 0
@@ -294,7 +292,8 @@ async function bootOnce(
   });
   progress(
     `VM '${vm.name}' (VMID ${vm.vmid}): ${vmc.vcpus} vCPUs, ${vmc.memory >> 20} MiB, ` +
-      `kernel ${img.kernelPath}${img.initrdPath ? `, initrd ${img.initrdPath}` : ""}`,
+      `kernel ${img.kernelPath}${img.initrdPath ? `, initrd ${img.initrdPath}` : ""}; ` +
+      `the resource manager started and built it from its boot description`,
   );
   const dashboard = config.dashboard
     ? await startDashboard(system, config.dashboard, dashboardImages(config, img, configDir))

@@ -142,7 +142,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    // Its own folder: other checkouts may run this test at the same time on the same cache.
+    // One folder per run: worktrees and parallel runs share the images cache.
     const guestDir = `${cacheRoot()}/images/dashboard-browser-test-${Deno.pid}`;
     await Deno.mkdir(guestDir, { recursive: true });
     await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });

@@ -145,6 +145,7 @@ function lookupName(system: GunyahSystem, capId: bigint | undefined): string | n
 function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
   const instances = new Map<number, VmInstance>();
   for (const vm of system.vms) instances.set(vm.vmid, vm);
+  if (!system.rmStarted) return []; // the RM boots with the primary
   return system.rm.vms.filter((rec) => rec.vmid !== system.hostVmm.vmid).map((rec) => {
     const vm = instances.get(rec.vmid);
     const caps = rec.caps;
@@ -252,6 +253,7 @@ const TRANSACTION_NAMES: Readonly<Record<number, string>> = {
 };
 
 function parcelSnapshots(system: GunyahSystem): ParcelSnapshot[] {
+  if (!system.rmStarted) return [];
   return system.rm.memoryParcels().map((p) => ({
     handle: p.handle,
     owner: p.owner,

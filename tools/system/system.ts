@@ -17,6 +17,7 @@ import { createPsciService, Hypervisor, ObjectType, SmcccOwner } from "@gunyah-t
 import type { Addrspace, Cspace, HypervisorEventBus, RunStopReason, Thread } from "@gunyah-ts/core";
 import type { ArchPlugin, ConsoleDevice, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
 import {
+  type PrimaryVmBoot,
   ResourceManager,
   RM_PRIVATE_MEMORY_SIZE,
   RmError,
@@ -152,8 +153,8 @@ export class GunyahSystem {
   readonly arch: ArchPlugin;
   /** The platform plugin: the board. */
   readonly platform: PlatformPlugin;
-  /** The resource manager component. */
-  readonly rm: ResourceManager;
+  /** The resource manager component, once the primary was launched (it boots with it). */
+  #rm: ResourceManager | null = null;
   /** The host's VMM: the tools' VM control goes through its RM RPC channel. */
   readonly hostVmm: HostVmm;
   /** The VMs launched, in order. */
@@ -178,6 +179,7 @@ export class GunyahSystem {
   readonly #hostBuilt = new Map<number, { region: VmRamRegion; parcel: number }>();
   /** The primary's RAM region. */
   #primaryRegion: VmRamRegion | null = null;
+  readonly #ramBytes: number;
 
   private constructor(
     hv: Hypervisor,
@@ -209,27 +211,7 @@ export class GunyahSystem {
       this.rmPrivateMemoryBase,
       RM_PRIVATE_MEMORY_SIZE,
     );
-    const rmMemory = hv.physicalMemory.regionFor(this.rmPrivateMemoryBase, RM_PRIVATE_MEMORY_SIZE);
-    this.rm = new ResourceManager({
-      privateMemory: rmMemory
-        ? {
-          base: this.rmPrivateMemoryBase,
-          bytes: rmMemory.bytes.subarray(
-            this.rmPrivateMemoryBase - rmMemory.base,
-            this.rmPrivateMemoryBase - rmMemory.base + RM_PRIVATE_MEMORY_SIZE,
-          ),
-        }
-        : undefined,
-      physicalMemory: (base, length) => {
-        const r = hv.physicalMemory.regionFor(base, length);
-        return r ? r.bytes.subarray(base - r.base, base - r.base + length) : null;
-      },
-      physicalCpus: hv.cpuCount,
-      log: (m) => hv.log(m),
-      clientRam: this.vmRam,
-      // The RM's VMM policy: besides the HLOS, the host VMM builds VMs (VM_ALLOCATE).
-      vmAllocators: [HOST_VMM_VMID],
-    });
+    this.#ramBytes = ramBytes;
     const vmmMemory = hv.physicalMemory.regionFor(this.hostVmmMemoryBase, RM_PRIVATE_MEMORY_SIZE);
     if (!vmmMemory) throw new Error("system: no RAM for the host VMM's RPC buffer");
     this.hostVmm = new HostVmm(
@@ -279,30 +261,15 @@ export class GunyahSystem {
       options.ramBytes,
       options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
     );
-    // The RM and the host VMM each get a cspace of their own; the RM allocates
-    // from its own partition, the host VMM from the root partition. The RM
-    // holds caps only to its partition, its cspace, what it creates, and the
-    // host VMM's cspace and vic, which it needs to make its channel.
-    const rmCs = sys.#rmCspace;
+    // The host VMM gets a cspace of its own and allocates from the root
+    // partition; the RM starts with the primary (launch), in its own.
     const vmmCs = createComponentCspace(hv, "host VMM", HOST_VMM_CSPACE_MAX_CAPS);
     sys.#vmmCspace = vmmCs;
-    await hv.addComponent(sys.rm, {
-      cspace: rmCs.cspace,
-      cspaceCap: rmCs.selfCap,
-      partition: sys.rmPartition.partition,
-      partitionCap: rmCs.partitionCap,
-    });
     await hv.addComponent(sys.hostVmm, {
       cspace: vmmCs.cspace,
       cspaceCap: vmmCs.selfCap,
       partitionCap: vmmCs.partitionCap,
     });
-    sys.hostVmm.connect(
-      sys.rm.attachClient(sys.hostVmm.name, HOST_VMM_VMID, {
-        cspaceCap: rmCs.copyIn(vmmCs.rootCap),
-        vicCap: rmCs.copyFrom(vmmCs, sys.hostVmm.env.vicCap),
-      }),
-    );
     return sys;
   }
 
@@ -349,14 +316,31 @@ export class GunyahSystem {
     return this.#rmCspace.cspace;
   }
 
+  /**
+   * The resource manager. It boots with the primary VM (its boot
+   * configuration), so it exists once the first VM was launched.
+   */
+  get rm(): ResourceManager {
+    if (this.#rm === null) {
+      throw new Error("the resource manager starts with the primary VM: launch it first");
+    }
+    return this.#rm;
+  }
+
+  /** Whether the resource manager runs (the primary was launched). */
+  get rmStarted(): boolean {
+    return this.#rm !== null;
+  }
+
   /** Every VM the resource manager records, in VMID order of creation (not the host VMM). */
   vmRecords(): VmRecordView[] {
+    if (!this.rmStarted) return [];
     return this.rm.vms.filter((v) => v.vmid !== HOST_VMM_VMID).map(recordView);
   }
 
   /** The VM with `vmid`; a {@link VmRequestError} ("unknown-vm") naming the VMs there are if none. */
   vmRecord(vmid: number): VmRecordView {
-    const rec = vmid === HOST_VMM_VMID ? null : this.rm.find(vmid);
+    const rec = vmid === HOST_VMM_VMID || !this.rmStarted ? null : this.rm.find(vmid);
     if (rec === null) {
       const known = this.vmRecords().map((v) => `${v.vmid} (${v.name})`).join(", ");
       throw new VmRequestError("unknown-vm", `no VM with VMID ${vmid}; VMs: ${known || "none"}`);
@@ -467,8 +451,13 @@ export class GunyahSystem {
   }
 
   #launch(spec: VmLaunch, options: { readonly start?: boolean }): VmInstance {
-    const primary = this.rm.find(Vmid.HLOS) === null;
-    if (this.rm.vms.some((v) => v.name === spec.name)) {
+    const primary = !this.rmStarted;
+    if (!primary && this.rm.find(Vmid.HLOS) === null) {
+      throw new Error(
+        `the primary VM did not boot (${this.rm.bootFailure ?? "it is gone"}); start a new system`,
+      );
+    }
+    if (!primary && this.rm.vms.some((v) => v.name === spec.name)) {
       throw new VmRequestError("invalid-argument", `a VM named '${spec.name}' exists`);
     }
     const region = this.vmRam.allocate(
@@ -499,69 +488,137 @@ export class GunyahSystem {
   }
 
   /**
-   * The primary (VMID 3, the HLOS): built by the RM over its RAM region, as
-   * the Gunyah RM builds the HLOS from its boot configuration.
+   * The primary (VMID 3, the HLOS), as the Gunyah RM builds it at boot: the
+   * system loads the kernel, initrd and devicetree into the primary's RAM
+   * region like a boot loader, then constructs the RM with a boot
+   * description of it ({@link PrimaryVmBoot}) and starts it in its own
+   * partition and cspace; the RM builds the VM, writes its `/hypervisor`
+   * node and powers it on. The host VMM then gets its RM channel. The
+   * platform's devices attach to the stage 2 the RM made.
    */
   #launchPrimary(
     spec: VmLaunch,
     region: VmRamRegion,
     options: { readonly start?: boolean },
   ): VmInstance {
+    const hv = this.hv;
     const ramBase = this.platform.ramBase;
-    const rec = this.rm.allocateVm(spec.name, Vmid.HLOS, HOST_VMM_VMID);
-    this.rm.initVm(rec.vmid, {
-      physBase: region.base,
-      ipaBase: ramBase,
-      size: spec.memory,
-      vcpus: spec.vcpus,
-      physicalCpus: this.hv.cpuCount,
-    });
-    this.#primaryRegion = region;
-    const caps = rec.caps!;
-    const cs = this.rmCspace;
-    const addrspace = cs.lookup<Addrspace>(caps.addrspace, ObjectType.ADDRSPACE, 0, false);
-    const vcpus = caps.vcpus.map((c) => cs.lookup<Thread>(c, ObjectType.THREAD, 0, false));
-    const vmCtx = this.hv.vmFor(addrspace);
-    const irq = vmCtx.irq;
-    if (!irq) throw new Error(`VM '${spec.name}' has no interrupt controller after activation`);
-
     const vmOptions = this.#vmOptions(spec);
-    const devices = this.platform.createDevices(
-      this.hv.createDeviceHost(addrspace, irq),
-      vmOptions,
-    );
-    for (const d of devices) for (const r of d.regions) vmCtx.bus.addRegion(r);
+    const host = new LateBoundHost((m) => hv.log(m));
+    const devices = this.platform.createDevices(host, vmOptions);
     const uart = this.#console(spec, devices);
-    const plugged = spec.devicePlugins?.bind(deviceAttachTarget(this.hv, addrspace, irq));
-
-    const hypervisorNode = this.rm.hypervisorDtNode(rec.vmid);
+    const pluginDt = (spec.devicePlugins?.devices ?? []).flatMap((d, i) =>
+      d.dt ?? [this.platform.deviceSlot(i).dt]
+    );
     const dtb = this.platform.buildDeviceTree(vmOptions, [
       ...devices.flatMap((d) => d.dt ?? []),
-      ...(plugged?.dt ?? []),
-      ...(hypervisorNode ? [hypervisorNode] : []),
+      ...pluginDt,
     ]);
-    if (plugged) devices.push(...plugged.devices);
     const plan = this.platform.planBoot(
       { kernel: spec.kernel, initrd: spec.initrd },
       vmOptions,
       dtb,
     );
-    for (const blob of plan.blobs) {
-      const m = addrspace.lookup(blob.ipa);
-      const last = addrspace.lookup(blob.ipa + Math.max(0, blob.data.length - 1));
-      if (!m || m !== last) {
-        throw new Error(
-          `boot image '${blob.name}' at IPA 0x${blob.ipa.toString(16)} does not fit in VM RAM`,
-        );
-      }
-      m.bytes.set(blob.data, m.offset + (blob.ipa - m.ipaBase));
-    }
-    const exited = (reason: string) => this.rm.exited(rec.vmid, reason);
-    return this.#instance(spec, rec.vmid, vcpus, devices, uart, plan, options, {
-      exited,
-      start: () => this.rm.startVm(rec.vmid, plan.entry, plan.x0),
-      dtb: plan.blobs.find((b) => b.name === "dtb")?.data ?? dtb,
+    const layout = imageLayout(plan.blobs, ramBase, spec.memory);
+    for (const blob of plan.blobs) region.bytes.set(blob.data, blob.ipa - ramBase);
+
+    this.#startRm({
+      name: spec.name,
+      vmid: Vmid.HLOS,
+      // The host tools start a primary booted stopped, and stop it, through the host VMM.
+      owner: HOST_VMM_VMID,
+      physBase: region.base,
+      ipaBase: ramBase,
+      size: spec.memory,
+      vcpus: spec.vcpus,
+      entry: plan.entry,
+      dtb: { ipa: ramBase + layout.dtbOffset, size: layout.dtbSize },
+      // The RM powers it on at boot unless it is to wait for a VM_START.
+      start: options.start !== false,
     });
+    const rec = this.rm.find(Vmid.HLOS);
+    if (!rec?.objects) {
+      throw new Error(
+        `the resource manager did not build the primary VM '${spec.name}': ${
+          this.rm.bootFailure ?? "unknown reason"
+        }`,
+      );
+    }
+    this.#primaryRegion = region;
+    const cs = this.rmCspace;
+    const addrspace = cs.lookup<Addrspace>(rec.objects.addrspace, ObjectType.ADDRSPACE, 0, false);
+    const vcpus = rec.objects.vcpus.map((c) => cs.lookup<Thread>(c, ObjectType.THREAD, 0, false));
+    const vmCtx = hv.vmFor(addrspace);
+    const irq = vmCtx.irq;
+    if (!irq) throw new Error(`VM '${spec.name}' has no interrupt controller after activation`);
+    host.bind(hv.createDeviceHost(addrspace, irq));
+    for (const d of devices) for (const r of d.regions) vmCtx.bus.addRegion(r);
+    const plugged = spec.devicePlugins?.bind(deviceAttachTarget(hv, addrspace, irq));
+    if (plugged) devices.push(...plugged.devices);
+    const x0 = BigInt(ramBase + layout.dtbOffset);
+    return this.#instance(
+      spec,
+      rec.vmid,
+      vcpus,
+      devices,
+      uart,
+      { entry: plan.entry, x0 },
+      options,
+      {
+        // The RM learns of the primary's exits from its vCPUs' HALT VIRQs.
+        exited: () => {},
+        start: () => this.hostVmm.startVmSync(rec.vmid, plan.entry, x0),
+        running: options.start !== false,
+        // The devicetree as the VM boots with it: the RM wrote its /hypervisor node in place.
+        dtb: trimFdt(region.bytes.subarray(layout.dtbOffset, layout.dtbOffset + layout.dtbSize)),
+      },
+    );
+  }
+
+  /**
+   * Construct the RM with the primary's boot description, start it in its
+   * own partition and cspace (its `start` builds the primary synchronously),
+   * and give the host VMM its RM channel.
+   */
+  #startRm(primary: PrimaryVmBoot): void {
+    const hv = this.hv;
+    const rmMemory = hv.physicalMemory.regionFor(this.rmPrivateMemoryBase, RM_PRIVATE_MEMORY_SIZE);
+    if (!rmMemory) throw new Error("system: no RAM for the resource manager's RPC buffers");
+    this.#rm = new ResourceManager({
+      privateMemory: {
+        base: this.rmPrivateMemoryBase,
+        bytes: rmMemory.bytes.subarray(
+          this.rmPrivateMemoryBase - rmMemory.base,
+          this.rmPrivateMemoryBase - rmMemory.base + RM_PRIVATE_MEMORY_SIZE,
+        ),
+      },
+      physicalMemory: (base, length) => {
+        const r = hv.physicalMemory.regionFor(base, length);
+        return r ? r.bytes.subarray(base - r.base, base - r.base + length) : null;
+      },
+      physicalCpus: hv.cpuCount,
+      log: (m) => hv.log(m),
+      clientRam: this.vmRam,
+      // The RM's VMM policy: besides the HLOS, the host VMM builds VMs (VM_ALLOCATE).
+      vmAllocators: [HOST_VMM_VMID],
+      primary,
+    });
+    const rmCs = this.#rmCspace;
+    const vmmCs = this.#vmmCspace!;
+    // A component's start runs synchronously inside addComponent (the RM's
+    // start is synchronous); its promise only settles later.
+    void hv.addComponent(this.rm, {
+      cspace: rmCs.cspace,
+      cspaceCap: rmCs.selfCap,
+      partition: this.rmPartition.partition,
+      partitionCap: rmCs.partitionCap,
+    });
+    this.hostVmm.connect(
+      this.rm.attachClient(this.hostVmm.name, HOST_VMM_VMID, {
+        cspaceCap: rmCs.copyIn(vmmCs.rootCap),
+        vicCap: rmCs.copyFrom(vmmCs, this.hostVmm.env.vicCap),
+      }),
+    );
   }
 
   /**
@@ -636,7 +693,7 @@ export class GunyahSystem {
       exited: () => {},
       start: () => vmm.startVmSync(id, plan.entry, plan.x0),
       // The devicetree as the VM boots with it: the RM wrote its overlay in place.
-      dtb: region.bytes.slice(layout.dtbOffset, layout.dtbOffset + layout.dtbSize),
+      dtb: trimFdt(region.bytes.subarray(layout.dtbOffset, layout.dtbOffset + layout.dtbSize)),
     });
   }
 
@@ -672,7 +729,13 @@ export class GunyahSystem {
     uart: ConsoleDevice,
     plan: { readonly entry: bigint; readonly x0: bigint },
     options: { readonly start?: boolean },
-    how: { exited(reason: string): void; start(): void; dtb: Uint8Array },
+    how: {
+      exited(reason: string): void;
+      start(): void;
+      dtb: Uint8Array;
+      /** Already powered on (by the RM at boot). */
+      running?: boolean;
+    },
   ): VmInstance {
     let settle: (e: VmEnd) => void = () => {};
     const ended = new Promise<VmEnd>((resolve) => (settle = resolve));
@@ -706,7 +769,7 @@ export class GunyahSystem {
       },
       onOutput: (sink) => uart.setOutput((b: number) => sink(Uint8Array.of(b))),
     };
-    let started = false;
+    let started = how.running === true;
     const start = () => {
       if (started) return;
       how.start();
@@ -714,14 +777,16 @@ export class GunyahSystem {
       this.#pendingStart.delete(vmid);
       this.hv.wake();
     };
-    this.#pendingStart.set(vmid, {
-      entry: plan.entry,
-      x0: plan.x0,
-      started: () => {
-        started = true;
-        this.#pendingStart.delete(vmid);
-      },
-    });
+    if (!started) {
+      this.#pendingStart.set(vmid, {
+        entry: plan.entry,
+        x0: plan.x0,
+        started: () => {
+          started = true;
+          this.#pendingStart.delete(vmid);
+        },
+      });
+    }
     const vm: VmInstance = {
       name: spec.name,
       vmid,
@@ -736,10 +801,17 @@ export class GunyahSystem {
       },
       start,
     };
-    if (options.start !== false) vm.start();
+    if (options.start !== false && !started) vm.start();
+    if (started) this.hv.wake();
     this.vms.push(vm);
     return vm;
   }
+}
+
+/** The devicetree blob at the start of `bytes`, `totalsize` long (FDT header, big-endian). */
+function trimFdt(bytes: Uint8Array): Uint8Array {
+  const total = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4);
+  return bytes.slice(0, Math.min(total, bytes.length));
 }
 
 /** Bytes of room after the devicetree for the RM's `/hypervisor` overlay (VM_INIT rewrites it in place). */

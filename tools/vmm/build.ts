@@ -45,6 +45,7 @@ export const VMM_SOURCES: readonly string[] = [
   "src/options.c",
   "src/layout.c",
   "src/fdt.c",
+  "src/fdt_read.c",
   "src/devicetree.c",
   "src/gunyah.c",
   "src/vcpu.c",
@@ -60,6 +61,7 @@ const VMM_HEADERS: readonly string[] = [
   "src/virt.h",
   "src/layout.h",
   "src/fdt.h",
+  "src/fdt_read.h",
   "src/devicetree.h",
   "src/gunyah.h",
   "src/machine.h",
@@ -150,25 +152,37 @@ export async function buildGunyahVmm(opts: VmmBuildOptions): Promise<string> {
   return program;
 }
 
-/** Host builds for the tests: `gunyah-vmm` and the device-model test, in `outDir`. */
+/** The devicetree read-back test and the sources it links. */
+const FDT_TEST: readonly string[] = [
+  "test/fdt_test.c",
+  "src/fdt.c",
+  "src/fdt_read.c",
+  "src/devicetree.c",
+];
+
+/** Host builds for the tests: `gunyah-vmm` and the unit-test programs, in `outDir`. */
 export interface HostBuild {
   /** `gunyah-vmm` for this host (runs up to opening /dev/gunyah; `dumpdtb` works fully). */
   readonly vmm: string;
   /** The device-model unit test program. */
   readonly devicesTest: string;
+  /** The doorbell read-back test program (`fdt_test OUT.dtb`). */
+  readonly fdtTest: string;
 }
 
-/** Build both host programs into `outDir` with {@link HOST_CC}. */
+/** Build the host programs into `outDir` with {@link HOST_CC}. */
 export async function buildHostPrograms(outDir: string): Promise<HostBuild> {
   const vmm = `${outDir}/gunyah-vmm`;
   const devicesTest = `${outDir}/devices_test`;
+  const fdtTest = `${outDir}/fdt_test`;
   await compile(HOST_CC, [...CFLAGS, "-pthread", "-o", vmm, ...VMM_SOURCES], "build gunyah-vmm");
   await compile(
     HOST_CC,
     [...CFLAGS, "-pthread", "-o", devicesTest, ...DEVICES_TEST],
     "build the device tests",
   );
-  return { vmm, devicesTest };
+  await compile(HOST_CC, [...CFLAGS, "-o", fdtTest, ...FDT_TEST], "build the fdt test");
+  return { vmm, devicesTest, fdtTest };
 }
 
 if (import.meta.main) {

@@ -38,6 +38,9 @@ const MEMFREE_SLACK_KIB = 24 * 1024;
 /** The text the secondary writes onto its disk. */
 const PAYLOAD = "written-by-the-secondary";
 
+/** busybox ash's prompt, possibly followed by its cursor-position query (ESC [ 6 n). */
+const PROMPT = new RegExp("# (\u001b\\[6n)?$");
+
 /** gunyah-vmm's ioctls before GH_VM_START, in order. */
 const SETUP_IOCTLS = [
   "GH_VM_SET_USER_MEM_REGION",
@@ -119,11 +122,11 @@ Deno.test({
       let secondaryAt = 0;
       vm.console.onOutput((b) => {
         out += dec.decode(b, { stream: true });
-        if (!typedPrimary && out.includes(INIT_MARKER) && /\n[^\n]*# $/.test(out)) {
+        if (!typedPrimary && out.includes(INIT_MARKER) && PROMPT.test(out)) {
           typedPrimary = true;
           vm.console.input(enc.encode(PRIMARY_LINE));
         }
-        if (!typedSecondary && out.includes(SECONDARY_MARKER) && /secondary[^\n]*# $/.test(out)) {
+        if (!typedSecondary && out.includes(SECONDARY_MARKER) && PROMPT.test(out)) {
           typedSecondary = true;
           secondaryAt = performance.now();
           duringRun = system.status().vms;

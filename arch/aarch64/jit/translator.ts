@@ -66,7 +66,9 @@ export interface TranslatorStats {
   readonly retiredInBlocks: number;
   /**
    * Host milliseconds spent in translated code, estimated: every
-   * {@link TIME_SAMPLE_PERIOD}th block entry is timed and counts that many times.
+   * {@link TIME_SAMPLE_PERIOD}th block entry is timed (minus the cost of
+   * reading the clock, measured at the same sample) and counts that many
+   * times. Coarse: preemption of the host thread lands in it.
    */
   readonly timeInBlocksMs: number;
 }

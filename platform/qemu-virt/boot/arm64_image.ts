@@ -60,6 +60,52 @@ export function isArm64Image(bytes: Uint8Array): boolean {
       ARM64_IMAGE_MAGIC;
 }
 
+/** Offset of the PE header's offset in an Image with an EFI stub ("MZ" at 0). */
+export const ARM64_PE_OFFSET_OFFSET = 0x3c;
+/** PE/COFF machine type of arm64 (IMAGE_FILE_MACHINE_ARM64, PE format spec "Machine Types"). */
+export const PE_MACHINE_ARM64 = 0xaa64;
+/** Bytes of a PE section header (PE format spec "Section Table"). */
+const PE_SECTION_HEADER_SIZE = 40;
+
+/**
+ * An Image with an EFI stub ("MZ" at 0, a PE header at the offset in 0x3C)
+ * describes its file layout in its PE section table: refuse an Image for
+ * another machine, and one whose sections run past the end of the file (a
+ * truncated download or copy, which would otherwise run until an exception
+ * loop). Images without the stub have no such table; nothing is checked.
+ */
+function checkPeSections(bytes: Uint8Array, view: DataView): void {
+  if (bytes[0] !== 0x4d || bytes[1] !== 0x5a) return; // no EFI stub
+  const pe = view.getUint32(ARM64_PE_OFFSET_OFFSET, true);
+  if (pe + 24 > bytes.length || view.getUint32(pe, true) !== 0x0000_4550) return; // no "PE\0\0"
+  const machine = view.getUint16(pe + 4, true);
+  if (machine !== PE_MACHINE_ARM64) {
+    throw new BootImageError(
+      `kernel: the Image's EFI stub is for PE machine ${hex(machine)}, not arm64 (${
+        hex(PE_MACHINE_ARM64)
+      }): pass an arm64 kernel`,
+    );
+  }
+  const sections = view.getUint16(pe + 6, true);
+  const table = pe + 24 + view.getUint16(pe + 20, true);
+  let end = 0;
+  for (let i = 0; i < sections; i++) {
+    const h = table + i * PE_SECTION_HEADER_SIZE;
+    if (h + PE_SECTION_HEADER_SIZE > bytes.length) {
+      throw new BootImageError(
+        `kernel: truncated Image: its PE section table runs past the ${bytes.length}-byte file`,
+      );
+    }
+    end = Math.max(end, view.getUint32(h + 20, true) + view.getUint32(h + 16, true));
+  }
+  if (end > bytes.length) {
+    throw new BootImageError(
+      `kernel: truncated Image: its PE sections end at byte ${end}, the file has ${bytes.length} ` +
+        "bytes (an interrupted download or copy?)",
+    );
+  }
+}
+
 /** Parse and check the header; throws {@link BootImageError} for a truncated or foreign file. */
 export function parseArm64ImageHeader(bytes: Uint8Array): Arm64ImageHeader {
   if (bytes.length < ARM64_IMAGE_HEADER_SIZE) {
@@ -83,6 +129,7 @@ export function parseArm64ImageHeader(bytes: Uint8Array): Arm64ImageHeader {
       "kernel: the Image is built big-endian (flags bit 0); only little-endian guests run here",
     );
   }
+  checkPeSections(bytes, view);
   const pageCode = Number((flags >> ARM64_FLAG_PAGE_SIZE_SHIFT) & 3n);
   return {
     textOffset: view.getBigUint64(ARM64_TEXT_OFFSET_OFFSET, true),

@@ -103,7 +103,7 @@ export function layoutBoot(images: BootImages, vm: PlatformVmOptions): BootLayou
   let high: number;
   let kernelBlobs: BootLayout["kernelBlobs"];
   if (isElf(data)) {
-    const elf = parseElf64(data);
+    const elf = parseElf64(data, vm.ramSize);
     kind = "elf";
     entry = elf.entry;
     low = elf.low;

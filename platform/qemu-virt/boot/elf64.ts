@@ -63,8 +63,12 @@ function u64(view: DataView, at: number, what: string): number {
   return Number(v);
 }
 
-/** Parse an AArch64 ELF64 executable; throws {@link BootImageError} for anything we cannot load. */
-export function parseElf64(bytes: Uint8Array): ElfImage {
+/**
+ * Parse an AArch64 ELF64 executable; throws {@link BootImageError} for
+ * anything we cannot load, including a segment larger than
+ * `maxSegmentBytes` (the VM's RAM: checked before the segment is allocated).
+ */
+export function parseElf64(bytes: Uint8Array, maxSegmentBytes = Infinity): ElfImage {
   if (bytes.length < ELF64_EHDR_SIZE) {
     throw new BootImageError(
       `kernel ELF: ${bytes.length} bytes is shorter than the 64-byte ELF64 header (truncated?)`,
@@ -123,6 +127,14 @@ export function parseElf64(bytes: Uint8Array): ElfImage {
     const filesz = u64(view, ph + 32, `segment ${i} p_filesz`);
     const memsz = u64(view, ph + 40, `segment ${i} p_memsz`);
     if (memsz === 0) continue;
+    if (memsz > maxSegmentBytes) {
+      // Refused before its zero-filled copy is allocated (fuzzing found "Array buffer
+      // allocation failed" for a damaged p_memsz).
+      throw new BootImageError(
+        `kernel ELF: segment ${i} has p_memsz ${memsz}, more than the VM's ${maxSegmentBytes} ` +
+          "bytes of RAM (damaged or not a kernel for this VM?)",
+      );
+    }
     if (filesz > memsz) {
       throw new BootImageError(
         `kernel ELF: segment ${i} has p_filesz ${filesz} > p_memsz ${memsz}`,

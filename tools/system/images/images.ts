@@ -265,7 +265,8 @@ export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<Guest
       progress(`the initramfs gets no gunyah-vmm: ${e.message}`);
     }
   }
-  const extra = (vmm ? `\0${vmm.module}\0${vmm.testProgram}` : "") +
+  const extra =
+    (vmm ? [vmm.module, ...vmm.programs.map((p) => p.path)].map((p) => `\0${p}`).join("") : "") +
     (secondary ? `\0${secondary.vmm}\0${SECONDARY_INIT}\0${MKDISK_SCRIPT}` : "");
   const variant = (await sha256Hex(init + "\0" + manifest.modules.join(",") + extra))
     .slice(0, 16);
@@ -283,9 +284,13 @@ export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<Guest
       kernelRelease: manifest.kernelRelease,
       modules,
       files: [
-        ...(vmm
-          ? [{ path: "bin/gunyah-test", data: await Deno.readFile(vmm.testProgram), mode: 0o755 }]
-          : []),
+        ...await Promise.all(
+          (vmm?.programs ?? []).map(async (p) => ({
+            path: `bin/${p.name}`,
+            data: await Deno.readFile(p.path),
+            mode: 0o755,
+          })),
+        ),
         ...(secondary
           ? [
             { path: PRIMARY_VMM_PATH, data: await Deno.readFile(secondary.vmm), mode: 0o755 },

@@ -19,6 +19,7 @@
 #define FDT_BEGIN_NODE		0x1u
 #define FDT_END_NODE		0x2u
 #define FDT_PROP		0x3u
+#define FDT_NOP			0x4u
 #define FDT_END			0x9u
 
 struct fdt_writer {

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdt_read.h"
 #include "gunyah.h"
 #include "machine.h"
 
@@ -187,6 +188,36 @@ static int gh_fail(const char *what, int err)
 	return VMM_EXIT_ERROR;
 }
 
+/*
+ * The vCPUs are proxy-scheduled: none has run before our first GH_VCPU_RUN,
+ * so the device nodes can still follow the VIRQs the RM bound (devicetree.h).
+ */
+static void follow_doorbells(struct machine *m)
+{
+	uint8_t *dtb = guest_ptr(&m->mem, m->layout.dtb_gpa, m->layout.dtb_room);
+	const char *why = NULL;
+	unsigned int i;
+	int r;
+
+	r = vmm_follow_doorbells(dtb, m->layout.dtb_room, &m->board, &why);
+	if (r < 0) {
+		fprintf(stderr, "gunyah-vmm: warning: %s; device interrupts stay at their SPIs\n",
+			why);
+	} else if (r > 0) {
+		struct fdt_bell bells[FDT_MAX_BELLS];
+		int n = fdt_read_bells(dtb, m->layout.dtb_room, bells, FDT_MAX_BELLS), j;
+
+		for (i = 0; i < m->board.nr_spis; i++)
+			for (j = 0; j < n; j++)
+				if (bells[j].label == m->board.spis[i] &&
+				    bells[j].irq[1] != m->board.spis[i])
+					fprintf(stderr, "gunyah-vmm: the RM bound doorbell %u to SPI "
+						"%u, not SPI %u: %s follows it\n",
+						m->board.spis[i], bells[j].irq[1],
+						m->board.spis[i], m->board.node[i]);
+	}
+}
+
 /* Memory, DTB, irqfds, ioeventfd, vCPUs, start: 0 or an exit code. */
 static int create_vm(struct machine *m)
 {
@@ -249,6 +280,8 @@ static int create_vm(struct machine *m)
 	r = gh_start(m->vm_fd);
 	if (r < 0)
 		return gh_fail("GH_VM_START", r);
+	if (o->affinity == VMM_VCPU_PROXY && o->mem_mode == VMM_MEM_SHARE)
+		follow_doorbells(m);
 	return 0;
 }
 

@@ -18,6 +18,10 @@
 #define VIRT_MMIO_SIZE		0x00000200ULL
 #define VIRT_RAM_BASE		0x40000000ULL
 
+/* Device node names (unit address = base, as QEMU names them). */
+#define VIRT_UART_NODE		"pl011@9000000"
+#define VIRT_MMIO_NODE		"virtio_mmio@a000000"
+
 /* SPI numbers (INTID - 32). */
 #define VIRT_UART_SPI		1
 #define VIRT_MMIO_SPI		16
