@@ -79,7 +79,11 @@ export const DASHBOARD_ROUTES: readonly DashboardRoute[] = [
     summary:
       "SSE: `state` (full, `?interval=` ms), then `delta` events, `end` when the system ends",
   },
-  { method: "GET", path: "/api/vms", summary: "the VMs: `{vms: [VmSnapshot & {primary, load}]}`" },
+  {
+    method: "GET",
+    path: "/api/vms",
+    summary: "the VMs: `{vms: [VmSnapshot & {primary, load}], ram: {budgetBytes, usedBytes}}`",
+  },
   {
     method: "POST",
     path: "/api/vms",
@@ -393,7 +397,7 @@ export function createDashboard(system: GunyahSystem, options: DashboardOptions 
 
   app.get("/api/vms", (c) => {
     const s = state(0);
-    return c.json({ vms: s.vms.map((v) => vmView(s, v)) });
+    return c.json({ vms: s.vms.map((v) => vmView(s, v)), ram: control.ram() });
   });
 
   app.post("/api/vms", async (c) => {

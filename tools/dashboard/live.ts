@@ -8,7 +8,7 @@
  *   virtual time, against the CPU's idle virtual time.
  * - {@link diffState} / {@link applyDelta}: what changed between two JSON
  *   values. Objects are compared key by key; arrays whose items all carry an
- *   identity (`object`, `vmid`, `seq` or `index`) send only the items that
+ *   identity (`object`, `vmid`, `handle`, `seq` or `index`) send only the items that
  *   changed, the identities removed and the new order; anything else is
  *   replaced whole. The page applies the same rules (its script mirrors
  *   {@link applyDelta}).
@@ -145,7 +145,7 @@ export type Delta =
     readonly order: readonly (string | number)[];
   };
 
-const ID_KEYS = ["object", "vmid", "seq", "index"] as const;
+const ID_KEYS = ["object", "vmid", "handle", "seq", "index"] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

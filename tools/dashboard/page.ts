@@ -140,6 +140,9 @@ body.ended #ended { display: block; }
 body.ended main { filter: grayscale(1); opacity: .55; }
 body.ended button, body.ended input { pointer-events: none; }
 .exits { font: 11px var(--mono); color: var(--dim); }
+.pill.parcel-lend { background: #3a3115; color: var(--warn); }
+.pill.parcel-share { background: #15343a; color: #4dd0e1; }
+.pill.parcel-donate { background: #2e2340; color: #c792ea; }
 </style>
 </head>
 <body>
@@ -188,6 +191,8 @@ body.ended button, body.ended input { pointer-events: none; }
     <div id="memmap" class="memmap"></div>
     <div id="memlegend" class="legend"></div>
     <div id="extents" class="scroll"></div>
+    <h2 style="margin-top:12px">Memory parcels <em id="parcel-count"></em></h2>
+    <div id="parcels" class="scroll"></div>
     <h2 style="margin-top:12px">Partitions</h2>
     <div id="partitions"></div>
   </section>
@@ -520,17 +525,33 @@ function renderMemory(s) {
       PALETTE[k++ % PALETTE.length];
     return colours[owner];
   }
+  /* Parcel regions (lent, shared, donated) by physical address, to mark them on the map. */
+  var lent = [];
+  (s.memory.parcels || []).forEach(function (p) {
+    p.regions.forEach(function (g) {
+      var b = parseInt(g.physBase, 16);
+      lent.push({ base: b, end: b + g.size, what: p.transaction + " to VM " +
+        p.vms.map(function (v) { return v.vmid; }).join(", ") });
+    });
+  });
+  function parcelOf(r) {
+    var b = parseInt(r.base, 16), e = b + r.size;
+    for (var i = 0; i < lent.length; i++) if (lent[i].base < e && b < lent[i].end) return lent[i];
+    return null;
+  }
   setHtml("memmap", s.memory.ranges.map(function (r) {
-    var w = total ? 100 * r.size / total : 0;
-    return '<div title="' + esc(r.owner + " " + r.base + "-" + r.end + " (" + bytes(r.size) + ")") +
-      '" style="width:' + w.toFixed(3) + "%;background:" + colour(r.owner) + '">' +
-      (w > 12 ? esc(r.owner) : "") + "</div>";
+    var w = total ? 100 * r.size / total : 0, p = parcelOf(r), c = colour(r.owner);
+    var bg = p ? "repeating-linear-gradient(45deg," + c + " 0 6px,#0f1318 6px 8px)" : c;
+    return '<div title="' + esc(r.owner + " " + r.base + "-" + r.end + " (" + bytes(r.size) + ")" +
+      (p ? ", " + p.what : "")) + '" style="width:' + w.toFixed(3) + "%;background:" + bg + '">' +
+      (w > 12 ? esc(r.owner) + (p ? " (" + esc(p.what) + ")" : "") : "") + "</div>";
   }).join(""));
   setHtml("memlegend", Object.keys(colours).map(function (o) {
     var sum = s.memory.ranges.filter(function (r) { return r.owner === o; })
       .reduce(function (n, r) { return n + r.size; }, 0);
     return '<span style="--c:' + colours[o] + '">' + esc(o) + " " + bytes(sum) + "</span>";
-  }).join(""));
+  }).join("") + (lent.length ? '<span style="--c:repeating-linear-gradient(45deg,#8795a3 0 3px,' +
+    '#0f1318 3px 4px)">striped: in a memory parcel (lent, shared or donated)</span>' : ""));
   setHtml("extents", table(["Extent", "State", "Physical", "Size", "Type", "Access", "Mapped at"],
     s.memory.extents.map(function (e) {
       return ['<span class="mono">' + esc(e.object) + "</span>" + (e.parent ?
@@ -543,6 +564,22 @@ function renderMemory(s) {
             "</span>";
         }).join("<br>") : '<span class="dim">unmapped</span>'];
     }), "No memory extents."));
+  var parcels = s.memory.parcels || [];
+  $("parcel-count").textContent = parcels.length ? "(" + parcels.length + ")" : "";
+  setHtml("parcels", table(["Handle", "Kind", "Owner", "Size", "Physical", "Borrowers"],
+    parcels.map(function (p) {
+      return ['<span class="mono">0x' + p.handle.toString(16) + "</span>",
+        '<span class="pill parcel-' + esc(p.transaction) + '">' + esc(p.transaction) + "</span>",
+        "VM " + p.owner + " (0x" + p.owner.toString(16) + ")", bytes(p.size),
+        '<span class="mono">' + p.regions.map(function (r) {
+          return esc(r.physBase) + " +" + bytes(r.size);
+        }).join("<br>") + "</span>",
+        p.vms.map(function (v) {
+          return "VM " + v.vmid + ' <span class="mono">' + esc(v.rights) + "</span> " +
+            (v.accepted ? "accepted" + (v.ipas.length ? ' <span class="mono dim">@ ' +
+              esc(v.ipas.join(", ")) + "</span>" : "") : '<span class="dim">not accepted</span>');
+        }).join("<br>")];
+    }), "No parcels: nothing lent, shared or donated through the resource manager."));
   setHtml("partitions", table(["Partition", "State", "Parent", "Owns"], s.partitions.map(function (p) {
     return ['<span class="mono">' + esc(p.object) + "</span>" + (p.root ? " (root)" : ""),
       pill(p.state), p.parent ? esc(p.parent) : '<span class="dim">-</span>', bytes(p.ownedBytes)];
@@ -676,6 +713,19 @@ function poll() {
   });
 }
 
+/* Whether no list of a state has a hole (a delta applied to the wrong base leaves some). */
+function consistent(v) {
+  if (Array.isArray(v)) {
+    return v.every(function (x) { return x !== undefined && consistent(x); });
+  }
+  if (v && typeof v === "object") {
+    for (var k in v) if (!consistent(v[k])) return false;
+  }
+  return true;
+}
+
+var prevStreamed = null;
+
 function connect() {
   if (!window.EventSource) {
     pollTimer = setInterval(poll, 1000);
@@ -683,16 +733,30 @@ function connect() {
     return;
   }
   source = new EventSource("/api/events");
+  /* Deltas apply to the state this stream sent (not to a polled one, which may differ). */
+  var streamed = null;
   source.addEventListener("state", function (ev) {
     if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
     live("on", "live");
-    render(JSON.parse(ev.data));
+    streamed = JSON.parse(ev.data);
+    render(streamed);
+    prevStreamed = streamed;
   });
   source.addEventListener("delta", function (ev) {
-    if (!last) return;
+    if (!streamed) return;
     var d = JSON.parse(ev.data);
+    var next = applyDelta(streamed, d);
+    if (!consistent(next)) {
+      // Out of step with the server (should not happen): start over from a full state.
+      streamed = null;
+      source.close();
+      connect();
+      return;
+    }
+    streamed = next;
     live("on", "live");
-    render(applyDelta(last, d), d.$o || null);
+    render(streamed, last === prevStreamed ? d.$o || null : null);
+    prevStreamed = streamed;
   });
   source.addEventListener("end", function () { systemEnded(); });
   source.onerror = function () {
@@ -758,7 +822,7 @@ $("vms").addEventListener("click", function (ev) {
   req.then(function (j) {
     if (act === "delete") {
       message("deleted " + name + ": VMID " + j.vmid + " freed, " + bytes(j.returnedBytes) +
-        " of RAM returned to the VM RAM budget", true);
+        " of RAM back in the VMs' budget", true);
     } else if (act === "restart") {
       message(name + " reset: now VMID " + j.vmid + ", " + j.status, true);
     } else {

@@ -16,10 +16,9 @@
  *   the RM records the VM EXITED (VM_STOP_FORCED) and kills its vCPUs.
  * - Restart is stop (if running), VM_RESET, VM_DEALLOCATE, and a new launch
  *   from the same request (same name and images; the RM gives a new VMID).
- * - Delete is stop (if running), VM_RESET and VM_DEALLOCATE in one call; it
- *   reports the VMID freed and the RAM that went back to the system's VM RAM
- *   budget (the host VMM MEM_RECLAIMs the VM's parcel and its region is
- *   freed).
+ * - Delete is stop (if running), VM_RESET and VM_DEALLOCATE in one call (the
+ *   system then reclaims the VM's RAM parcel); it reports the VMID freed and
+ *   the bytes back in the VMs' RAM budget.
  * - The primary VM (VMID 3, the one `gunyah boot` attaches its terminal to)
  *   ends the whole system when it stops: stop and shutdown need
  *   `confirm: true`, restart and delete are refused.
@@ -42,16 +41,15 @@ import {
   parseConfig,
   parseSize,
   type VmInstance,
+  vmMemoryProblem,
   type VmRecordView,
   VmRequestError,
 } from "@gunyah-ts/system";
 import { RmError, RmMsg, Vmid } from "@gunyah-ts/rm";
-import { HostVmmError, MIN_VM_MEMORY } from "@gunyah-ts/system";
+import { HostVmmError } from "@gunyah-ts/system";
 import { checkImagePath, ImagePathError, type ImagePolicy } from "./access.ts";
 import { consoleTap } from "./console_tap.ts";
 
-/** Stage-2 granule: VM RAM must be a multiple of it (4 KiB). */
-export const VM_MEMORY_GRANULE = 0x1000;
 /** Longest VM name accepted. */
 export const MAX_VM_NAME = 64;
 
@@ -126,13 +124,8 @@ export function parseCreateVmRequest(body: unknown): CreateVmRequest {
       : typeof b.memory === "string"
       ? parseSize(b.memory)
       : null;
-    if (m === null || !Number.isInteger(m) || m < MIN_VM_MEMORY || m % VM_MEMORY_GRANULE !== 0) {
-      bad(
-        `'memory': expected bytes (a multiple of 4096, at least 16 MiB) or a size such as "64M", got ${
-          JSON.stringify(b.memory)
-        }`,
-      );
-    }
+    const problem = m === null ? 'bytes or a size such as "64M"' : vmMemoryProblem(m);
+    if (problem !== null) bad(`'memory': expected ${problem}, got ${JSON.stringify(b.memory)}`);
     memory = m as number;
   }
   let vcpus = DEFAULT_VM.vcpus;
@@ -176,7 +169,7 @@ export interface DeleteResult {
   readonly vmid: number;
   /** The VM's RAM, bytes. */
   readonly memoryBytes: number;
-  /** Bytes of the VM RAM budget free after the delete more than before (the RAM returned). */
+  /** Bytes of the VMs' RAM budget freed by the delete (the RAM returned). */
   readonly returnedBytes: number;
 }
 
@@ -229,13 +222,13 @@ export class VmControl {
     if (sys.vmRecords().some((v) => v.name === req.name)) {
       throw new VmControlError(409, `a VM named '${req.name}' exists; choose another name`);
     }
-    const free = this.#freeRamBytes();
-    if (req.memory > free) {
+    const { budgetBytes, usedBytes } = this.ram();
+    if (req.memory > budgetBytes - usedBytes) {
       throw new VmControlError(
         409,
-        `VM '${req.name}' needs ${mib(req.memory)} MiB but the VM RAM budget has ${
-          mib(free)
-        } MiB free; delete a VM or ask for less`,
+        `VM '${req.name}' needs ${mib(req.memory)} MiB but only ${
+          mib(budgetBytes - usedBytes)
+        } MiB of the ${mib(budgetBytes)} MiB VM RAM budget is left; delete a VM or ask for less`,
       );
     }
     let kernelPath = req.kernel;
@@ -391,22 +384,22 @@ export class VmControl {
   }
 
   /**
-   * Stop (if running), VM_RESET, VM_DEALLOCATE and MEM_RECLAIM: the VMID is
-   * free and its RAM region goes back to the VM RAM budget.
+   * Stop (if running), VM_RESET and VM_DEALLOCATE: the VMID is free and its
+   * RAM parcel is reclaimed, back in the VMs' RAM budget.
    */
   async delete(vmid: number): Promise<DeleteResult> {
     const rec = this.#record(vmid);
     this.#refusePrimary(rec, "deleted");
     const memoryBytes = this.#system.status().vms.find((v) => v.vmid === vmid)?.memoryBytes ?? 0;
-    const before = this.#freeRamBytes();
+    const before = this.#system.vmRam.used;
     await this.#teardown(rec);
     this.#requests.delete(rec.name);
-    return { vmid, memoryBytes, returnedBytes: this.#freeRamBytes() - before };
+    return { vmid, memoryBytes, returnedBytes: before - this.#system.vmRam.used };
   }
 
-  /** Bytes of the system's VM RAM budget not held by a VM's region. */
-  #freeRamBytes(): number {
-    return this.#system.vmRam.budget - this.#system.vmRam.used;
+  /** The VMs' RAM budget and what of it is in use, bytes. */
+  ram(): { readonly budgetBytes: number; readonly usedBytes: number } {
+    return { budgetBytes: this.#system.vmRam.budget, usedBytes: this.#system.vmRam.used };
   }
 
   async #teardown(rec: VmRecordView): Promise<void> {
@@ -489,7 +482,7 @@ export class VmControl {
   }
 }
 
-/** Bytes as whole MiB (rounded down), without 32-bit arithmetic. */
+/** Bytes as whole MiB, rounded down (plain division: sizes reach past 2^31). */
 function mib(bytes: number): number {
   return Math.floor(bytes / 2 ** 20);
 }

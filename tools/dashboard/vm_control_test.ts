@@ -40,8 +40,9 @@ Deno.test("create requests: defaults from the boot configuration, sizes, and cle
     [{ name: "has space" }, "letters, digits"],
     [{ name: "x".repeat(65) }, "1-64"],
     [{ name: "n", memory: "lots" }, "'memory'"],
-    [{ name: "n", memory: (16 << 20) + 1 }, "multiple of 4096"],
-    [{ name: "n", memory: 8 << 20 }, "at least 16 MiB"],
+    [{ name: "n", memory: (16 << 20) + 1 }, "whole 4 KiB pages"],
+    [{ name: "n", memory: 8 << 20 }, "from 16M to 3G"],
+    [{ name: "n", memory: "6G" }, "from 16M to 3G"], // not "needs 0 MiB" (no 32-bit sizes)
     [{ name: "n", vcpus: 0 }, "1 to 8"],
     [{ name: "n", vcpus: 1.5 }, "1 to 8"],
     [{ name: "n", vcpus: 9 }, "at most 8"],
