@@ -11,10 +11,15 @@
  *   rm/vm/vdevices.ts), maps the parcel at the config's memory base and
  *   writes the `/hypervisor` overlay into the devicetree → VM_START at the
  *   image with X0 = the devicetree → VM_STOP → VM_RESET → VM_DEALLOCATE;
- * - by the host for the primary VM, which no VMM can create
- *   ({@link ResourceManager.allocateVm} + {@link ResourceManager.initVm}
- *   over physical RAM the host gives it, as the Gunyah RM builds the HLOS
- *   from its boot configuration).
+ * - the primary VM (the HLOS), which no VMM creates: from the boot
+ *   description the RM is constructed with ({@link PrimaryVmBoot}), when it
+ *   starts ({@link ResourceManager.allocateVm} + {@link ResourceManager.initVm}
+ *   over the primary's RAM), as the Gunyah RM builds the HLOS from its boot
+ *   configuration.
+ *
+ * A host client (`attachClient`, the host's VMM) owns the RAM the platform
+ * announces for it (`clientRam`, rm/mem/client_ram.ts) and builds VMs the
+ * first way; VM_ALLOCATE is open to the HLOS and the `vmAllocators`.
  *
  * The RM learns that an RPC-built VM stopped from the HALT VIRQs of its
  * vCPUs, bound in the RM's own vic, and `vcpu_run_check` (§1.7): PSCI
@@ -402,6 +407,11 @@ export class ResourceManager implements Component {
   /** Read model: every memory parcel now (owner, transaction, regions, ACL and who accepted). */
   memoryParcels(): readonly Readonly<Parcel>[] {
     return this.#parcelManager?.all ?? [];
+  }
+
+  /** Read model: RPC handler faults the RM contained (exceptions that were not RM errors). */
+  get rpcFaults(): number {
+    return this.#rpc?.faults ?? 0;
   }
 
   /** Read model: the RAM VM (or host client) `vmid` owns and may lend. */

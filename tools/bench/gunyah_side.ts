@@ -3,10 +3,12 @@
  * time and peak memory are measured like QEMU's:
  *
  *   deno run -A tools/bench/gunyah_side.ts compute <guest.elf>
- *   deno run -A tools/bench/gunyah_side.ts linux <Image> <initrd> <marker>
+ *   deno run -A tools/bench/gunyah_side.ts linux <Image> <initrd> <marker> [<start marker>]
  *
- * Prints one JSON line: {ms, retired, virtualNs} where `ms` is wall time from
- * VM launch to the end condition (PSCI SYSTEM_OFF, or the console marker).
+ * Prints one JSON line: {ms, retired, virtualNs, console} where `ms` is wall
+ * time from VM launch (or from the console's start marker) to the end
+ * condition (PSCI SYSTEM_OFF, or the console marker), and `console` the
+ * console text after the start marker (linux only).
  *
  * @module
  */
@@ -22,9 +24,11 @@ async function main(args: string[]): Promise<number> {
   const kernel = await Deno.readFile(rest[0]);
   const initrd = linux ? await Deno.readFile(rest[1]) : undefined;
   const marker = linux ? rest[2] : "";
+  const startMarker = linux ? rest[3] : undefined;
   const memory = linux ? 512 << 20 : 64 << 20;
   const sys = await GunyahSystem.create({ ramBytes: memory });
-  const t0 = performance.now();
+  let t0 = performance.now();
+  let started = startMarker === undefined;
   const vm = sys.launch({
     name: "bench",
     memory,
@@ -40,7 +44,12 @@ async function main(args: string[]): Promise<number> {
   vm.console.onOutput((b) => {
     if (!linux) return;
     out += dec.decode(b);
-    if (out.includes(marker)) done();
+    if (!started && out.includes(startMarker!)) {
+      t0 = performance.now();
+      started = true;
+      out = out.slice(out.indexOf(startMarker!));
+    }
+    if (started && out.includes(marker)) done();
   });
   const run = sys.hv.run();
   const end = await Promise.race([vm.ended, seen.then(() => null)]);
@@ -52,7 +61,8 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const retired = sys.hv.cpuStats().reduce((n, c) => n + c.retired, 0);
-  console.log(JSON.stringify({ ms, retired, virtualNs: sys.hv.time }));
+  const console_ = startMarker === undefined ? "" : out;
+  console.log(JSON.stringify({ ms, retired, virtualNs: sys.hv.time, console: console_ }));
   return 0;
 }
 

@@ -4,12 +4,15 @@
  *
  * 1. guest MIPS on a compute-bound guest (guests/compute.S);
  * 2. time to boot Debian's arm64 kernel + busybox initramfs to the init
- *    marker (2 vCPUs, 512 MiB), and the peak memory of each process.
+ *    marker (2 vCPUs, 512 MiB), and the peak memory of each process;
+ * 3. an integer benchmark compiled for Linux (guests/linux_compute.c) run
+ *    inside that guest: time from its start to its end on the console, and
+ *    its checksum checked against the same program built for the host.
  *
  * gunyah-ts runs once per CPU mode (`--cpu-modes`, default both: the
  * interpreter and the block translator, arch/aarch64/jit/).
  *
- * Options: --only compute|linux, --iterations N (compute guest),
+ * Options: --only compute|linux|linux-compute, --iterations N (compute guest),
  * --cpu-modes interp,jit, --help.
  * Exit status 0 when every benchmark ran, 1 when one could not.
  *
@@ -18,21 +21,31 @@
 import { parseArgs } from "node:util";
 import { type CpuMode, isCpuMode } from "@gunyah-ts/arch-aarch64";
 import { ensureGuestImages, INIT_MARKER } from "@gunyah-ts/system";
-import { buildComputeGuest, COMPUTE_LOOP_INSTRUCTIONS } from "./guests/build.ts";
+import {
+  buildComputeGuest,
+  buildLinuxComputeGuest,
+  COMPUTE_LOOP_INSTRUCTIONS,
+  LINUX_COMPUTE_BEGIN,
+  LINUX_COMPUTE_DONE,
+  LINUX_COMPUTE_ROUNDS,
+} from "./guests/build.ts";
 import { qemuVirtArgs, type TimedRun, timeQemu } from "./qemu.ts";
 
 const SIDE = new URL("./gunyah_side.ts", import.meta.url).pathname;
 /** QEMU needs a long run for its time to dominate its start-up. */
 const QEMU_MIN_ITERATIONS = 200_000_000;
 
-const HELP =
-  `Usage: deno task bench [--only compute|linux] [--iterations N] [--cpu-modes interp,jit]
+const HELP = `Usage: deno task bench [--only compute|linux|linux-compute] [--iterations N]
+                        [--cpu-modes interp,jit]
 
 Runs each benchmark under gunyah-ts and under qemu-system-aarch64 (TCG) in the
 same run and prints both figures and their ratio:
   compute  guest MIPS of a compute-bound guest
   linux    Debian arm64 kernel + busybox initramfs to the init marker (2 vCPUs,
            512 MiB): wall time and peak RSS
+  linux-compute  an integer benchmark (C, guests/linux_compute.c) run inside
+           that Linux guest: wall time from its start to its end, checksum
+           checked against the same program built for the host
 gunyah-ts runs once per CPU mode given (default: interp,jit).`;
 
 interface SideResult extends TimedRun {
@@ -63,7 +76,13 @@ async function gunyah(args: string[], mode: CpuMode): Promise<SideResult> {
   clearInterval(sampler);
   if (!out.success) throw new Error(`gunyah-ts benchmark side failed (exit ${out.code})`);
   const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
-  return { ms: r.ms, retired: r.retired, virtualNs: r.virtualNs, peakRssKiB: rss, output: "" };
+  return {
+    ms: r.ms,
+    retired: r.retired,
+    virtualNs: r.virtualNs,
+    peakRssKiB: rss,
+    output: r.console ?? "",
+  };
 }
 
 function fmt(n: number, digits = 1): string {
@@ -153,6 +172,52 @@ async function linux(modes: readonly CpuMode[]): Promise<void> {
   console.log(`load average ${load()}`);
 }
 
+async function linuxCompute(modes: readonly CpuMode[]): Promise<void> {
+  console.log(
+    `\n== integer benchmark inside the Linux guest (guests/linux_compute.c, ${LINUX_COMPUTE_ROUNDS} rounds)`,
+  );
+  const img = await ensureGuestImages({ progress: (m) => console.error(`[images] ${m}`) });
+  const g = await buildLinuxComputeGuest(img.initrd);
+  const check = (who: string, output: string) => {
+    if (!output.includes(g.expected)) {
+      throw new Error(
+        `${who}: the program did not print '${g.expected}'; console:\n${output.slice(-500)}`,
+      );
+    }
+  };
+  const ours: [CpuMode, SideResult][] = [];
+  for (const mode of modes) {
+    const r = await gunyah(
+      ["linux", img.kernel, g.initrd, LINUX_COMPUTE_DONE, LINUX_COMPUTE_BEGIN],
+      mode,
+    );
+    check(`gunyah-ts ${mode}`, r.output);
+    ours.push([mode, r]);
+  }
+  const q = await timeQemu(
+    [
+      ...qemuVirtArgs(512, 2),
+      "-kernel",
+      img.kernel,
+      "-initrd",
+      g.initrd,
+      "-append",
+      "console=ttyAMA0",
+    ],
+    { marker: LINUX_COMPUTE_DONE, startMarker: LINUX_COMPUTE_BEGIN, timeoutMs: 300_000 },
+  );
+  check("QEMU", q.output);
+  console.log(`result     ${g.expected} (checked in every run)`);
+  for (const [mode, r] of ours) {
+    console.log(`gunyah-ts ${mode.padEnd(6)} ${fmt(r.ms / 1000, 2)} s`);
+  }
+  console.log(`qemu TCG         ${fmt(q.ms / 1000, 2)} s`);
+  for (const [mode, r] of ours) {
+    console.log(`ratio ${mode.padEnd(6)}   gunyah-ts takes ${fmt(r.ms / q.ms)}x QEMU's time`);
+  }
+  console.log(`load average ${load()}`);
+}
+
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -168,8 +233,8 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const only = values.only;
-  if (only !== undefined && only !== "compute" && only !== "linux") {
-    console.error(`bench: --only takes compute or linux, got '${only}'\n\n${HELP}`);
+  if (only !== undefined && only !== "compute" && only !== "linux" && only !== "linux-compute") {
+    console.error(`bench: --only takes compute, linux or linux-compute, got '${only}'\n\n${HELP}`);
     return 2;
   }
   const iterations = Number(values.iterations ?? 20_000_000);
@@ -185,6 +250,7 @@ async function main(args: string[]): Promise<number> {
   try {
     if (!only || only === "compute") await compute(iterations, modes);
     if (!only || only === "linux") await linux(modes);
+    if (!only || only === "linux-compute") await linuxCompute(modes);
   } catch (e) {
     console.error(`bench: ${(e as Error).message}`);
     return 1;

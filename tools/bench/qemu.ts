@@ -32,11 +32,12 @@ function peakRss(pid: number): number {
 
 /**
  * Run QEMU with `args` until it exits or its console prints `marker`
- * (then it is killed). Times out after `timeoutMs`.
+ * (then it is killed). Times out after `timeoutMs`. With `startMarker`, the
+ * time is measured from that console text instead of from spawn.
  */
 export async function timeQemu(
   args: readonly string[],
-  opts: { marker?: string; timeoutMs?: number } = {},
+  opts: { marker?: string; startMarker?: string; timeoutMs?: number } = {},
 ): Promise<TimedRun> {
   const t0 = performance.now();
   const child = new Deno.Command(QEMU, {
@@ -55,13 +56,18 @@ export async function timeQemu(
     } catch { /* gone */ }
   }, opts.timeoutMs ?? 120_000);
   let output = "";
-  let ms = -1;
+  let ms = -1, start = t0;
+  let started = opts.startMarker === undefined;
   const dec = new TextDecoder();
   try {
     for await (const chunk of child.stdout) {
       output += dec.decode(chunk, { stream: true });
-      if (opts.marker && output.includes(opts.marker)) {
-        ms = performance.now() - t0;
+      if (!started && output.includes(opts.startMarker!)) {
+        start = performance.now();
+        started = true;
+      }
+      if (started && opts.marker && output.includes(opts.marker)) {
+        ms = performance.now() - start;
         rss = Math.max(rss, peakRss(child.pid));
         child.kill("SIGKILL");
         break;

@@ -5,7 +5,7 @@
  * here, each member with the files that may use it:
  *
  * - the read model (`vms`, `find`, `vm`, `memoryParcels`, `ownedMemory`,
- *   `bootFailure`: read-only), anywhere;
+ *   `bootFailure`, `rpcFaults`: read-only), anywhere;
  * - the composition root (`tools/system/system.ts`): constructing the RM (with
  *   the primary's boot description: the RM builds and starts the HLOS itself,
  *   as the Gunyah RM does from its boot configuration), handing it to the
@@ -34,6 +34,7 @@ export const RM_ALLOWED_MEMBERS: ReadonlyMap<string, readonly string[] | "*"> = 
   ["memoryParcels", "*"],
   ["ownedMemory", "*"],
   ["bootFailure", "*"],
+  ["rpcFaults", "*"],
   ["attachClient", ["tools/system/system.ts"]],
 ]);
 

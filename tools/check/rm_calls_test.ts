@@ -33,6 +33,7 @@ Deno.test("RM isolation: the allowed set is exactly the read model, construction
     "find",
     "memoryParcels",
     "ownedMemory",
+    "rpcFaults",
     "vm",
     "vms",
   ]);

@@ -58,6 +58,17 @@ Deno.test({
       assertEquals(made.code, 0, made.out);
       const rec = sys.rm.vms.find((v) => v.name === "second")!;
       assertEquals(rec.status, VmStatus.READY);
+      // Its RAM came by MEM_LEND from the host VMM (VMID 0x3f), as the memory listing shows.
+      assertEquals(
+        sys.status().memory.parcels.map((p) => [p.owner, p.transaction, p.size, p.vms]),
+        [[0x3f, "lend", 16 << 20, [{
+          vmid: rec.vmid,
+          rights: "rwx",
+          accepted: true,
+          ipas: ["0x40000000"],
+        }]]],
+      );
+      const ramRegions = sys.hv.physicalMemory.regions.length;
       assertEquals(
         (await captured(() => vmCommand.run(["start", String(rec.vmid), "--url", url]))).code,
         0,
@@ -89,6 +100,9 @@ Deno.test({
       );
       assertEquals(sys.rm.find(rec.vmid), null); // the VMID is free
       assertEquals(sys.vms.map((v) => v.vmid), [3]);
+      // MEM_RECLAIMed and the region removed: its RAM is back in the budget.
+      assertEquals(sys.status().memory.parcels, []);
+      assertEquals(sys.hv.physicalMemory.regions.length, ramRegions - 1);
       // the primary cannot be reset (the RM's DENIED), exit 1
       assertEquals((await captured(() => vmCommand.run(["reset", "3", "--url", url]))).code, 1);
     } finally {

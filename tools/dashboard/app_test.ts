@@ -153,7 +153,7 @@ Deno.test("bad requests: 400 / 413 / 415 / 404 / 426 with what to do", async () 
     assertEquals(notJson.status, 400);
     const huge = await call(dash, "POST", "/api/vms", { json: { name: "h", memory: "6G" } });
     assertEquals(huge.status, 409);
-    assert(/needs 6144 MiB but the root partition has \d+ MiB free/.test(String(huge.body.error)));
+    assert(/needs 6144 MiB but the VM RAM budget has \d+ MiB free/.test(String(huge.body.error)));
     const vcpus = await call(dash, "POST", "/api/vms", { json: { name: "v", vcpus: "two" } });
     assertEquals(vcpus.status, 400);
     assertEquals(vcpus.body.error, `'vcpus': expected an integer from 1 to 8, got "two"`);

@@ -758,7 +758,7 @@ $("vms").addEventListener("click", function (ev) {
   req.then(function (j) {
     if (act === "delete") {
       message("deleted " + name + ": VMID " + j.vmid + " freed, " + bytes(j.returnedBytes) +
-        " of RAM returned to the root partition", true);
+        " of RAM returned to the VM RAM budget", true);
     } else if (act === "restart") {
       message(name + " reset: now VMID " + j.vmid + ", " + j.status, true);
     } else {

@@ -17,7 +17,9 @@
  * - Restart is stop (if running), VM_RESET, VM_DEALLOCATE, and a new launch
  *   from the same request (same name and images; the RM gives a new VMID).
  * - Delete is stop (if running), VM_RESET and VM_DEALLOCATE in one call; it
- *   reports the VMID freed and the RAM the root partition got back.
+ *   reports the VMID freed and the RAM that went back to the system's VM RAM
+ *   budget (the host VMM MEM_RECLAIMs the VM's parcel and its region is
+ *   freed).
  * - The primary VM (VMID 3, the one `gunyah boot` attaches its terminal to)
  *   ends the whole system when it stops: stop and shutdown need
  *   `confirm: true`, restart and delete are refused.
@@ -174,7 +176,7 @@ export interface DeleteResult {
   readonly vmid: number;
   /** The VM's RAM, bytes. */
   readonly memoryBytes: number;
-  /** Bytes the root partition owns more than before the delete (the RAM returned). */
+  /** Bytes of the VM RAM budget free after the delete more than before (the RAM returned). */
   readonly returnedBytes: number;
 }
 
@@ -227,11 +229,11 @@ export class VmControl {
     if (sys.vmRecords().some((v) => v.name === req.name)) {
       throw new VmControlError(409, `a VM named '${req.name}' exists; choose another name`);
     }
-    const free = this.#rootOwnedBytes();
+    const free = this.#freeRamBytes();
     if (req.memory > free) {
       throw new VmControlError(
         409,
-        `VM '${req.name}' needs ${mib(req.memory)} MiB but the root partition has ${
+        `VM '${req.name}' needs ${mib(req.memory)} MiB but the VM RAM budget has ${
           mib(free)
         } MiB free; delete a VM or ask for less`,
       );
@@ -389,21 +391,22 @@ export class VmControl {
   }
 
   /**
-   * Stop (if running), VM_RESET and VM_DEALLOCATE: the VMID is free and its
-   * RAM goes back to the root partition (as the RM returns it).
+   * Stop (if running), VM_RESET, VM_DEALLOCATE and MEM_RECLAIM: the VMID is
+   * free and its RAM region goes back to the VM RAM budget.
    */
   async delete(vmid: number): Promise<DeleteResult> {
     const rec = this.#record(vmid);
     this.#refusePrimary(rec, "deleted");
     const memoryBytes = this.#system.status().vms.find((v) => v.vmid === vmid)?.memoryBytes ?? 0;
-    const before = this.#rootOwnedBytes();
+    const before = this.#freeRamBytes();
     await this.#teardown(rec);
     this.#requests.delete(rec.name);
-    return { vmid, memoryBytes, returnedBytes: this.#rootOwnedBytes() - before };
+    return { vmid, memoryBytes, returnedBytes: this.#freeRamBytes() - before };
   }
 
-  #rootOwnedBytes(): number {
-    return this.#system.status().partitions.find((p) => p.root)?.ownedBytes ?? 0;
+  /** Bytes of the system's VM RAM budget not held by a VM's region. */
+  #freeRamBytes(): number {
+    return this.#system.vmRam.budget - this.#system.vmRam.used;
   }
 
   async #teardown(rec: VmRecordView): Promise<void> {

@@ -196,8 +196,15 @@ export function parseConfig(text: string, file: string): BootConfig {
     return undefined;
   };
   const r = new Reader(file, lineOf);
-  const root = r.map(doc.toJS() ?? {}, [], ["hypervisor", "plugins", "vms", "dashboard"]);
-  if (doc.contents && !isMap(doc.contents)) r.fail([], "a mapping", doc.toJS());
+  let js: unknown;
+  try {
+    js = doc.toJS();
+  } catch (e) {
+    // The yaml library resolves aliases here: an alias without its anchor throws (found by fuzzing).
+    throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const root = r.map(js ?? {}, [], ["hypervisor", "plugins", "vms", "dashboard"]);
+  if (doc.contents && !isMap(doc.contents)) r.fail([], "a mapping", js);
 
   const hv = r.map(root.hypervisor ?? {}, ["hypervisor"], [
     "physical-cpus",

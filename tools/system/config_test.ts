@@ -49,6 +49,8 @@ Deno.test("errors name the file, line, key and what was expected", () => {
     "vmz: expected one of the keys",
   );
   assertThrows(() => parseConfig("vms: [\n", "c.yaml"), ConfigError, "not valid YAML");
+  // An alias before its anchor (found by tools/fuzz, parsers seed 1189700943): a ConfigError too.
+  assertThrows(() => parseConfig("vms: *a\n", "c.yaml"), ConfigError, "not valid YAML");
   assertThrows(
     () => parseConfig("hypervisor:\n  cpu-mode: fast\nvms:\n  - name: a\n", "c.yaml"),
     ConfigError,

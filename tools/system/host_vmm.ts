@@ -1,10 +1,14 @@
 /**
  * The host's VMM: a native component with its own VMID and its own RM RPC
- * channel, through which the host tools (the dashboard, `gunyah vm`) control
- * VMs — as the primary VM's VM manager (Linux's `gunyah_rsc_mgr` behind
- * `/dev/gunyah`) does: VM_SET_CONTEXT + VM_START, VM_STOP, VM_RESET,
- * VM_DEALLOCATE, VM_GET_STATE, each a request over the message queues
- * answered by the RM's RPC service (gunyah-abi.md §5.5).
+ * channel, through which the host tools (the dashboard, `gunyah vm`) build
+ * and control VMs — as the primary VM's VM manager (Linux's `gunyah_rsc_mgr`
+ * behind `/dev/gunyah`) does: VM_ALLOCATE, MEM_LEND of RAM it owns,
+ * VM_CONFIG_IMAGE, VM_INIT, VM_GET_HYP_RESOURCES, VM_SET_CONTEXT + VM_START,
+ * VM_STOP, VM_RESET, VM_DEALLOCATE, MEM_RECLAIM, VM_GET_STATE, each a request
+ * over the message queues answered by the RM's RPC service (gunyah-abi.md
+ * §5.4, §5.5, §5.7). The build steps are synchronous (`RmClient.callSync`):
+ * its wait delivers the RM's VIRQs at once, so `GunyahSystem.launch` stays
+ * synchronous.
  *
  * Its message buffer is one page of physical RAM it claims as a memextent
  * from its partition (`RmPrivateMemory.claim`, as the RM does for its own).

@@ -2,10 +2,13 @@
  * The composition root of a running gunyah-ts system: it loads the arch and
  * platform plugins by specifier (machine_plugins.ts), creates the hypervisor
  * core on the arch with the board's answers (vGIC placement, MPIDR layout),
- * registers PSCI as the SMCCC standard service, starts the resource manager
- * component, and builds VMs through the RM (by hypercalls) with the
- * platform's devices, the device plugins in the platform's slots, the
- * devicetree and the boot images.
+ * registers PSCI as the SMCCC standard service, makes the resource manager's
+ * partition and cspace and the host VMM; the first VM launched is the
+ * primary, which the RM builds from its boot description when it starts,
+ * every later one the host VMM builds over RM RPC on RAM it lends
+ * (MEM_LEND); each gets the platform's devices, the device plugins in the
+ * platform's slots, the devicetree and the boot images in a RAM region of
+ * its own (vm_ram.ts).
  *
  * Used by `gunyah boot`, the dashboard, the end-to-end tests and the
  * benchmarks, so what they exercise is the same path a user runs. It knows

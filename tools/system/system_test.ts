@@ -38,6 +38,8 @@ Deno.test("the RM builds a VM by hypercalls; its guest prints on the PL011 and p
   await run;
   assertEquals(end, { kind: "system_off" });
   assertEquals(out, "hi\n");
+  // The RM learns of the exit from the vCPU's HALT VIRQ, delivered at the next round.
+  sys.hv.runUntil(() => sys.rm.vm(3).status === VmStatus.EXITED, 10_000);
   assertEquals(sys.rm.vm(3).status, VmStatus.EXITED);
   assertEquals(sys.hv.cpuStats().reduce((a, c) => a + c.retired, 0), 10);
 });
