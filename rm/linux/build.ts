@@ -248,6 +248,32 @@ export async function buildVmManager(opts: VmManagerBuildOptions): Promise<VmMan
   );
   if (built.every((b) => b)) return result;
 
+  // Test files run in parallel processes, and on a fresh clone several ask
+  // for the module at once: one builds (headers unpacked, sources compiled)
+  // while the others wait on an exclusive lock, then find it built.
+  await Deno.mkdir(opts.cache, { recursive: true });
+  const lock = await Deno.open(`${opts.cache}/vm-manager.lock`, { create: true, write: true });
+  try {
+    await lock.lock(true);
+    const again = await Promise.all(
+      [result.module, ...result.programs.map((p) => p.path)].map(exists),
+    );
+    if (again.every((b) => b)) return result;
+    await build(opts, release, out, progress);
+    return result;
+  } finally {
+    await lock.unlock().catch(() => {});
+    lock.close();
+  }
+}
+
+/** The build itself, under the lock: headers, module, test programs, secondaries. */
+async function build(
+  opts: VmManagerBuildOptions,
+  release: string,
+  out: string,
+  progress: BuildProgress,
+): Promise<void> {
   const started = performance.now();
   const headers = await ensureKernelHeaders(release, opts.cache, progress);
   const src = `${out}/src`;
@@ -317,15 +343,15 @@ export async function buildVmManager(opts: VmManagerBuildOptions): Promise<VmMan
     ],
     "build gunyah-vm-test",
   );
-  await Deno.copyFile(`${src}/gunyah.ko`, result.module);
-  await Deno.copyFile(`${src}/gunyah-test`, result.testProgram);
+  // The module last: callers take its presence (with the programs') as "built".
+  await Deno.copyFile(`${src}/gunyah-test`, `${out}/gunyah-test`);
   await Deno.copyFile(`${src}/gunyah-vm-test`, `${out}/gunyah-vm-test`);
+  await Deno.copyFile(`${src}/gunyah.ko`, `${out}/gunyah.ko`);
   progress(
     `built gunyah.ko, gunyah-test and gunyah-vm-test in ${
       ((performance.now() - started) / 1000).toFixed(1)
     } s`,
   );
-  return result;
 }
 
 if (import.meta.main) {

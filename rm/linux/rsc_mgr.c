@@ -23,6 +23,7 @@
 #include <linux/of.h>
 #include <linux/of_irq.h>
 #include <linux/platform_device.h>
+#include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <asm/unaligned.h>
@@ -123,6 +124,15 @@ static void gh_rm_deliver(struct gh_rm *rm)
 	if (msg->type == GH_RM_TYPE_NOTIFICATION) {
 		dev_dbg(rm->dev, "RM notification %#x (%zu bytes)\n",
 			msg->msg_id, msg->len);
+		if (msg->msg_id == GH_RM_NOTIFY_VM_SHUTDOWN) {
+			/* {u32 stop_reason}: our owner's VM_STOP without FORCE. */
+			dev_info(rm->dev, "the resource manager asks this VM to shut down (stop reason %u)\n",
+				 msg->len >= 4 ? get_unaligned_le32(msg->buf) : 0);
+			/* force: power off even if no poweroff program can be run. */
+			orderly_poweroff(true);
+			gh_rm_partial_reset(rm);
+			return;
+		}
 		gh_vm_mgr_notify(rm, msg->msg_id, msg->buf, msg->len);
 		gh_rm_partial_reset(rm);
 		return;

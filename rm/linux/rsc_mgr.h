@@ -26,6 +26,7 @@
 
 /* RM notifications (§5.4) the VM manager acts on. */
 #define GH_RM_NOTIFY_VM_EXITED	0x56100001
+#define GH_RM_NOTIFY_VM_SHUTDOWN	0x56100002
 #define GH_RM_NOTIFY_VM_STATUS	0x56100008
 
 struct gh_rm;

@@ -5,7 +5,9 @@
  * over its message queues and registers `/dev/gunyah`; `gunyah-test`
  * (static, in the initramfs) makes GH_CREATE_VM, which the RM serves with
  * VM_ALLOCATE: the system's status lists the new VM while the test holds
- * its fd, and no longer after the fd is closed (VM_DEALLOCATE).
+ * its fd, and no longer after the fd is closed (VM_DEALLOCATE). At the end
+ * the host VMM (the primary's owner) sends VM_STOP without FORCE: the RM
+ * sends NOTIFY_VM_SHUTDOWN and the module powers the primary off.
  *
  * Skipped with the reason when the guest images or the module cannot be
  * built (`deno task gunyah images`; kernel headers from apt, the host's
@@ -22,9 +24,12 @@ import {
   LOAD_VM_MANAGER,
 } from "@gunyah-ts/system";
 import type { VmSnapshot } from "@gunyah-ts/system";
+import { RmMsg, Vmid } from "../mod.ts";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
 const MARK = "vmm-e2e:";
+/** The stop reason of the graceful VM_STOP the test sends at the end (ours; logged by the module). */
+const STOP_REASON = 7;
 
 const INIT = `#!/bin/sh
 /bin/busybox --install -s /bin
@@ -35,7 +40,8 @@ mount -t devtmpfs devtmpfs /dev
 ${LOAD_VM_MANAGER}echo "${MARK} dev $(ls /dev/gunyah)"
 gunyah-test --hold
 echo "${MARK} exit $?"
-poweroff -f
+echo "${MARK} waiting for the RM"
+exec sleep 3600
 `;
 
 Deno.test({
@@ -67,11 +73,23 @@ Deno.test({
       });
       let out = "";
       let held: readonly VmSnapshot[] | null = null;
+      let askedToShutDown = false;
+      let shutdownError: Error | null = null;
       vm.console.onOutput((b) => {
         out += new TextDecoder().decode(b);
         if (held === null && out.includes("gunyah-test: holding the VM")) {
           held = system.status().vms;
           vm.console.input(new TextEncoder().encode("\n"));
+        }
+        if (!askedToShutDown && out.includes(`${MARK} waiting for the RM`)) {
+          // Graceful stop (VM_STOP without FORCE) by the primary's owner: the
+          // RM sends the guest NOTIFY_VM_SHUTDOWN and the module powers it off.
+          askedToShutDown = true;
+          const p = new Uint8Array(8); // {u16 vmid; u8 flags = 0; u8 res; u32 stop_reason}
+          const v = new DataView(p.buffer);
+          v.setUint16(0, Vmid.HLOS, true);
+          v.setUint32(4, STOP_REASON, true);
+          system.hostVmm.call(RmMsg.VM_STOP, p).catch((e) => (shutdownError = e as Error));
         }
       });
       const running = system.hv.run();
@@ -85,6 +103,12 @@ Deno.test({
         console.error(`skipped: the initramfs has no VM manager\n${tail}`);
         return;
       }
+      assertEquals(shutdownError, null, tail);
+      assert(askedToShutDown, `the init never waited for the RM:\n${tail}`);
+      assert(
+        out.includes(`the resource manager asks this VM to shut down (stop reason ${STOP_REASON})`),
+        tail,
+      );
       assertEquals(end.kind, "system_off", tail);
       assert(/gunyah: resource manager: .* this VM is VMID 3\b/.test(out), tail);
       assert(out.includes(`${MARK} dev /dev/gunyah`), tail);

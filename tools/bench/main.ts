@@ -12,7 +12,7 @@
  * gunyah-ts runs once per CPU mode (`--cpu-modes`, default both: the
  * interpreter and the block translator, arch/aarch64/jit/).
  *
- * Options: --only compute|linux|linux-compute, --iterations N (compute guest),
+ * Options: --only compute|linux|linux-compute|vmm, --iterations N (compute guest),
  * --cpu-modes interp,jit, --help.
  * Exit status 0 when every benchmark ran, 1 when one could not.
  *
@@ -20,7 +20,18 @@
  */
 import { parseArgs } from "node:util";
 import { type CpuMode, isCpuMode } from "@gunyah-ts/arch-aarch64";
-import { ensureGuestImages, INIT_MARKER } from "@gunyah-ts/system";
+import {
+  ensureGuestImages,
+  INIT_MARKER,
+  LOAD_VM_MANAGER,
+  secondaryInitramfs,
+} from "@gunyah-ts/system";
+import {
+  PRIMARY_SECONDARY_INITRD_PATH,
+  PRIMARY_SECONDARY_KERNEL_PATH,
+  SECONDARY_APPEND,
+  SECONDARY_MARKER,
+} from "@gunyah-ts/vmm";
 import {
   buildComputeGuest,
   buildLinuxComputeGuest,
@@ -35,7 +46,7 @@ const SIDE = new URL("./gunyah_side.ts", import.meta.url).pathname;
 /** QEMU needs a long run for its time to dominate its start-up. */
 const QEMU_MIN_ITERATIONS = 200_000_000;
 
-const HELP = `Usage: deno task bench [--only compute|linux|linux-compute] [--iterations N]
+const HELP = `Usage: deno task bench [--only compute|linux|linux-compute|vmm] [--iterations N]
                         [--cpu-modes interp,jit]
 
 Runs each benchmark under gunyah-ts and under qemu-system-aarch64 (TCG) in the
@@ -46,6 +57,9 @@ same run and prints both figures and their ratio:
   linux-compute  an integer benchmark (C, guests/linux_compute.c) run inside
            that Linux guest: wall time from its start to its end, checksum
            checked against the same program built for the host
+  vmm      gunyah-vmm in the primary booting a secondary Linux (256 MiB, 2
+           vCPUs): from gunyah-vmm's start to the secondary's init marker,
+           beside QEMU booting that kernel and initramfs directly
 gunyah-ts runs once per CPU mode given (default: interp,jit).`;
 
 interface SideResult extends TimedRun {
@@ -218,6 +232,95 @@ async function linuxCompute(modes: readonly CpuMode[]): Promise<void> {
   console.log(`load average ${load()}`);
 }
 
+/** Printed by the bench primary's /init just before it runs gunyah-vmm (split so its echo cannot match). */
+const VMM_BEGIN = "gunyah-bench: gunyah-vmm starts";
+
+/**
+ * The bench primary's /init: the VM manager module, then gunyah-vmm booting
+ * the secondary it carries with a 16 MiB disk, timed from the line before it.
+ */
+const VMM_BENCH_INIT = `#!/bin/sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+${LOAD_VM_MANAGER}gunyah-mkdisk /disk.img 16M
+echo "gunyah-bench: ""gunyah-vmm starts"
+exec gunyah-vmm -kernel /${PRIMARY_SECONDARY_KERNEL_PATH} -initrd /${PRIMARY_SECONDARY_INITRD_PATH} \\
+  -append "${SECONDARY_APPEND}" -m 256M -smp 2 -hda /disk.img -nographic
+`;
+
+/**
+ * Issue 11's figure: from gunyah-vmm's start in the primary to the
+ * secondary's init marker, beside QEMU booting the same kernel and the same
+ * secondary initramfs directly (256 MiB, 2 vCPUs, a 16 MiB virtio-blk disk on
+ * both sides: the secondary's init waits for /dev/vda where virtio-mmio
+ * transports exist, and QEMU's virt always has them).
+ */
+async function vmm(modes: readonly CpuMode[]): Promise<void> {
+  console.log(
+    `\n== gunyah-vmm in the primary: a secondary Linux to its init marker (256 MiB, 2 vCPUs)`,
+  );
+  const img = await ensureGuestImages({
+    init: VMM_BENCH_INIT,
+    secondaryVm: true,
+    progress: (m) => console.error(`[images] ${m}`),
+  });
+  const dir = img.kernel.slice(0, img.kernel.lastIndexOf("/"));
+  const secondaryInitrd = await Deno.makeTempFile({
+    prefix: "gunyah-bench-secondary-",
+    suffix: ".cpio.gz",
+  });
+  const disk = await Deno.makeTempFile({ prefix: "gunyah-bench-disk-", suffix: ".img" });
+  try {
+    await Deno.truncate(disk, 16 << 20);
+    await Deno.writeFile(secondaryInitrd, await secondaryInitramfs(dir));
+    const ours: [CpuMode, SideResult][] = [];
+    for (const mode of modes) {
+      const r = await gunyah(["linux", img.kernel, img.initrd, SECONDARY_MARKER, VMM_BEGIN], mode);
+      if (!r.output.includes(SECONDARY_MARKER)) {
+        throw new Error(
+          `gunyah-ts ${mode}: no secondary marker; console:\n${r.output.slice(-800)}`,
+        );
+      }
+      ours.push([mode, r]);
+    }
+    const q = await timeQemu(
+      [
+        ...qemuVirtArgs(256, 2),
+        "-kernel",
+        img.kernel,
+        "-initrd",
+        secondaryInitrd,
+        "-append",
+        SECONDARY_APPEND,
+        "-drive",
+        `file=${disk},format=raw,if=none,id=hd0`,
+        "-device",
+        "virtio-blk-device,drive=hd0",
+      ],
+      { marker: SECONDARY_MARKER, timeoutMs: 300_000 },
+    );
+    for (const [mode, r] of ours) {
+      console.log(
+        `gunyah-ts ${mode.padEnd(6)} ${fmt(r.ms / 1000, 2)} s   (peak RSS ${
+          fmt(r.peakRssKiB / 1024, 0)
+        } MiB)`,
+      );
+    }
+    console.log(`qemu TCG         ${fmt(q.ms / 1000, 2)} s   (the secondary booted directly)`);
+    if (!q.output.includes("[vda]")) throw new Error("QEMU: the secondary saw no disk");
+    for (const [mode, r] of ours) {
+      console.log(`ratio ${mode.padEnd(6)}   gunyah-ts takes ${fmt(r.ms / q.ms)}x QEMU's time`);
+    }
+  } finally {
+    await Deno.remove(secondaryInitrd).catch(() => {});
+    await Deno.remove(disk).catch(() => {});
+  }
+  console.log(`load average ${load()}`);
+}
+
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -233,8 +336,13 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const only = values.only;
-  if (only !== undefined && only !== "compute" && only !== "linux" && only !== "linux-compute") {
-    console.error(`bench: --only takes compute, linux or linux-compute, got '${only}'\n\n${HELP}`);
+  if (
+    only !== undefined && only !== "compute" && only !== "linux" && only !== "linux-compute" &&
+    only !== "vmm"
+  ) {
+    console.error(
+      `bench: --only takes compute, linux, linux-compute or vmm, got '${only}'\n\n${HELP}`,
+    );
     return 2;
   }
   const iterations = Number(values.iterations ?? 20_000_000);
@@ -251,6 +359,7 @@ async function main(args: string[]): Promise<number> {
     if (!only || only === "compute") await compute(iterations, modes);
     if (!only || only === "linux") await linux(modes);
     if (!only || only === "linux-compute") await linuxCompute(modes);
+    if (!only || only === "vmm") await vmm(modes);
   } catch (e) {
     console.error(`bench: ${(e as Error).message}`);
     return 1;

@@ -7,7 +7,10 @@
  * `sleep 100` and interrupts it with Ctrl-C, shows `ls --color=always` in
  * colour; a VM created from the page (a small flat guest from the images
  * folder) starts, is reset, force-stopped (after the confirmation dialog)
- * and deleted, and its RAM returns to the VMs' budget; with five VMs
+ * and deleted, and its RAM returns to the VMs' budget; a Linux VM created
+ * from the page (default kernel and initramfs, the VM manager module
+ * loaded) is shut down gracefully with "Shut down" (NOTIFY_VM_SHUTDOWN →
+ * the module powers it off) and deleted; with five VMs
  * the page's draw time is measured (reported, not asserted); `poweroff -f`
  * in the primary's terminal ends the system and the page says "system
  * ended". Screenshots go to `.cache/dashboard-browser/<checkout>/`.
@@ -18,7 +21,12 @@
  * @module
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
-import { cacheRoot, ensureGuestImages, ImageUnavailableError } from "@gunyah-ts/system";
+import {
+  cacheRoot,
+  ensureGuestImages,
+  ImageUnavailableError,
+  INIT_MARKER,
+} from "@gunyah-ts/system";
 import { chromium, type Page } from "playwright-core";
 import { printThenWaitGuest } from "./test_fixture.ts";
 
@@ -84,6 +92,7 @@ interface ApiVm {
   vmid: number;
   name: string;
   status: string;
+  exitReason: string | null;
 }
 
 const apiVms = (page: Page) =>
@@ -311,6 +320,46 @@ Deno.test({
           `after its delete ${ramAfter} B`,
       );
       assertEquals(ramAfter, ramBefore, "the deleted VM's RAM is back in the budget");
+
+      // A Linux VM created from the page (the default Debian kernel and initramfs, whose init
+      // loads the VM manager module) is shut down gracefully: "Shut down" sends VM_STOP without
+      // FORCE, the RM sends the guest NOTIFY_VM_SHUTDOWN, the module powers it off.
+      await page.fill('#create input[name="name"]', "linux2");
+      await page.fill('#create input[name="memory"]', "192M");
+      await page.fill('#create input[name="vcpus"]', "1");
+      await page.fill('#create input[name="kernel"]', "");
+      await page.fill('#create input[name="initrd"]', "");
+      await page.fill('#create input[name="append"]', "console=ttyAMA0 cryptomgr.notests");
+      await page.click('#create button[type="submit"]');
+      await until(
+        "linux2 running",
+        async () => (await apiVms(page)).find((v) => v.name === "linux2" && v.status === "running"),
+      );
+      await page.click('#console-tabs button:has-text("linux2")');
+      await until(
+        "linux2's init with the VM manager loaded",
+        async () => {
+          const t = (await termText(page, "linux2")) ?? "";
+          return t.includes(INIT_MARKER) && t.includes("this VM is VMID");
+        },
+        600_000,
+      );
+      await page.click(`button[data-act="shutdown"][data-name="linux2"]`);
+      const shut = await until(
+        "linux2 shut down by itself",
+        async () => (await apiVms(page)).find((v) => v.name === "linux2" && v.status === "exited"),
+        120_000,
+      );
+      const linuxText = (await termText(page, "linux2")) ?? "";
+      assert(linuxText.includes("asks this VM to shut down"), linuxText.slice(-2000));
+      assert(/system_off/i.test(String(shut.exitReason)), `exit reason ${shut.exitReason}`);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/shut-down-vm.png` });
+      await page.click(`button[data-act="delete"][data-name="linux2"]`);
+      await until(
+        "linux2 gone",
+        async () => !(await apiVms(page)).some((v) => v.name === "linux2"),
+      );
+      assertEquals(await ramUsed(page), ramBefore, "the Linux VM's RAM is back in the budget");
 
       // Five VMs: the page's draw cost (reported).
       for (let i = 3; i <= 6; i++) {

@@ -47,6 +47,7 @@ function status(retired: number[], idleNs: number[], vcpuRetired: number): Syste
     vms: [{
       vmid: 3,
       name: "p",
+      owner: 0x3f,
       status: "running",
       exitReason: null,
       memoryBytes: 0,

@@ -296,9 +296,16 @@ function vmLoad(s, vmid) {
   return s.load ? s.load.vms.filter(function (l) { return l.vmid === vmid; })[0] : null;
 }
 
+// Who created a VM at the RM: the host VMM (this dashboard, gunyah vm) or a VM's own VMM (gunyah-vmm).
+function ownerName(s, owner) {
+  if (owner === 0x3f) return '<span class="dim">host VMM</span>';
+  var o = s.vms.filter(function (x) { return x.vmid === owner; })[0];
+  return "VM " + owner + (o ? " " + esc(o.name) : "") + (owner === 3 ? ' <span class="dim">(its VMM)</span>' : "");
+}
+
 function renderVms(s) {
   $("vm-count").textContent = s.vms.length ? "(" + s.vms.length + ")" : "";
-  setHtml("vms", table(["VMID", "Name", "Status", "Memory", "vCPUs", "Instr/s", "Exits", "Exit", ""],
+  setHtml("vms", table(["VMID", "Name", "Owner", "Status", "Memory", "vCPUs", "Instr/s", "Exits", "Exit", ""],
     s.vms.map(function (v) {
       var run = v.status === "running", prim = isPrimary(v), l = vmLoad(s, v.vmid);
       var exits = l ? Object.keys(l.exits).sort().map(function (k) {
@@ -310,6 +317,7 @@ function renderVms(s) {
       }
       return ['<span class="mono">' + v.vmid + " (0x" + v.vmid.toString(16) + ")</span>",
         "<b>" + esc(v.name) + "</b>" + (prim ? ' <span class="dim">primary</span>' : ""),
+        ownerName(s, v.owner),
         pill(v.status), bytes(v.memoryBytes),
         '<span class="mono">' + esc(v.vcpus.join(", ")) + "</span>",
         '<span class="mono">' + (l && run ? si(l.ips) : "-") + "</span>",

@@ -168,6 +168,7 @@ function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
     return {
       vmid: rec.vmid,
       name: rec.name,
+      owner: rec.owner,
       status: VM_STATUS_NAMES[rec.status] ?? String(rec.status),
       exitReason: rec.exitReason,
       memoryBytes,

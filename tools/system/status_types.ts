@@ -60,6 +60,11 @@ export interface VmSnapshot {
   readonly vmid: number;
   /** The RM's name of the VM. */
   readonly name: string;
+  /**
+   * VMID of the VM that owns it at the RM (its VM_ALLOCATE caller: 0x3f for
+   * the host VMM, 3 for a VM the primary's VMM made), or the RM's own.
+   */
+  readonly owner: number;
   /** RM VM status (gunyah-abi.md §5.5), lower case: load, ready, running, exited, ... */
   readonly status: string;
   /** Why it exited (PSCI SYSTEM_OFF, a fault, a forced stop), once it did. */

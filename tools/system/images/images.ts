@@ -199,21 +199,36 @@ interface SecondaryPayload {
 const ARCHIVE_ALIGN = 4;
 
 /**
+ * The secondary VM's gzip'd initramfs (busybox, the kernel's modules, the
+ * secondary's /init with its marker) for the images cached in `dir` — what
+ * the primary carries as `/vm/initrd.gz`, and what the benchmark boots
+ * under QEMU directly.
+ */
+export async function secondaryInitramfs(
+  dir: string,
+  manifest?: Manifest,
+): Promise<Uint8Array> {
+  const m: Manifest = manifest ??
+    JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)) as Manifest;
+  const modules: ModuleFile[] = [];
+  for (const path of m.modules) {
+    modules.push({ path, data: await Deno.readFile(`${dir}/modules/${path}`) });
+  }
+  return await buildInitramfs({
+    busybox: await Deno.readFile(`${dir}/busybox`),
+    init: SECONDARY_INIT,
+    kernelRelease: m.kernelRelease,
+    modules,
+  });
+}
+
+/**
  * The secondary's files as an uncompressed cpio archive, appended after the
  * gzip'd one: the kernel unpacks concatenated archives, and an uncompressed
  * 30 MB Image is copied, not inflated, by the primary at boot.
  */
 async function secondaryArchive(dir: string, manifest: Manifest): Promise<Uint8Array> {
-  const modules: ModuleFile[] = [];
-  for (const m of manifest.modules) {
-    modules.push({ path: m, data: await Deno.readFile(`${dir}/modules/${m}`) });
-  }
-  const initrd = await buildInitramfs({
-    busybox: await Deno.readFile(`${dir}/busybox`),
-    init: SECONDARY_INIT,
-    kernelRelease: manifest.kernelRelease,
-    modules,
-  });
+  const initrd = await secondaryInitramfs(dir, manifest);
   const vmDir = PRIMARY_SECONDARY_KERNEL_PATH.split("/")[0];
   return writeCpio([
     { type: "dir", path: vmDir },
