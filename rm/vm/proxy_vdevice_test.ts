@@ -159,7 +159,16 @@ const VDEVICES: readonly DtNode[] = [
       "queue-depth": [4],
     },
   },
-  { name: "bell-in", props: { "vdevice-type": "doorbell", "peer-default": true, label: [0x22] } },
+  // The VM asks for SPI 5 (INTID 37), as QEMU's accelerator does for a device's line.
+  {
+    name: "bell-in",
+    props: {
+      "vdevice-type": "doorbell",
+      "peer-default": true,
+      label: [0x22],
+      interrupts: [0, 5, 1],
+    },
+  },
   {
     name: "bell-out",
     props: { "vdevice-type": "doorbell-source", "peer-default": true, label: [0x33] },
@@ -207,6 +216,7 @@ Deno.test("vdevices: owner and VM exchange data both ways over a message-queue p
   const [gBellIn] = caps(bin), [gBellOut] = caps(bout);
   const gRxVirq = fdtCells(q, "interrupts")![4] + 32;
   const gBellVirq = fdtCells(bin, "interrupts")![1] + 32;
+  assertEquals(gBellVirq, 32 + 5, "the doorbell is bound to the INTID its config node asked for");
 
   const guestVic = hv.rootCspace.lookup<Vic>(rm.vm(vmid).objects!.vic, ObjectType.VIC, 0, false);
   const hlosVic = hv.rootCspace.lookup<Vic>(
@@ -361,6 +371,24 @@ Deno.test("vdevices: two secondary VMs exchange data both ways over a message-qu
     );
   } catch (e) {
     failed = (e as Error).message.includes(`RM error ${RmError.VMID_INVALID}`) ? 1 : 2;
+  }
+  assertEquals(failed, 1);
+
+  // A doorbell whose interrupts is no SPI: VM_INIT fails with ARGUMENT_INVALID.
+  failed = 0;
+  try {
+    await createVm(
+      s,
+      vmDtb({
+        vdevices: [{
+          name: "y",
+          props: { "vdevice-type": "doorbell", "peer-default": true, interrupts: [1, 5, 1] },
+        }],
+      }),
+      PARCEL_RAM + 8 * MiB,
+    );
+  } catch (e) {
+    failed = (e as Error).message.includes(`RM error ${RmError.ARGUMENT_INVALID}`) ? 1 : 2;
   }
   assertEquals(failed, 1);
 });

@@ -20,7 +20,7 @@ import {
 import type { DtNode } from "@gunyah-ts/core/plugin";
 import { ResourceType, RmError } from "../abi.ts";
 import { type BuilderPort, must } from "./builder.ts";
-import type { VdeviceConfig } from "./vm_config.ts";
+import { type VdeviceConfig, VmConfigError } from "./vm_config.ts";
 import type { VirqPool } from "./virq_pool.ts";
 
 /** One side of a vdevice: a VM's cspace and vic (RM cspace caps) and its VIRQ pool. */
@@ -78,7 +78,17 @@ export function createVdevice(
   const call = (name: string, n: number, ...a: bigint[]) => must(port, what, name, n, ...a);
   const taken: [number, number][] = [];
   const objects: bigint[] = [];
-  const virq = (side: VdeviceSide): number => {
+  const virq = (side: VdeviceSide, asked: number | null = null): number => {
+    if (asked !== null) {
+      if (!side.virqs.claim(asked)) {
+        throw new VmConfigError(
+          RmError.ARGUMENT_INVALID,
+          `${what}: INTID ${asked} (its interrupts property) is already taken in VM '${side.name}'`,
+        );
+      }
+      taken.push([side.vmid, asked]);
+      return asked;
+    }
     const v = side.virqs.take();
     if (v === null) throw new VirqExhausted(`${what}: no free VIRQ in VM '${side.name}'`);
     taken.push([side.vmid, v]);
@@ -114,9 +124,13 @@ export function createVdevice(
     return q;
   };
   /** A doorbell rung by `src`, received by `dst`: [src end, dst end]. */
-  const bell = (src: VdeviceSide, dst: VdeviceSide): [VdeviceEnd, VdeviceEnd] => {
+  const bell = (
+    src: VdeviceSide,
+    dst: VdeviceSide,
+    asked: number | null = null,
+  ): [VdeviceEnd, VdeviceEnd] => {
     const db = doorbell();
-    const v = virq(dst);
+    const v = virq(dst, asked);
     call("doorbell_bind_virq", Hypercall.DOORBELL_BIND_VIRQ, db, dst.vic, BigInt(v));
     return [
       { type: ResourceType.DOORBELL_SRC, cap: copy(db, src, CAP_RIGHTS_DOORBELL_SEND), virq: null },
@@ -150,7 +164,7 @@ export function createVdevice(
   try {
     switch (cfg.type) {
       case "doorbell": {
-        const [src, dst] = bell(peer, vm);
+        const [src, dst] = bell(peer, vm, cfg.interrupt);
         own = [dst];
         peerEnds = [src];
         break;

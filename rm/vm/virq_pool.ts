@@ -25,6 +25,16 @@ export class VirqPool {
     return null;
   }
 
+  /**
+   * Take a given INTID (one a VM's config asked for; it may lie outside the
+   * pool's range); false when it is already taken.
+   */
+  claim(virq: number): boolean {
+    if (this.#used.has(virq)) return false;
+    this.#used.add(virq);
+    return true;
+  }
+
   /** Give `virq` back (ignores INTIDs not taken). */
   give(virq: number): void {
     this.#used.delete(virq);

@@ -53,6 +53,13 @@ export const UNSUPPORTED_VDEVICE_TYPES = [
 ] as const;
 export type VdeviceType = typeof SUPPORTED_VDEVICE_TYPES[number];
 
+/** GIC devicetree binding: the first interrupt cell of an SPI (dt-bindings arm-gic.h GIC_SPI). */
+const GIC_SPI_CELL = 0;
+/** INTID of SPI 0 (Arm GIC architecture: SPIs are INTIDs 32-1019). */
+const SPI_INTID_BASE = 32;
+/** Highest SPI number (INTID 1019). */
+const SPI_NUMBER_MAX = 1019 - SPI_INTID_BASE;
+
 /** Default message size and depth of a config message queue (RM `vm_config_parser.c` defaults). */
 export const DEFAULT_VDEVICE_MSG_SIZE = 240;
 export const DEFAULT_VDEVICE_QUEUE_DEPTH = 8;
@@ -72,6 +79,12 @@ export interface VdeviceConfig {
   readonly queueDepth: number;
   /** For `message-queue`: this VM sends (`is-sender`) rather than receives. */
   readonly isSender: boolean;
+  /**
+   * For `doorbell`: the INTID this VM asks to receive it on (`interrupts =
+   * <GIC_SPI n flags>`, INTID 32 + n), as the RM's config parser honours it;
+   * null = one from the RM's pool.
+   */
+  readonly interrupt: number | null;
 }
 
 /** The parsed config. */
@@ -213,6 +226,15 @@ export function parseVmConfig(root: FdtNode): VmConfig {
       bad(`vdevices/${n.name}/message-size ${messageSize}`);
     }
     if (queueDepth < 1 || queueDepth > 255) bad(`vdevices/${n.name}/queue-depth ${queueDepth}`);
+    let interrupt: number | null = null;
+    const irq = fdtCells(n, "interrupts");
+    if (type === "doorbell" && irq) {
+      // One GIC specifier: <type number flags>; only SPIs can be a doorbell's VIRQ.
+      if (irq.length !== 3 || irq[0] !== GIC_SPI_CELL || irq[1] > SPI_NUMBER_MAX) {
+        bad(`vdevices/${n.name}/interrupts is not one <GIC_SPI n flags> (n ≤ ${SPI_NUMBER_MAX})`);
+      }
+      interrupt = SPI_INTID_BASE + irq[1];
+    }
     vdevices.push({
       type: type as VdeviceType,
       node: n.name,
@@ -222,6 +244,7 @@ export function parseVmConfig(root: FdtNode): VmConfig {
       messageSize,
       queueDepth,
       isSender: n.props.has("is-sender"),
+      interrupt,
     });
   }
   if (vdevices.filter((d) => d.type === "rm-rpc").length > 1) bad("more than one rm-rpc vdevice");
