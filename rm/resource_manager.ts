@@ -586,24 +586,12 @@ export class ResourceManager implements Component {
       throw new Error(`resource manager: no RPC service for client '${name}' (no private memory)`);
     }
     const rec = this.allocateVm(name, vmid);
-    const port = this.#portOrThrow();
-    const env = port.env as BuilderPort["env"] & { readonly vicCap: bigint };
-    const [rx, tx] = rpc.allocateVirqs();
     try {
-      const link = createRpcLink(
-        port,
-        env,
-        { name, cspaceCap: client.cspaceCap, vicCap: client.vicCap },
-        rx,
-        tx,
-      );
-      rpc.attach(vmid, link);
+      const link = this.#attachLink(rpc, vmid, name, client.cspaceCap, client.vicCap);
       rec.client = { cspace: client.cspaceCap, vic: client.vicCap };
       rec.status = VmStatus.RUNNING;
       return link;
     } catch (e) {
-      this.#rmVirqs.give(rx);
-      this.#rmVirqs.give(tx);
       this.#vms.delete(vmid);
       throw e;
     }
@@ -612,18 +600,26 @@ export class ResourceManager implements Component {
   #link(rec: VmRecord): RpcLink | null {
     const rpc = this.#rpc;
     if (!rpc || !rec.objects) return null;
+    return this.#attachLink(rpc, rec.vmid, rec.name, rec.objects.cspace, rec.objects.vic);
+  }
+
+  /**
+   * An RM channel into `cspace` / `vic` for `vmid`, attached to the RPC
+   * service; its two RM-side VIRQs go back to the pool if that fails.
+   */
+  #attachLink(
+    rpc: RmRpcService,
+    vmid: number,
+    name: string,
+    cspaceCap: bigint,
+    vicCap: bigint,
+  ): RpcLink {
     const port = this.#portOrThrow();
     const env = port.env as BuilderPort["env"] & { readonly vicCap: bigint };
     const [rx, tx] = rpc.allocateVirqs();
     try {
-      const link = createRpcLink(
-        port,
-        env,
-        { name: rec.name, cspaceCap: rec.objects.cspace, vicCap: rec.objects.vic },
-        rx,
-        tx,
-      );
-      rpc.attach(rec.vmid, link);
+      const link = createRpcLink(port, env, { name, cspaceCap, vicCap }, rx, tx);
+      rpc.attach(vmid, link);
       return link;
     } catch (e) {
       this.#rmVirqs.give(rx);

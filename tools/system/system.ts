@@ -18,7 +18,14 @@
  */
 import { createPsciService, Hypervisor, ObjectType, SmcccOwner } from "@gunyah-ts/core";
 import type { Addrspace, Cspace, HypervisorEventBus, RunStopReason, Thread } from "@gunyah-ts/core";
-import type { ArchPlugin, ConsoleDevice, Device, PlatformPlugin } from "@gunyah-ts/core/plugin";
+import type {
+  ArchPlugin,
+  BootPlan,
+  ConsoleDevice,
+  Device,
+  DtNode,
+  PlatformPlugin,
+} from "@gunyah-ts/core/plugin";
 import {
   type PrimaryVmBoot,
   ResourceManager,
@@ -506,24 +513,7 @@ export class GunyahSystem {
   ): VmInstance {
     const hv = this.hv;
     const ramBase = this.platform.ramBase;
-    const vmOptions = this.#vmOptions(spec);
-    const host = new LateBoundHost((m) => hv.log(m));
-    const devices = this.platform.createDevices(host, vmOptions);
-    const uart = this.#console(spec, devices);
-    const pluginDt = (spec.devicePlugins?.devices ?? []).flatMap((d, i) =>
-      d.dt ?? [this.platform.deviceSlot(i).dt]
-    );
-    const dtb = this.platform.buildDeviceTree(vmOptions, [
-      ...devices.flatMap((d) => d.dt ?? []),
-      ...pluginDt,
-    ]);
-    const plan = this.platform.planBoot(
-      { kernel: spec.kernel, initrd: spec.initrd },
-      vmOptions,
-      dtb,
-    );
-    const layout = imageLayout(plan.blobs, ramBase, spec.memory);
-    for (const blob of plan.blobs) region.bytes.set(blob.data, blob.ipa - ramBase);
+    const { host, devices, uart, plan, layout } = this.#loadImages(spec, region, []);
 
     this.#startRm({
       name: spec.name,
@@ -640,25 +630,9 @@ export class GunyahSystem {
     options: { readonly start?: boolean },
   ): VmInstance {
     const ramBase = this.platform.ramBase;
-    const vmOptions = this.#vmOptions(spec);
-    const host = new LateBoundHost((m) => this.hv.log(m));
-    const devices = this.platform.createDevices(host, vmOptions);
-    const uart = this.#console(spec, devices);
-    const pluginDt = (spec.devicePlugins?.devices ?? []).flatMap((d, i) =>
-      d.dt ?? [this.platform.deviceSlot(i).dt]
-    );
-    const dtb = this.platform.buildDeviceTree(vmOptions, [
-      ...devices.flatMap((d) => d.dt ?? []),
-      ...pluginDt,
+    const { host, devices, uart, plan, layout } = this.#loadImages(spec, region, [
       gunyahVmConfigNode({ imageName: spec.name, memoryBase: ramBase }),
     ]);
-    const plan = this.platform.planBoot(
-      { kernel: spec.kernel, initrd: spec.initrd },
-      vmOptions,
-      dtb,
-    );
-    const layout = imageLayout(plan.blobs, ramBase, spec.memory);
-    for (const blob of plan.blobs) region.bytes.set(blob.data, blob.ipa - ramBase);
 
     const vmm = this.hostVmm;
     let vmid: number | null = null;
@@ -713,6 +687,42 @@ export class GunyahSystem {
     if (vmid !== null) quietly("VM_DEALLOCATE", () => vmm.deallocateVmSync(vmid));
     if (parcel !== null) quietly("MEM_RECLAIM", () => vmm.reclaim(parcel, vmid ?? 0));
     quietly("freeing its RAM", () => this.vmRam.free(region.base));
+  }
+
+  /**
+   * What a boot loader does for a VM the system launches: its platform
+   * devices (bound to a host later, once its stage 2 exists), its devicetree
+   * (the devices', the plugins' and `extraDt`), the boot plan, and the
+   * images written into its RAM region.
+   */
+  #loadImages(spec: VmLaunch, region: VmRamRegion, extraDt: readonly DtNode[]): {
+    readonly host: LateBoundHost;
+    readonly devices: Device[];
+    readonly uart: ConsoleDevice;
+    readonly plan: BootPlan;
+    readonly layout: ImageLayout;
+  } {
+    const ramBase = this.platform.ramBase;
+    const vmOptions = this.#vmOptions(spec);
+    const host = new LateBoundHost((m) => this.hv.log(m));
+    const devices = this.platform.createDevices(host, vmOptions);
+    const uart = this.#console(spec, devices);
+    const pluginDt = (spec.devicePlugins?.devices ?? []).flatMap((d, i) =>
+      d.dt ?? [this.platform.deviceSlot(i).dt]
+    );
+    const dtb = this.platform.buildDeviceTree(vmOptions, [
+      ...devices.flatMap((d) => d.dt ?? []),
+      ...pluginDt,
+      ...extraDt,
+    ]);
+    const plan = this.platform.planBoot(
+      { kernel: spec.kernel, initrd: spec.initrd },
+      vmOptions,
+      dtb,
+    );
+    const layout = imageLayout(plan.blobs, ramBase, spec.memory);
+    for (const blob of plan.blobs) region.bytes.set(blob.data, blob.ipa - ramBase);
+    return { host, devices, uart, plan, layout };
   }
 
   #console(spec: VmLaunch, devices: readonly Device[]): ConsoleDevice {
