@@ -156,6 +156,12 @@ export const enum ExitKind {
   SysregTrap = 6,
   /** WFE: a hint the scheduler may use to yield. */
   Wfe = 7,
+  /**
+   * A host debugger's breakpoint, watchpoint or single step stopped the vCPU
+   * ({@link ArchVcpu.debug}); `debug.stopReason` says which. Never raised by
+   * anything the guest does on its own.
+   */
+  Debug = 8,
 }
 
 /** Preallocated description of the last exit of a vCPU; overwritten each exit. */
@@ -242,6 +248,69 @@ export interface ArchVcpu {
   nextDeadline(): number;
   /** A snapshot for the dashboard and for debugging. */
   describe(): Record<string, string | number | boolean>;
+  /**
+   * Host-side debugging (a GDB stub), invisible to the guest: absent on an
+   * architecture that does not offer it.
+   */
+  readonly debug?: VcpuDebug;
+}
+
+/** Why a vCPU returned {@link ExitKind.Debug}. */
+export const enum DebugStopReason {
+  /** {@link VcpuDebug.singleStep}: one instruction retired (or one exception taken). */
+  Step = 0,
+  /** The PC reached a host breakpoint; the instruction there has not executed. */
+  Breakpoint = 1,
+  /** An access touched a host watchpoint; the accessing instruction has not executed. */
+  Watchpoint = 2,
+}
+
+/** The kind of access a host watchpoint stops on. */
+export const enum WatchKind {
+  /** Stores (GDB `Z2`). */
+  Write = 1,
+  /** Loads (GDB `Z3`). */
+  Read = 2,
+  /** Loads and stores (GDB `Z4`). */
+  Access = 3,
+}
+
+/** A host watchpoint: stop before an access of `kind` that touches `[va, va + length)`. */
+export interface HostWatchpoint {
+  /** First guest virtual address watched. */
+  readonly va: bigint;
+  /** Bytes watched (GDB asks for 1-8; more is allowed). */
+  readonly length: number;
+  /** The accesses that stop. */
+  readonly kind: WatchKind;
+}
+
+/**
+ * Host debugger control of one vCPU (GDB remote protocol semantics; on Arm,
+ * like QEMU's gdbstub, a watchpoint stops *before* the access so the
+ * debugger steps over it). Cold path: setting these may flush translated code.
+ */
+export interface VcpuDebug {
+  /** Guest virtual addresses to stop at before executing the instruction there. */
+  setBreakpoints(vas: readonly bigint[]): void;
+  /** Accesses to stop before. */
+  setWatchpoints(list: readonly HostWatchpoint[]): void;
+  /** While true, `run` retires at most one instruction and returns {@link ExitKind.Debug} (reason Step). */
+  singleStep: boolean;
+  /** Why the last {@link ExitKind.Debug} exit happened. */
+  readonly stopReason: DebugStopReason;
+  /** For a watchpoint stop: the virtual address accessed. */
+  readonly stopAddress: bigint;
+  /**
+   * Read one register by the architecture's GDB target description number
+   * (AArch64 `org.gnu.gdb.aarch64.core` + `.fpu`: x0-x30, sp, pc, cpsr, v0-v31,
+   * fpsr, fpcr); `null` if there is no such register.
+   */
+  readRegister(gdbNumber: number): bigint | null;
+  /** Write one register by GDB number; returns false if there is no such register. */
+  writeRegister(gdbNumber: number, value: bigint): boolean;
+  /** The GDB target description XML (`qXfer:features:read:target.xml`). */
+  readonly targetXml: string;
 }
 
 /** Configuration of a VM's interrupt controller. */
@@ -321,6 +390,30 @@ export interface DeviceHost {
   setTimer(at: number, fn: () => void): () => void;
   /** Diagnostics. */
   log(message: string): void;
+  /**
+   * Connect the device to the network segment its configuration entry names
+   * (`net:` beside `plugin:`; the boot configuration's `net:` section): the
+   * segment delivers frames to `device`, and the returned endpoint takes the
+   * device's frames. Throws {@link PluginContractError} when the entry names no
+   * segment. Absent where the host offers no networks.
+   */
+  connectEthernet?(device: EthernetEndpoint): EthernetEndpoint;
+}
+
+/**
+ * Largest Ethernet frame an endpoint is given: 1514 bytes (IEEE 802.3 header 14 +
+ * MTU 1500) plus a 4-byte IEEE 802.1Q tag; frames carry no preamble and no FCS.
+ */
+export const ETHERNET_MAX_FRAME_BYTES = 1518;
+
+/** One end of an Ethernet link (destination MAC, source MAC, EtherType, payload). */
+export interface EthernetEndpoint {
+  /**
+   * Take one frame. The callee copies what it keeps (the caller may reuse
+   * `frame`). Returns false when it cannot take it now; the callee counts
+   * that drop.
+   */
+  receive(frame: Uint8Array): boolean;
 }
 
 /** A devicetree fragment a device contributes (written by the platform's FDT writer). */

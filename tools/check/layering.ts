@@ -30,6 +30,7 @@ export type Layer =
   | "rm"
   | "device"
   | "device-host"
+  | "net"
   | "testkit"
   | "tools"
   | "tests"
@@ -42,6 +43,7 @@ export function layerOf(dir: string): Layer | undefined {
   if (dir.startsWith("platform/")) return "platform";
   if (dir === "rm") return "rm";
   if (dir === "plugins/host") return "device-host";
+  if (dir === "net") return "net";
   if (dir === "plugins/testkit") return "testkit";
   if (dir.startsWith("plugins/")) return "device";
   if (dir === "tools/check") return "check";
@@ -64,6 +66,7 @@ export const LAYER_RULES: Readonly<Record<Layer, LayerRule>> = {
   rm: { core: SDK },
   device: { core: SDK, device: "*" },
   "device-host": { core: SDK, device: "*" },
+  net: { core: SDK },
   testkit: { core: SDK },
   tools: {
     core: "*",
@@ -72,6 +75,7 @@ export const LAYER_RULES: Readonly<Record<Layer, LayerRule>> = {
     rm: "*",
     device: "*",
     "device-host": "*",
+    net: "*",
     tools: "*",
     tests: "*",
   },
@@ -82,6 +86,7 @@ export const LAYER_RULES: Readonly<Record<Layer, LayerRule>> = {
     rm: "*",
     device: "*",
     "device-host": "*",
+    net: "*",
     testkit: "*",
     tools: "*",
   },
