@@ -17,7 +17,7 @@
  * @module
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
-import { LOAD_VM_MANAGER } from "@gunyah-ts/system";
+import { INIT_PROLOGUE, LOAD_VM_MANAGER } from "@gunyah-ts/system";
 import { runLinuxVm } from "@gunyah-ts/tests/e2e";
 import type { VmSnapshot } from "@gunyah-ts/system";
 import { RmMsg, Vmid } from "../mod.ts";
@@ -27,13 +27,7 @@ const MARK = "vmm-e2e:";
 /** The stop reason of the graceful VM_STOP the test sends at the end (ours; logged by the module). */
 const STOP_REASON = 7;
 
-const INIT = `#!/bin/sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-${LOAD_VM_MANAGER}echo "${MARK} dev $(ls /dev/gunyah)"
+const INIT = `${INIT_PROLOGUE}${LOAD_VM_MANAGER}echo "${MARK} dev $(ls /dev/gunyah)"
 gunyah-test --hold
 echo "${MARK} exit $?"
 echo "${MARK} waiting for the RM"

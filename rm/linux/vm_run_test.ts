@@ -25,7 +25,7 @@
  * @module
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
-import { LOAD_VM_MANAGER } from "@gunyah-ts/system";
+import { INIT_PROLOGUE, LOAD_VM_MANAGER } from "@gunyah-ts/system";
 import { runLinuxVm } from "@gunyah-ts/tests/e2e";
 import type { VmSnapshot } from "@gunyah-ts/system";
 
@@ -37,13 +37,7 @@ const EXIT_TYPE_PLATFORM_RESET = 2;
 /** enum gh_vm_status EXITED (§7.2). */
 const GH_VM_STATUS_EXITED = 2;
 
-const INIT = `#!/bin/sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-${LOAD_VM_MANAGER}echo "${MARK} begin start"
+const INIT = `${INIT_PROLOGUE}${LOAD_VM_MANAGER}echo "${MARK} begin start"
 gunyah-vm-test start --hold
 echo "${MARK} end start $?"
 echo "${MARK} begin run-off"
