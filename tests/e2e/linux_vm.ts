@@ -14,6 +14,9 @@
  * assertEquals(run.end, { kind: "system_off" }, run.tail);
  * ```
  *
+ * Its own entry point (`@gunyah-ts/tests/linux`): its types are the system's
+ * (`@gunyah-ts/system`), whose documentation is not complete yet.
+ *
  * @module
  */
 import {
