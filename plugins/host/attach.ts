@@ -1,7 +1,7 @@
 /**
  * Attach the device plugins a VM's configuration names (`vms[].devices` in
  * the boot YAML, `DeviceConfig` of tools/system/config.ts) to that VM: load each
- * plugin (in-process, or in a sandboxed Worker when `isolate` is true, the
+ * plugin (in-process, in a sandboxed Worker when `isolate` is true, the
  * default), give device `i` the platform's device slot `i`
  * (`PlatformPlugin.deviceSlot`; on qemu-virt a virtio-mmio transport), put its
  * MMIO regions on the VM's bus, and return the devicetree nodes for the slots.
@@ -45,12 +45,14 @@ import type {
 } from "@gunyah-ts/core/plugin";
 import { loadPlugin, resolveSpecifier } from "@gunyah-ts/core/plugin";
 import { createIsolatedDevice, IsolatedDevice } from "./isolated_device.ts";
+import { createProcessDevice } from "./process_device.ts";
 import { LateBoundHost } from "./late_bound_host.ts";
 
 /** One configured device (the shape of tools/system/config.ts `DeviceConfig`). */
 export interface DevicePluginConfig {
   readonly plugin: string;
-  readonly isolate: boolean;
+  /** true: a sandboxed Worker; "process": a sandboxed child process (./process_device.ts); false: in the host. */
+  readonly isolate: boolean | "process";
   readonly permissions: { readonly read: readonly string[]; readonly write: readonly string[] };
   readonly options: Readonly<Record<string, unknown>>;
   /** The Ethernet segment the device connects to (`DeviceHost.connectEthernet`), if any. */
@@ -230,6 +232,13 @@ export async function prepareDevicePlugins(
           if (networks === undefined) {
             throw new Error(`it names segment '${segment}', but this host offers no networks`);
           }
+          if (cfg.isolate === "process") {
+            throw new Error(
+              `it names segment '${segment}', but a device run with isolate: process cannot ` +
+                "join a network yet (frames do not cross its pipe); use isolate: true (a " +
+                "sandboxed Worker) or false",
+            );
+          }
           net.netInterface = networks.reserve(segment, index);
           host.ethernet = (d) => networks.connect(segment, index, d);
         }
@@ -241,16 +250,19 @@ export async function prepareDevicePlugins(
           ...net,
         };
         const url = devicePluginUrl(cfg.plugin, configDir);
-        if (cfg.isolate) {
+        const permissions = {
+          read: cfg.permissions.read.map((p) => absolute(p, configDir)),
+          write: cfg.permissions.write.map((p) => absolute(p, configDir)),
+        };
+        if (cfg.isolate === "process") {
+          device = await createProcessDevice({ pluginUrl: url, host, permissions, options });
+        } else if (cfg.isolate) {
           device = await createIsolatedDevice({
             pluginUrl: url,
             host,
             ram: null,
             net: segment !== undefined,
-            permissions: {
-              read: cfg.permissions.read.map((p) => absolute(p, configDir)),
-              write: cfg.permissions.write.map((p) => absolute(p, configDir)),
-            },
+            permissions,
             options,
           });
         } else {

@@ -8,7 +8,7 @@ import { SystemNetworks } from "./networks.ts";
 const none = { read: [], write: [] };
 const HDR = 12;
 
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -137,6 +137,24 @@ Deno.test("networks: an unknown segment or a host without networks is refused, n
       ),
     Error,
     "names segment 'lan', but this host offers no networks",
+  );
+  await assertRejects(
+    () =>
+      prepareDevicePlugins(
+        [{
+          plugin: "builtin:virtio-net",
+          isolate: "process",
+          permissions: none,
+          options: {},
+          net: "lan",
+        }],
+        qemuVirtPlatform,
+        "/tmp",
+        () => {},
+        networks.forVm("y"),
+      ),
+    Error,
+    "isolate: process cannot join a network yet",
   );
   // A virtio-net whose entry names no segment is told how to give it one.
   await assertRejects(

@@ -17,7 +17,7 @@ import {
   type PreparedDevicePlugins,
   type VmInstance,
 } from "@gunyah-ts/system";
-import { E2E, E2E_INIT } from "@gunyah-ts/tests/e2e";
+import { E2E, E2E_BOOTARGS, E2E_INIT } from "@gunyah-ts/tests/e2e";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
 
@@ -94,7 +94,7 @@ Deno.test({
           vcpus: vmc.vcpus,
           kernel,
           initrd,
-          bootargs: "console=ttyAMA0 cryptomgr.notests",
+          bootargs: E2E_BOOTARGS,
           devicePlugins: devices,
         });
         const entry = { vm, out: "" };
