@@ -29,9 +29,7 @@ import {
   type VmEnd,
   type VmInstance,
 } from "@gunyah-ts/system";
-
-/** Bootargs of the e2e guests: the kernel's crypto self-tests off (two thirds of a boot otherwise). */
-export const E2E_BOOTARGS = "console=ttyAMA0 cryptomgr.notests";
+import { E2E_BOOTARGS } from "./linux_init.ts";
 
 /** What the test can do while the VM runs. */
 export interface LinuxVmControl {
