@@ -21,6 +21,7 @@ import {
   debugImages,
   DebugProgramUnavailable,
 } from "./debug_program.ts";
+import { E2E_BOOTARGS } from "./linux_init.ts";
 
 const MAIN = new URL(import.meta.resolve("@gunyah-ts/cli/main")).pathname;
 /** Wall-clock limit for the boot (the suite's budget, not a performance target). */
@@ -83,7 +84,7 @@ Deno.test({
           "--initrd",
           images.initrd,
           "--append",
-          "console=ttyAMA0 cryptomgr.notests",
+          E2E_BOOTARGS,
         ],
         stdin: "null",
         stdout: "piped",
