@@ -163,7 +163,8 @@ export class GdbSession {
       this.#gThread = stop.vcpu;
     }
     this.#lastStop = reply;
-    if (this.#waiting || stop.kind === "exited") {
+    // The VM's end is news even to a client that is not waiting, unless it is just attaching.
+    if (this.#waiting || (stop.kind === "exited" && !this.#attachStop)) {
       this.#waiting = false;
       this.#reply(reply);
     }

@@ -237,3 +237,16 @@ Deno.test("gdb session: D detaches (the guest resumes) and closes; garbage never
   assert(closed());
   assertEquals(ask("?"), []); // nothing after the detach
 });
+
+Deno.test("gdb session: attaching to a VM that already ended answers '?' with its exit", () => {
+  const target = new FakeTarget();
+  target.stop = () => target.hit({ kind: "exited", code: 0 });
+  const sent: string[] = [];
+  const s = new GdbSession(target, {
+    send: (d) => sent.push(new TextDecoder().decode(d)),
+    close: () => {},
+  });
+  assertEquals(sent, []); // nothing unsolicited while gdb is still asking qSupported
+  s.handle(new TextEncoder().encode("?"));
+  assertEquals(sent, ["W00"]);
+});

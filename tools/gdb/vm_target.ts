@@ -122,7 +122,10 @@ class VmDebugTarget implements VmGdbTarget {
   }
 
   stop(): void {
-    this.#attached().stop();
+    const ended = this.#ended;
+    // A VM that is gone is not held (that would stop the machine for nothing): it exited.
+    if (ended !== null && !("fault" in ended)) this.#onStop({ kind: "exited", code: ended.code });
+    else this.#attached().stop();
   }
 
   resume(how: (vcpu: number) => VcpuResume): boolean {
