@@ -248,7 +248,8 @@ export async function bootSystem(config: BootConfig, options: BootOptions = {}):
   // PSCI SYSTEM_RESET reboots: a fresh hypervisor and VM, the terminal stays attached.
   for (let boot = 1;; boot++) {
     const result = await bootOnce(
-      config,
+      // --wait-gdb holds the first boot only: a reboot runs on (the stub serves it again).
+      boot === 1 ? config : { ...config, hypervisor: { ...config.hypervisor, waitGdb: false } },
       { kernel, initrd, kernelPath, initrdPath },
       boot === 1 ? script : [],
       configDir,

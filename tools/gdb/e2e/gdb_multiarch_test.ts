@@ -24,6 +24,7 @@ import { serveGdb, vmDebugTarget } from "../mod.ts";
 
 const GDB = "gdb-multiarch";
 const SOURCE = fileURLToPath(new URL("./gdb_guest.c", import.meta.url));
+const FAULT_SOURCE = fileURLToPath(new URL("./gdb_fault_guest.c", import.meta.url));
 
 function gdbMissing(): string | null {
   try {
@@ -37,9 +38,9 @@ function gdbMissing(): string | null {
 const missing = gdbMissing();
 if (missing !== null) console.warn(`skipping the gdb-multiarch e2e test: ${missing}`);
 
-/** Build the guest with DWARF (-g) and without optimisation, into `dir`. */
-async function buildGuest(dir: string): Promise<string> {
-  const elf = `${dir}/gdb_guest.elf`;
+/** Build a guest with DWARF (-g) and without optimisation, into `dir`. */
+async function buildGuest(dir: string, source = SOURCE): Promise<string> {
+  const elf = `${dir}/${source.slice(source.lastIndexOf("/") + 1, -2)}.elf`;
   await runTool(CROSS_GCC, [
     ...GUEST_CFLAGS,
     GENERAL_REGS_ONLY,
@@ -52,7 +53,7 @@ async function buildGuest(dir: string): Promise<string> {
     "-o",
     elf,
     ...runtimeSources().filter((f) => !f.endsWith(".h")),
-    SOURCE,
+    source,
   ]);
   return elf;
 }
@@ -159,6 +160,72 @@ Deno.test({
       // Continued to the end: the guest printed its result and powered off.
       assert(/\[Inferior 1 \(.*\) exited normally\]/.test(section("end")), all);
       assertEquals(guestOut.split("\n")[0], "gdb guest: sum 35 counter 15");
+    } finally {
+      await system.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** Run gdb-multiarch in batch mode with `commands` against `port`; stdout and stderr. */
+async function runGdb(elf: string, commands: readonly string[]): Promise<[string, string]> {
+  const gdb = await new Deno.Command(GDB, {
+    args: ["-batch", "-nx", ...commands.flatMap((c) => ["-ex", c]), elf],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(240_000),
+  }).output();
+  const dec = new TextDecoder();
+  return [dec.decode(gdb.stdout), dec.decode(gdb.stderr)];
+}
+
+Deno.test({
+  name: "e2e: a vCPU fault stops the VM under gdb-multiarch as SIGSEGV, with its state to look at",
+  ignore: missing !== null,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "gunyah-gdb-" });
+    let elf: string;
+    try {
+      elf = await buildGuest(dir, FAULT_SOURCE);
+    } catch (e) {
+      await Deno.remove(dir, { recursive: true });
+      if (e instanceof MissingToolError) {
+        console.warn(`skipping: ${e.message}`);
+        return;
+      }
+      throw e;
+    }
+    const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
+    try {
+      const vm = system.launch({
+        name: "fault",
+        memory: 16 << 20,
+        vcpus: 1,
+        kernel: await Deno.readFile(elf),
+        bootargs: "",
+      });
+      const target = vmDebugTarget(system, vm);
+      target.holdForDebugger();
+      const server = serveGdb(target, "127.0.0.1:0");
+      const running = system.run();
+      const [out, err] = await runGdb(elf, [
+        "set pagination off",
+        `target remote ${server.address}`,
+        "continue",
+        "echo @@ after\\n",
+        "monitor vcpus",
+        "p $pc",
+        "detach",
+      ]);
+      system.stop();
+      await running;
+      await server.close();
+      const all = `${out}\n--- stderr ---\n${err}`;
+      assert(/Program received signal SIGSEGV|received signal SIGSEGV/.test(out), all);
+      // Stopped at the vector it could not fetch: VBAR_EL1 (0) + 0x200, current EL with SP_ELx.
+      assert(/\$1 = \(void \(\*\)\(\)\) 0x200\n/.test(out), all);
+      // The faulting vCPU is held where it stopped: blocked by the fault and by the debugger.
+      assert(/thread#\d+\s+fault\s+0\s+READY\s+vcpu_fault,host_debug/.test(err), all);
     } finally {
       await system.close();
       await Deno.remove(dir, { recursive: true });
