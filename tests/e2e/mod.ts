@@ -4,3 +4,4 @@
  * @module
  */
 export * from "./linux_init.ts";
+export * from "./linux_vm.ts";
