@@ -245,6 +245,13 @@ export class ProcessDevice implements Device {
    * when it answered (its answer is the reader's current frame).
    */
   #call(): boolean {
+    if (this.#pendingFail !== null && !this.#inCall) {
+      // A fail asked during the previous call goes first; the frame being built is kept aside.
+      const frame = this.#writer.take();
+      this.#flushFail();
+      this.#writer.restore(frame);
+      if (this.#dead !== "") return false;
+    }
     if (this.#inCall) {
       // A device method that re-enters its own device (a plugin's timer firing inside an
       // access cannot happen: the host's thread is here). Refuse rather than interleave frames.
@@ -419,9 +426,28 @@ export class ProcessDevice implements Device {
     this.#call();
   }
 
-  /** Fail the device (virtio: DEVICE_NEEDS_RESET), if it offers `fail`. */
+  /**
+   * Fail the device (virtio: DEVICE_NEEDS_RESET), if it offers `fail`. Asked
+   * during a call (a host callback of the device threw), it is sent right
+   * after that call.
+   */
   fail(reason: string): void {
-    if (this.methods.includes("fail")) this.call("fail", reason);
+    if (!this.methods.includes("fail")) return;
+    if (this.#inCall) {
+      this.#pendingFail ??= reason;
+      setTimeout(() => this.#flushFail(), 0);
+    } else {
+      this.call("fail", reason);
+    }
+  }
+
+  #pendingFail: string | null = null;
+
+  #flushFail(): void {
+    const reason = this.#pendingFail;
+    if (reason === null || this.#inCall) return;
+    this.#pendingFail = null;
+    this.call("fail", reason);
   }
 
   /** Call a device method in the plugin's process (synchronously, no result). */

@@ -11,6 +11,9 @@ import { FakeDeviceHost, VirtioTestDriver } from "@gunyah-ts/plugin-testkit";
 import { createProcessDevice } from "./process_device.ts";
 import { createIsolatedDevice, type SandboxPermissions } from "./isolated_device.ts";
 import type { Device } from "@gunyah-ts/core/plugin";
+import { VmMmioBus } from "@gunyah-ts/core";
+import { qemuVirtPlatform } from "@gunyah-ts/platform-qemu-virt";
+import { attachDevicePlugins } from "./attach.ts";
 
 const BLK = import.meta.resolve("@gunyah-ts/virtio-blk");
 const RNG = import.meta.resolve("@gunyah-ts/virtio-rng");
@@ -264,4 +267,30 @@ Deno.test("process: MMIO round trip and a virtio-blk 4 KiB read, process vs Work
     await Deno.remove(dir, { recursive: true });
   }
   console.log(`medians (load ${Deno.loadavg()[0]}): ${rows.join("; ")}`);
+});
+
+Deno.test("process: a host callback that throws during a call fails the device right after it (not a nested call)", async () => {
+  const host = new FakeDeviceHost();
+  host.setIrq = () => {
+    throw new Error("the interrupt controller refused the line");
+  };
+  const bus = new VmMmioBus();
+  const attached = await attachDevicePlugins(
+    { host, bus, ram: [host.memory.mapping] },
+    [{ plugin: RNG, isolate: "process", permissions: NO_FILES, options: { seed: 1 } }],
+    qemuVirtPlatform,
+    "/tmp",
+  );
+  try {
+    const dev = attached.devices[0];
+    const drv = startDriver(dev, host, [4]);
+    drv.submit(0, [], [8]);
+    drv.notify(0); // the device raises its interrupt: the host side throws inside the call
+    await new Promise((r) => setTimeout(r, 50));
+    assert(reg(dev, STATUS) & NEEDS_RESET, "the device is failed");
+    assert(host.logs.some((l) => l.includes("refused the line")), host.logs.join("\n"));
+    assert(!host.logs.some((l) => l.includes("nested call")), host.logs.join("\n"));
+  } finally {
+    await attached.close();
+  }
 });

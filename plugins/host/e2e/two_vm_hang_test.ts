@@ -14,7 +14,7 @@
  */
 import { assert } from "@gunyah-ts/tests/assert";
 import { GunyahSystem } from "@gunyah-ts/system";
-import type { ProcessDevice } from "@gunyah-ts/plugin-host";
+import type { ProcessDevice } from "../process_device.ts";
 
 const MiB = 1 << 20;
 /** Rounds tried for the 50 ms bound (OS scheduling on a loaded host adds its own gaps). */
