@@ -83,6 +83,20 @@ Deno.test("device plugin entries default to isolated with no permissions", () =>
     permissions: { read: [], write: [] },
     options: { seed: 3 },
   });
+  const processMode = parseConfig(
+    "vms:\n  - name: a\n    devices:\n      - plugin: ./rng.ts\n        isolate: process\n",
+    "c.yaml",
+  );
+  assertEquals(processMode.vms[0].devices[0].isolate, "process");
+  assertThrows(
+    () =>
+      parseConfig(
+        "vms:\n  - name: a\n    devices:\n      - plugin: ./rng.ts\n        isolate: thread\n",
+        "c.yaml",
+      ),
+    ConfigError,
+    "vms[0].devices[0].isolate: expected true, false or process",
+  );
   assertEquals(parseSize("1G"), 1024 ** 3);
   assertEquals(parseSize("12x"), null);
 });
