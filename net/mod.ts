@@ -7,3 +7,4 @@
  * @module
  */
 export * from "./mac.ts";
+export * from "./user/mod.ts";
