@@ -4,3 +4,5 @@
  * @module
  */
 export * from "./linux_init.ts";
+export * from "./net_user.ts";
+export * from "./net_user_host.ts";
