@@ -22,6 +22,7 @@ import { nextTimerDeadline, updateTimers } from "./sys/slice.ts";
 import { type CpuMode, type CpuModeOptions, resolveCpuMode } from "./jit/config.ts";
 import type { TranslatorStats } from "./jit/translator.ts";
 import { vmShared, vmTranslator } from "./cpu/vm_shared.ts";
+import { Aarch64VcpuDebug } from "./debug/host.ts";
 
 /** Highest X register index addressable through {@link RegisterSet.X} (X30). */
 const MAX_X = 30;
@@ -34,12 +35,16 @@ export class Aarch64Vcpu implements ArchVcpu {
   /** How this vCPU executes guest code (jit/config.ts). */
   readonly cpuMode: CpuMode;
 
+  /** Host debugger control (debug/host.ts). */
+  readonly debug: Aarch64VcpuDebug;
+
   /**
    * A vCPU for `init` (in reset state only after {@link reset}), executing
    * in the mode `options` select (default: jit/config.ts).
    */
   constructor(init: VcpuInit, decoder: A64Decoder = a64Decoder(), options: CpuModeOptions = {}) {
     this.cpu = new Cpu(init, decoder);
+    this.debug = new Aarch64VcpuDebug(this.cpu);
     const { mode, threshold } = resolveCpuMode(options);
     this.cpuMode = mode;
     if (mode === "jit") {

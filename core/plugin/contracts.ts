@@ -76,6 +76,27 @@ export interface Stage2View {
    * built under.
    */
   readonly generation: number;
+  /**
+   * Present only where the VM's RAM is not in this process (a device plugin
+   * run with `isolate: process`): {@link lookup} finds nothing there, and
+   * guest bytes are copied through this instead, each copy checked by the
+   * host against the VM's current stage-2. Code that reaches guest memory
+   * through virtio-mmio's `GuestMemory` needs no change.
+   */
+  readonly copy?: Stage2Copy;
+}
+
+/**
+ * Copies to and from guest RAM that the host serves against the VM's current
+ * stage-2 (see {@link Stage2View.copy}). Each throws an `Error` naming the
+ * address when `[ipa, ipa + length)` is not inside one RAM mapping with the
+ * needed right (unmapped, a reclaimed parcel, read-only).
+ */
+export interface Stage2Copy {
+  /** Fill `dst` from guest `ipa` (needs read access). */
+  read(ipa: number, dst: Uint8Array): void;
+  /** Copy `src` to guest `ipa` (needs write access). */
+  write(ipa: number, src: Uint8Array): void;
 }
 
 /** Result of an MMIO access through {@link MmioBus}. */

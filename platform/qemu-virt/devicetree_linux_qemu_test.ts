@@ -1,39 +1,30 @@
 /**
  * End-to-end check of the devicetree with a real guest: QEMU boots the
- * Debian arm64 kernel and busybox initramfs from `.cache/images` with *our*
+ * Debian arm64 kernel and the default system's busybox initramfs with *our*
  * DTB (`-dtb`; QEMU only rewrites /memory, /psci and the /chosen boot
  * properties), the guest finds the GICv3, timer, PL011 console and PL031
  * RTC through it, and answers a shell command on the console. Skipped (with
  * a message) when QEMU or the cached images are missing.
  */
 import { assert } from "@gunyah-ts/tests/assert";
+import { ensureGuestImages, ImageUnavailableError } from "@gunyah-ts/system";
 import { createQemuVirtPlatform } from "./platform.ts";
 import { QEMU_HEADLESS_ARGS, QEMU_SYSTEM_AARCH64 } from "./qemu_reference.ts";
 
+/** The default system's kernel and initramfs (those `deno task boot` uses: its /init ends in a shell). */
 async function findImages(): Promise<{ kernel: string; initrd: string } | null> {
-  const root = new URL("../../.cache/images/", import.meta.url);
   try {
-    for await (const dir of Deno.readDir(root)) {
-      if (!dir.isDirectory) continue;
-      let initrd: string | null = null;
-      for await (const f of Deno.readDir(new URL(`${dir.name}/`, root))) {
-        if (f.name.startsWith("initramfs") && f.name.endsWith(".cpio.gz")) initrd = f.name;
-      }
-      const kernel = new URL(`${dir.name}/Image`, root).pathname;
-      if (initrd && (await Deno.stat(kernel).catch(() => null))) {
-        return { kernel, initrd: new URL(`${dir.name}/${initrd}`, root).pathname };
-      }
-    }
-  } catch {
-    // no cache
+    return await ensureGuestImages({ progress: () => {} });
+  } catch (e) {
+    if (e instanceof ImageUnavailableError) return null;
+    throw e;
   }
-  return null;
 }
 
 Deno.test("Debian Linux boots to a shell under QEMU on our devicetree", async () => {
   const images = await findImages();
   if (!images) {
-    console.log("no kernel + initramfs in .cache/images: skipping the Linux boot check");
+    console.log("no Debian guest images (deno task gunyah images): skipping the Linux boot check");
     return;
   }
   const vm = {

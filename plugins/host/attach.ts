@@ -1,7 +1,7 @@
 /**
  * Attach the device plugins a VM's configuration names (`vms[].devices` in
  * the boot YAML, `DeviceConfig` of tools/system/config.ts) to that VM: load each
- * plugin (in-process, or in a sandboxed Worker when `isolate` is true, the
+ * plugin (in-process, in a sandboxed Worker when `isolate` is true, the
  * default), give device `i` the platform's device slot `i`
  * (`PlatformPlugin.deviceSlot`; on qemu-virt a virtio-mmio transport), put its
  * MMIO regions on the VM's bus, and return the devicetree nodes for the slots.
@@ -37,12 +37,14 @@ import type {
 } from "@gunyah-ts/core/plugin";
 import { loadPlugin, resolveSpecifier } from "@gunyah-ts/core/plugin";
 import { createIsolatedDevice, IsolatedDevice } from "./isolated_device.ts";
+import { createProcessDevice } from "./process_device.ts";
 import { LateBoundHost } from "./late_bound_host.ts";
 
 /** One configured device (the shape of tools/system/config.ts `DeviceConfig`). */
 export interface DevicePluginConfig {
   readonly plugin: string;
-  readonly isolate: boolean;
+  /** true: a sandboxed Worker; "process": a sandboxed child process (./process_device.ts); false: in the host. */
+  readonly isolate: boolean | "process";
   readonly permissions: { readonly read: readonly string[]; readonly write: readonly string[] };
   readonly options: Readonly<Record<string, unknown>>;
 }
@@ -202,15 +204,18 @@ export async function prepareDevicePlugins(
       let device: Device;
       try {
         const url = devicePluginUrl(cfg.plugin, configDir);
-        if (cfg.isolate) {
+        const permissions = {
+          read: cfg.permissions.read.map((p) => absolute(p, configDir)),
+          write: cfg.permissions.write.map((p) => absolute(p, configDir)),
+        };
+        if (cfg.isolate === "process") {
+          device = await createProcessDevice({ pluginUrl: url, host, permissions, options });
+        } else if (cfg.isolate) {
           device = await createIsolatedDevice({
             pluginUrl: url,
             host,
             ram: null,
-            permissions: {
-              read: cfg.permissions.read.map((p) => absolute(p, configDir)),
-              write: cfg.permissions.write.map((p) => absolute(p, configDir)),
-            },
+            permissions,
             options,
           });
         } else {

@@ -192,13 +192,13 @@ export class SplitVirtqueue {
         throw new VirtioError(`descriptor ${idx} is INDIRECT, which was not negotiated`);
       }
       if (flags & VIRTQ_DESC_F_WRITE) {
-        mem.mapping(addr, len, S2_ACCESS_W);
+        mem.check(addr, len, S2_ACCESS_W);
         writableLength += len;
       } else {
         if (count > readableCount) {
           throw new VirtioError(`descriptor ${idx} is device-readable after a device-writable one`);
         }
-        mem.mapping(addr, len, S2_ACCESS_R);
+        mem.check(addr, len, S2_ACCESS_R);
         readableLength += len;
         readableCount++;
       }

@@ -356,6 +356,14 @@ async function build(
 
 if (import.meta.main) {
   const cache = new URL("../../.cache", import.meta.url).pathname;
+  if (Deno.args[0] === "--help" || Deno.args[0] === "-h") {
+    console.log(
+      "deno run -A rm/linux/build.ts [kernel release]: build the Gunyah VM manager module\n" +
+        "(gunyah.ko) and its test programs for a Debian arm64 kernel release (default: the\n" +
+        "cached guest images' kernel), cached below .cache/vm-manager; prints the paths.",
+    );
+    Deno.exit(0);
+  }
   let release = Deno.args[0];
   if (!release) {
     // The newest cached image set's kernel (tools/system/images manifest.json).

@@ -25,12 +25,8 @@
  * @module
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
-import {
-  ensureGuestImages,
-  GunyahSystem,
-  ImageUnavailableError,
-  LOAD_VM_MANAGER,
-} from "@gunyah-ts/system";
+import { INIT_PROLOGUE, LOAD_VM_MANAGER } from "@gunyah-ts/system";
+import { runLinuxVm } from "@gunyah-ts/tests/e2e";
 import type { VmSnapshot } from "@gunyah-ts/system";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
@@ -41,13 +37,7 @@ const EXIT_TYPE_PLATFORM_RESET = 2;
 /** enum gh_vm_status EXITED (§7.2). */
 const GH_VM_STATUS_EXITED = 2;
 
-const INIT = `#!/bin/sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-${LOAD_VM_MANAGER}echo "${MARK} begin start"
+const INIT = `${INIT_PROLOGUE}${LOAD_VM_MANAGER}echo "${MARK} begin start"
 gunyah-vm-test start --hold
 echo "${MARK} end start $?"
 echo "${MARK} begin run-off"
@@ -92,32 +82,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    let images;
-    try {
-      images = await ensureGuestImages({ init: INIT, progress: () => {} });
-    } catch (e) {
-      if (e instanceof ImageUnavailableError) {
-        console.error(`skipped: ${e.message}`);
-        return;
-      }
-      throw e;
-    }
-    const system = await GunyahSystem.create({ ramBytes: 600 << 20, physicalCpus: 1 });
-    let out = "";
     let held: Held | null = null;
-    let end;
-    const started = performance.now();
-    try {
-      const vm = system.launch({
-        name: "linux",
-        memory: 512 << 20,
-        vcpus: 1,
-        kernel: await Deno.readFile(images.kernel),
-        initrd: await Deno.readFile(images.initrd),
-        bootargs: "console=ttyAMA0 cryptomgr.notests",
-      });
-      vm.console.onOutput((b) => {
-        out += new TextDecoder().decode(b);
+    const run = await runLinuxVm({
+      images: { init: INIT },
+      onOutput: (out, { system, type }) => {
         if (held === null && out.includes("gunyah-vm-test: holding the VM")) {
           held = {
             vms: system.status().vms,
@@ -127,20 +95,12 @@ Deno.test({
               transType: p.transType,
             })),
           };
-          vm.console.input(new TextEncoder().encode("\n"));
+          type("\n");
         }
-      });
-      const running = system.hv.run();
-      end = await vm.ended;
-      system.hv.stop();
-      await running;
-    } finally {
-      await system.hv.stopComponents();
-      // This init powers off without a shell: leave no such initramfs for tests
-      // that boot whichever cached one they find.
-      await Deno.remove(images.initrd).catch(() => {});
-    }
-    out = out.replace(/\r\n/g, "\n");
+      },
+    });
+    if (run === null) return;
+    const { output: out, end, system } = run;
     const keep = Deno.env.get("GUNYAH_E2E_CONSOLE"); // a file for the whole console text
     if (keep) await Deno.writeTextFile(keep, out);
     const tail = out.slice(-4000);
@@ -148,8 +108,8 @@ Deno.test({
       console.error(`skipped: the initramfs has no VM manager\n${tail}`);
       return;
     }
-    console.log(`boot and four scenarios: ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    assertEquals(end.kind, "system_off", tail);
+    console.log(`boot and four scenarios: ${run.seconds.toFixed(0)} s`);
+    assertEquals(end, { kind: "system_off" }, tail);
     // Every teardown (VM_STOP, reset, reclaim, deallocate) went through.
     const teardown =
       /gunyah: .*(VM_STOP|VM_RESET|MEM_RECLAIM|VM_DEALLOCATE).* failed.*|gunyah: .*(did not exit|no NOTIFY_VM_STATUS).*/

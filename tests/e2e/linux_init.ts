@@ -4,18 +4,13 @@
  *
  * @module
  */
+import { INIT_PROLOGUE } from "@gunyah-ts/system";
 
 /** Prefix of every line the test init prints about itself. */
 export const E2E = "gunyah-e2e:";
 
 /** The init script (busybox sh). */
-export const E2E_INIT = `#!/bin/sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-echo "${E2E} nproc=$(nproc)"
+export const E2E_INIT = `${INIT_PROLOGUE}echo "${E2E} nproc=$(nproc)"
 echo "${E2E} interrupts-begin"
 cat /proc/interrupts
 echo "${E2E} interrupts-end"

@@ -199,6 +199,14 @@ export async function buildAll(
 }
 
 if (import.meta.main) {
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(
+      "deno task guests [name ...]: build the test guests (all, or those named; see tests/guests/src)\n" +
+        "with the AArch64 cross compiler into tests/guests/build, cached; prints each ELF's path.\n" +
+        "Exit status: 0 built, 1 a guest is unknown or the toolchain failed (the reason is printed).",
+    );
+    Deno.exit(0);
+  }
   try {
     const built = await buildAll(Deno.args);
     for (const b of built) console.log(b.elf);

@@ -23,6 +23,7 @@ import { type CpuMode, isCpuMode } from "@gunyah-ts/arch-aarch64";
 import {
   ensureGuestImages,
   INIT_MARKER,
+  INIT_PROLOGUE,
   LOAD_VM_MANAGER,
   secondaryInitramfs,
 } from "@gunyah-ts/system";
@@ -239,13 +240,7 @@ const VMM_BEGIN = "gunyah-bench: gunyah-vmm starts";
  * The bench primary's /init: the VM manager module, then gunyah-vmm booting
  * the secondary it carries with a 16 MiB disk, timed from the line before it.
  */
-const VMM_BENCH_INIT = `#!/bin/sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-${LOAD_VM_MANAGER}gunyah-mkdisk /disk.img 16M
+const VMM_BENCH_INIT = `${INIT_PROLOGUE}${LOAD_VM_MANAGER}gunyah-mkdisk /disk.img 16M
 echo "gunyah-bench: ""gunyah-vmm starts"
 exec gunyah-vmm -kernel /${PRIMARY_SECONDARY_KERNEL_PATH} -initrd /${PRIMARY_SECONDARY_INITRD_PATH} \\
   -append "${SECONDARY_APPEND}" -m 256M -smp 2 -hda /disk.img -nographic

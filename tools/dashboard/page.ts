@@ -14,6 +14,8 @@
  * @module
  */
 
+import { HOST_VMM_VMID } from "@gunyah-ts/system";
+
 /** The page, served at `GET /`. */
 export const DASHBOARD_PAGE = `<!doctype html>
 <html lang="en">
@@ -291,6 +293,10 @@ function applyDelta(a, d) {
 }
 
 function isPrimary(v) { return v.vmid === 3; }
+var HOST_VMM = ${HOST_VMM_VMID};
+/* The dashboard acts as the host VMM: it may drive the primary and the VMs the host VMM owns;
+   a VM another VM's VMM created is that VMM's to start, stop and delete (the RM would say DENIED). */
+function controllable(v) { return isPrimary(v) || v.owner === HOST_VMM; }
 
 function vmLoad(s, vmid) {
   return s.load ? s.load.vms.filter(function (l) { return l.vmid === vmid; })[0] : null;
@@ -298,7 +304,7 @@ function vmLoad(s, vmid) {
 
 // Who created a VM at the RM: the host VMM (this dashboard, gunyah vm) or a VM's own VMM (gunyah-vmm).
 function ownerName(s, owner) {
-  if (owner === 0x3f) return '<span class="dim">host VMM</span>';
+  if (owner === HOST_VMM) return '<span class="dim">host VMM</span>';
   var o = s.vms.filter(function (x) { return x.vmid === owner; })[0];
   return "VM " + owner + (o ? " " + esc(o.name) : "") + (owner === 3 ? ' <span class="dim">(its VMM)</span>' : "");
 }
@@ -311,9 +317,12 @@ function renderVms(s) {
       var exits = l ? Object.keys(l.exits).sort().map(function (k) {
         return esc(k) + " " + num(l.exits[k]);
       }).join(", ") : "";
+      var mine = controllable(v);
       function btn(act, label, on, cls) {
         return '<button data-act="' + act + '" data-vmid="' + v.vmid + '" data-name="' + esc(v.name) +
-          '"' + (cls ? ' class="' + cls + '"' : "") + (on ? "" : " disabled") + ">" + label + "</button> ";
+          '"' + (cls ? ' class="' + cls + '"' : "") +
+          (mine ? "" : ' title="managed by the VMM of VM ' + v.owner + '"') +
+          (on && mine ? "" : " disabled") + ">" + label + "</button> ";
       }
       return ['<span class="mono">' + v.vmid + " (0x" + v.vmid.toString(16) + ")</span>",
         "<b>" + esc(v.name) + "</b>" + (prim ? ' <span class="dim">primary</span>' : ""),

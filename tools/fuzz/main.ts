@@ -20,20 +20,65 @@ export function parseBudget(text: string): number {
   return Number(m[1]) * unit;
 }
 
+/** The text `--help` prints. */
+export function usage(): string {
+  return `deno task fuzz [options]: run the project's fuzzers against hypercalls, RM RPC, virtqueues
+and the parsers, sharing one time budget; a failure prints the seed that reproduces it.
+
+Options:
+  --all                 every target (the default when no --target is given)
+  --target NAME         one target (repeatable); targets: ${
+    FUZZ_TARGETS.map((t) => t.target.name).join(", ")
+  }
+  --budget DURATION     total time, e.g. 10m, 90s, 500ms (default 1m)
+  --seed N              first batch seed (default: from the clock, printed)
+  --batches N           stop each target after N batches (default: when its budget is spent)
+  --batch-size N        cases per batch (default: per target)
+  -h, --help            this text
+
+Exit status: 0 no failures, 1 a fuzzer found a failure, 2 bad options.`;
+}
+
+function count(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new Error(`--${name}: expected a non-negative integer, got '${text}'`);
+  }
+  return n;
+}
+
 /** Run the fuzzers as `args` say; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      all: { type: "boolean" },
-      target: { type: "string", multiple: true },
-      budget: { type: "string" },
-      seed: { type: "string" },
-      batches: { type: "string" },
-      "batch-size": { type: "string" },
-    },
-    strict: true,
-  });
+  let values;
+  let budgetMs: number, seed: number, batches: number | undefined, batchSize: number | undefined;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        all: { type: "boolean" },
+        target: { type: "string", multiple: true },
+        budget: { type: "string" },
+        seed: { type: "string" },
+        batches: { type: "string" },
+        "batch-size": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+    if (values.help) {
+      console.log(usage());
+      return 0;
+    }
+    budgetMs = parseBudget(values.budget ?? "1m");
+    seed = (count("seed", values.seed) ?? Date.now()) >>> 0;
+    batches = count("batches", values.batches);
+    batchSize = count("batch-size", values["batch-size"]);
+  } catch (e) {
+    console.error(`fuzz: ${(e as Error).message}\n(deno task fuzz --help lists the options)`);
+    return 2;
+  }
   const names = values.target ?? [];
   const chosen = values.all || names.length === 0
     ? FUZZ_TARGETS
@@ -47,10 +92,6 @@ export async function main(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const budgetMs = parseBudget(values.budget ?? "1m");
-  const seed = values.seed !== undefined ? Number(values.seed) >>> 0 : (Date.now() >>> 0);
-  const batches = values.batches !== undefined ? Number(values.batches) : undefined;
-  const batchSize = values["batch-size"] !== undefined ? Number(values["batch-size"]) : undefined;
   console.log(`fuzz: seed ${seed}, budget ${budgetMs / 1000} s over ${chosen.length} targets`);
   let total = 0, failed = 0;
   for (const { target, batchSize: dflt } of chosen) {

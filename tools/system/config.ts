@@ -41,8 +41,12 @@ export const MAX_VCPUS = 8;
 export interface DeviceConfig {
   /** Module specifier (path relative to the config file, `npm:`, `jsr:` or a URL). */
   readonly plugin: string;
-  /** Run in a Deno Worker with only `permissions`. */
-  readonly isolate: boolean;
+  /**
+   * `true` (the default): run in a Deno Worker with only `permissions`;
+   * `"process"`: in a child `deno run` with only `permissions` (a hung plugin is
+   * killed; guest memory is copied through the host); `false`: in the host.
+   */
+  readonly isolate: boolean | "process";
   readonly permissions: {
     readonly read: readonly string[];
     readonly write: readonly string[];
@@ -250,12 +254,14 @@ export function parseConfig(text: string, file: string): BootConfig {
         const dp: Path = [...p, "devices", j];
         const dev = r.map(d, dp, ["plugin", "isolate", "permissions", "options"]);
         const perms = r.map(dev.permissions ?? {}, [...dp, "permissions"], ["read", "write"]);
-        if (dev.isolate !== undefined && typeof dev.isolate !== "boolean") {
-          r.fail([...dp, "isolate"], "true or false", dev.isolate);
+        if (
+          dev.isolate !== undefined && typeof dev.isolate !== "boolean" && dev.isolate !== "process"
+        ) {
+          r.fail([...dp, "isolate"], "true, false or process", dev.isolate);
         }
         return {
           plugin: r.str(dev.plugin, [...dp, "plugin"]),
-          isolate: dev.isolate !== false,
+          isolate: dev.isolate === "process" ? "process" : dev.isolate !== false,
           permissions: {
             read: r.strings(perms.read, [...dp, "permissions", "read"]),
             write: r.strings(perms.write, [...dp, "permissions", "write"]),

@@ -186,6 +186,15 @@ export async function buildHostPrograms(outDir: string): Promise<HostBuild> {
 }
 
 if (import.meta.main) {
+  if (Deno.args.length > 0) {
+    const help = Deno.args[0] === "--help" || Deno.args[0] === "-h";
+    (help ? console.log : console.error)(
+      "deno run -A tools/vmm/build.ts: build gunyah-vmm for the primary VM (static aarch64, cached\n" +
+        "below .cache/gunyah-vmm) and print its path. Takes no arguments. Exit status 1 when the\n" +
+        "host lacks the cross toolchain (the message names it).",
+    );
+    Deno.exit(help ? 0 : 2);
+  }
   const cache = new URL("../../.cache", import.meta.url).pathname;
   try {
     console.log(await buildGunyahVmm({ cache }));

@@ -19,13 +19,8 @@
  * @module
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
-import {
-  ensureGuestImages,
-  GunyahSystem,
-  ImageUnavailableError,
-  INIT_MARKER,
-  type VmSnapshot,
-} from "@gunyah-ts/system";
+import { INIT_MARKER, type VmSnapshot } from "@gunyah-ts/system";
+import { runLinuxVm } from "@gunyah-ts/tests/e2e";
 import { SECONDARY_APPEND, SECONDARY_MARKER } from "./secondary.ts";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
@@ -74,96 +69,66 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    let images;
-    try {
-      images = await ensureGuestImages({ secondaryVm: true, progress: () => {} });
-    } catch (e) {
-      if (e instanceof ImageUnavailableError) {
-        console.error(`skipped: ${e.message}`);
-        return;
-      }
-      throw e;
-    }
-    const system = await GunyahSystem.create({ ramBytes: 640 << 20, physicalCpus: 1 });
-    try {
-      const vm = system.launch({
-        name: "linux",
-        memory: 512 << 20,
-        vcpus: 1,
-        kernel: await Deno.readFile(images.kernel),
-        initrd: await Deno.readFile(images.initrd),
-        bootargs: "console=ttyAMA0 cryptomgr.notests",
-      });
-      const enc = new TextEncoder();
-      const dec = new TextDecoder();
-      let out = "";
-      let typedPrimary = false;
-      let typedSecondary = false;
-      let duringRun: readonly VmSnapshot[] | null = null;
-      const started = performance.now();
-      let secondaryAt = 0;
-      vm.console.onOutput((b) => {
-        out += dec.decode(b, { stream: true });
+    let typedPrimary = false;
+    let typedSecondary = false;
+    let duringRun: readonly VmSnapshot[] | null = null;
+    const started = performance.now();
+    let secondaryAt = 0;
+    const run = await runLinuxVm({
+      images: { secondaryVm: true },
+      ramBytes: 640 << 20,
+      timeoutMs: TIMEOUT_MS,
+      onOutput: (out, { system, type }) => {
         if (!typedPrimary && out.includes(INIT_MARKER) && PROMPT.test(out)) {
           typedPrimary = true;
-          vm.console.input(enc.encode(PRIMARY_LINE));
+          type(PRIMARY_LINE);
         }
         if (!typedSecondary && out.includes(SECONDARY_MARKER) && PROMPT.test(out)) {
           typedSecondary = true;
           secondaryAt = performance.now();
           duringRun = system.status().vms;
-          vm.console.input(enc.encode(SECONDARY_LINE));
+          type(SECONDARY_LINE);
         }
-      });
-      const running = system.hv.run();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), TIMEOUT_MS);
-      });
-      const end = await Promise.race([vm.ended, timedOut]);
-      clearTimeout(timer);
-      system.hv.stop();
-      await running;
-      const text = out.replace(/\r\n/g, "\n");
-      const tail = text.slice(-6000);
-      assert(end !== "timeout", `no end after ${TIMEOUT_MS / 60000} min:\n${tail}`);
-      assert(typedPrimary, `the primary's shell never came:\n${tail}`);
-      assert(!/gunyah-vmm: not found|can't execute/.test(text), `no gunyah-vmm:\n${tail}`);
+      },
+    });
+    if (run === null) return;
+    const { output: text, end, images } = run;
+    const tail = text.slice(-6000);
+    assert(end !== "timeout", `no end after ${TIMEOUT_MS / 60000} min:\n${tail}`);
+    assert(typedPrimary, `the primary's shell never came:\n${tail}`);
+    assert(!/gunyah-vmm: not found|can't execute/.test(text), `no gunyah-vmm:\n${tail}`);
 
-      assert(
-        !/gunyah-vmm: GH_[A-Z_]+[^\n]*: [A-Z][a-z]/.test(text),
-        `gunyah-vmm had an ioctl refused:\n${tail}`,
-      );
-      assert(typedSecondary, `the secondary never reached its shell:\n${tail}`);
-      assert(text.includes(SECONDARY_MARKER), tail);
-      assert(
-        text.includes(`secondary uname ${images.kernelRelease}`),
-        `the secondary ran no command:\n${tail}`,
-      );
-      assert(text.includes("secondary wrote hello.txt"), tail);
-      assert(
-        /gunyah-vmm: the VM stopped: powered off \(PSCI SYSTEM_OFF\) \(status 2 EXITED/.test(text),
-        tail,
-      );
-      assert(text.includes("gunyah-vmm: exit status 0"), tail);
-      assertEquals(value(text, "vmm-exit"), "0", tail);
-      assertEquals(value(text, "disk"), PAYLOAD, `the primary did not read the file:\n${tail}`);
-      const before = Number(value(text, "mem-before"));
-      const after = Number(value(text, "mem-after"));
-      assert(
-        after >= before - MEMFREE_SLACK_KIB,
-        `MemFree ${before} kB before, ${after} kB after: the primary did not get its memory back`,
-      );
-      assertEquals(end, { kind: "system_off" }, tail);
-      const during = duringRun as readonly VmSnapshot[] | null;
-      assert(during !== null && during.length >= 2, "the secondary was not listed while it ran");
-      console.log(
-        `secondary init marker after ${((secondaryAt - started) / 1000).toFixed(1)} s; ` +
-          `MemFree ${before} → ${after} kB; VMs while running: ` +
-          during.map((v) => `${v.vmid}:${v.status}`).join(", "),
-      );
-    } finally {
-      await system.hv.stopComponents();
-    }
+    assert(
+      !/gunyah-vmm: GH_[A-Z_]+[^\n]*: [A-Z][a-z]/.test(text),
+      `gunyah-vmm had an ioctl refused:\n${tail}`,
+    );
+    assert(typedSecondary, `the secondary never reached its shell:\n${tail}`);
+    assert(text.includes(SECONDARY_MARKER), tail);
+    assert(
+      text.includes(`secondary uname ${images.kernelRelease}`),
+      `the secondary ran no command:\n${tail}`,
+    );
+    assert(text.includes("secondary wrote hello.txt"), tail);
+    assert(
+      /gunyah-vmm: the VM stopped: powered off \(PSCI SYSTEM_OFF\) \(status 2 EXITED/.test(text),
+      tail,
+    );
+    assert(text.includes("gunyah-vmm: exit status 0"), tail);
+    assertEquals(value(text, "vmm-exit"), "0", tail);
+    assertEquals(value(text, "disk"), PAYLOAD, `the primary did not read the file:\n${tail}`);
+    const before = Number(value(text, "mem-before"));
+    const after = Number(value(text, "mem-after"));
+    assert(
+      after >= before - MEMFREE_SLACK_KIB,
+      `MemFree ${before} kB before, ${after} kB after: the primary did not get its memory back`,
+    );
+    assertEquals(end, { kind: "system_off" }, tail);
+    const during = duringRun as readonly VmSnapshot[] | null;
+    assert(during !== null && during.length >= 2, "the secondary was not listed while it ran");
+    console.log(
+      `secondary init marker after ${((secondaryAt - started) / 1000).toFixed(1)} s; ` +
+        `MemFree ${before} → ${after} kB; VMs while running: ` +
+        during.map((v) => `${v.vmid}:${v.status}`).join(", "),
+    );
   },
 });

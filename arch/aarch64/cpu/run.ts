@@ -23,7 +23,14 @@
  *
  * @module
  */
-import { ExitKind } from "@gunyah-ts/core/plugin";
+import { DebugStopReason, ExitKind } from "@gunyah-ts/core/plugin";
+import {
+  afterInstruction,
+  beforeInstruction,
+  checkGuestBreakpoints,
+  endResume,
+  noteHostStop,
+} from "../sys/debug.ts";
 import { type DecodedPage, NOT_DECODED } from "../decode/cache.ts";
 import type { Handler } from "../decode/entry.ts";
 import { translateFetch } from "../mmu/access.ts";
@@ -50,6 +57,7 @@ export const EXCEPTION_LOOP_LIMIT = 64;
 const EXIT_BUDGET: ExitKind = ExitKind.Budget;
 const EXIT_MMIO: ExitKind = ExitKind.Mmio;
 const EXIT_FAULT: ExitKind = ExitKind.Fault;
+const EXIT_DEBUG: ExitKind = ExitKind.Debug;
 
 /**
  * Longest block entry counted by the time sample, ms: one pass ends at the
@@ -117,6 +125,10 @@ export function warmUpRunLoop(cpu: Cpu): void {
  * of every run).
  */
 function executeChunk(cpu: Cpu, cur: FetchCursor, stop: number): void {
+  if (cpu.sys.debug.perInstruction) {
+    executeChunkDebug(cpu, cur, stop);
+    return;
+  }
   const jit = cpu.translator;
   if (jit !== null) {
     executeChunkTranslated(cpu, cur, stop, jit);
@@ -274,6 +286,65 @@ function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: T
 }
 
 /**
+ * {@link executeChunk} while a breakpoint (host or guest) or a step (host
+ * single step, MDSCR_EL1.SS) is armed: interpreted, one instruction at a
+ * time, with the debug checks of sys/debug.ts around each — a host
+ * breakpoint and a pending software step before the fetch, guest
+ * breakpoints after it (instruction aborts have priority), the step's
+ * completion after the instruction. Translated blocks never run here, so no
+ * block can pass a breakpoint; the translator's code stays cached for when
+ * debugging ends. Returns when the set of armed features no longer needs it.
+ */
+function executeChunkDebug(cpu: Cpu, cur: FetchCursor, stop: number): void {
+  const cache = cpu.decodeCache;
+  const d = cpu.sys.debug;
+  cur.needLookup = true;
+  let n = cpu.retiredTotal;
+  while (n < stop) {
+    if (d.hostStep && d.hostStepDone) hostStepStop(cpu);
+    if ((cpu.fiqLine && takeFiq(cpu)) || (cpu.irqLine && takeIrq(cpu))) {
+      if (d.hostStep) hostStepStop(cpu); // one exception entry is one step
+    }
+    beforeInstruction(cpu);
+    translateFetch(cpu, cpu.pcLo, cpu.pcHi);
+    checkGuestBreakpoints(cpu);
+    const page = cache.page(cpu.sys.fetchIpa)!;
+    const slot = (cpu.pcLo & 0xfff) >>> 2;
+    let h = page.handlers[slot];
+    if (h === NOT_DECODED) h = cache.decodeSlot(page, slot);
+    const insn = page.words[slot];
+    h(cpu, insn);
+    cpu.retiredTotal = ++n;
+    if (cpu.branched) cpu.branched = false;
+    else {
+      const next = (cpu.pcLo + 4) >>> 0;
+      cpu.pcLo = next;
+      if (next === 0) cpu.pcHi = (cpu.pcHi + 1) >>> 0;
+    }
+    if (d.resumePending) endResume(cpu);
+    afterInstruction(cpu, insn);
+    if (d.hostStep) hostStepStop(cpu);
+    if (!d.perInstruction) return;
+  }
+}
+
+/** End a host single step: ExitKind.Debug with reason Step; throws CPU_EXIT. */
+function hostStepStop(cpu: Cpu): never {
+  recordHostStepStop(cpu);
+  throw CPU_EXIT;
+}
+
+/** Fill the exit record and debug state for a host single-step stop at the current PC. */
+function recordHostStepStop(cpu: Cpu): void {
+  const d = cpu.sys.debug;
+  d.hostStepDone = false;
+  d.stopReason = DebugStopReason.Step;
+  noteHostStop(cpu);
+  cpu.exit.kind = EXIT_DEBUG;
+  cpu.exit.imm = DebugStopReason.Step;
+}
+
+/**
  * Run `cpu` for at most `budget` instructions; returns the exit kind (also
  * in `cpu.exit.kind`). `cpu.lastRunRetired` receives the count.
  */
@@ -305,6 +376,14 @@ export function runCpu(cpu: Cpu, budget: number): ExitKind {
         loopCount = lastExceptionAt === n ? loopCount + 1 : 0;
         cpu.retiredTotal = n + 1;
         lastExceptionAt = n + 1;
+        const d = cpu.sys.debug;
+        d.stepArmed = false;
+        if (d.hostStep) {
+          // The step ended in an exception entry (the instruction's own, or a debug exception).
+          recordHostStepStop(cpu);
+          cpu.lastRunRetired = cpu.retiredTotal - start;
+          return EXIT_DEBUG;
+        }
         if (loopCount >= EXCEPTION_LOOP_LIMIT) {
           exit.kind = EXIT_FAULT;
           exit.message = `exception loop: ${EXCEPTION_LOOP_LIMIT} exceptions taken without ` +
@@ -317,7 +396,16 @@ export function runCpu(cpu: Cpu, budget: number): ExitKind {
         continue;
       }
       if (e === CPU_EXIT) {
-        if (exit.kind !== EXIT_MMIO) cpu.retiredTotal++;
+        if (exit.kind !== EXIT_MMIO && exit.kind !== EXIT_DEBUG) {
+          // The instruction retired (HVC, SMC, WFI, WFE, trapped access): a step over it is done.
+          cpu.retiredTotal++;
+          const d = cpu.sys.debug;
+          if (d.stepArmed) {
+            d.stepArmed = false;
+            cpu.ss = 0;
+          }
+          if (d.hostStep) d.hostStepDone = true;
+        }
         cpu.lastRunRetired = cpu.retiredTotal - start;
         return exit.kind;
       }

@@ -48,6 +48,7 @@ import {
   TLB_MASK,
 } from "./tlb.ts";
 import { translateStage1, walkResult } from "./walk.ts";
+import { checkWatchpoints, stripWatchedPage } from "../sys/debug.ts";
 
 /** Access flag: unprivileged access (LDTR/STTR family): checked against EL0 permissions at EL1. */
 export const ACC_UNPRIV = 1;
@@ -57,6 +58,11 @@ export const ACC_EXCLUSIVE = 2;
 export const ACC_ORDERED = 4;
 /** Internal: the access is a cache-maintenance or DC ZVA style operation (CM syndrome). */
 export const ACC_CACHE_MAINT = 8;
+/**
+ * Internal: watchpoints were already checked for the whole access (the byte
+ * pieces of a page-crossing access, the stores of DC ZVA).
+ */
+export const ACC_WATCH_CHECKED = 16;
 
 const ACC_ALIGNED = ACC_EXCLUSIVE | ACC_ORDERED;
 
@@ -323,6 +329,7 @@ function walkAndFill(
     m,
     m === null ? null : codePageMarks(m),
   );
+  if (s.debug.watchActive) stripWatchedPage(cpu, s.tlb, i, vaLo, vaHi);
   const need = cpu.el === 0 || (flags & ACC_UNPRIV) !== 0 ? NEED_EL0[kind] : NEED_EL1[kind];
   if ((perm & need) === 0) {
     const s1ok = (r.perm & need) !== 0;
@@ -356,6 +363,19 @@ function addHi(vaLo: number, vaHi: number, n: number): number {
   return (vaLo >>> 0) + n > 0xffffffff ? (vaHi + 1) >>> 0 : vaHi;
 }
 
+/** The watchpoint check of a slow-path access (skipped for pieces of an access already checked). */
+function watch(
+  cpu: SystemCpu,
+  vaLo: number,
+  vaHi: number,
+  size: number,
+  write: boolean,
+  flags: number,
+): void {
+  if ((flags & ACC_WATCH_CHECKED) !== 0) return;
+  checkWatchpoints(cpu, vaLo, vaHi, size, write, (flags & ACC_UNPRIV) !== 0, false);
+}
+
 function readSlow(cpu: SystemCpu, vaLo: number, vaHi: number, size: number, flags: number): number {
   checkEarlyAlignment(cpu, vaLo, vaHi, size, flags, false);
   const t = cpu.sys.tlb;
@@ -372,15 +392,18 @@ function readSlow(cpu: SystemCpu, vaLo: number, vaHi: number, size: number, flag
     const lo2 = addLo(vaLo, n), hi2 = addHi(vaLo, vaHi, n);
     const j = probe(t, lo2, hi2);
     if (j < 0 || (t.perm[j] & need) === 0) walkAndFill(cpu, lo2, hi2, KIND_READ, flags);
+    if (cpu.sys.debug.watchActive) watch(cpu, vaLo, vaHi, size, false, flags);
+    const pieceFlags = (flags & ACC_UNPRIV) | ACC_WATCH_CHECKED;
     let lo = 0, hi = 0;
     for (let k = 0; k < size; k++) {
-      const b = readMem(cpu, addLo(vaLo, k), addHi(vaLo, vaHi, k), 1, flags & ACC_UNPRIV);
+      const b = readMem(cpu, addLo(vaLo, k), addHi(vaLo, vaHi, k), 1, pieceFlags);
       if (k < 4) lo |= b << (8 * k);
       else hi |= b << (8 * (k - 4));
     }
     cpu.memHi = hi >>> 0;
     return lo >>> 0;
   }
+  if (cpu.sys.debug.watchActive) watch(cpu, vaLo, vaHi, size, false, flags);
   const ipa = t.ipa[i] + page;
   if ((flags & ACC_EXCLUSIVE) !== 0) cpu.sys.lastIpa = ipa;
   const m = t.map[i];
@@ -425,12 +448,15 @@ function writeSlow(
     const lo2 = addLo(vaLo, n), hi2 = addHi(vaLo, vaHi, n);
     const j = probe(t, lo2, hi2);
     if (j < 0 || (t.perm[j] & need) === 0) walkAndFill(cpu, lo2, hi2, KIND_WRITE, flags);
+    if (cpu.sys.debug.watchActive) watch(cpu, vaLo, vaHi, size, true, flags);
+    const pieceFlags = (flags & ACC_UNPRIV) | ACC_WATCH_CHECKED;
     for (let k = 0; k < size; k++) {
       const b = k < 4 ? (lo >>> (8 * k)) & 0xff : (hi >>> (8 * (k - 4))) & 0xff;
-      writeMem(cpu, addLo(vaLo, k), addHi(vaLo, vaHi, k), 1, b, 0, flags & ACC_UNPRIV);
+      writeMem(cpu, addLo(vaLo, k), addHi(vaLo, vaHi, k), 1, b, 0, pieceFlags);
     }
     return;
   }
+  if (cpu.sys.debug.watchActive) watch(cpu, vaLo, vaHi, size, true, flags);
   const ipa = t.ipa[i] + page;
   if ((flags & ACC_EXCLUSIVE) !== 0) cpu.sys.lastIpa = ipa;
   const m = t.map[i];

@@ -44,6 +44,16 @@ export const EC_DABT_CUR = 0x25;
 export const EC_SP_ALIGN = 0x26;
 /** EC 0x30: Breakpoint exception from a lower Exception level. */
 export const EC_BREAKPT_LOWER = 0x30;
+/** EC 0x31: Breakpoint exception from the current Exception level. */
+export const EC_BREAKPT_CUR = 0x31;
+/** EC 0x32: Software Step exception from a lower Exception level. */
+export const EC_SOFTSTP_LOWER = 0x32;
+/** EC 0x33: Software Step exception from the current Exception level. */
+export const EC_SOFTSTP_CUR = 0x33;
+/** EC 0x34: Watchpoint exception from a lower Exception level. */
+export const EC_WATCHPT_LOWER = 0x34;
+/** EC 0x35: Watchpoint exception from the current Exception level. */
+export const EC_WATCHPT_CUR = 0x35;
 /** EC 0x3C: BRK instruction execution in AArch64 state. */
 export const EC_BRK64 = 0x3c;
 
@@ -76,6 +86,13 @@ export const FSC_SEA = 0x10;
 export const FSC_SEA_WALK = 0x14;
 /** Fault status code: alignment fault (0b100001). */
 export const FSC_ALIGNMENT = 0x21;
+/** Fault status code of a debug exception: breakpoint, watchpoint, software step (0b100010). */
+export const FSC_DEBUG = 0x22;
+
+/** Software Step ISS.ISV (bit 24): ISS.EX is valid (the step completed an instruction). */
+export const ISS_SS_ISV = 1 << 24;
+/** Software Step ISS.EX (bit 6): the stepped instruction was a load-exclusive. */
+export const ISS_SS_EX = 1 << 6;
 
 /** ESR value for the given exception class with IL set and the given ISS (25 bits). */
 export function esrFor(ec: number, iss: number): number {

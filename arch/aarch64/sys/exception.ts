@@ -29,6 +29,7 @@ import {
   ISS_WNR,
 } from "./esr.ts";
 import type { SystemCpu } from "./system_cpu.ts";
+import { returnStepState } from "./debug.ts";
 
 /** Vector offset: exception from the current EL while using SP_EL0. */
 export const VECTOR_CURRENT_SP0 = 0x000;
@@ -220,9 +221,16 @@ export function exceptionReturn(cpu: SystemCpu): void {
   const targetEl = (m >>> 2) & 3;
   const illegal = (m & SPSR_M_AARCH32) !== 0 || targetEl > cpu.el || (m & 0b10) !== 0 ||
     (targetEl === 0 && (m & 1) !== 0);
+  // PSTATE.SS from SPSR.SS only when stepping is enabled at the target and not here (D2.12.5).
+  const ss = returnStepState(
+    cpu,
+    illegal ? cpu.el : targetEl,
+    (spsr & DAIF_D) !== 0,
+    spsr & SPSR_SS,
+  );
   cpu.nzcv = (spsr & SPSR_NZCV) >>> 0;
   cpu.daif = spsr & SPSR_DAIF;
-  cpu.ss = (spsr & SPSR_SS) !== 0 ? 1 : 0;
+  cpu.ss = ss;
   cpu.pan = 0; // FEAT_PAN not advertised: SPSR.PAN is RES0
   // An exception return clears the local exclusive monitor (DDI 0487 B2.9.5)
   // and is a WFE wake-up event, so it sets the Event Register (D1.16.1).

@@ -71,15 +71,19 @@ export const ID_AA64MMFR1_HI = 0x1000_0000;
 export const ID_AA64MMFR2_VALUE = 0;
 
 /**
- * ID_AA64DFR0_EL1: DebugVer = 6 (Armv8.0 debug), TraceVer = 0, PMUVer = 0
- * (no PMU: PMU registers are UNDEFINED), BRPs = 1 (two breakpoints),
- * WRPs = 1 (two watchpoints), CTX_CMPs = 0 (one context-aware breakpoint).
+ * ID_AA64DFR0_EL1 as a Cortex-A57 has it (TRM r1p3, 4.3.13: 0x10305106)
+ * except PMUVer: DebugVer = 6 (Armv8.0 debug), TraceVer = 0, PMUVer = 0
+ * (no PMU: PMU registers are UNDEFINED), BRPs = 5 (six breakpoints),
+ * WRPs = 3 (four watchpoints), CTX_CMPs = 1 (two context-aware breakpoints,
+ * the highest-numbered).
  */
-export const ID_AA64DFR0_VALUE = 0x0010_1006;
+export const ID_AA64DFR0_VALUE = 0x1030_5006;
 /** Number of breakpoint register pairs implied by ID_AA64DFR0_EL1.BRPs. */
-export const DEBUG_BREAKPOINTS = 2;
+export const DEBUG_BREAKPOINTS = 6;
 /** Number of watchpoint register pairs implied by ID_AA64DFR0_EL1.WRPs. */
-export const DEBUG_WATCHPOINTS = 2;
+export const DEBUG_WATCHPOINTS = 4;
+/** Context-aware breakpoints (ID_AA64DFR0_EL1.CTX_CMPs + 1): DBGBCR4/5 of the six. */
+export const DEBUG_CONTEXT_BREAKPOINTS = 2;
 
 /**
  * CTR_EL0: bit 31 RES1, CWG = 4 and ERG = 4 (64-byte granules), DminLine = 4

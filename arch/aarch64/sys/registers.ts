@@ -19,6 +19,7 @@ import type {
 import { Tlb } from "../mmu/tlb.ts";
 import { fpTrapMask } from "./fp_access.ts";
 import { DEBUG_BREAKPOINTS, DEBUG_WATCHPOINTS } from "./id_registers.ts";
+import { DebugState } from "./debug_state.ts";
 import { CNTFRQ_HZ, GenericTimer } from "./timer.ts";
 
 /**
@@ -206,6 +207,8 @@ export class SystemRegisters {
   osdlr = 0;
   /** MDCCINT_EL1. */
   mdccint = 0;
+  /** What the debug registers and the host debugger arm (sys/debug.ts). */
+  readonly debug: DebugState = new DebugState();
 
   /**
    * Create the system state of the vCPU described by `init`, with an IPA of
@@ -284,6 +287,7 @@ export class SystemRegisters {
     this.osLock = 1;
     this.osdlr = 0;
     this.mdccint = 0;
+    this.debug.resetGuest();
     this.eventRegister = false;
     this.timer.reset();
     this.tlb.flushAll();

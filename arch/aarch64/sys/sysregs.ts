@@ -37,6 +37,7 @@ import {
 } from "./id_registers.ts";
 import { SCTLR_DZE, SCTLR_RES1, SCTLR_UCT, SCTLR_UMA } from "./registers.ts";
 import { sysregKey } from "./sysreg_key.ts";
+import { updateDebugState } from "./debug.ts";
 import type { SystemCpu } from "./system_cpu.ts";
 import { TimerId } from "./timer.ts";
 import { setElAndSpsel } from "./exception.ts";
@@ -396,9 +397,10 @@ for (
   );
 }
 
-// --- Debug (registers Linux saves, restores and resets; no debug events are generated) ---
+// --- Debug (sys/debug.ts generates the events these registers arm) ---
 def("MDSCR_EL1", [2, 0, 0, 2, 2], (cpu) => hi0(cpu, cpu.sys.mdscr), (cpu, lo) => {
   cpu.sys.mdscr = lo >>> 0;
+  updateDebugState(cpu);
 });
 def("MDCCINT_EL1", [2, 0, 0, 2, 0], (cpu) => hi0(cpu, cpu.sys.mdccint), (cpu, lo) => {
   cpu.sys.mdccint = lo >>> 0;
@@ -433,9 +435,11 @@ for (let n = 0; n < DEBUG_BREAKPOINTS; n++) {
   }, (cpu, lo, hi) => {
     cpu.sys.dbgbvr[2 * n] = lo;
     cpu.sys.dbgbvr[2 * n + 1] = hi;
+    updateDebugState(cpu);
   });
   def(`DBGBCR${n}_EL1`, [2, 0, 0, n, 5], (cpu) => hi0(cpu, cpu.sys.dbgbcr[n]), (cpu, lo) => {
     cpu.sys.dbgbcr[n] = lo;
+    updateDebugState(cpu);
   });
 }
 for (let n = 0; n < DEBUG_WATCHPOINTS; n++) {
@@ -445,9 +449,11 @@ for (let n = 0; n < DEBUG_WATCHPOINTS; n++) {
   }, (cpu, lo, hi) => {
     cpu.sys.dbgwvr[2 * n] = lo;
     cpu.sys.dbgwvr[2 * n + 1] = hi;
+    updateDebugState(cpu);
   });
   def(`DBGWCR${n}_EL1`, [2, 0, 0, n, 7], (cpu) => hi0(cpu, cpu.sys.dbgwcr[n]), (cpu, lo) => {
     cpu.sys.dbgwcr[n] = lo;
+    updateDebugState(cpu);
   });
 }
 

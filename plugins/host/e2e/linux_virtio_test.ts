@@ -12,8 +12,7 @@
  * `GUNYAH_LINUX_E2E=0` skips it.
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
-import { ensureGuestImages, GunyahSystem, ImageUnavailableError } from "@gunyah-ts/system";
-import { E2E, E2E_INIT } from "@gunyah-ts/tests/e2e";
+import { E2E, E2E_INIT, runLinuxVm } from "@gunyah-ts/tests/e2e";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
 
@@ -37,71 +36,50 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    let images;
-    try {
-      images = await ensureGuestImages({ init: E2E_INIT, progress: () => {} });
-    } catch (e) {
-      if (e instanceof ImageUnavailableError) {
-        console.error(`skipped: ${e.message}`);
-        return;
-      }
-      throw e;
-    }
     const dir = await Deno.makeTempDir();
-    const disk = new Uint8Array(1 << 20);
-    disk.set(new TextEncoder().encode("GUNYAHBLK"));
-    await Deno.writeFile(`${dir}/disk.img`, disk);
-    const hvc = `${dir}/hvc0.txt`;
-    const system = await GunyahSystem.create({ ramBytes: 600 << 20, physicalCpus: 1 });
-    const prepared = await system.prepareDevices([
-      {
-        plugin: "builtin:virtio-rng",
-        isolate: true,
-        permissions: { read: [], write: [] },
-        options: { seed: 1 },
-      },
-      {
-        plugin: "builtin:virtio-blk",
-        isolate: true,
-        permissions: { read: ["disk.img"], write: [] },
-        options: { path: "disk.img", readOnly: true },
-      },
-      {
-        plugin: "builtin:virtio-console",
-        isolate: false,
-        permissions: { read: [], write: [] },
-        options: { output: { file: hvc } },
-      },
-    ], dir);
     try {
-      const vm = system.launch({
-        name: "linux",
-        memory: 512 << 20,
-        vcpus: 1,
-        kernel: await Deno.readFile(images.kernel),
-        initrd: await Deno.readFile(images.initrd),
-        bootargs: "console=ttyAMA0 cryptomgr.notests",
-        devicePlugins: prepared,
-      });
-      let out = "";
+      const disk = new Uint8Array(1 << 20);
+      disk.set(new TextEncoder().encode("GUNYAHBLK"));
+      await Deno.writeFile(`${dir}/disk.img`, disk);
+      const hvc = `${dir}/hvc0.txt`;
       let typed = false;
-      vm.console.onOutput((b) => {
-        out += new TextDecoder().decode(b);
-        if (!typed && out.includes(`${E2E} ready`)) {
-          typed = true;
-          vm.console.input(new TextEncoder().encode(COMMAND));
-        }
+      const run = await runLinuxVm({
+        images: { init: E2E_INIT },
+        devices: {
+          dir,
+          configs: [
+            {
+              plugin: "builtin:virtio-rng",
+              isolate: true,
+              permissions: { read: [], write: [] },
+              options: { seed: 1 },
+            },
+            {
+              plugin: "builtin:virtio-blk",
+              isolate: true,
+              permissions: { read: ["disk.img"], write: [] },
+              options: { path: "disk.img", readOnly: true },
+            },
+            {
+              plugin: "builtin:virtio-console",
+              isolate: false,
+              permissions: { read: [], write: [] },
+              options: { output: { file: hvc } },
+            },
+          ],
+        },
+        onOutput: (text, vm) => {
+          if (!typed && text.includes(`${E2E} ready`)) {
+            typed = true;
+            vm.type(COMMAND);
+          }
+        },
       });
-      const running = system.hv.run();
-      const end = await vm.ended;
-      system.hv.stop();
-      await running;
-      assertEquals(end.kind, "system_off", out.slice(-3000));
+      if (run === null) return;
+      const { output: out, tail } = run;
+      assertEquals(run.end, { kind: "system_off" }, tail);
       const line = (p: string) => out.split("\n").find((l) => l.startsWith(p))?.trim() ?? "";
-      assert(
-        line("V:").split(" ").length >= 3,
-        `virtio devices: ${line("V:")}\n${out.slice(-3000)}`,
-      );
+      assert(line("V:").split(" ").length >= 3, `virtio devices: ${line("V:")}\n${tail}`);
       assert(line("R:").includes("virtio_rng"), line("R:"));
       assertEquals(line("H:").length, 2 + 16, line("H:"));
       assertEquals(line("B:"), "B:2048:GUNYAHBLK");
@@ -109,8 +87,6 @@ Deno.test({
       assertEquals(await Deno.readTextFile(hvc), "hello-hvc0\r\n");
       console.log([line("V:"), line("R:"), line("H:"), line("B:")].join("\n"));
     } finally {
-      await system.hv.stopComponents();
-      await prepared.close();
       await Deno.remove(dir, { recursive: true });
     }
   },

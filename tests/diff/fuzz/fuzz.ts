@@ -241,6 +241,16 @@ function argValue(args: string[], flag: string, fallback: number): number {
 
 if (import.meta.main) {
   const args = Deno.args;
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(
+      `deno task fuzz:cpu [--seed N] [--instructions N] [--no-fp] [--full] [--classes a,b,...]
+Random instruction sequences run under QEMU and under gunyah-ts, final states compared; a mismatch
+is shrunk to a minimal sequence and disassembled. Defaults: seed 1, 1000000 instructions, FP on.
+Classes: ${CLASSES.map((c) => c.name).join(", ")}
+Exit status: 0 no mismatch, 1 a mismatch (reports printed).`,
+    );
+    Deno.exit(0);
+  }
   const result = await runFuzz({
     seed: argValue(args, "--seed", 1),
     instructions: argValue(args, "--instructions", 1_000_000),

@@ -23,14 +23,20 @@ export const LOAD_VM_MANAGER = `if [ -e /lib/modules/$(uname -r)/${VM_MANAGER_MO
 fi
 `;
 
-/** The default /init: mount the pseudo filesystems, announce, and give the console a shell. */
-export const DEFAULT_INIT = `#!/bin/sh
+/**
+ * The first lines of every busybox /init here: install the applets, set PATH,
+ * mount proc, sysfs and devtmpfs.
+ */
+export const INIT_PROLOGUE = `#!/bin/sh
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-hostname gunyah
+`;
+
+/** The default /init: mount the pseudo filesystems, announce, and give the console a shell. */
+export const DEFAULT_INIT = `${INIT_PROLOGUE}hostname gunyah
 ${LOAD_VM_MANAGER}echo "${INIT_MARKER}"
 echo "Welcome to gunyah-ts. Ctrl-A X quits; 'poweroff -f' powers the VM off."
 exec setsid cttyhack /bin/sh -l

@@ -18,7 +18,8 @@ import { FSC_ALIGNMENT } from "../../sys/esr.ts";
 import { dataAbort } from "../../sys/exception.ts";
 import { DC_ZVA_BYTES } from "../../sys/id_registers.ts";
 import type { SystemCpu } from "../../sys/system_cpu.ts";
-import { ACC_CACHE_MAINT, translateData, writeMem } from "../../mmu/access.ts";
+import { ACC_CACHE_MAINT, ACC_WATCH_CHECKED, translateData, writeMem } from "../../mmu/access.ts";
+import { checkWatchpoints } from "../../sys/debug.ts";
 
 /**
  * DC ZVA: write zeros to the naturally aligned 64-byte block holding the
@@ -31,7 +32,13 @@ export function dcZva(cpu: SystemCpu, vaLo: number, vaHi: number): void {
   // Device memory (MAIR attribute 0b0000dd00): DC ZVA generates an alignment fault.
   if ((t.attr[i] & 0xf0) === 0) dataAbort(cpu, FSC_ALIGNMENT, vaLo, vaHi, true, false);
   const base = (vaLo & ~(DC_ZVA_BYTES - 1)) >>> 0;
-  for (let k = 0; k < DC_ZVA_BYTES; k += 8) writeMem(cpu, base + k, vaHi, 8, 0, 0, 0);
+  // A watchpoint on any byte of the block stops the whole instruction (as a store, CM = 0).
+  if (cpu.sys.debug.watchActive) {
+    checkWatchpoints(cpu, base, vaHi, DC_ZVA_BYTES, true, false, false);
+  }
+  for (let k = 0; k < DC_ZVA_BYTES; k += 8) {
+    writeMem(cpu, base + k, vaHi, 8, 0, 0, ACC_WATCH_CHECKED);
+  }
 }
 
 /**

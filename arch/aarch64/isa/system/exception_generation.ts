@@ -12,6 +12,7 @@
 import { ExitKind } from "@gunyah-ts/core/plugin";
 import { GUEST_EXCEPTION } from "../../cpu/state.ts";
 import { EC_BRK64, EC_SVC64, esrFor } from "../../sys/esr.ts";
+import { advanceStepForExceptionInstruction } from "../../sys/debug.ts";
 import {
   enterException,
   exceptionReturn,
@@ -35,6 +36,7 @@ function advancePc(cpu: SystemCpu): void {
 
 /** SVC #imm16: Supervisor Call, EC 0x15, preferred return = the next instruction. */
 export function svc(cpu: SystemCpu, insn: number): void {
+  advanceStepForExceptionInstruction(cpu);
   cpu.sys.esr = esrFor(EC_SVC64, imm16(insn));
   const next = cpu.pcLo + 4;
   enterException(
@@ -49,6 +51,7 @@ export function svc(cpu: SystemCpu, insn: number): void {
 /** HVC #imm16: leaves the vCPU with an Hvc exit at EL1; UNDEFINED at EL0. */
 export function hvc(cpu: SystemCpu, insn: number): void {
   if (cpu.el === 0) undefinedInstruction(cpu);
+  advanceStepForExceptionInstruction(cpu);
   advancePc(cpu);
   exitCpu(cpu, ExitKind.Hvc, imm16(insn));
 }
@@ -56,6 +59,7 @@ export function hvc(cpu: SystemCpu, insn: number): void {
 /** SMC #imm16: leaves the vCPU with an Smc exit at EL1; UNDEFINED at EL0. */
 export function smc(cpu: SystemCpu, insn: number): void {
   if (cpu.el === 0) undefinedInstruction(cpu);
+  advanceStepForExceptionInstruction(cpu);
   advancePc(cpu);
   exitCpu(cpu, ExitKind.Smc, imm16(insn));
 }
