@@ -59,13 +59,8 @@ export function fetchPageCommand(httpPort: number): string {
  * client sent on a `fwd-got=` line.
  */
 export function forwardedServerCommand(): string {
-  return [
-    `(echo ${NET_E2E_GUEST_GREETING} | nc -l -p ${NET_E2E_GUEST_PORT} > /tmp/fwd; ` +
-    `echo "${E2E}" "fwd-got=$(cat /tmp/fwd)") &`,
-    "sleep 1",
-    `echo "${E2E}" fwd-ready`,
-    "wait",
-  ].join("; ");
+  return `(echo ${NET_E2E_GUEST_GREETING} | nc -l -p ${NET_E2E_GUEST_PORT} > /tmp/fwd; ` +
+    `echo "${E2E}" "fwd-got=$(cat /tmp/fwd)") & sleep 1; echo "${E2E}" fwd-ready; wait`;
 }
 
 /**
