@@ -5,5 +5,3 @@
  */
 export * from "./linux_init.ts";
 export * from "./linux_vm.ts";
-export * from "./net_user.ts";
-export * from "./net_user_host.ts";

@@ -6,13 +6,13 @@
  * @module
  */
 import {
-  E2E,
   fetchPageCommand,
-  NetHostPeer,
+  NET_MARK,
   netUpCommand,
+  netValue,
   sendBulkCommand,
-  type SinkResult,
-} from "@gunyah-ts/tests/e2e";
+} from "./net_guest.ts";
+import { NetHostPeer, type SinkResult } from "./net_host.ts";
 import { QEMU, qemuVirtArgs } from "./qemu.ts";
 
 /** A guest-to-host transfer's result. */
@@ -25,7 +25,7 @@ export interface NetRun {
   readonly output: string;
 }
 
-/** Boot `kernel`+`initrd` (an E2E_INIT initramfs) in QEMU with user networking and send `mib` MiB. */
+/** Boot `kernel`+`initrd` (a NET_INIT initramfs) in QEMU with user networking and send `mib` MiB. */
 export async function qemuNetRun(
   kernel: string,
   initrd: string,
@@ -64,7 +64,7 @@ export async function qemuNetRun(
   try {
     for await (const chunk of child.stdout) {
       output += dec.decode(chunk, { stream: true });
-      if (!typed && output.includes(`${E2E} ready`)) {
+      if (!typed && output.includes(`${NET_MARK} ready`)) {
         typed = true;
         const cmd = [
           netUpCommand(),
@@ -92,10 +92,10 @@ export async function qemuNetRun(
     clearTimeout(wait);
     return peer.close();
   });
-  const m = new RegExp(`${E2E} sha=([0-9a-f]{64})`).exec(output);
+  const guestSha = netValue(output.replace(/\r\n/g, "\n"), "sha") ?? "";
   return {
     sink,
-    guestSha: m ? m[1] : "",
+    guestSha,
     mibPerSecond: (sink.bytes / 1048576) / Math.max(1e-3, (sink.lastMs - sink.firstMs) / 1000),
     output,
   };

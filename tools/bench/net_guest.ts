@@ -1,28 +1,38 @@
 /**
- * Guest-side shell for the user-mode networking end-to-end test and the
- * `net` benchmark row (the same lines run under gunyah-ts and under QEMU's
+ * Guest-side shell for the `net` benchmark row and the user-mode networking
+ * end-to-end test (plugins/host/e2e/linux_user_net_test.ts) (the same lines run under gunyah-ts and under QEMU's
  * `-nic user`): bring up eth0 with busybox udhcpc, fetch a page from the
  * host's loopback through the gateway (10.0.2.2), serve one connection on a
  * forwarded port with busybox nc, and send N MiB to a host sink.
  *
- * Each step prints a `gunyah-e2e:` line the host side waits for or asserts on,
- * written as `echo "gunyah-e2e:" word` so the console's echo of the command
+ * Each step prints a `gunyah-net:` line the host side waits for or asserts on,
+ * written as `echo "gunyah-net:" word` so the console's echo of the command
  * line cannot match it.
  *
  * @module
  */
-import { E2E } from "./linux_init.ts";
+import { INIT_PROLOGUE } from "@gunyah-ts/system";
+
+/** Prefix of the lines the guest prints for the host side. */
+export const NET_MARK = "gunyah-net:";
+
+/** The guest's /init: announce readiness, run the one command line typed, power off. */
+export const NET_INIT = `${INIT_PROLOGUE}echo "${NET_MARK} ready"
+read -r line
+eval "$line"
+poweroff -f
+`;
 
 /** The guest port the host-to-guest forward reaches (busybox `nc -l`). */
-export const NET_E2E_GUEST_PORT = 8022;
+export const NET_GUEST_PORT = 8022;
 /** Printed by the guest once its forwarded-port listener runs. */
-export const NET_E2E_FWD_READY = `${E2E} fwd-ready`;
+export const NET_FWD_READY = `${NET_MARK} fwd-ready`;
 /** Printed before the bulk transfer starts (the benchmark times from here). */
-export const NET_E2E_SEND_BEGIN = `${E2E} send-begin`;
+export const NET_SEND_BEGIN = `${NET_MARK} send-begin`;
 /** Printed once the bulk transfer's nc exited. */
-export const NET_E2E_SEND_DONE = `${E2E} send-done`;
+export const NET_SEND_DONE = `${NET_MARK} send-done`;
 /** What the guest's forwarded-port server says to the host client. */
-export const NET_E2E_GUEST_GREETING = "hello-from-guest";
+export const NET_GUEST_GREETING = "hello-from-guest";
 
 /**
  * The udhcpc event script: configure eth0 with the lease (address, mask,
@@ -33,7 +43,7 @@ const UDHCPC_SCRIPT = [
   '[ "$1" = bound ] || [ "$1" = renew ] || exit 0',
   "ifconfig $interface $ip netmask $subnet up",
   "route add default gw $router",
-  `echo "${E2E}" "lease=$ip router=$router dns=$dns"`,
+  `echo "${NET_MARK}" "lease=$ip router=$router dns=$dns"`,
 ].join("\\n");
 
 /** Load virtio-net, bring eth0 up and take a DHCP lease. */
@@ -51,16 +61,16 @@ export function netUpCommand(): string {
 
 /** Fetch `http://10.0.2.2:<port>/` and print it on one `page=` line. */
 export function fetchPageCommand(httpPort: number): string {
-  return `echo "${E2E}" "page=$(wget -q -O - http://10.0.2.2:${httpPort}/)"`;
+  return `echo "${NET_MARK}" "page=$(wget -q -O - http://10.0.2.2:${httpPort}/)"`;
 }
 
 /**
- * Serve one connection on {@link NET_E2E_GUEST_PORT}: greet, print what the
+ * Serve one connection on {@link NET_GUEST_PORT}: greet, print what the
  * client sent on a `fwd-got=` line.
  */
 export function forwardedServerCommand(): string {
-  return `(echo ${NET_E2E_GUEST_GREETING} | nc -l -p ${NET_E2E_GUEST_PORT} > /tmp/fwd; ` +
-    `echo "${E2E}" "fwd-got=$(cat /tmp/fwd)") & sleep 1; echo "${E2E}" fwd-ready; wait`;
+  return `(echo ${NET_GUEST_GREETING} | nc -l -p ${NET_GUEST_PORT} > /tmp/fwd; ` +
+    `echo "${NET_MARK}" "fwd-got=$(cat /tmp/fwd)") & sleep 1; echo "${NET_MARK}" fwd-ready; wait`;
 }
 
 /**
@@ -70,16 +80,16 @@ export function forwardedServerCommand(): string {
 export function sendBulkCommand(sinkPort: number, mib: number): string {
   return [
     `dd if=/dev/urandom of=/tmp/bulk bs=1048576 count=${mib} 2>/dev/null`,
-    `echo "${E2E}" "sha=$(sha256sum /tmp/bulk | cut -d' ' -f1)"`,
-    `echo "${E2E}" send-begin`,
+    `echo "${NET_MARK}" "sha=$(sha256sum /tmp/bulk | cut -d' ' -f1)"`,
+    `echo "${NET_MARK}" send-begin`,
     `nc 10.0.2.2 ${sinkPort} < /tmp/bulk`,
-    `echo "${E2E}" send-done`,
+    `echo "${NET_MARK}" send-done`,
   ].join("; ");
 }
 
-/** The value of the guest's `<E2E> key=value` line in `console`, or null. */
-export function e2eValue(console: string, key: string): string | null {
-  const prefix = `${E2E} ${key}=`;
+/** The value of the guest's `gunyah-net: key=value` line in `console`, or null. */
+export function netValue(console: string, key: string): string | null {
+  const prefix = `${NET_MARK} ${key}=`;
   for (const line of console.split("\n")) {
     const l = line.trim();
     if (l.startsWith(prefix)) return l.slice(prefix.length);
