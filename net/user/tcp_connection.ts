@@ -18,6 +18,9 @@
  *   guest's receive ring is the only place a frame is lost);
  * - in-order receive only: a segment beyond the next expected byte is dropped
  *   with a duplicate ACK (the guest retransmits);
+ * - in-order data is acknowledged once per burst (the frames of one
+ *   virtqueue notification: a microtask later), not per segment — each ACK
+ *   costs the emulated guest an interrupt and a receive;
  * - FIN/RST both ways, and a short TIME-WAIT to re-ACK a repeated FIN.
  *
  * Timers run on the host's real clock (setTimeout): the other end of every
@@ -136,6 +139,8 @@ export class TcpConnection {
   #rcvNxt = 0;
   #rcvQueued = 0;
   #advertised = 0;
+  /** An ACK is due (see #deferAck). */
+  #ackOwed = false;
   // Timers.
   #timer: ReturnType<typeof setTimeout> | undefined;
   #rto = TCP_RTO_INITIAL_MS;
@@ -235,7 +240,7 @@ export class TcpConnection {
     if (
       this.state !== "CLOSED" && win - this.#advertised >= Math.min(2 * this.#mss, win / 2)
     ) {
-      this.#sendAck();
+      this.#deferAck();
     }
   }
 
@@ -352,7 +357,7 @@ export class TcpConnection {
       this.#hooks.peerFinished();
       return;
     }
-    if (data.length > 0 || len > 0) this.#sendAck();
+    if (data.length > 0 || len > 0) this.#deferAck();
     this.#output();
   }
 
@@ -450,7 +455,21 @@ export class TcpConnection {
   #transmit(flags: number, seq: number, payload: Uint8Array): boolean {
     const win = this.#window();
     this.#advertised = win;
+    this.#ackOwed = false; // every segment we send acknowledges all received
     return this.#hooks.transmit(flags, seq, this.#rcvNxt, win, 0, payload);
+  }
+
+  /**
+   * Acknowledge once the current burst of frames is processed (a microtask):
+   * the segments of one virtqueue kick share one ACK, and data or a window
+   * update sent meanwhile carries it.
+   */
+  #deferAck(): void {
+    if (this.#ackOwed) return;
+    this.#ackOwed = true;
+    queueMicrotask(() => {
+      if (this.#ackOwed && this.state !== "CLOSED") this.#sendAck();
+    });
   }
 
   #sendAck(): void {

@@ -124,7 +124,8 @@ Deno.test("TCP: host-to-guest bulk data arrives intact through losses (retransmi
   c.dispose();
 });
 
-Deno.test("TCP: guest-to-host data is bounded by our window until the host consumes it", () => {
+Deno.test("TCP: guest-to-host data is bounded by our window until the host consumes it", async () => {
+  const tick = () => new Promise((r) => setTimeout(r, 0));
   const h = harness();
   const c = TcpConnection.fromGuestSyn(seg({ seq: 0, flags: TCP_SYN }), h.hooks, h.counters);
   c.accept();
@@ -137,9 +138,11 @@ Deno.test("TCP: guest-to-host data is bounded by our window until the host consu
   }
   const taken = h.received.reduce((a, b) => a + b.length, 0);
   assertEquals(taken, TCP_MAX_WINDOW); // the rest was beyond the window
+  await tick();
   const last = h.sent.at(-1)!;
   assertEquals([last.window, last.ack], [0, 1 + TCP_MAX_WINDOW]);
   c.consumed(taken);
+  await tick();
   assertEquals(h.sent.at(-1)!.window, TCP_MAX_WINDOW); // a window update
   // An out-of-order segment is dropped with a duplicate ACK (as were those beyond the window).
   assertEquals(h.counters.outOfOrder, 60 - 45);
@@ -167,4 +170,19 @@ Deno.test("TCP: an unanswered port-forward SYN is retried, then the connection t
   c.segment(seg({ flags: TCP_ACK | 0x04, ack: h.sent[0].seq + 1 })); // RST|ACK: refused
   assertEquals(c.state, "CLOSED");
   assertEquals(h.events, ["closed:reset"]);
+});
+
+Deno.test("TCP: a burst of in-order segments from the guest is acknowledged once", async () => {
+  const h = harness();
+  const c = TcpConnection.fromGuestSyn(seg({ seq: 0, flags: TCP_SYN }), h.hooks, h.counters);
+  c.accept();
+  const iss = h.sent.shift()!.seq;
+  c.segment(seg({ seq: 1, ack: iss + 1 }));
+  for (let i = 0; i < 10; i++) {
+    c.segment(seg({ seq: 1 + i * 1000, ack: iss + 1, payload: new Uint8Array(1000) }));
+  }
+  assertEquals(h.sent.length, 0);
+  await new Promise((r) => setTimeout(r, 0));
+  assertEquals(h.sent.map((s) => [s.flags, s.ack]), [[TCP_ACK, 10_001]]);
+  c.dispose();
 });
