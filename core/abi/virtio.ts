@@ -111,6 +111,8 @@ export const VIRTQ_USED_ELEM_SIZE = 8;
 export const VIRTQ_MAX_SIZE = 32768;
 
 // Device IDs (§5).
+/** Network device (§5.1). */
+export const VIRTIO_ID_NET = 1;
 /** Block device (§5.2). */
 export const VIRTIO_ID_BLOCK = 2;
 /** Console (§5.3). */

@@ -11,15 +11,22 @@
  * `PreparedDevicePlugins.bind` (while it is built, before its devicetree);
  * {@link attachDevicePlugins} does both for a VM that already exists.
  *
- * Options each plugin receives: the configured `options`, plus three keys
+ * Options each plugin receives: the configured `options`, plus keys
  * the host sets (and a configuration cannot override):
  * - `mmioBase`: IPA of the slot's window (qemu-virt: 0x0a00_0000 + n 0x200);
  * - `intid`: its GIC INTID (qemu-virt: 48 + n, edge-triggered);
  * - `configDir`: the configuration file's directory, against which a plugin
- *   resolves relative paths in its options (virtio-blk's `path` does).
+ *   resolves relative paths in its options (virtio-blk's `path` does);
+ * - `netInterface` (only for an entry with `net:`): the device's network
+ *   interface ordinal in the system, from which a network device derives its
+ *   default MAC address (virtio-net: 52:54:00:12:34:56 + ordinal, as QEMU
+ *   numbers its NICs).
+ *
+ * An entry with `net: <segment>` gets `DeviceHost.connectEthernet`, which
+ * connects it to that segment of the {@link DeviceNetworks} given.
  *
  * Plugin specifiers: `builtin:virtio-rng`, `builtin:virtio-console`,
- * `builtin:virtio-blk`, `builtin:template`, or a module specifier resolved
+ * `builtin:virtio-blk`, `builtin:virtio-net`, `builtin:template`, or a module specifier resolved
  * against the configuration directory (core/plugin/loader.ts). Permission
  * paths are resolved against it too.
  *
@@ -30,6 +37,7 @@ import type {
   DeviceHost,
   DeviceSlot,
   DtNode,
+  EthernetEndpoint,
   InterruptController,
   MmioRegion,
   PlatformPlugin,
@@ -47,6 +55,24 @@ export interface DevicePluginConfig {
   readonly isolate: boolean | "process";
   readonly permissions: { readonly read: readonly string[]; readonly write: readonly string[] };
   readonly options: Readonly<Record<string, unknown>>;
+  /** The Ethernet segment the device connects to (`DeviceHost.connectEthernet`), if any. */
+  readonly net?: string;
+}
+
+/**
+ * The host's Ethernet segments as device plugins reach them (tools/system
+ * implements it over `@gunyah-ts/net` segments).
+ */
+export interface DeviceNetworks {
+  /**
+   * Check that `segment` exists and reserve a port on it for device
+   * `deviceIndex` of the VM being prepared; returns the interface's ordinal
+   * in the system (0, 1, ...: default MAC addresses count from it). Throws an
+   * Error naming the segment when there is no such segment.
+   */
+  reserve(segment: string, deviceIndex: number): number;
+  /** Connect the device reserved as `deviceIndex` to its segment (see `DeviceHost.connectEthernet`). */
+  connect(segment: string, deviceIndex: number, device: EthernetEndpoint): EthernetEndpoint;
 }
 
 /** Where device plugins go: the platform's slots (a {@link PlatformPlugin} is one). */
@@ -105,6 +131,7 @@ const BUILTIN: Record<string, string> = {
   "builtin:virtio-rng": import.meta.resolve("@gunyah-ts/virtio-rng"),
   "builtin:virtio-console": import.meta.resolve("@gunyah-ts/virtio-console"),
   "builtin:virtio-blk": import.meta.resolve("@gunyah-ts/virtio-blk"),
+  "builtin:virtio-net": import.meta.resolve("@gunyah-ts/virtio-net"),
   "builtin:template": import.meta.resolve("@gunyah-ts/plugin-template"),
 };
 
@@ -174,13 +201,15 @@ export interface PreparedDevicePlugins {
  * Load each configured plugin and create its device (in a sandboxed Worker
  * when `isolate` is true) before the VM exists; device `i` gets the
  * platform's slot `i`. On any failure the devices made so far are closed and
- * the error names the device (its index and plugin).
+ * the error names the device (its index and plugin). Entries with `net:`
+ * connect through `networks` (an error names them when there is none).
  */
 export async function prepareDevicePlugins(
   devices: readonly DevicePluginConfig[],
   slots: DeviceSlots,
   configDir: string,
   log: (message: string) => void = () => {},
+  networks?: DeviceNetworks,
 ): Promise<PreparedDevicePlugins> {
   if (devices.length > slots.deviceSlotCount) {
     throw new Error(
@@ -195,14 +224,31 @@ export async function prepareDevicePlugins(
     for (const [index, cfg] of devices.entries()) {
       const slot = slots.deviceSlot(index);
       const host = new LateBoundHost(log);
-      const options = {
-        ...cfg.options,
-        mmioBase: slot.base,
-        intid: slot.intid,
-        configDir,
-      };
       let device: Device;
       try {
+        const net: Record<string, number> = {};
+        const segment = cfg.net;
+        if (segment !== undefined) {
+          if (networks === undefined) {
+            throw new Error(`it names segment '${segment}', but this host offers no networks`);
+          }
+          if (cfg.isolate === "process") {
+            throw new Error(
+              `it names segment '${segment}', but a device run with isolate: process cannot ` +
+                "join a network yet (frames do not cross its pipe); use isolate: true (a " +
+                "sandboxed Worker) or false",
+            );
+          }
+          net.netInterface = networks.reserve(segment, index);
+          host.ethernet = (d) => networks.connect(segment, index, d);
+        }
+        const options = {
+          ...cfg.options,
+          mmioBase: slot.base,
+          intid: slot.intid,
+          configDir,
+          ...net,
+        };
         const url = devicePluginUrl(cfg.plugin, configDir);
         const permissions = {
           read: cfg.permissions.read.map((p) => absolute(p, configDir)),
@@ -215,6 +261,7 @@ export async function prepareDevicePlugins(
             pluginUrl: url,
             host,
             ram: null,
+            net: segment !== undefined,
             permissions,
             options,
           });

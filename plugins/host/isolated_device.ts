@@ -27,6 +27,7 @@ import {
   type Device,
   type DeviceHost,
   type DtNode,
+  type EthernetEndpoint,
   type MmioData,
   type MmioRegion,
   MmioResult,
@@ -35,6 +36,7 @@ import {
 } from "@gunyah-ts/core/plugin";
 import {
   type HostMessage,
+  ISOLATED_NET_FRAMES_IN_FLIGHT,
   MailboxOp,
   MB_BYTES,
   MB_CLOCK_BYTE,
@@ -75,6 +77,13 @@ export interface IsolatedDeviceOptions {
    */
   readonly ram: readonly Stage2Mapping[] | null;
   readonly permissions: SandboxPermissions;
+  /**
+   * Whether the device's entry names a network segment: its worker's host
+   * then offers `connectEthernet`, and frames cross between the worker and
+   * `host.connectEthernet` by message, copied, at most
+   * {@link ISOLATED_NET_FRAMES_IN_FLIGHT} toward the worker at once.
+   */
+  readonly net?: boolean;
   /** Options for the plugin's `create` (structured-cloneable). */
   readonly options: Readonly<Record<string, unknown>>;
   /**
@@ -134,6 +143,12 @@ export class IsolatedDevice implements Device {
   /** Accesses that missed their deadline (at most one: the device is failed then). */
   stalls = 0;
   #onClosed: () => void = () => {};
+  /** The segment's side of the device's link, once the device connected. */
+  #uplink: EthernetEndpoint | null = null;
+  /** Frames posted to the worker it has not taken yet. */
+  #framesInFlight = 0;
+  /** Frames for the device refused because {@link ISOLATED_NET_FRAMES_IN_FLIGHT} were in flight. */
+  framesRefused = 0;
 
   /** @internal Use {@link createIsolatedDevice}. */
   constructor(
@@ -197,10 +212,38 @@ export class IsolatedDevice implements Device {
       case "describe":
         this.#snapshot = m.snapshot;
         return;
+      case "net-connect": {
+        const connect = this.host.connectEthernet;
+        if (connect === undefined) {
+          this.host.log(`isolated device ${this.name}: its host offers no networks`);
+          return;
+        }
+        this.#uplink = connect.call(this.host, {
+          receive: (frame) => this.#frameToWorker(frame),
+        });
+        return;
+      }
+      case "frame":
+        this.#uplink?.receive(m.frame);
+        return;
+      case "net-credit":
+        this.#framesInFlight = Math.max(0, this.#framesInFlight - m.n);
+        return;
       case "closed":
         this.#onClosed();
         return;
     }
+  }
+
+  #frameToWorker(frame: Uint8Array): boolean {
+    if (this.#dead !== "" || this.#framesInFlight >= ISOLATED_NET_FRAMES_IN_FLIGHT) {
+      this.framesRefused++;
+      return false;
+    }
+    this.#framesInFlight++;
+    const copy = frame.slice();
+    this.worker.postMessage({ t: "frame", frame: copy } satisfies HostMessage, [copy.buffer]);
+    return true;
   }
 
   #post(m: HostMessage): void {
@@ -325,7 +368,12 @@ export class IsolatedDevice implements Device {
   /** The last snapshot the worker sent; asks it for a fresh one. */
   describe(): Record<string, string | number | boolean> {
     this.#post({ t: "describe" });
-    return { isolated: true, ...this.#snapshot, ...(this.#dead ? { dead: this.#dead } : {}) };
+    return {
+      isolated: true,
+      ...this.#snapshot,
+      ...(this.#uplink ? { framesRefusedByHost: this.framesRefused } : {}),
+      ...(this.#dead ? { dead: this.#dead } : {}),
+    };
   }
 
   /** Close the device in the worker, then terminate the worker. */
@@ -457,6 +505,7 @@ export async function createIsolatedDevice(o: IsolatedDeviceOptions): Promise<Is
           ram: o.ram === null ? null : shareable(o.ram),
           nsPerInstruction: o.host.clock.nsPerInstruction,
           options: o.options,
+          net: o.net === true,
         } satisfies HostMessage,
       );
     });

@@ -8,9 +8,11 @@
  *
  * @module
  */
-import type {
-  DeviceHost,
-  Stage2Mapping,
+import {
+  type DeviceHost,
+  type EthernetEndpoint,
+  PluginContractError,
+  type Stage2Mapping,
   Stage2View,
   VirtualClockReader,
 } from "@gunyah-ts/core/plugin";
@@ -78,6 +80,23 @@ export class LateBoundHost implements DeviceHost {
   log(message: string): void {
     if (this.#target !== null) this.#target.log(message);
     else this.fallbackLog(message);
+  }
+
+  /**
+   * How this device reaches its segment (set by the attacher for an entry
+   * with `net:`), or null when its entry names none.
+   */
+  ethernet: ((device: EthernetEndpoint) => EthernetEndpoint) | null = null;
+
+  /** Connect to the segment the entry names; available before the VM is bound (frames may flow). */
+  connectEthernet(device: EthernetEndpoint): EthernetEndpoint {
+    if (this.ethernet === null) {
+      throw new PluginContractError(
+        "this device's configuration entry names no network segment (add net: <segment> " +
+          "beside plugin:, and the segment to the configuration's net: section)",
+      );
+    }
+    return this.ethernet(device);
   }
 }
 

@@ -98,7 +98,16 @@ export interface InitMessage {
   readonly ram: readonly SharedMapping[] | null;
   readonly nsPerInstruction: number;
   readonly options: Readonly<Record<string, unknown>>;
+  /** Whether the device's entry names a network segment (its host offers connectEthernet). */
+  readonly net: boolean;
 }
+
+/**
+ * Most Ethernet frames posted to an isolated device that it has not yet
+ * taken (its worker answers with "net-credit"); beyond it frames for the
+ * device are refused, and the segment counts them as drops on its port.
+ */
+export const ISOLATED_NET_FRAMES_IN_FLIGHT = 256;
 
 /** Messages the host sends after init. */
 export type HostMessage =
@@ -107,6 +116,8 @@ export type HostMessage =
   | { readonly t: "describe" }
   | { readonly t: "ram"; readonly ram: readonly SharedMapping[]; readonly nsPerInstruction: number }
   | { readonly t: "call"; readonly method: string; readonly args: readonly unknown[] }
+  /** An Ethernet frame from the device's segment (a copy, transferred). */
+  | { readonly t: "frame"; readonly frame: Uint8Array }
   | { readonly t: "close" };
 
 /** Messages the worker sends. */
@@ -124,4 +135,10 @@ export type WorkerMessage =
   | { readonly t: "cancel"; readonly id: number }
   | { readonly t: "log"; readonly message: string }
   | { readonly t: "describe"; readonly snapshot: Record<string, string | number | boolean> }
+  /** The device called connectEthernet (during create): connect its proxy to the segment. */
+  | { readonly t: "net-connect" }
+  /** An Ethernet frame the device sends into its segment (a copy, transferred). */
+  | { readonly t: "frame"; readonly frame: Uint8Array }
+  /** The device took `n` more of the frames posted to it. */
+  | { readonly t: "net-credit"; readonly n: number }
   | { readonly t: "closed" };

@@ -11,8 +11,10 @@ import {
   assertPlugin,
   type Device,
   type DeviceHost,
+  type EthernetEndpoint,
   type MmioData,
   MmioResult,
+  PluginContractError,
   type Stage2Mapping,
   type Stage2View,
 } from "@gunyah-ts/core/plugin";
@@ -59,7 +61,7 @@ function toMappings(ram: readonly SharedMapping[]): Stage2Mapping[] {
 }
 
 interface WorkerScope {
-  postMessage(message: WorkerMessage): void;
+  postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
   onmessage: ((e: MessageEvent<HostMessage>) => void) | null;
   close(): void;
 }
@@ -81,6 +83,14 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
   const timers = new Map<number, () => void>();
   let nextTimer = 1;
   let faults = 0;
+  /** The device's side of its network link (it called connectEthernet). */
+  let netDevice: EthernetEndpoint | null = null;
+  /** Frames taken since the last credit message. */
+  let framesTaken = 0;
+  const credit = () => {
+    post({ t: "net-credit", n: framesTaken });
+    framesTaken = 0;
+  };
   /** A callback of the device threw: fail the device (virtio: NEEDS_RESET), log the first time. */
   const fault = (what: string, e: unknown) => {
     const reason = `${what} failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
@@ -132,6 +142,20 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
         post({ t: "log", message });
       },
     };
+    if (init.net) {
+      host.connectEthernet = (d) => {
+        if (netDevice !== null) throw new PluginContractError("connectEthernet was called twice");
+        netDevice = d;
+        post({ t: "net-connect" });
+        return {
+          receive(frame) {
+            const copy = frame.slice();
+            scope.postMessage({ t: "frame", frame: copy }, [copy.buffer]);
+            return true;
+          },
+        };
+      };
+    }
     device = await plugin.create(host, init.options);
     const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(device)).filter((k) =>
       k !== "constructor" && typeof (device as unknown as Record<string, unknown>)[k] === "function"
@@ -253,6 +277,19 @@ export function serveDevicePlugin(pluginValue: unknown, source: string): void {
           if (typeof fn === "function") fn.apply(device, msg.args);
         } catch (err) {
           fault(`${msg.method}()`, err);
+        } finally {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 0);
+        }
+        return;
+      }
+      case "frame": {
+        // Credits go back once per batch of frames the event loop delivers, not per frame.
+        if (framesTaken++ === 0) setTimeout(credit, 0);
+        try {
+          if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 1);
+          netDevice?.receive(msg.frame);
+        } catch (err) {
+          fault("receive()", err);
         } finally {
           if (mb !== null) Atomics.store(mb, MB_IN_PLUGIN, 0);
         }

@@ -16,6 +16,7 @@
  */
 import {
   type DeviceHost,
+  type EthernetEndpoint,
   S2_ACCESS_R,
   S2_ACCESS_W,
   S2_ACCESS_X,
@@ -146,5 +147,24 @@ export class FakeDeviceHost implements DeviceHost {
 
   log(message: string): void {
     this.logs.push(message);
+  }
+
+  /** The device's side of its network link, once it called {@link connectEthernet}. */
+  netDevice: EthernetEndpoint | null = null;
+  /** Frames the device sent (copies), in order. */
+  readonly framesSent: Uint8Array[] = [];
+  /** Whether the link takes the device's frames (false: its receive refuses them). */
+  linkAccepts = true;
+
+  /** A link with one end here: frames the device sends land in {@link framesSent}. */
+  connectEthernet(device: EthernetEndpoint): EthernetEndpoint {
+    this.netDevice = device;
+    return {
+      receive: (frame) => {
+        if (!this.linkAccepts) return false;
+        this.framesSent.push(frame.slice());
+        return true;
+      },
+    };
   }
 }

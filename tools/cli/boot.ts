@@ -264,6 +264,7 @@ async function bootOnce(
     log,
     plugins: config.plugins,
     configDir,
+    net: config.net,
     // The CPU mode configures the built-in arch plugin (a plugin object overrides plugins.arch).
     ...(cpuMode === undefined ? {} : { arch: createAarch64Plugin({ cpuMode }) }),
   });
@@ -274,7 +275,12 @@ async function bootOnce(
   );
   // Device plugins are prepared again on every power cycle: a prepared set binds to one VM.
   const devicePlugins = vmc.devices.length > 0
-    ? await system.prepareDevices(vmc.devices, configDir, (m) => progress(`devices: ${m}`))
+    ? await system.prepareDevices(
+      vmc.devices,
+      configDir,
+      (m) => progress(`devices: ${m}`),
+      vmc.name,
+    )
     : undefined;
   if (vmc.devices.length > 0) {
     progress(

@@ -53,6 +53,7 @@ function status(retired: number[], idleNs: number[], vcpuRetired: number): Syste
       memoryBytes: 0,
       vcpus: ["thread#1"],
       objects: { memextent: null, addrspace: null, vic: null, cspace: null },
+      interfaces: [],
       devices: [],
     }],
     vcpus: [{
@@ -76,6 +77,7 @@ function status(retired: number[], idleNs: number[], vcpuRetired: number): Syste
     msgqueues: [],
     doorbells: [],
     memory: { ram: [], ranges: [], extents: [], parcels: [] },
+    networks: [],
   };
 }
 

@@ -209,6 +209,12 @@ body.ended button, body.ended input { pointer-events: none; }
     <div id="doorbells"></div>
   </section>
   <section class="w12">
+    <h2>Networks <em id="net-count"></em></h2>
+    <div id="interfaces"></div>
+    <h2 style="margin-top:12px">Segment ports</h2>
+    <div id="segments"></div>
+  </section>
+  <section class="w12">
     <h2>Hypervisor events <em id="ev-total"></em></h2>
     <div id="counts" class="counts"></div>
     <div id="events"></div>
@@ -642,6 +648,36 @@ function renderQueues(s) {
     }), "No doorbells."));
 }
 
+function renderNetworks(s) {
+  var nets = s.networks || [];
+  $("net-count").textContent = nets.length ? "(" + nets.length + " segment" +
+    (nets.length > 1 ? "s" : "") + ")" : "";
+  var rows = [];
+  s.vms.forEach(function (v) {
+    (v.interfaces || []).forEach(function (i) {
+      var c = i.counters, drops = 0;
+      Object.keys(c).forEach(function (k) { if (/Drops|Refused|needsReset/.test(k)) drops += c[k]; });
+      rows.push(["<b>" + esc(v.name) + "</b>", '<span class="mono">' + esc(i.port) + "</span>",
+        '<span class="mono">' + esc(i.mac) + "</span>", esc(i.segment),
+        num(c.rxFrames || 0) + " / " + bytes(c.rxBytes || 0),
+        num(c.txFrames || 0) + " / " + bytes(c.txBytes || 0),
+        drops ? '<span title="' + esc(JSON.stringify(c)) + '">' + num(drops) + "</span>" : "0"]);
+    });
+  });
+  setHtml("interfaces", table(["VM", "Interface", "MAC", "Segment", "RX frames / bytes",
+    "TX frames / bytes", "Drops"], rows, "No network interfaces (a configuration's net: section)."));
+  var ports = [];
+  nets.forEach(function (n) {
+    n.ports.forEach(function (p) {
+      ports.push([esc(n.name), '<span class="mono">' + esc(p.name) + "</span>",
+        num(p.rxFrames) + " / " + bytes(p.rxBytes), num(p.txFrames) + " / " + bytes(p.txBytes),
+        num(p.dropsInvalid), num(p.dropsRefused), num(p.dropsBacklog)]);
+    });
+  });
+  setHtml("segments", table(["Segment", "Port", "In frames / bytes", "Out frames / bytes",
+    "Invalid", "Refused", "Backlog"], ports, "No segment ports."));
+}
+
 function renderEvents(s) {
   var e = s.events;
   $("ev-total").textContent = e.total ? "(" + num(e.total) + " logged)" : "";
@@ -664,7 +700,8 @@ function renderEvents(s) {
 var PANELS = [
   [renderVms, ["vms", "load"]], [renderCpus, ["cpus", "load"]], [renderVcpus, ["vcpus"]],
   [renderConsoles, ["consoles", "vms"]], [renderMemory, ["memory", "partitions"]],
-  [renderCaps, ["cspaces"]], [renderQueues, ["msgqueues", "doorbells"]], [renderEvents, ["events"]],
+  [renderCaps, ["cspaces"]], [renderQueues, ["msgqueues", "doorbells"]],
+  [renderNetworks, ["networks", "vms"]], [renderEvents, ["events"]],
 ];
 
 /* Draw state s; changed: the top-level keys that changed since the last draw (null: all). */

@@ -10,6 +10,7 @@ const SLICE: Record<string, { batches: number; batchSize: number }> = {
   "rm-rpc": { batches: 1, batchSize: 150 },
   virtqueue: { batches: 6, batchSize: 400 },
   parsers: { batches: 2, batchSize: 3000 },
+  net: { batches: 3, batchSize: 600 },
 };
 
 for (const { target } of FUZZ_TARGETS) {

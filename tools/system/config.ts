@@ -52,6 +52,14 @@ export interface DeviceConfig {
     readonly write: readonly string[];
   };
   readonly options: Readonly<Record<string, unknown>>;
+  /** The Ethernet segment (a `net[].name`) the device connects to, if any. */
+  readonly net?: string;
+}
+
+/** One Ethernet segment of the system (the configuration's `net:` list). */
+export interface NetSegmentConfig {
+  /** The segment's name, which device entries give as `net: <name>`. */
+  readonly name: string;
 }
 
 /** One VM to create at boot. */
@@ -89,6 +97,8 @@ export interface BootConfig {
   };
   readonly plugins: { readonly arch: string; readonly platform: string };
   readonly vms: readonly VmConfig[];
+  /** The Ethernet segments VMs' network devices connect to (empty: no networks). */
+  readonly net: readonly NetSegmentConfig[];
   /** `host:port` for the dashboard, or null when disabled. */
   readonly dashboard: string | null;
 }
@@ -207,7 +217,7 @@ export function parseConfig(text: string, file: string): BootConfig {
     // The yaml library resolves aliases here: an alias without its anchor throws (found by fuzzing).
     throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
-  const root = r.map(js ?? {}, [], ["hypervisor", "plugins", "vms", "dashboard"]);
+  const root = r.map(js ?? {}, [], ["hypervisor", "plugins", "vms", "net", "dashboard"]);
   if (doc.contents && !isMap(doc.contents)) r.fail([], "a mapping", js);
 
   const hv = r.map(root.hypervisor ?? {}, ["hypervisor"], [
@@ -225,6 +235,9 @@ export function parseConfig(text: string, file: string): BootConfig {
     r.fail(["hypervisor", "time"], '"deterministic" or "realtime"', time);
   }
   const plugins = r.map(root.plugins ?? {}, ["plugins"], ["arch", "platform"]);
+
+  const net = parseNetSection(r, root.net);
+  const segments = new Set(net.map((n) => n.name));
 
   if (!Array.isArray(root.vms) || root.vms.length === 0) {
     r.fail(["vms"], "a list of at least one VM", root.vms);
@@ -252,7 +265,7 @@ export function parseConfig(text: string, file: string): BootConfig {
         : r.str(vm.append, [...p, "append"], "console=ttyAMA0"),
       devices: devices.map((d: unknown, j: number): DeviceConfig => {
         const dp: Path = [...p, "devices", j];
-        const dev = r.map(d, dp, ["plugin", "isolate", "permissions", "options"]);
+        const dev = r.map(d, dp, ["plugin", "isolate", "permissions", "options", "net"]);
         const perms = r.map(dev.permissions ?? {}, [...dp, "permissions"], ["read", "write"]);
         if (
           dev.isolate !== undefined && typeof dev.isolate !== "boolean" && dev.isolate !== "process"
@@ -267,6 +280,9 @@ export function parseConfig(text: string, file: string): BootConfig {
             write: r.strings(perms.write, [...dp, "permissions", "write"]),
           },
           options: r.map(dev.options ?? {}, [...dp, "options"], Object.keys(dev.options ?? {})),
+          ...(dev.net === undefined
+            ? {}
+            : { net: segmentRef(r, dev.net, [...dp, "net"], segments) }),
         };
       }),
     };
@@ -301,8 +317,44 @@ export function parseConfig(text: string, file: string): BootConfig {
       platform: r.str(plugins.platform, ["plugins", "platform"], "builtin:qemu-virt"),
     },
     vms,
+    net,
     dashboard,
   };
+}
+
+/** Keys of one `net:` entry (a segment). */
+const NET_SEGMENT_KEYS = ["name"] as const;
+
+/** The `net:` section: a list of uniquely named segments. */
+function parseNetSection(r: Reader, v: unknown): NetSegmentConfig[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) r.fail(["net"], "a list of segments like - name: lan", v);
+  const names = new Set<string>();
+  return v.map((entry: unknown, i: number): NetSegmentConfig => {
+    const p: Path = ["net", i];
+    const seg = r.map(entry, p, NET_SEGMENT_KEYS);
+    const name = r.str(seg.name, [...p, "name"]);
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) {
+      r.fail([...p, "name"], "a lowercase segment name like lan or net-1", name);
+    }
+    if (names.has(name)) r.fail([...p, "name"], "a name no other segment has", name);
+    names.add(name);
+    return { name };
+  });
+}
+
+/** A device entry's `net:`: the name of a segment of the `net:` section. */
+function segmentRef(r: Reader, v: unknown, path: Path, segments: ReadonlySet<string>): string {
+  const name = r.str(v, path);
+  if (!segments.has(name)) {
+    const known = [...segments].join(", ");
+    r.fail(
+      path,
+      known ? `the name of a segment of net: (${known})` : "a segment declared in a net: section",
+      name,
+    );
+  }
+  return name;
 }
 
 /** Read and validate a configuration file. */

@@ -86,3 +86,60 @@ Deno.test("device plugin entries default to isolated with no permissions", () =>
   assertEquals(parseSize("1G"), 1024 ** 3);
   assertEquals(parseSize("12x"), null);
 });
+
+Deno.test("net: segments, devices on them, and line-numbered refusals", () => {
+  const ok = [
+    "net:",
+    "  - name: lan",
+    "vms:",
+    "  - name: a",
+    "    devices:",
+    "      - plugin: builtin:virtio-net",
+    "        net: lan",
+    "  - name: b",
+    "    devices:",
+    "      - plugin: builtin:virtio-rng",
+  ].join("\n");
+  const c = parseConfig(ok, "n.yaml");
+  assertEquals(c.net, [{ name: "lan" }]);
+  assertEquals(c.vms[0].devices[0].net, "lan");
+  assertEquals("net" in c.vms[1].devices[0], false);
+  assertEquals(parseConfig("vms:\n  - name: a\n", "n.yaml").net, []);
+  assertThrows(
+    () => parseConfig(ok.replace("net: lan", "net: wan"), "n.yaml"),
+    ConfigError,
+    'n.yaml:7 vms[0].devices[0].net: expected the name of a segment of net: (lan), got "wan"',
+  );
+  assertThrows(
+    () => parseConfig(ok.replace("net:\n  - name: lan\n", ""), "n.yaml"),
+    ConfigError,
+    'vms[0].devices[0].net: expected a segment declared in a net: section, got "lan"',
+  );
+  assertThrows(
+    () => parseConfig(ok.replace("  - name: lan", "  - name: lan\n    mtu: 9000"), "n.yaml"),
+    ConfigError,
+    'n.yaml:3 net[0].mtu: expected one of the keys name, got "mtu"',
+  );
+  assertThrows(
+    () => parseConfig(ok.replace("  - name: lan", "  - name: lan\n  - name: lan"), "n.yaml"),
+    ConfigError,
+    'n.yaml:3 net[1].name: expected a name no other segment has, got "lan"',
+  );
+  assertThrows(
+    () => parseConfig(ok.replace("  - name: lan", "  - name: LAN"), "n.yaml"),
+    ConfigError,
+    "net[0].name: expected a lowercase segment name",
+  );
+  assertThrows(
+    () => parseConfig("net: lan\nvms:\n  - name: a\n", "n.yaml"),
+    ConfigError,
+    "n.yaml:1 net:",
+  );
+});
+
+Deno.test("examples/net.yaml parses: two VMs with virtio-net on one segment", async () => {
+  const path = new URL("../../examples/net.yaml", import.meta.url).pathname;
+  const c = parseConfig(await Deno.readTextFile(path), path);
+  assertEquals(c.net, [{ name: "lan" }]);
+  assertEquals(c.vms.map((v) => v.devices[0].net), ["lan", "lan"]);
+});

@@ -31,3 +31,4 @@ export * from "./host_vmm.ts";
 export type { HypervisorEventBus, HypervisorEvents } from "@gunyah-ts/core";
 export { errorName } from "@gunyah-ts/core/abi";
 export * from "./vm_ram.ts";
+export * from "./networks.ts";

@@ -36,6 +36,7 @@ import type {
   CapSnapshot,
   CspaceSnapshot,
   DoorbellSnapshot,
+  InterfaceSnapshot,
   MemextentSnapshot,
   MemorySnapshot,
   MsgqueueSnapshot,
@@ -181,6 +182,7 @@ function vmSnapshots(system: GunyahSystem): VmSnapshot[] {
         vic: lookupName(system, objects?.vic),
         cspace: lookupName(system, objects?.cspace),
       },
+      interfaces: vm ? interfaceSnapshots(system, vm.name) : [],
       devices: vm ? vm.devices.map((d) => ({ name: d.name, state: d.describe() })) : [],
     };
   });
@@ -335,5 +337,27 @@ export function systemStatus(system: GunyahSystem): SystemStatus {
     msgqueues,
     doorbells,
     memory: memorySnapshot(system, graph.objects),
+    networks: [...system.networks.segments.values()].map((seg) => ({
+      name: seg.name,
+      ports: seg.ports(),
+      learned: seg.learned(),
+    })),
   };
+}
+
+/** The network interfaces of VM `name`, with each device's MAC and numeric counters. */
+function interfaceSnapshots(system: GunyahSystem, name: string): InterfaceSnapshot[] {
+  return system.networks.interfaces.filter((i) => i.vm === name).map((i) => {
+    const state = i.device?.describe() ?? {};
+    const counters: Record<string, number> = {};
+    for (const [k, v] of Object.entries(state)) {
+      if (typeof v === "number" && /^(rx|tx|needsReset|framesRefused)/.test(k)) counters[k] = v;
+    }
+    return {
+      port: i.port,
+      segment: i.segment,
+      mac: typeof state.mac === "string" ? state.mac : "",
+      counters,
+    };
+  });
 }

@@ -69,3 +69,43 @@ Deno.test("capsOf walks past the holes deleted caps leave", async () => {
   assert(after.some((c) => c.id === dbs[2]) && !after.some((c) => c.id === dbs[1]));
   await system.hv.stopComponents();
 });
+
+Deno.test("status: segments with their ports, and each VM's interfaces with MAC and counters", async () => {
+  const system = await GunyahSystem.create({ ramBytes: 32 << 20, net: [{ name: "lan" }] });
+  const prepared = await system.prepareDevices(
+    [{
+      plugin: "builtin:virtio-net",
+      isolate: false,
+      permissions: { read: [], write: [] },
+      options: {},
+      net: "lan",
+    }],
+    Deno.cwd(),
+    () => {},
+    "primary",
+  );
+  system.launch({
+    name: "primary",
+    memory: 16 << 20,
+    vcpus: 1,
+    kernel: WFI_LOOP,
+    bootargs: "",
+    devicePlugins: prepared,
+  });
+  const s = system.status();
+  assertEquals(JSON.parse(JSON.stringify(s)), s);
+  assertEquals(s.networks.map((n) => [n.name, n.ports.map((p) => p.name)]), [
+    ["lan", ["primary.eth0"]],
+  ]);
+  const [iface] = s.vms[0].interfaces;
+  assertEquals([iface.port, iface.segment, iface.mac], [
+    "primary.eth0",
+    "lan",
+    "52:54:00:12:34:56",
+  ]);
+  assertEquals(iface.counters.rxFrames, 0);
+  assertEquals(iface.counters.txDropsLink, 0);
+  await system.hv.stopComponents();
+  await prepared.close();
+  assertEquals(system.status().networks[0].ports, []);
+});

@@ -38,6 +38,50 @@ export interface SystemStatus {
   readonly doorbells: readonly DoorbellSnapshot[];
   /** Physical memory ownership and memory extents. */
   readonly memory: MemorySnapshot;
+  /** The Ethernet segments (the configuration's `net:`) and their ports. */
+  readonly networks: readonly SegmentSnapshot[];
+}
+
+/** An Ethernet segment: its ports with their counters, and the addresses it learned. */
+export interface SegmentSnapshot {
+  /** The segment's name. */
+  readonly name: string;
+  /** Ports in order of attachment (`<vm>.eth<k>` for a VM's device). */
+  readonly ports: readonly PortSnapshot[];
+  /** Learned MAC address → port name. */
+  readonly learned: Readonly<Record<string, string>>;
+}
+
+/** One port of a segment, counted from the port's side. */
+export interface PortSnapshot {
+  /** The port's name. */
+  readonly name: string;
+  /** Frames (bytes) that entered the segment from the port. */
+  readonly rxFrames: number;
+  /** Bytes of those. */
+  readonly rxBytes: number;
+  /** Frames (bytes) the segment delivered to the port. */
+  readonly txFrames: number;
+  /** Bytes of those. */
+  readonly txBytes: number;
+  /** Frames from the port refused: too short or long, or from a group source address. */
+  readonly dropsInvalid: number;
+  /** Frames for the port it did not take. */
+  readonly dropsRefused: number;
+  /** Frames from the port dropped on the segment's full backlog. */
+  readonly dropsBacklog: number;
+}
+
+/** A VM's network interface: a device on a segment. */
+export interface InterfaceSnapshot {
+  /** The port name (`<vm>.eth<k>`). */
+  readonly port: string;
+  /** The segment it is on. */
+  readonly segment: string;
+  /** The device's MAC address, as it reports it ("" if it does not). */
+  readonly mac: string;
+  /** The device's own counters (virtio-net: rx/tx frames and bytes, drops by cause). */
+  readonly counters: Readonly<Record<string, number>>;
 }
 
 /** A partition and the physical memory it owns directly. */
@@ -80,6 +124,8 @@ export interface VmSnapshot {
     readonly vic: string | null;
     readonly cspace: string | null;
   };
+  /** Its network interfaces (device plugins whose entry names a segment). */
+  readonly interfaces: readonly InterfaceSnapshot[];
   /** Emulated devices and their state. */
   readonly devices: readonly {
     readonly name: string;

@@ -53,6 +53,7 @@ import { type ComponentCspace, createComponentCspace } from "./component_cspace.
 import { gunyahVmConfigNode } from "./vm_config_node.ts";
 import { createRmPartition, donateToPartition, type RmPartition } from "./rm_partition.ts";
 import { VmRam, type VmRamRegion } from "./vm_ram.ts";
+import { type NetSegmentSpec, SystemNetworks } from "./networks.ts";
 
 /** Caps the RM's own cspace holds (every VM's objects, its queues, parcels' extents). */
 const RM_CSPACE_MAX_CAPS = 2048;
@@ -95,6 +96,11 @@ export interface SystemOptions {
   readonly arch?: ArchPlugin;
   /** A platform plugin object instead of `plugins.platform` (tests, embedders). */
   readonly platform?: PlatformPlugin;
+  /**
+   * The Ethernet segments (a configuration's `net:`); device plugins whose
+   * entry says `net: <segment>` connect to them (default: none).
+   */
+  readonly net?: readonly NetSegmentSpec[];
 }
 
 /** What a VM is to be. */
@@ -190,6 +196,8 @@ export class GunyahSystem {
   /** The primary's RAM region. */
   #primaryRegion: VmRamRegion | null = null;
   readonly #ramBytes: number;
+  /** The Ethernet segments and the VMs' interfaces on them. */
+  readonly networks: SystemNetworks;
 
   private constructor(
     hv: Hypervisor,
@@ -197,8 +205,10 @@ export class GunyahSystem {
     platform: PlatformPlugin,
     ramBytes: number,
     rtcEpochSeconds: number,
+    net: readonly NetSegmentSpec[],
   ) {
     this.hv = hv;
+    this.networks = new SystemNetworks(net);
     // The RM's partition, made at boot; the RM allocates only from it (and its cspace with it).
     this.rmPartition = createRmPartition(hv);
     this.#rmCspace = createComponentCspace(
@@ -270,6 +280,7 @@ export class GunyahSystem {
       platform,
       options.ramBytes,
       options.rtcEpochSeconds ?? DETERMINISTIC_RTC_EPOCH,
+      options.net ?? [],
     );
     // The host VMM gets a cspace of its own and allocates from the root
     // partition; the RM starts with the primary (launch), in its own.
@@ -434,15 +445,35 @@ export class GunyahSystem {
   /**
    * Load and create the device plugins a VM's configuration names, each in
    * the platform's next device slot, before the VM exists (pass the result
-   * as {@link VmLaunch.devicePlugins}).
+   * as {@link VmLaunch.devicePlugins}). Entries with `net:` connect to the
+   * system's segments as ports `<vm>.eth<k>` (`vm` names the VM they are
+   * for); closing the result removes those ports.
    */
-  prepareDevices(
+  async prepareDevices(
     devices: readonly DevicePluginConfig[],
     configDir: string,
     log: (message: string) => void = () => {},
+    vm = `vm${this.#preparedSets++}`,
   ): Promise<PreparedDevicePlugins> {
-    return prepareDevicePlugins(devices, this.platform, configDir, log);
+    const networks = this.networks.forVm(vm);
+    let prepared: PreparedDevicePlugins;
+    try {
+      prepared = await prepareDevicePlugins(devices, this.platform, configDir, log, networks);
+    } catch (e) {
+      networks.detach();
+      throw e;
+    }
+    networks.bindDevices(prepared.devices);
+    return {
+      devices: prepared.devices,
+      bind: (target) => prepared.bind(target),
+      close: async () => {
+        networks.detach();
+        await prepared.close();
+      },
+    };
   }
+  #preparedSets = 0;
 
   /**
    * Build a VM through the RM, attach the platform's devices, place the

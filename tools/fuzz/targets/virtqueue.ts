@@ -66,7 +66,7 @@ function randomAddress(prng: Prng): number {
 }
 
 /** One random step against `device`; the driver `drv` may be used for structured steps. */
-function step(prng: Prng, device: Device, drv: HostileDriver, out: MmioData): void {
+export function hostileStep(prng: Prng, device: Device, drv: HostileDriver, out: MmioData): void {
   const region = device.regions[0];
   switch (prng.below(6)) {
     case 0:
@@ -133,7 +133,7 @@ export const virtqueueTarget: FuzzTarget = {
         for (let i = 0; i < size; i++) {
           const t0 = performance.now();
           try {
-            step(prng, device, drv, out);
+            hostileStep(prng, device, drv, out);
           } catch (e) {
             throw new FuzzFailure(
               `${kind}: step ${i} threw out of the device: ${(e as Error).stack}`,
