@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type NicUserOption, parseNicOption, withUserNics } from "./nic.ts";
 import {
   type CpuMode,
   createAarch64Plugin,
@@ -69,6 +70,17 @@ Options:
   --deterministic  idle virtual time jumps ahead at once, so the same boot
                    prints the same bytes every time (default: realtime, an
                    idle guest's clock keeps pace with the wall clock)
+  --nic user[,hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT][,net=CIDR]
+                   user-mode networking, as QEMU's -nic user: a virtio-net
+                   device on the primary VM, behind a gateway at 10.0.2.2
+                   (the host's 127.0.0.1 as the guest sees it) with DHCP
+                   (leases from 10.0.2.15) and DNS at 10.0.2.3; outbound TCP
+                   and UDP go through this process's sockets; each hostfwd
+                   listens on a loopback port and forwards to the guest.
+                   Repeatable. In the default guest: modprobe virtio_mmio;
+                   modprobe virtio_net; ifconfig eth0 10.0.2.15 up; route add
+                   default gw 10.0.2.2 (the first DHCP lease; busybox udhcpc
+                   also works, with an -s script that applies the lease)
   --when TEXT --type TEXT
                    once the console has printed TEXT, type TEXT (\n for
                    Enter); repeatable pairs, applied in order, at the same
@@ -94,6 +106,7 @@ function parse(args: string[]): {
   log?: string;
   dashboard?: string;
   "no-dashboard"?: boolean;
+  nic: NicUserOption[];
   script: ConsoleStep[];
 } {
   const { values, positionals } = parseArgs({
@@ -110,6 +123,7 @@ function parse(args: string[]): {
       log: { type: "string" },
       dashboard: { type: "string" },
       "no-dashboard": { type: "boolean" },
+      nic: { type: "string", multiple: true },
       when: { type: "string", multiple: true },
       type: { type: "string", multiple: true },
     },
@@ -149,8 +163,15 @@ function parse(args: string[]): {
   if (cpuMode !== undefined && !isCpuMode(cpuMode)) {
     throw new ConfigError(`--cpu-mode: expected interp or jit, got '${cpuMode}'`);
   }
-  const { when: _w, type: _t, "cpu-mode": _c, ...rest } = values;
-  return { ...rest, "cpu-mode": cpuMode, memory, vcpus, script };
+  const nic = (values.nic ?? []).map((text) => {
+    try {
+      return parseNicOption(text);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  });
+  const { when: _w, type: _t, "cpu-mode": _c, nic: _n, ...rest } = values;
+  return { ...rest, "cpu-mode": cpuMode, memory, vcpus, nic, script };
 }
 
 function progress(message: string): void {
@@ -398,7 +419,7 @@ export const bootCommand: Command = {
       script = flags.script;
       logPath = flags.log;
       if (flags.config) configDir = dirname(resolve(flags.config));
-      config = {
+      config = withUserNics({
         ...base,
         hypervisor: {
           ...base.hypervisor,
@@ -420,7 +441,7 @@ export const bootCommand: Command = {
           memory: flags.memory ?? first.memory,
           vcpus: flags.vcpus ?? first.vcpus,
         }, ...rest],
-      };
+      }, flags.nic);
     } catch (e) {
       if (e instanceof ConfigError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
         console.error(`gunyah boot: ${(e as Error).message}\n(see deno task boot --help)`);

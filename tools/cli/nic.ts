@@ -8,6 +8,7 @@
  * @module
  */
 import { parseHostForward, userNetAddressing } from "@gunyah-ts/net";
+import type { BootConfig, DeviceConfig, NetSegmentConfig } from "@gunyah-ts/system";
 
 /** What one `--nic user,...` asks for. */
 export interface NicUserOption {
@@ -48,4 +49,37 @@ export function parseNicOption(text: string): NicUserOption {
     throw new Error(`--nic ${text}: ${(e as Error).message}`);
   }
   return { ...(subnet === undefined ? {} : { subnet }), hostfwd };
+}
+
+/**
+ * `config` with one segment per `--nic user,...` (named nic0, nic1, ... unless
+ * taken) and, for each, a virtio-net device on the first VM connected to it.
+ */
+export function withUserNics(config: BootConfig, nics: readonly NicUserOption[]): BootConfig {
+  if (nics.length === 0) return config;
+  const taken = new Set(config.net.map((n) => n.name));
+  const segments: NetSegmentConfig[] = [];
+  const devices: DeviceConfig[] = [];
+  let k = 0;
+  for (const nic of nics) {
+    while (taken.has(`nic${k}`)) k++;
+    const name = `nic${k++}`;
+    segments.push({
+      name,
+      user: { hostfwd: nic.hostfwd, ...(nic.subnet === undefined ? {} : { subnet: nic.subnet }) },
+    });
+    devices.push({
+      plugin: "builtin:virtio-net",
+      isolate: false,
+      permissions: { read: [], write: [] },
+      options: {},
+      net: name,
+    });
+  }
+  const [first, ...rest] = config.vms;
+  return {
+    ...config,
+    net: [...config.net, ...segments],
+    vms: [{ ...first, devices: [...first.devices, ...devices] }, ...rest],
+  };
 }
