@@ -26,7 +26,7 @@
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { INIT_PROLOGUE, LOAD_VM_MANAGER } from "@gunyah-ts/system";
-import { runLinuxVm } from "@gunyah-ts/tests/e2e";
+import { runLinuxVm } from "@gunyah-ts/tests/linux";
 import type { VmSnapshot } from "@gunyah-ts/system";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";

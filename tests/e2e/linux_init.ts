@@ -6,6 +6,9 @@
  */
 import { INIT_PROLOGUE } from "@gunyah-ts/system";
 
+/** Bootargs of the e2e guests: the kernel's crypto self-tests off (two thirds of a boot otherwise). */
+export const E2E_BOOTARGS = "console=ttyAMA0 cryptomgr.notests";
+
 /** Prefix of every line the test init prints about itself. */
 export const E2E = "gunyah-e2e:";
 

@@ -14,6 +14,9 @@
  * assertEquals(run.end, { kind: "system_off" }, run.tail);
  * ```
  *
+ * Its own entry point (`@gunyah-ts/tests/linux`): its types are the system's
+ * (`@gunyah-ts/system`), whose documentation is not complete yet.
+ *
  * @module
  */
 import {
@@ -26,9 +29,7 @@ import {
   type VmEnd,
   type VmInstance,
 } from "@gunyah-ts/system";
-
-/** Bootargs of the e2e guests: the kernel's crypto self-tests off (two thirds of a boot otherwise). */
-export const E2E_BOOTARGS = "console=ttyAMA0 cryptomgr.notests";
+import { E2E_BOOTARGS } from "./linux_init.ts";
 
 /** What the test can do while the VM runs. */
 export interface LinuxVmControl {

@@ -4,4 +4,3 @@
  * @module
  */
 export * from "./linux_init.ts";
-export * from "./linux_vm.ts";

@@ -20,7 +20,7 @@
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { INIT_MARKER, type VmSnapshot } from "@gunyah-ts/system";
-import { runLinuxVm } from "@gunyah-ts/tests/e2e";
+import { runLinuxVm } from "@gunyah-ts/tests/linux";
 import { SECONDARY_APPEND, SECONDARY_MARKER } from "./secondary.ts";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";

@@ -12,7 +12,8 @@
  * `GUNYAH_LINUX_E2E=0` skips it.
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
-import { E2E, E2E_INIT, runLinuxVm } from "@gunyah-ts/tests/e2e";
+import { E2E, E2E_INIT } from "@gunyah-ts/tests/e2e";
+import { runLinuxVm } from "@gunyah-ts/tests/linux";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
 
