@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type NicUserOption, parseNicOption, withUserNics } from "./nic.ts";
 import {
   type CpuMode,
   createAarch64Plugin,
@@ -85,6 +86,17 @@ Options:
   --deterministic  idle virtual time jumps ahead at once, so the same boot
                    prints the same bytes every time (default: realtime, an
                    idle guest's clock keeps pace with the wall clock)
+  --nic user[,hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT][,net=CIDR]
+                   user-mode networking, as QEMU's -nic user: a virtio-net
+                   device on the primary VM, behind a gateway at 10.0.2.2
+                   (the host's 127.0.0.1 as the guest sees it) with DHCP
+                   (leases from 10.0.2.15) and DNS at 10.0.2.3; outbound TCP
+                   and UDP go through this process's sockets; each hostfwd
+                   listens on a loopback port and forwards to the guest.
+                   Repeatable. In the default guest: modprobe virtio_mmio;
+                   modprobe virtio_net; ifconfig eth0 10.0.2.15 up; route add
+                   default gw 10.0.2.2 (the first DHCP lease; busybox udhcpc
+                   also works, with an -s script that applies the lease)
   --when TEXT --type TEXT
                    once the console has printed TEXT, type TEXT (\n for
                    Enter); repeatable pairs, applied in order, at the same
@@ -112,6 +124,7 @@ function parse(args: string[]): {
   "no-dashboard"?: boolean;
   gdb?: string;
   "wait-gdb"?: boolean;
+  nic: NicUserOption[];
   script: ConsoleStep[];
 } {
   const { values, positionals } = parseArgs({
@@ -130,6 +143,7 @@ function parse(args: string[]): {
       "no-dashboard": { type: "boolean" },
       gdb: { type: "string" },
       "wait-gdb": { type: "boolean" },
+      nic: { type: "string", multiple: true },
       when: { type: "string", multiple: true },
       type: { type: "string", multiple: true },
     },
@@ -176,8 +190,15 @@ function parse(args: string[]): {
       throw new ConfigError(`--gdb: ${(e as Error).message}`);
     }
   }
-  const { when: _w, type: _t, "cpu-mode": _c, ...rest } = values;
-  return { ...rest, "cpu-mode": cpuMode, memory, vcpus, script };
+  const nic = (values.nic ?? []).map((text) => {
+    try {
+      return parseNicOption(text);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  });
+  const { when: _w, type: _t, "cpu-mode": _c, nic: _n, ...rest } = values;
+  return { ...rest, "cpu-mode": cpuMode, memory, vcpus, nic, script };
 }
 
 function progress(message: string): void {
@@ -446,7 +467,7 @@ export const bootCommand: Command = {
       script = flags.script;
       logPath = flags.log;
       if (flags.config) configDir = dirname(resolve(flags.config));
-      config = {
+      config = withUserNics({
         ...base,
         hypervisor: {
           ...base.hypervisor,
@@ -470,7 +491,7 @@ export const bootCommand: Command = {
           memory: flags.memory ?? first.memory,
           vcpus: flags.vcpus ?? first.vcpus,
         }, ...rest],
-      };
+      }, flags.nic);
       if (config.hypervisor.waitGdb && config.hypervisor.gdb === undefined) {
         throw new ConfigError(
           "--wait-gdb needs --gdb ADDR (or hypervisor.gdb in the configuration)",

@@ -8,6 +8,7 @@
  */
 import { type CpuMode, isCpuMode } from "@gunyah-ts/arch-aarch64";
 import { isMap, LineCounter, parseDocument } from "yaml";
+import { parseUserNet, type UserNetConfig } from "./user_net.ts";
 
 /** Size suffixes accepted in memory sizes (binary multiples). */
 const SIZE_UNITS: Record<string, number> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -60,6 +61,8 @@ export interface DeviceConfig {
 export interface NetSegmentConfig {
   /** The segment's name, which device entries give as `net: <name>`. */
   readonly name: string;
+  /** User-mode networking to the host on this segment (a gateway port; tools/system/user_net.ts). */
+  readonly user?: UserNetConfig;
 }
 
 /** One VM to create at boot. */
@@ -362,7 +365,7 @@ function isLoopbackAddress(address: string): boolean {
 }
 
 /** Keys of one `net:` entry (a segment). */
-const NET_SEGMENT_KEYS = ["name"] as const;
+const NET_SEGMENT_KEYS = ["name", "user"] as const;
 
 /** The `net:` section: a list of uniquely named segments. */
 function parseNetSection(r: Reader, v: unknown): NetSegmentConfig[] {
@@ -378,7 +381,8 @@ function parseNetSection(r: Reader, v: unknown): NetSegmentConfig[] {
     }
     if (names.has(name)) r.fail([...p, "name"], "a name no other segment has", name);
     names.add(name);
-    return { name };
+    if (!("user" in seg)) return { name };
+    return { name, user: parseUserNet(seg.user, [...p, "user"], (q, e, g) => r.fail(q, e, g)) };
   });
 }
 

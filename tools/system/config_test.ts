@@ -157,7 +157,7 @@ Deno.test("net: segments, devices on them, and line-numbered refusals", () => {
   assertThrows(
     () => parseConfig(ok.replace("  - name: lan", "  - name: lan\n    mtu: 9000"), "n.yaml"),
     ConfigError,
-    'n.yaml:3 net[0].mtu: expected one of the keys name, got "mtu"',
+    'n.yaml:3 net[0].mtu: expected one of the keys name, user, got "mtu"',
   );
   assertThrows(
     () => parseConfig(ok.replace("  - name: lan", "  - name: lan\n  - name: lan"), "n.yaml"),
