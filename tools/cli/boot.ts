@@ -27,6 +27,7 @@ import {
   MAX_VCPUS,
   parseConfig,
   parseSize,
+  type PreparedDevicePlugins,
   type VmEnd,
   type VmInstance,
   vmMemoryProblem,
@@ -60,7 +61,9 @@ console keys.
 
 Options:
   --config FILE    boot configuration (YAML; see docs/ARCHITECTURE.md "Boot
-                   configuration"); default: the built-in default system
+                   configuration"); default: the built-in default system.
+                   Every VM of its vms: boots; the terminal is the first
+                   one's console, the others' are on the dashboard
   --kernel FILE    arm64 Linux Image, ELF or flat binary (default: Debian's
                    linux-image-arm64, fetched once with apt)
   --initrd FILE    initramfs (default: a busybox initramfs built once);
@@ -237,33 +240,35 @@ function openLog(path: string): (message: string) => void {
   };
 }
 
-/** Boot `config`'s first VM with the console on the terminal; returns the exit status. */
+/**
+ * Boot every VM of `config`: the first with its console on the terminal (its
+ * end ends the system), the others beside it with their consoles on the
+ * dashboard. Returns the exit status.
+ */
 export async function bootSystem(config: BootConfig, options: BootOptions = {}): Promise<number> {
   const script = options.script ?? [];
   const configDir = options.configDir ?? Deno.cwd();
-  if (config.vms.length > 1) {
-    // Refused rather than silently ignored (issue 12 §8).
-    throw new ConfigError(
-      `vms[1] '${config.vms[1].name}': gunyah boot starts one VM, the first of vms ` +
-        `('${config.vms[0].name}'); the others would not boot. Keep one VM in the file and ` +
-        "create the others at run time (the dashboard, or gunyah vm create from the primary)",
-    );
-  }
   const log = options.logPath ? openLog(options.logPath) : undefined;
-  const vmc = config.vms[0];
-  const needDefault = vmc.kernel === "default" || vmc.initrd === "default";
+  const needDefault = config.vms.some((v) => v.kernel === "default" || v.initrd === "default");
   const images = needDefault
     ? await ensureGuestImages({ progress: (m) => progress(`images: ${m}`) })
     : null;
-  // Relative paths in a configuration are relative to its folder, as device plugin paths are.
-  const kernelPath = vmc.kernel === "default" ? images!.kernel : resolve(configDir, vmc.kernel);
-  const initrdPath = vmc.initrd === "default"
-    ? images!.initrd
-    : vmc.initrd === "none"
-    ? null
-    : resolve(configDir, vmc.initrd);
-  const kernel = await readImage(kernelPath, "kernel");
-  const initrd = initrdPath ? await readImage(initrdPath, "initrd") : undefined;
+  const loaded: LoadedImages[] = [];
+  for (const vmc of config.vms) {
+    // Relative paths in a configuration are relative to its folder, as device plugin paths are.
+    const kernelPath = vmc.kernel === "default" ? images!.kernel : resolve(configDir, vmc.kernel);
+    const initrdPath = vmc.initrd === "default"
+      ? images!.initrd
+      : vmc.initrd === "none"
+      ? null
+      : resolve(configDir, vmc.initrd);
+    loaded.push({
+      kernel: await readImage(kernelPath, "kernel"),
+      initrd: initrdPath ? await readImage(initrdPath, "initrd") : undefined,
+      kernelPath,
+      initrdPath,
+    });
+  }
   if (images) progress(`images: ${images.source}`);
 
   // PSCI SYSTEM_RESET reboots: a fresh hypervisor and VM, the terminal stays attached.
@@ -271,7 +276,7 @@ export async function bootSystem(config: BootConfig, options: BootOptions = {}):
     const result = await bootOnce(
       // --wait-gdb holds the first boot only: a reboot runs on (the stub serves it again).
       boot === 1 ? config : { ...config, hypervisor: { ...config.hypervisor, waitGdb: false } },
-      { kernel, initrd, kernelPath, initrdPath },
+      loaded,
       boot === 1 ? script : [],
       configDir,
       log,
@@ -291,12 +296,11 @@ interface LoadedImages {
 /** One power cycle: returns the exit status, or "reset" when the guest asked for a reset. */
 async function bootOnce(
   config: BootConfig,
-  img: LoadedImages,
+  loaded: readonly LoadedImages[],
   script: readonly ConsoleStep[],
   configDir: string,
   log: ((message: string) => void) | undefined,
 ): Promise<number | "reset"> {
-  const vmc = config.vms[0];
   const ram = config.vms.reduce((n, v) => n + v.memory, 0) + SPARE_RAM_BYTES;
   const cpuMode = config.hypervisor.cpuMode;
   if (cpuMode !== undefined && config.plugins.arch !== "builtin:aarch64") {
@@ -322,45 +326,65 @@ async function bootOnce(
       `${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
       `${config.hypervisor.time} time, cpu mode ${cpuMode ?? resolveCpuMode().mode}`,
   );
-  // Device plugins are prepared again on every power cycle: a prepared set binds to one VM.
-  const devicePlugins = vmc.devices.length > 0
-    ? await system.prepareDevices(
-      vmc.devices,
-      configDir,
-      (m) => progress(`devices: ${m}`),
-      vmc.name,
-    )
-    : undefined;
-  if (vmc.devices.length > 0) {
+  const prepared: PreparedDevicePlugins[] = [];
+  const vms: VmInstance[] = [];
+  for (const [i, vmc] of config.vms.entries()) {
+    const img = loaded[i];
+    // Device plugins are prepared again on every power cycle: a prepared set binds to one VM.
+    const devicePlugins = vmc.devices.length > 0
+      ? await system.prepareDevices(
+        vmc.devices,
+        configDir,
+        (m) => progress(`devices: ${m}`),
+        vmc.name,
+      )
+      : undefined;
+    if (devicePlugins) prepared.push(devicePlugins);
+    if (vmc.devices.length > 0) {
+      progress(
+        `devices of '${vmc.name}': ${
+          vmc.devices.map((d) => d.plugin + (d.isolate ? " (sandboxed)" : "")).join(", ")
+        }`,
+      );
+    }
+    const vm = system.launch({
+      name: vmc.name,
+      memory: vmc.memory,
+      vcpus: vmc.vcpus,
+      kernel: img.kernel,
+      initrd: img.initrd,
+      bootargs: vmc.append,
+      devicePlugins,
+    });
+    vms.push(vm);
     progress(
-      `devices: ${vmc.devices.map((d) => d.plugin + (d.isolate ? " (sandboxed)" : "")).join(", ")}`,
+      `VM '${vm.name}' (VMID ${vm.vmid}): ${vmc.vcpus} vCPUs, ${vmc.memory >> 20} MiB, ` +
+        `kernel ${img.kernelPath}${img.initrdPath ? `, initrd ${img.initrdPath}` : ""}; ` +
+        `the resource manager started and built it from its boot description`,
     );
   }
-  const vm = system.launch({
-    name: vmc.name,
-    memory: vmc.memory,
-    vcpus: vmc.vcpus,
-    kernel: img.kernel,
-    initrd: img.initrd,
-    bootargs: vmc.append,
-    devicePlugins,
-  });
-  progress(
-    `VM '${vm.name}' (VMID ${vm.vmid}): ${vmc.vcpus} vCPUs, ${vmc.memory >> 20} MiB, ` +
-      `kernel ${img.kernelPath}${img.initrdPath ? `, initrd ${img.initrdPath}` : ""}; ` +
-      `the resource manager started and built it from its boot description`,
-  );
+  const vm = vms[0];
+  // The other VMs' consoles are kept from their first byte for the dashboard's terminals.
+  for (const other of vms.slice(1)) teeConsole(other);
   const gdb = config.hypervisor.gdb !== undefined
     ? startGdb(system, vm, config.hypervisor.gdb, config.hypervisor.waitGdb === true)
     : null;
   const dashboard = config.dashboard
-    ? await startDashboard(system, config.dashboard, dashboardImages(config, img, configDir))
+    ? await startDashboard(system, config.dashboard, dashboardImages(config, loaded[0], configDir))
     : null;
   if (dashboard) {
     progress(`dashboard: ${dashboard.openUrl}`);
     progress(`dashboard token for 'gunyah vm': ${dashboard.tokenFile}`);
   }
-  progress("console attached (Ctrl-A X quits)");
+  if (vms.length > 1) {
+    const others = vms.slice(1).map((v) => `'${v.name}'`).join(", ");
+    progress(
+      `the terminal is '${vm.name}''s console; ${others}: ` +
+        (dashboard ? "consoles on the dashboard" : "consoles not shown (no dashboard)") +
+        `; the system ends when '${vm.name}' does`,
+    );
+  }
+  progress(`console of '${vm.name}' attached (Ctrl-A X quits)`);
 
   let end: VmEnd | null = null;
   const ended = vm.ended.then((e) => (end = e));
@@ -370,7 +394,7 @@ async function bootOnce(
   const how = await session;
   system.stop();
   await running;
-  await devicePlugins?.close();
+  for (const p of prepared) await p.close();
   await gdb?.close();
   await dashboard?.close();
   await system.close();

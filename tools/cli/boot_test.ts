@@ -24,17 +24,19 @@ Deno.test("boot: --memory 100G is refused with the bound and why, before anythin
   assert(r.stderr.includes("--memory: expected a size from 16M to 3G"), r.stderr);
 });
 
-Deno.test("boot: a second VM in vms: is refused with the reason, not ignored", async () => {
+Deno.test("boot: every VM in vms: boots, so a second VM's missing kernel is reported, not ignored", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const cfg = `${dir}/two.yaml`;
     await Deno.writeTextFile(
       cfg,
-      "vms:\n  - name: a\n    kernel: a.img\n  - name: b\n    kernel: missing-b.img\ndashboard: false\n",
+      "vms:\n  - name: a\n    kernel: a.img\n    initrd: none\n  - name: b\n    kernel: missing-b.img\n" +
+        "    initrd: none\ndashboard: false\n",
     );
+    await Deno.writeFile(`${dir}/a.img`, new Uint8Array(4096));
     const r = await run(["--config", cfg]);
     assertEquals(r.code, 2);
-    assert(r.stderr.includes("vms[1] 'b': gunyah boot starts one VM"), r.stderr);
+    assert(r.stderr.includes(`kernel ${dir}/missing-b.img:`), r.stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
