@@ -8,7 +8,7 @@
 
 /** What the sink received. */
 export interface SinkResult {
-  /** Bytes received. */
+  /** How many bytes arrived. */
   readonly bytes: number;
   /** SHA-256 of the bytes, lowercase hex. */
   readonly sha256: string;
@@ -27,7 +27,7 @@ export class NetHostPeer {
   /** The page the HTTP server serves. */
   readonly page: string;
 
-  /** Start both servers; the sink stops reading after `expectBytes`. */
+  /** Start both servers; the sink's first connection is read until `expectBytes` arrived or it ends. */
   constructor(expectBytes: number, page = `gunyah-user-net-${Date.now()}`) {
     this.page = page;
     this.#http = Deno.serve(
@@ -43,7 +43,7 @@ export class NetHostPeer {
     return this.#http.addr.port;
   }
 
-  /** The sink's port on 127.0.0.1. */
+  /** The byte sink's port on 127.0.0.1. */
   get sinkPort(): number {
     return (this.#sink.addr as Deno.NetAddr).port;
   }

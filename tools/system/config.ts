@@ -97,6 +97,16 @@ export interface BootConfig {
      * absent: the environment's GUNYAH_CPU_MODE, else the arch default.
      */
     readonly cpuMode?: CpuMode;
+    /**
+     * Serve a GDB remote stub for the first VM on this loopback `host:port`
+     * (key `gdb`; tools/gdb, docs/DEBUGGING.md). Absent: no stub.
+     */
+    readonly gdb?: string;
+    /**
+     * With {@link gdb}: hold the VM's vCPUs before their first instruction
+     * until a debugger attaches and continues (key `wait-gdb`, like QEMU's `-S`).
+     */
+    readonly waitGdb?: boolean;
   };
   readonly plugins: { readonly arch: string; readonly platform: string };
   readonly vms: readonly VmConfig[];
@@ -228,6 +238,8 @@ export function parseConfig(text: string, file: string): BootConfig {
     "time",
     "ns-per-instruction",
     "cpu-mode",
+    "gdb",
+    "wait-gdb",
   ]);
   const cpuMode = hv["cpu-mode"];
   if (cpuMode !== undefined && !isCpuMode(cpuMode)) {
@@ -236,6 +248,25 @@ export function parseConfig(text: string, file: string): BootConfig {
   const time = hv.time ?? "realtime";
   if (time !== "deterministic" && time !== "realtime") {
     r.fail(["hypervisor", "time"], '"deterministic" or "realtime"', time);
+  }
+  let gdb: string | undefined;
+  if (hv.gdb !== undefined && hv.gdb !== false && hv.gdb !== null) {
+    const g = typeof hv.gdb === "number" ? String(hv.gdb) : hv.gdb;
+    if (typeof g !== "string" || !isLoopbackAddress(g)) {
+      return r.fail(
+        ["hypervisor", "gdb"],
+        "a loopback host:port such as 127.0.0.1:1234, or false",
+        hv.gdb,
+      );
+    }
+    gdb = g;
+  }
+  const waitGdb = hv["wait-gdb"];
+  if (waitGdb !== undefined && typeof waitGdb !== "boolean") {
+    r.fail(["hypervisor", "wait-gdb"], "true or false", waitGdb);
+  }
+  if (waitGdb === true && gdb === undefined) {
+    r.fail(["hypervisor", "wait-gdb"], "false unless hypervisor.gdb names an address", waitGdb);
   }
   const plugins = r.map(root.plugins ?? {}, ["plugins"], ["arch", "platform"]);
 
@@ -314,6 +345,7 @@ export function parseConfig(text: string, file: string): BootConfig {
         1,
       ),
       ...(isCpuMode(cpuMode) ? { cpuMode } : {}),
+      ...(gdb === undefined ? {} : { gdb, waitGdb: waitGdb === true }),
     },
     plugins: {
       arch: r.str(plugins.arch, ["plugins", "arch"], "builtin:aarch64"),
@@ -323,6 +355,13 @@ export function parseConfig(text: string, file: string): BootConfig {
     net,
     dashboard,
   };
+}
+
+/** Whether `address` is a loopback `host:port` (127.0.0.0/8, localhost, [::1]) or a bare port. */
+function isLoopbackAddress(address: string): boolean {
+  if (/^\d{1,5}$/.test(address)) return Number(address) <= 65535;
+  const m = /^(127(?:\.\d{1,3}){3}|localhost|\[::1\]):(\d{1,5})$/.exec(address);
+  return m !== null && Number(m[2]) <= 65535;
 }
 
 /** Keys of one `net:` entry (a segment). */

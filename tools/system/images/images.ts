@@ -241,6 +241,39 @@ async function secondaryArchive(dir: string, manifest: Manifest): Promise<Uint8A
   ]);
 }
 
+/** How many initramfs variants (one per init script and payload) an image set keeps. */
+export const INITRAMFS_VARIANTS_KEPT = 24;
+/** A variant used this recently is never removed (another process may be about to read it). */
+export const INITRAMFS_PRUNE_MIN_AGE_MS = 60 * 60_000;
+
+/**
+ * Remove the least recently used initramfs variants of image set `dir` beyond
+ * the newest `keep` (by modification time, which each use renews), except
+ * those used within `minAgeMs`; returns the names removed. Every test with an
+ * init script of its own adds a variant, so without this they accumulate.
+ */
+export async function pruneInitramfs(
+  dir: string,
+  keep: number = INITRAMFS_VARIANTS_KEPT,
+  minAgeMs: number = INITRAMFS_PRUNE_MIN_AGE_MS,
+): Promise<string[]> {
+  const variants: { name: string; mtime: number }[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.isFile || !/^initramfs-[0-9a-f]+\.cpio\.gz(\.tmp)?$/.test(e.name)) continue;
+    const st = await Deno.stat(`${dir}/${e.name}`).catch(() => null);
+    if (st?.mtime) variants.push({ name: e.name, mtime: st.mtime.getTime() });
+  }
+  variants.sort((a, b) => b.mtime - a.mtime);
+  const cutoff = Date.now() - minAgeMs;
+  const removed: string[] = [];
+  for (const [i, v] of variants.entries()) {
+    const stale = v.name.endsWith(".tmp") || i >= keep;
+    if (!stale || v.mtime > cutoff) continue;
+    await Deno.remove(`${dir}/${v.name}`).then(() => removed.push(v.name), () => {});
+  }
+  return removed;
+}
+
 /**
  * Make sure the default kernel and an initramfs for `init` exist; returns
  * their paths. Throws {@link ImageUnavailableError} with the way out
@@ -330,6 +363,11 @@ export async function ensureGuestImages(opts: EnsureOptions = {}): Promise<Guest
     const tmp = `${initrd}.tmp`;
     await Deno.writeFile(tmp, image);
     await Deno.rename(tmp, initrd);
+    await pruneInitramfs(dir);
+  } else {
+    // Its modification time says when it was last used: pruneInitramfs keeps the recent ones.
+    const now = new Date();
+    await Deno.utime(initrd, now, now).catch(() => {});
   }
   return {
     kernel: `${dir}/Image`,
