@@ -12,7 +12,7 @@
  * @module
  */
 import { GunyahSystem } from "@gunyah-ts/system";
-import { NET_MARK, netUpCommand, netValue, sendBulkCommand } from "./net_guest.ts";
+import { NET_BOOTARGS, NET_MARK, netUpCommand, netValue, sendBulkCommand } from "./net_guest.ts";
 import { NetHostPeer } from "./net_host.ts";
 
 async function main(args: string[]): Promise<number> {
@@ -47,7 +47,7 @@ async function main(args: string[]): Promise<number> {
       vcpus: 1,
       kernel: await Deno.readFile(kernelPath),
       initrd: await Deno.readFile(initrdPath),
-      bootargs: "console=ttyAMA0",
+      bootargs: NET_BOOTARGS,
       devicePlugins: prepared,
     });
     let typed = false;

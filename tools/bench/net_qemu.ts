@@ -7,6 +7,7 @@
  */
 import {
   fetchPageCommand,
+  NET_BOOTARGS,
   NET_MARK,
   netUpCommand,
   netValue,
@@ -41,7 +42,7 @@ export async function qemuNetRun(
       "-initrd",
       initrd,
       "-append",
-      "console=ttyAMA0",
+      NET_BOOTARGS,
       // -nic's model list has only PCI virtio-net; virt's virtio-mmio slots take the -device form.
       "-netdev",
       "user,id=net0",

@@ -13,6 +13,7 @@
  * to FILE.gw every 5 s while it runs (to watch a slow run).
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
+import { E2E_BOOTARGS } from "@gunyah-ts/tests/e2e";
 import {
   ensureGuestImages,
   GunyahSystem,
@@ -93,7 +94,7 @@ Deno.test({
         vcpus: 1,
         kernel: await Deno.readFile(images.kernel),
         initrd: await Deno.readFile(images.initrd),
-        bootargs: "console=ttyAMA0 cryptomgr.notests",
+        bootargs: E2E_BOOTARGS,
         devicePlugins: prepared,
       });
       let typed = false;
