@@ -101,6 +101,31 @@ Deno.test("device plugin entries default to isolated with no permissions", () =>
   assertEquals(parseSize("12x"), null);
 });
 
+Deno.test("hypervisor.gdb and wait-gdb: a loopback address, waiting only with one", () => {
+  const parse = (hv: string) => parseConfig(`hypervisor:\n${hv}vms:\n  - name: a\n`, "c.yaml");
+  assertEquals(parse("  gdb: 127.0.0.1:1234\n  wait-gdb: true\n").hypervisor.gdb, "127.0.0.1:1234");
+  assertEquals(parse("  gdb: 127.0.0.1:1234\n  wait-gdb: true\n").hypervisor.waitGdb, true);
+  assertEquals(parse("  gdb: 1234\n").hypervisor, {
+    physicalCpus: 2,
+    time: "realtime",
+    nsPerInstruction: 1,
+    gdb: "1234",
+    waitGdb: false,
+  });
+  assertEquals(parse("  gdb: false\n").hypervisor.gdb, undefined);
+  assertThrows(
+    () => parse("  gdb: 0.0.0.0:1234\n"),
+    ConfigError,
+    'c.yaml:2 hypervisor.gdb: expected a loopback host:port such as 127.0.0.1:1234, or false, got "0.0.0.0:1234"',
+  );
+  assertThrows(
+    () => parse("  wait-gdb: true\n"),
+    ConfigError,
+    "hypervisor.wait-gdb: expected false unless",
+  );
+  assertThrows(() => parse("  gdb: 1234\n  wait-gdb: yes please\n"), ConfigError, "true or false");
+});
+
 Deno.test("net: segments, devices on them, and line-numbered refusals", () => {
   const ok = [
     "net:",
@@ -132,7 +157,7 @@ Deno.test("net: segments, devices on them, and line-numbered refusals", () => {
   assertThrows(
     () => parseConfig(ok.replace("  - name: lan", "  - name: lan\n    mtu: 9000"), "n.yaml"),
     ConfigError,
-    'n.yaml:3 net[0].mtu: expected one of the keys name, got "mtu"',
+    'n.yaml:3 net[0].mtu: expected one of the keys name, user, got "mtu"',
   );
   assertThrows(
     () => parseConfig(ok.replace("  - name: lan", "  - name: lan\n  - name: lan"), "n.yaml"),

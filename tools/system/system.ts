@@ -304,8 +304,12 @@ export class GunyahSystem {
     this.hv.stop();
   }
 
-  /** Stop the components (the resource manager); the system is not used afterwards. */
+  /**
+   * Stop the components (the resource manager) and close the user-mode
+   * gateways' host sockets; the system is not used afterwards.
+   */
   close(): Promise<void> {
+    this.networks.close();
     return this.hv.stopComponents();
   }
 
