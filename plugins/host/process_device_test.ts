@@ -238,14 +238,25 @@ Deno.test("process: MMIO round trip and a virtio-blk 4 KiB read, process vs Work
       const host = new FakeDeviceHost({ ramSize: 0x10_0000 });
       const options = { ...PLACE, path: image, readOnly: true };
       const permissions = { read: [image], write: [] };
+      // Speed, not the deadline, is measured: a loaded host may keep either sandbox off a CPU
+      // for 30 ms inside an access, which would fail the device mid-measurement.
+      const accessDeadlineMs = 2000;
       const dev: Device & { close(): Promise<void> } = mode === "process"
-        ? await createProcessDevice({ pluginUrl: BLK, host, permissions, options })
+        ? await createProcessDevice({
+          pluginUrl: BLK,
+          host,
+          permissions,
+          options,
+          accessDeadlineMs,
+          copyBudgetMs: accessDeadlineMs,
+        })
         : await createIsolatedDevice({
           pluginUrl: BLK,
           host,
           ram: [host.memory.mapping],
           permissions,
           options,
+          accessDeadlineMs,
         });
       try {
         const drv = startDriver(dev, host, [8]);
