@@ -20,3 +20,4 @@
  */
 export * from "./mac.ts";
 export * from "./segment.ts";
+export * from "./user/mod.ts";

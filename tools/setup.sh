@@ -20,11 +20,13 @@ cd "$(dirname "$0")/.."
 #   chromium                     the browser the dashboard's browser test drives headless (npm
 #                                playwright-core); optional for gunyah doctor: only that test
 #                                needs it, and it skips with the reason without it
+#   gdb-multiarch                the debugger the GDB stub's e2e test drives (tools/gdb/e2e);
+#                                optional for gunyah doctor like chromium
 # The Debian guest images (linux-image-arm64, busybox-static for arm64) are
 # fetched with apt-get download by `gunyah images`, which adds the arm64
 # architecture to dpkg first.
 pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu device-tree-compiler qemu-system-arm
-  linux-kbuild-6.1 libc6-dev-arm64-cross chromium)
+  linux-kbuild-6.1 libc6-dev-arm64-cross chromium gdb-multiarch)
 apt=1
 cmd=()
 while [ $# -gt 0 ]; do

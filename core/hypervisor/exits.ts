@@ -20,8 +20,9 @@ import type { FprrScheduler } from "../sched/fprr.ts";
 import { SchedulerBlock } from "../sched/scheduler_block.ts";
 import type { VirtualClock } from "../time/virtual_clock.ts";
 import type { HypervisorEvents } from "./events.ts";
+import type { HostDebugger } from "./host_debug.ts";
 
-const EXIT_NAMES = ["budget", "hvc", "smc", "wfi", "mmio", "fault", "sysreg", "wfe"];
+const EXIT_NAMES = ["budget", "hvc", "smc", "wfi", "mmio", "fault", "sysreg", "wfe", "debug"];
 
 /** What exit handling needs from the hypervisor. */
 export interface ExitDeps {
@@ -33,6 +34,8 @@ export interface ExitDeps {
   contextOf(thread: Thread): HypercallContext;
   /** The run loop's current CPU, saved and restored around a hypercall (a nested vcpu_run moves it). */
   currentCpu: { cpu: number };
+  /** Host debugger sessions (a GDB stub): {@link ExitKind.Debug} and the end of a single step. */
+  readonly debug: HostDebugger;
   log(message: string): void;
 }
 
@@ -59,8 +62,23 @@ export class ExitHandler {
         retired,
       });
     }
+    // A single-stepping vCPU that left for anything else retired its one
+    // instruction (or took an exception): once the exit is handled, the step is over.
+    if (kind !== ExitKind.Debug && kind !== ExitKind.Budget && arch.debug?.singleStep) {
+      this.#handle(cpu, t, arch, kind);
+      if (arch.retired > 0 || kind === ExitKind.Fault) d.debug.stepEnded(t);
+      return;
+    }
+    this.#handle(cpu, t, arch, kind);
+  }
+
+  #handle(cpu: number, t: Thread, arch: ArchVcpu, kind: ExitKind): void {
+    const d = this.#d;
     switch (kind) {
       case ExitKind.Budget:
+        return;
+      case ExitKind.Debug:
+        d.debug.debugExit(t);
         return;
       case ExitKind.Hvc:
       case ExitKind.Smc:

@@ -50,6 +50,7 @@ import type { ComponentHandle } from "./component.ts";
 import { ComponentHost, type ComponentPlacement } from "./component_host.ts";
 import type { HypervisorEvents } from "./events.ts";
 import { ExitHandler } from "./exits.ts";
+import { HostDebugger } from "./host_debug.ts";
 import { HypercallContexts } from "./hypercall_contexts.ts";
 import { RunLoop, type RunStopReason, type TimePacing } from "./run_loop.ts";
 import { createDeviceHost } from "./device_host.ts";
@@ -123,6 +124,11 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   readonly mpidrOf: (index: number) => number;
   /** The VMs: per-address-space MMIO bus, vCPU table and vGIC frames. */
   readonly vms: VmRegistry;
+  /**
+   * Host debugger sessions (a GDB stub attaches to a VM here; host_debug.ts):
+   * a stop holds every vCPU of the VM and the run loop, so time stands still.
+   */
+  readonly debug: HostDebugger;
   readonly #contexts: HypercallContexts;
   readonly #components: ComponentHost;
   readonly #loop: RunLoop;
@@ -202,7 +208,9 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
       handleExit: (cpu, t, kind, retired) => this.#exits.handle(cpu, t, kind, retired),
       onTimerError: (e) => this.fault("timer", e),
     });
+    this.debug = new HostDebugger({ loop: this.#loop, vmOf: (t) => this.vmOf(t) });
     this.#exits = new ExitHandler({
+      debug: this.debug,
       clock: this.clock,
       scheduler: this.scheduler,
       events: this.events,
@@ -405,6 +413,11 @@ export class Hypervisor implements ThreadHost, VcpuRuntime {
   /** Wake the run loop if it is waiting for something to happen. */
   wake(): void {
     this.#loop.wake();
+  }
+
+  /** Whether a host debugger holds the machine (a debugged VM is stopped; time stands still). */
+  get debugHeld(): boolean {
+    return this.#loop.held;
   }
 
   /** Ask {@link run} to return after the current round. */

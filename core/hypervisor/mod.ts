@@ -13,3 +13,4 @@ export * from "./vcpu_user_memory.ts";
 export * from "./trace.ts";
 export * from "./host_yield.ts";
 export * from "./hypervisor.ts";
+export * from "./host_debug.ts";

@@ -106,6 +106,11 @@ export class RunLoop {
   roundEnd = 0;
   #stopRequested = false;
   #kick: (() => void) | null = null;
+  /** A host debugger holds the machine: no round runs, virtual time stands still. */
+  #held = false;
+  /** Realtime pacing's anchor: host ms and virtual ns that correspond. */
+  #anchorWall = 0;
+  #anchorVirt = 0;
   /** Shows each firing timer its own deadline as the current time (bound once: no per-round closure). */
   readonly #showTimerTime: (at: number) => void;
   /** Receives a throwing timer's error (bound once). */
@@ -137,8 +142,31 @@ export class RunLoop {
     this.wake();
   }
 
-  /** One round; false when nothing can ever happen without outside help. */
+  /** Whether a host debugger holds the machine ({@link hold}). */
+  get held(): boolean {
+    return this.#held;
+  }
+
+  /**
+   * Hold (true) or release (false) the machine for a host debugger: while
+   * held, {@link step} runs nothing and returns false, so virtual time,
+   * timers and every CPU stand still; {@link run} waits for a release even
+   * with `untilIdle`. Realtime pacing counts host time from the release, so
+   * a long stop is not caught up afterwards.
+   */
+  hold(on: boolean): void {
+    if (this.#held === on) return;
+    this.#held = on;
+    if (!on) {
+      this.#anchorWall = performance.now();
+      this.#anchorVirt = this.horizon;
+      this.wake();
+    }
+  }
+
+  /** One round; false when nothing can ever happen without outside help (or while {@link held}). */
   step(): boolean {
+    if (this.#held) return false;
     const d = this.#d;
     const delivered = d.components.deliverVirqs();
     const T = this.horizon;
@@ -193,8 +221,8 @@ export class RunLoop {
     const onAbort = () => this.stop();
     options.signal?.addEventListener("abort", onAbort);
     const hostYield = new HostYield();
-    const anchorWall = performance.now();
-    const anchorVirt = this.horizon;
+    this.#anchorWall = performance.now();
+    this.#anchorVirt = this.horizon;
     try {
       while (!this.#stopRequested) {
         const t0 = performance.now();
@@ -202,7 +230,7 @@ export class RunLoop {
         let pacedMs = 0;
         while (!this.#stopRequested) {
           if (this.#d.pacing === "realtime") {
-            pacedMs = this.#realtimeWaitMs(anchorWall, anchorVirt);
+            pacedMs = this.#realtimeWaitMs(this.#anchorWall, this.#anchorVirt);
             if (pacedMs > 0) break;
           }
           if (!this.step()) {
@@ -214,7 +242,7 @@ export class RunLoop {
         if (pacedMs > 0) {
           await this.#sleep(pacedMs);
         } else if (idle) {
-          if (options.untilIdle) return "idle";
+          if (options.untilIdle && !this.#held) return "idle";
           await new Promise<void>((resolve) => (this.#kick = resolve));
         } else {
           await hostYield.yield();

@@ -27,10 +27,15 @@ export const enum SchedulerBlock {
   AFFINITY_CHANGED = 6,
   /** The thread exited (or was never started). */
   THREAD_LIFECYCLE = 7,
+  /**
+   * A host debugger (GDB stub) holds the vCPU stopped: gunyah-ts's own, HYP
+   * has no host debugger (core/hypervisor/host_debug.ts).
+   */
+  HOST_DEBUG = 8,
 }
 
 /** Number of defined block reasons. */
-export const SCHEDULER_NUM_BLOCK_BITS = 8;
+export const SCHEDULER_NUM_BLOCK_BITS = 9;
 
 /** Bit mask of one block reason. */
 export function blockBit(block: SchedulerBlock): number {
@@ -55,6 +60,7 @@ export const SCHEDULER_BLOCK_NAMES: readonly string[] = [
   "addrspace_vmmio_access",
   "affinity_changed",
   "thread_lifecycle",
+  "host_debug",
 ];
 
 /** The names of the bits set in `mask`, for traces and the dashboard. */

@@ -253,6 +253,19 @@ export class FrameWriter {
     return this.bytes(new TextEncoder().encode(s));
   }
 
+  /** The frame being built, copied out (to build another one meanwhile; see {@link restore}). */
+  take(): Uint8Array {
+    return this.#buf.slice(0, this.#at);
+  }
+
+  /** Put back a frame {@link take} returned, to be sent next. */
+  restore(frame: Uint8Array): void {
+    this.#at = 0;
+    this.#room(frame.length);
+    this.#buf.set(frame);
+    this.#at = frame.length;
+  }
+
   /** Write the frame. */
   send(): void {
     this.#dv.setUint32(0, this.#at - FRAME_HEADER_BYTES, true);

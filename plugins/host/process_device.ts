@@ -25,10 +25,12 @@
  *   waits for an answer the watchdog Worker (./process_watchdog.ts) watches
  *   the call's progress; a plugin silent past its limit (the start-up timeout
  *   until it has answered once, then the per-access deadline from the moment
- *   it entered plugin code) is killed with SIGKILL, its pipe closes and the
- *   read returns. A plugin that keeps the call busy with copies is cut off by
+ *   it entered plugin code) is killed with SIGKILL and the watchdog wakes the
+ *   blocked read (bytes into the pipe; the host knows they are not the
+ *   plugin's). A plugin that keeps the call busy with copies is cut off by
  *   the host itself at the same deadline. The device is failed (reads as
- *   zero) and the VM goes on.
+ *   zero) and the VM goes on. A plugin process that ends on its own closes
+ *   the pipe: the read sees the end of the stream at once.
  *
  * @module
  */
@@ -55,12 +57,15 @@ import {
 import { ISOLATED_ACCESS_DEADLINE_MS, type SandboxPermissions } from "./isolated_device.ts";
 import { checkSandboxPolicy } from "./sandbox_policy.ts";
 import {
-  type WatchdogMessage,
+  type WatchdogReady,
+  type WatchdogStart,
+  WD_BYTES,
   WD_KILLED,
   WD_LIMIT_MS,
   WD_PID,
   WD_PROGRESS,
-  WD_SLOT_WORDS,
+  WD_SINCE_BYTE,
+  WD_STOP,
 } from "./process_watchdog.ts";
 
 /** What {@link createProcessDevice} needs. */
@@ -120,6 +125,7 @@ export class ProcessDevice implements Device {
   readonly #reader: FrameReader;
   readonly #writer: FrameWriter;
   readonly #wd: Int32Array;
+  readonly #since: Float64Array;
   readonly #timers = new Map<number, () => void>();
   #snapshot: Record<string, string | number | boolean> = {};
   #closing: Promise<void> | null = null;
@@ -137,14 +143,22 @@ export class ProcessDevice implements Device {
     readonly timeoutMs: number,
     readonly accessDeadlineMs: number,
     readonly folder: string,
+    /** The watchdog's thread (Linux thread id in this process, 0 if unknown): for diagnostics. */
+    readonly watchdogThread: number,
   ) {
     this.name = ready.name;
     this.regions = ready.regions.map((r, i) => new ProcessRegion(this, i, r.base, r.size));
     if (ready.dt !== null) this.dt = ready.dt as DtNode[];
     this.methods = ready.methods;
-    this.#reader = new FrameReader((b) => fromChild.readSync(b));
+    this.#wd = new Int32Array(watchWords, 0, WD_SINCE_BYTE / 4);
+    this.#since = new Float64Array(watchWords, WD_SINCE_BYTE, 1);
+    const wd = this.#wd;
+    // After a kill the watchdog wakes this read with bytes of its own: they are not the plugin's.
+    this.#reader = new FrameReader((b) => {
+      const n = fromChild.readSync(b);
+      return Atomics.load(wd, WD_KILLED) === 1 ? null : n;
+    });
     this.#writer = new FrameWriter((b) => toChild.writeSync(b));
-    this.#wd = new Int32Array(watchWords);
   }
 
   readonly name: string;
@@ -231,6 +245,13 @@ export class ProcessDevice implements Device {
    * when it answered (its answer is the reader's current frame).
    */
   #call(): boolean {
+    if (this.#pendingFail !== null && !this.#inCall) {
+      // A fail asked during the previous call goes first; the frame being built is kept aside.
+      const frame = this.#writer.take();
+      this.#flushFail();
+      this.#writer.restore(frame);
+      if (this.#dead !== "") return false;
+    }
     if (this.#inCall) {
       // A device method that re-enters its own device (a plugin's timer firing inside an
       // access cannot happen: the host's thread is here). Refuse rather than interleave frames.
@@ -243,8 +264,8 @@ export class ProcessDevice implements Device {
     let inPluginSince = -1;
     let hostTime = 0;
     try {
+      this.#progress();
       Atomics.store(wd, WD_LIMIT_MS, this.timeoutMs);
-      Atomics.add(wd, WD_PROGRESS, 1);
       try {
         this.#writer.send();
       } catch (e) {
@@ -273,7 +294,7 @@ export class ProcessDevice implements Device {
           );
           return false;
         }
-        Atomics.add(wd, WD_PROGRESS, 1);
+        this.#progress();
         const type = r.type, v = r.view, at = r.at;
         if (type === Frame.Result || type === Frame.Done) {
           this.#warm = true;
@@ -319,6 +340,12 @@ export class ProcessDevice implements Device {
       Atomics.store(wd, WD_LIMIT_MS, 0);
       this.#inCall = false;
     }
+  }
+
+  /** Tell the watchdog the current call made progress (a frame came or went). */
+  #progress(): void {
+    this.#since[0] = performance.timeOrigin + performance.now();
+    Atomics.add(this.#wd, WD_PROGRESS, 1);
   }
 
   /** Why `[ipa, ipa + length)` cannot be copied with `access`, or "" (the VM's current stage-2). */
@@ -399,9 +426,28 @@ export class ProcessDevice implements Device {
     this.#call();
   }
 
-  /** Fail the device (virtio: DEVICE_NEEDS_RESET), if it offers `fail`. */
+  /**
+   * Fail the device (virtio: DEVICE_NEEDS_RESET), if it offers `fail`. Asked
+   * during a call (a host callback of the device threw), it is sent right
+   * after that call.
+   */
   fail(reason: string): void {
-    if (this.methods.includes("fail")) this.call("fail", reason);
+    if (!this.methods.includes("fail")) return;
+    if (this.#inCall) {
+      this.#pendingFail ??= reason;
+      setTimeout(() => this.#flushFail(), 0);
+    } else {
+      this.call("fail", reason);
+    }
+  }
+
+  #pendingFail: string | null = null;
+
+  #flushFail(): void {
+    const reason = this.#pendingFail;
+    if (reason === null || this.#inCall) return;
+    this.#pendingFail = null;
+    this.call("fail", reason);
   }
 
   /** Call a device method in the plugin's process (synchronously, no result). */
@@ -457,9 +503,9 @@ export class ProcessDevice implements Device {
         // It ended on its own after Close.
       }
       await this.process.status;
-      this.watchdog.postMessage({ t: "stop" } satisfies WatchdogMessage);
+      Atomics.store(this.#wd, WD_STOP, 1);
+      Atomics.notify(this.#wd, WD_STOP);
       this.watchdog.terminate();
-      Atomics.store(this.#wd, WD_PID, 0);
       for (const f of [this.toChild, this.fromChild]) {
         try {
           f.close();
@@ -535,8 +581,8 @@ export async function createProcessDevice(o: ProcessDeviceOptions): Promise<Proc
   const entry = `${folder}/entry.ts`;
   let process: Deno.ChildProcess | null = null;
   const files: Deno.FsFile[] = [];
-  const watchWords = new SharedArrayBuffer(WD_SLOT_WORDS * 4);
-  const wd = new Int32Array(watchWords);
+  const watchWords = new SharedArrayBuffer(WD_BYTES);
+  const wd = new Int32Array(watchWords, 0, WD_SINCE_BYTE / 4);
   const watchdog = new Worker(WATCHDOG_URL, { type: "module" });
   try {
     await Promise.all([mkfifo(toChildPath), mkfifo(fromChildPath)]);
@@ -571,14 +617,14 @@ export async function createProcessDevice(o: ProcessDeviceOptions): Promise<Proc
     let deviceName = o.pluginUrl;
     void forwardStderr(child.stderr, (l) => o.host.log(l), () => deviceName);
     Atomics.store(wd, WD_PID, child.pid);
-    const watching = new Promise<void>((resolve, reject) => {
-      watchdog.onmessage = () => resolve();
+    const watching = new Promise<number>((resolve, reject) => {
+      watchdog.onmessage = (e: MessageEvent<WatchdogReady>) => resolve(e.data.tid);
       watchdog.onerror = (e) => {
         e.preventDefault();
         reject(new Error(`the plugin watchdog did not start: ${e.message}`));
       };
     });
-    watchdog.postMessage({ t: "watch", words: watchWords } satisfies WatchdogMessage);
+    watchdog.postMessage({ words: watchWords, wakePath: fromChildPath } satisfies WatchdogStart);
 
     // Start-up: the Init frame, then frames until Ready. Read off the host's thread (async), so
     // other VMs run meanwhile; the start-up timeout kills a child that never answers.
@@ -610,7 +656,7 @@ export async function createProcessDevice(o: ProcessDeviceOptions): Promise<Proc
     } finally {
       clearTimeout(timer);
     }
-    await watching;
+    const watchdogThread = await watching;
     deviceName = ready.name;
     // The child has both pipes open (its shell opened them before exec): drop the holds.
     holdIn.close();
@@ -627,6 +673,7 @@ export async function createProcessDevice(o: ProcessDeviceOptions): Promise<Proc
       timeoutMs,
       o.accessDeadlineMs ?? ISOLATED_ACCESS_DEADLINE_MS,
       folder,
+      watchdogThread,
     );
     for (const [type, payload] of early) device.applyEarly(type, payload);
     return device;
@@ -642,6 +689,8 @@ export async function createProcessDevice(o: ProcessDeviceOptions): Promise<Proc
         f.close();
       } catch { /* closed */ }
     }
+    Atomics.store(wd, WD_STOP, 1);
+    Atomics.notify(wd, WD_STOP);
     watchdog.terminate();
     await Deno.remove(folder, { recursive: true }).catch(() => {});
     throw e;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ArchPlugin } from "@gunyah-ts/core/plugin";
 import { DiffMachine, type MachineRun } from "./machine/machine.ts";
 
 /** Options of {@link runGunyah}. */
@@ -15,6 +16,8 @@ export interface GunyahRunOptions {
   readonly log?: (message: string) => void;
   /** Number of vCPUs (default 1). */
   readonly vcpus?: number;
+  /** The arch plugin (e.g. `createAarch64Plugin({ cpuMode })`); default `aarch64Plugin`. */
+  readonly arch?: ArchPlugin;
 }
 
 /** Load the ELF at `elfPath` (or given as bytes) and run it to SYSTEM_OFF. */
@@ -27,6 +30,7 @@ export async function runGunyah(
     maxInstructions: opts.maxInstructions ?? 500_000_000,
     vcpus: opts.vcpus,
     log: opts.log,
+    arch: opts.arch,
   });
   machine.loadElf(bytes);
   return machine.run();

@@ -42,13 +42,15 @@ import {
   LINUX_COMPUTE_ROUNDS,
 } from "./guests/build.ts";
 import { qemuVirtArgs, type TimedRun, timeQemu } from "./qemu.ts";
+import { qemuNetRun } from "./net_qemu.ts";
+import { NET_INIT } from "./net_guest.ts";
 
 const SIDE = new URL("./gunyah_side.ts", import.meta.url).pathname;
 /** QEMU needs a long run for its time to dominate its start-up. */
 const QEMU_MIN_ITERATIONS = 200_000_000;
 
-const HELP = `Usage: deno task bench [--only compute|linux|linux-compute|vmm] [--iterations N]
-                        [--cpu-modes interp,jit]
+const HELP = `Usage: deno task bench [--only compute|linux|linux-compute|vmm|net] [--iterations N]
+                        [--cpu-modes interp,jit] [--net-mib N]
 
 Runs each benchmark under gunyah-ts and under qemu-system-aarch64 (TCG) in the
 same run and prints both figures and their ratio:
@@ -61,6 +63,12 @@ same run and prints both figures and their ratio:
   vmm      gunyah-vmm in the primary booting a secondary Linux (256 MiB, 2
            vCPUs): from gunyah-vmm's start to the secondary's init marker,
            beside QEMU booting that kernel and initramfs directly
+  net      guest-to-host TCP throughput through user-mode networking: the
+           Linux guest (1 vCPU) takes a DHCP lease and sends --net-mib MiB
+           (default 8) with busybox nc to a sink on 127.0.0.1 via 10.0.2.2,
+           beside QEMU's -netdev user (slirp) with the same kernel and
+           initramfs; MiB/s from the sink's first byte to its last, SHA-256
+           checked against the guest's
 gunyah-ts runs once per CPU mode given (default: interp,jit).`;
 
 interface SideResult extends TimedRun {
@@ -233,6 +241,67 @@ async function linuxCompute(modes: readonly CpuMode[]): Promise<void> {
   console.log(`load average ${load()}`);
 }
 
+const NET_SIDE = new URL("./net_gunyah.ts", import.meta.url).pathname;
+
+/** net_gunyah.ts's result line. */
+interface NetSide {
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly guestSha: string;
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly retransmits: number;
+}
+
+async function net(modes: readonly CpuMode[], mib: number): Promise<void> {
+  console.log(
+    `\n== guest-to-host TCP, user-mode networking (${mib} MiB with busybox nc to 127.0.0.1 via 10.0.2.2)`,
+  );
+  const img = await ensureGuestImages({
+    init: NET_INIT,
+    progress: (m) => console.error(`[images] ${m}`),
+  });
+  const rate = (bytes: number, ms: number) => bytes / 1048576 / Math.max(1e-3, ms / 1000);
+  const ours: [CpuMode, number, NetSide][] = [];
+  for (const mode of modes) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", NET_SIDE, img.kernel, img.initrd, String(mib)],
+      env: { GUNYAH_CPU_MODE: mode },
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!out.success) throw new Error(`gunyah-ts net side failed (exit ${out.code})`);
+    const r: NetSide = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+    if (r.bytes !== mib << 20 || r.sha256 !== r.guestSha) {
+      throw new Error(
+        `gunyah-ts ${mode}: ${r.bytes} bytes, SHA-256 ${r.sha256} vs the guest's ${r.guestSha}`,
+      );
+    }
+    ours.push([mode, rate(r.bytes, r.lastMs - r.firstMs), r]);
+  }
+  const q = await qemuNetRun(img.kernel, img.initrd, mib);
+  if (q.sink.bytes !== mib << 20 || q.sink.sha256 !== q.guestSha) {
+    throw new Error(
+      `QEMU: ${q.sink.bytes} bytes, SHA-256 ${q.sink.sha256} vs the guest's ${q.guestSha}`,
+    );
+  }
+  for (const [mode, mibs, r] of ours) {
+    console.log(
+      `gunyah-ts ${mode.padEnd(6)} ${fmt(mibs, 2)} MiB/s  (${
+        fmt((r.lastMs - r.firstMs) / 1000, 1)
+      } s, ` +
+        `${r.retransmits} retransmits, SHA-256 checked)`,
+    );
+  }
+  console.log(`qemu TCG         ${fmt(q.mibPerSecond, 2)} MiB/s  (slirp, SHA-256 checked)`);
+  for (const [mode, mibs] of ours) {
+    console.log(
+      `ratio ${mode.padEnd(6)}   gunyah-ts moves ${fmt(mibs / q.mibPerSecond, 3)}x QEMU's rate`,
+    );
+  }
+  console.log(`load average ${load()}`);
+}
+
 /** Printed by the bench primary's /init just before it runs gunyah-vmm (split so its echo cannot match). */
 const VMM_BEGIN = "gunyah-bench: gunyah-vmm starts";
 
@@ -323,6 +392,7 @@ async function main(args: string[]): Promise<number> {
       only: { type: "string" },
       iterations: { type: "string" },
       "cpu-modes": { type: "string" },
+      "net-mib": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -333,16 +403,21 @@ async function main(args: string[]): Promise<number> {
   const only = values.only;
   if (
     only !== undefined && only !== "compute" && only !== "linux" && only !== "linux-compute" &&
-    only !== "vmm"
+    only !== "vmm" && only !== "net"
   ) {
     console.error(
-      `bench: --only takes compute, linux, linux-compute or vmm, got '${only}'\n\n${HELP}`,
+      `bench: --only takes compute, linux, linux-compute, vmm or net, got '${only}'\n\n${HELP}`,
     );
     return 2;
   }
   const iterations = Number(values.iterations ?? 20_000_000);
   if (!Number.isInteger(iterations) || iterations < 10_000) {
     console.error("bench: --iterations must be an integer of at least 10000");
+    return 2;
+  }
+  const netMib = Number(values["net-mib"] ?? 8);
+  if (!Number.isInteger(netMib) || netMib < 1 || netMib > 256) {
+    console.error("bench: --net-mib must be an integer from 1 to 256");
     return 2;
   }
   const modes = (values["cpu-modes"] ?? "interp,jit").split(",");
@@ -355,6 +430,7 @@ async function main(args: string[]): Promise<number> {
     if (!only || only === "linux") await linux(modes);
     if (!only || only === "linux-compute") await linuxCompute(modes);
     if (!only || only === "vmm") await vmm(modes);
+    if (!only || only === "net") await net(modes, netMib);
   } catch (e) {
     console.error(`bench: ${(e as Error).message}`);
     return 1;

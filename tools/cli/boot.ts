@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type NicUserOption, parseNicOption, withUserNics } from "./nic.ts";
 import {
   type CpuMode,
   createAarch64Plugin,
@@ -27,6 +28,7 @@ import {
   parseConfig,
   parseSize,
   type VmEnd,
+  type VmInstance,
   vmMemoryProblem,
 } from "@gunyah-ts/system";
 import { attachTerminal, type ConsoleStep, scriptedConsole, unescapeTyped } from "./console.ts";
@@ -38,6 +40,14 @@ import {
   serveDashboard,
   teeConsole,
 } from "@gunyah-ts/dashboard";
+import {
+  GdbAddressError,
+  type GdbServer,
+  GdbTargetError,
+  parseGdbAddress,
+  serveGdb,
+  vmDebugTarget,
+} from "@gunyah-ts/gdb";
 
 /** Physical RAM beyond the configured VMs', for VMs created at run time (dashboard, API). */
 export const SPARE_RAM_BYTES = 1024 * 1024 * 1024;
@@ -66,9 +76,27 @@ Options:
                    jit (hot blocks translated to host code); default: the
                    configuration's hypervisor.cpu-mode, else the environment's
                    GUNYAH_CPU_MODE, else ${DEFAULT_CPU_MODE}
+  --gdb ADDR       serve a GDB remote stub for the VM on this loopback
+                   host:port (or port), e.g. 127.0.0.1:1234; attach with
+                   gdb-multiarch -ex 'target remote 127.0.0.1:1234'
+                   (docs/DEBUGGING.md); default: the configuration's
+                   hypervisor.gdb, else none
+  --wait-gdb       with --gdb: hold the vCPUs before their first instruction
+                   until the debugger continues (like QEMU's -S)
   --deterministic  idle virtual time jumps ahead at once, so the same boot
                    prints the same bytes every time (default: realtime, an
                    idle guest's clock keeps pace with the wall clock)
+  --nic user[,hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT][,net=CIDR]
+                   user-mode networking, as QEMU's -nic user: a virtio-net
+                   device on the primary VM, behind a gateway at 10.0.2.2
+                   (the host's 127.0.0.1 as the guest sees it) with DHCP
+                   (leases from 10.0.2.15) and DNS at 10.0.2.3; outbound TCP
+                   and UDP go through this process's sockets; each hostfwd
+                   listens on a loopback port and forwards to the guest.
+                   Repeatable. In the default guest: modprobe virtio_mmio;
+                   modprobe virtio_net; ifconfig eth0 10.0.2.15 up; route add
+                   default gw 10.0.2.2 (the first DHCP lease; busybox udhcpc
+                   also works, with an -s script that applies the lease)
   --when TEXT --type TEXT
                    once the console has printed TEXT, type TEXT (\n for
                    Enter); repeatable pairs, applied in order, at the same
@@ -94,6 +122,9 @@ function parse(args: string[]): {
   log?: string;
   dashboard?: string;
   "no-dashboard"?: boolean;
+  gdb?: string;
+  "wait-gdb"?: boolean;
+  nic: NicUserOption[];
   script: ConsoleStep[];
 } {
   const { values, positionals } = parseArgs({
@@ -110,6 +141,9 @@ function parse(args: string[]): {
       log: { type: "string" },
       dashboard: { type: "string" },
       "no-dashboard": { type: "boolean" },
+      gdb: { type: "string" },
+      "wait-gdb": { type: "boolean" },
+      nic: { type: "string", multiple: true },
       when: { type: "string", multiple: true },
       type: { type: "string", multiple: true },
     },
@@ -149,8 +183,22 @@ function parse(args: string[]): {
   if (cpuMode !== undefined && !isCpuMode(cpuMode)) {
     throw new ConfigError(`--cpu-mode: expected interp or jit, got '${cpuMode}'`);
   }
-  const { when: _w, type: _t, "cpu-mode": _c, ...rest } = values;
-  return { ...rest, "cpu-mode": cpuMode, memory, vcpus, script };
+  if (values.gdb !== undefined) {
+    try {
+      parseGdbAddress(values.gdb);
+    } catch (e) {
+      throw new ConfigError(`--gdb: ${(e as Error).message}`);
+    }
+  }
+  const nic = (values.nic ?? []).map((text) => {
+    try {
+      return parseNicOption(text);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  });
+  const { when: _w, type: _t, "cpu-mode": _c, nic: _n, ...rest } = values;
+  return { ...rest, "cpu-mode": cpuMode, memory, vcpus, nic, script };
 }
 
 function progress(message: string): void {
@@ -221,7 +269,8 @@ export async function bootSystem(config: BootConfig, options: BootOptions = {}):
   // PSCI SYSTEM_RESET reboots: a fresh hypervisor and VM, the terminal stays attached.
   for (let boot = 1;; boot++) {
     const result = await bootOnce(
-      config,
+      // --wait-gdb holds the first boot only: a reboot runs on (the stub serves it again).
+      boot === 1 ? config : { ...config, hypervisor: { ...config.hypervisor, waitGdb: false } },
       { kernel, initrd, kernelPath, initrdPath },
       boot === 1 ? script : [],
       configDir,
@@ -301,6 +350,9 @@ async function bootOnce(
       `kernel ${img.kernelPath}${img.initrdPath ? `, initrd ${img.initrdPath}` : ""}; ` +
       `the resource manager started and built it from its boot description`,
   );
+  const gdb = config.hypervisor.gdb !== undefined
+    ? startGdb(system, vm, config.hypervisor.gdb, config.hypervisor.waitGdb === true)
+    : null;
   const dashboard = config.dashboard
     ? await startDashboard(system, config.dashboard, dashboardImages(config, img, configDir))
     : null;
@@ -319,6 +371,7 @@ async function bootOnce(
   system.stop();
   await running;
   await devicePlugins?.close();
+  await gdb?.close();
   await dashboard?.close();
   await system.close();
   if (how === "quit") {
@@ -340,6 +393,22 @@ async function bootOnce(
       console.error("\n[boot] the VM was stopped");
       return 0;
   }
+}
+
+/**
+ * Serve the GDB stub for `vm` on `address`; with `wait`, the VM is held
+ * before its first instruction until a debugger attaches and resumes it.
+ */
+function startGdb(system: GunyahSystem, vm: VmInstance, address: string, wait: boolean): GdbServer {
+  const target = vmDebugTarget(system, vm);
+  const server = serveGdb(target, address, { log: (m) => progress(m) });
+  if (wait) target.holdForDebugger();
+  progress(
+    `gdb: stub for VM '${vm.name}' on ${server.address}` +
+      (wait ? " (vCPUs held before their first instruction until a debugger continues)" : "") +
+      `; attach with gdb-multiarch -ex 'target remote ${server.address}'`,
+  );
+  return server;
 }
 
 /**
@@ -398,12 +467,14 @@ export const bootCommand: Command = {
       script = flags.script;
       logPath = flags.log;
       if (flags.config) configDir = dirname(resolve(flags.config));
-      config = {
+      config = withUserNics({
         ...base,
         hypervisor: {
           ...base.hypervisor,
           ...(flags.deterministic ? { time: "deterministic" as const } : {}),
           ...(flags["cpu-mode"] ? { cpuMode: flags["cpu-mode"] } : {}),
+          ...(flags.gdb !== undefined ? { gdb: flags.gdb } : {}),
+          ...(flags["wait-gdb"] ? { waitGdb: true } : {}),
         },
         dashboard: flags["no-dashboard"] ? null : flags.dashboard ?? base.dashboard,
         vms: [{
@@ -420,7 +491,12 @@ export const bootCommand: Command = {
           memory: flags.memory ?? first.memory,
           vcpus: flags.vcpus ?? first.vcpus,
         }, ...rest],
-      };
+      }, flags.nic);
+      if (config.hypervisor.waitGdb && config.hypervisor.gdb === undefined) {
+        throw new ConfigError(
+          "--wait-gdb needs --gdb ADDR (or hypervisor.gdb in the configuration)",
+        );
+      }
     } catch (e) {
       if (e instanceof ConfigError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
         console.error(`gunyah boot: ${(e as Error).message}\n(see deno task boot --help)`);
@@ -433,7 +509,8 @@ export const bootCommand: Command = {
     } catch (e) {
       if (
         e instanceof ImageUnavailableError || e instanceof ConfigError ||
-        e instanceof DashboardAddressError
+        e instanceof DashboardAddressError || e instanceof GdbAddressError ||
+        e instanceof GdbTargetError
       ) {
         console.error(`gunyah boot: ${e.message}`);
         return e instanceof ImageUnavailableError ? 1 : 2;

@@ -55,3 +55,12 @@ Deno.test("boot: a relative kernel path is resolved against the configuration's 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("boot: --gdb takes only a loopback address; --wait-gdb needs --gdb", async () => {
+  const open = await run(["--gdb", "0.0.0.0:1234", "--no-dashboard"]);
+  assertEquals(open.code, 2);
+  assert(open.stderr.includes("--gdb: gdb address '0.0.0.0:1234' is not loopback"), open.stderr);
+  const wait = await run(["--wait-gdb", "--no-dashboard"]);
+  assertEquals(wait.code, 2);
+  assert(wait.stderr.includes("--wait-gdb needs --gdb ADDR"), wait.stderr);
+});

@@ -39,6 +39,10 @@ Deno.test("gunyah doctor names each missing tool in one line, with its package, 
     }
     // chromium is optional: reported, not counted.
     assert(lines[6].startsWith("optional chromium: chromium not found on PATH"), lines[6]);
+    assert(
+      lines[7].startsWith("optional gdb-multiarch: gdb-multiarch not found on PATH"),
+      lines[7],
+    );
     assert(r.stderr.includes("6 of 6 prerequisites missing"), r.stderr);
   } finally {
     await Deno.remove(bin, { recursive: true });
@@ -75,6 +79,7 @@ Deno.test("gunyah doctor passes on a machine set up by tools/setup.sh", async ()
   assertEquals(lines.filter((l) => l.startsWith("missing ")).length, 0, r.stdout);
   assertEquals(
     lines.filter((l) => l.startsWith("ok ")).length,
-    6 + (r.stdout.includes("ok       chromium") ? 1 : 0),
+    6 + (r.stdout.includes("ok       chromium") ? 1 : 0) +
+      (r.stdout.includes("ok       gdb-multiarch") ? 1 : 0),
   );
 });

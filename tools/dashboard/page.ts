@@ -213,6 +213,8 @@ body.ended button, body.ended input { pointer-events: none; }
     <div id="interfaces"></div>
     <h2 style="margin-top:12px">Segment ports</h2>
     <div id="segments"></div>
+    <h2 style="margin-top:12px">User-mode gateways</h2>
+    <div id="gateways"></div>
   </section>
   <section class="w12">
     <h2>Hypervisor events <em id="ev-total"></em></h2>
@@ -676,6 +678,23 @@ function renderNetworks(s) {
   });
   setHtml("segments", table(["Segment", "Port", "In frames / bytes", "Out frames / bytes",
     "Invalid", "Refused", "Backlog"], ports, "No segment ports."));
+  var gws = [];
+  nets.forEach(function (n) {
+    var u = n.user;
+    if (!u) return;
+    var c = u.counters, t = c.tcp;
+    var bad = c.malformed + c.checksum + c.fragments;
+    gws.push([esc(n.name), '<span class="mono">' + esc(u.subnet) + "</span>",
+      esc(u.leases.map(function (l) { return l.address + " " + l.mac; }).join(", ") || "none"),
+      esc(u.forwards.map(function (f) { return f.host + " → " + f.guest; }).join(", ") || "none"),
+      num(u.natTcp) + " / " + num(u.natUdp),
+      num(t.opened) + " out, " + num(t.forwarded) + " in, " + num(t.refused) + " refused",
+      num(t.retransmits), num(c.dnsQueries) + " (" + num(c.dnsFailures) + " failed)",
+      '<span title="' + esc(JSON.stringify(c)) + '">' + num(bad) + "</span>"]);
+  });
+  setHtml("gateways", table(["Segment", "Subnet", "Leases", "Port forwards", "NAT TCP / UDP",
+    "TCP connections", "Retransmits", "DNS queries", "Bad frames"], gws,
+    "No user-mode gateway (a net: segment's user:, or boot --nic user)."));
 }
 
 function renderEvents(s) {

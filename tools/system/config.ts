@@ -8,6 +8,7 @@
  */
 import { type CpuMode, isCpuMode } from "@gunyah-ts/arch-aarch64";
 import { isMap, LineCounter, parseDocument } from "yaml";
+import { parseUserNet, type UserNetConfig } from "./user_net.ts";
 
 /** Size suffixes accepted in memory sizes (binary multiples). */
 const SIZE_UNITS: Record<string, number> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -60,6 +61,8 @@ export interface DeviceConfig {
 export interface NetSegmentConfig {
   /** The segment's name, which device entries give as `net: <name>`. */
   readonly name: string;
+  /** User-mode networking to the host on this segment (a gateway port; tools/system/user_net.ts). */
+  readonly user?: UserNetConfig;
 }
 
 /** One VM to create at boot. */
@@ -94,6 +97,16 @@ export interface BootConfig {
      * absent: the environment's GUNYAH_CPU_MODE, else the arch default.
      */
     readonly cpuMode?: CpuMode;
+    /**
+     * Serve a GDB remote stub for the first VM on this loopback `host:port`
+     * (key `gdb`; tools/gdb, docs/DEBUGGING.md). Absent: no stub.
+     */
+    readonly gdb?: string;
+    /**
+     * With {@link gdb}: hold the VM's vCPUs before their first instruction
+     * until a debugger attaches and continues (key `wait-gdb`, like QEMU's `-S`).
+     */
+    readonly waitGdb?: boolean;
   };
   readonly plugins: { readonly arch: string; readonly platform: string };
   readonly vms: readonly VmConfig[];
@@ -225,6 +238,8 @@ export function parseConfig(text: string, file: string): BootConfig {
     "time",
     "ns-per-instruction",
     "cpu-mode",
+    "gdb",
+    "wait-gdb",
   ]);
   const cpuMode = hv["cpu-mode"];
   if (cpuMode !== undefined && !isCpuMode(cpuMode)) {
@@ -233,6 +248,25 @@ export function parseConfig(text: string, file: string): BootConfig {
   const time = hv.time ?? "realtime";
   if (time !== "deterministic" && time !== "realtime") {
     r.fail(["hypervisor", "time"], '"deterministic" or "realtime"', time);
+  }
+  let gdb: string | undefined;
+  if (hv.gdb !== undefined && hv.gdb !== false && hv.gdb !== null) {
+    const g = typeof hv.gdb === "number" ? String(hv.gdb) : hv.gdb;
+    if (typeof g !== "string" || !isLoopbackAddress(g)) {
+      return r.fail(
+        ["hypervisor", "gdb"],
+        "a loopback host:port such as 127.0.0.1:1234, or false",
+        hv.gdb,
+      );
+    }
+    gdb = g;
+  }
+  const waitGdb = hv["wait-gdb"];
+  if (waitGdb !== undefined && typeof waitGdb !== "boolean") {
+    r.fail(["hypervisor", "wait-gdb"], "true or false", waitGdb);
+  }
+  if (waitGdb === true && gdb === undefined) {
+    r.fail(["hypervisor", "wait-gdb"], "false unless hypervisor.gdb names an address", waitGdb);
   }
   const plugins = r.map(root.plugins ?? {}, ["plugins"], ["arch", "platform"]);
 
@@ -311,6 +345,7 @@ export function parseConfig(text: string, file: string): BootConfig {
         1,
       ),
       ...(isCpuMode(cpuMode) ? { cpuMode } : {}),
+      ...(gdb === undefined ? {} : { gdb, waitGdb: waitGdb === true }),
     },
     plugins: {
       arch: r.str(plugins.arch, ["plugins", "arch"], "builtin:aarch64"),
@@ -322,8 +357,15 @@ export function parseConfig(text: string, file: string): BootConfig {
   };
 }
 
+/** Whether `address` is a loopback `host:port` (127.0.0.0/8, localhost, [::1]) or a bare port. */
+function isLoopbackAddress(address: string): boolean {
+  if (/^\d{1,5}$/.test(address)) return Number(address) <= 65535;
+  const m = /^(127(?:\.\d{1,3}){3}|localhost|\[::1\]):(\d{1,5})$/.exec(address);
+  return m !== null && Number(m[2]) <= 65535;
+}
+
 /** Keys of one `net:` entry (a segment). */
-const NET_SEGMENT_KEYS = ["name"] as const;
+const NET_SEGMENT_KEYS = ["name", "user"] as const;
 
 /** The `net:` section: a list of uniquely named segments. */
 function parseNetSection(r: Reader, v: unknown): NetSegmentConfig[] {
@@ -339,7 +381,8 @@ function parseNetSection(r: Reader, v: unknown): NetSegmentConfig[] {
     }
     if (names.has(name)) r.fail([...p, "name"], "a name no other segment has", name);
     names.add(name);
-    return { name };
+    if (!("user" in seg)) return { name };
+    return { name, user: parseUserNet(seg.user, [...p, "user"], (q, e, g) => r.fail(q, e, g)) };
   });
 }
 

@@ -83,8 +83,47 @@ Deno.test("device plugin entries default to isolated with no permissions", () =>
     permissions: { read: [], write: [] },
     options: { seed: 3 },
   });
+  const processMode = parseConfig(
+    "vms:\n  - name: a\n    devices:\n      - plugin: ./rng.ts\n        isolate: process\n",
+    "c.yaml",
+  );
+  assertEquals(processMode.vms[0].devices[0].isolate, "process");
+  assertThrows(
+    () =>
+      parseConfig(
+        "vms:\n  - name: a\n    devices:\n      - plugin: ./rng.ts\n        isolate: thread\n",
+        "c.yaml",
+      ),
+    ConfigError,
+    "vms[0].devices[0].isolate: expected true, false or process",
+  );
   assertEquals(parseSize("1G"), 1024 ** 3);
   assertEquals(parseSize("12x"), null);
+});
+
+Deno.test("hypervisor.gdb and wait-gdb: a loopback address, waiting only with one", () => {
+  const parse = (hv: string) => parseConfig(`hypervisor:\n${hv}vms:\n  - name: a\n`, "c.yaml");
+  assertEquals(parse("  gdb: 127.0.0.1:1234\n  wait-gdb: true\n").hypervisor.gdb, "127.0.0.1:1234");
+  assertEquals(parse("  gdb: 127.0.0.1:1234\n  wait-gdb: true\n").hypervisor.waitGdb, true);
+  assertEquals(parse("  gdb: 1234\n").hypervisor, {
+    physicalCpus: 2,
+    time: "realtime",
+    nsPerInstruction: 1,
+    gdb: "1234",
+    waitGdb: false,
+  });
+  assertEquals(parse("  gdb: false\n").hypervisor.gdb, undefined);
+  assertThrows(
+    () => parse("  gdb: 0.0.0.0:1234\n"),
+    ConfigError,
+    'c.yaml:2 hypervisor.gdb: expected a loopback host:port such as 127.0.0.1:1234, or false, got "0.0.0.0:1234"',
+  );
+  assertThrows(
+    () => parse("  wait-gdb: true\n"),
+    ConfigError,
+    "hypervisor.wait-gdb: expected false unless",
+  );
+  assertThrows(() => parse("  gdb: 1234\n  wait-gdb: yes please\n"), ConfigError, "true or false");
 });
 
 Deno.test("net: segments, devices on them, and line-numbered refusals", () => {
@@ -118,7 +157,7 @@ Deno.test("net: segments, devices on them, and line-numbered refusals", () => {
   assertThrows(
     () => parseConfig(ok.replace("  - name: lan", "  - name: lan\n    mtu: 9000"), "n.yaml"),
     ConfigError,
-    'n.yaml:3 net[0].mtu: expected one of the keys name, got "mtu"',
+    'n.yaml:3 net[0].mtu: expected one of the keys name, user, got "mtu"',
   );
   assertThrows(
     () => parseConfig(ok.replace("  - name: lan", "  - name: lan\n  - name: lan"), "n.yaml"),

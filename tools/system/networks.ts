@@ -12,12 +12,15 @@
  * @module
  */
 import type { Device, EthernetEndpoint } from "@gunyah-ts/core/plugin";
-import { EthernetSegment } from "@gunyah-ts/net";
+import { EthernetSegment, type UserGateway } from "@gunyah-ts/net";
+import { startUserGateway, type UserNetConfig } from "./user_net.ts";
 import type { DeviceNetworks } from "@gunyah-ts/plugin-host";
 
 /** One segment of a system (the shape of config.ts `NetSegmentConfig`). */
 export interface NetSegmentSpec {
   readonly name: string;
+  /** User-mode networking to the host: a gateway port on the segment (user_net.ts). */
+  readonly user?: UserNetConfig;
 }
 
 /** A VM's network interface: which device, on which segment, as which port. */
@@ -60,6 +63,22 @@ export class SystemNetworks {
       m.set(s.name, new EthernetSegment(s.name));
     }
     this.segments = m;
+    try {
+      for (const s of specs) {
+        if (s.user) this.gateways.set(s.name, startUserGateway(m.get(s.name)!, s.user));
+      }
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /** The user-mode gateways by segment name (segments with `user:`). */
+  readonly gateways: Map<string, UserGateway> = new Map();
+
+  /** Close the user-mode gateways' host sockets and port-forward listeners. */
+  close(): void {
+    for (const g of this.gateways.values()) g.close();
   }
 
   /** The segment named `name`; an Error naming it and the segments there are otherwise. */

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import type { UserNetStatus } from "@gunyah-ts/net";
 import { HypErrorException, PgtableAccess } from "@gunyah-ts/core/abi";
 import type { Cap } from "@gunyah-ts/core";
 import {
@@ -341,8 +342,15 @@ export function systemStatus(system: GunyahSystem): SystemStatus {
       name: seg.name,
       ports: seg.ports(),
       learned: seg.learned(),
+      ...userStatus(system, seg.name),
     })),
   };
+}
+
+/** `{ user }` for a segment with a user-mode gateway, else nothing. */
+function userStatus(system: GunyahSystem, segment: string): { user?: UserNetStatus } {
+  const gw = system.networks.gateways.get(segment);
+  return gw ? { user: gw.status() } : {};
 }
 
 /** The network interfaces of VM `name`, with each device's MAC and numeric counters. */

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { UserNetStatus } from "@gunyah-ts/net";
 
 /** Hex string of a number or bigint, `0x`-prefixed. */
 export type Hex = string;
@@ -50,6 +51,8 @@ export interface SegmentSnapshot {
   readonly ports: readonly PortSnapshot[];
   /** Learned MAC address → port name. */
   readonly learned: Readonly<Record<string, string>>;
+  /** The segment's user-mode gateway (a `user:` segment): leases, forwards, NAT table, counters. */
+  readonly user?: UserNetStatus;
 }
 
 /** One port of a segment, counted from the port's side. */

@@ -304,8 +304,12 @@ export class GunyahSystem {
     this.hv.stop();
   }
 
-  /** Stop the components (the resource manager); the system is not used afterwards. */
+  /**
+   * Stop the components (the resource manager) and close the user-mode
+   * gateways' host sockets; the system is not used afterwards.
+   */
   close(): Promise<void> {
+    this.networks.close();
     return this.hv.stopComponents();
   }
 
@@ -412,18 +416,32 @@ export class GunyahSystem {
    * built): its VMID is free again and it leaves {@link vms}. For a VM the
    * host VMM built, it then MEM_RECLAIMs the VM's RAM parcel and the region
    * is freed: removed from the memdb and from physical RAM, its bytes back in
-   * the budget for later VMs.
+   * the budget for later VMs. Its devices are closed: device plugins' Workers
+   * terminated, their processes killed, their files (a disk image's lock)
+   * released; a device whose `close` fails is logged, the others still close.
    */
   async destroyVm(vmid: number): Promise<void> {
     this.vmRecord(vmid);
     await this.#rpc(() => this.hostVmm.deallocateVm(vmid));
     const i = this.vms.findIndex((v) => v.vmid === vmid);
-    if (i >= 0) this.vms.splice(i, 1);
+    const vm = i >= 0 ? this.vms.splice(i, 1)[0] : null;
+    if (vm) await this.#closeDevices(vm);
     const built = this.#hostBuilt.get(vmid);
     if (built) {
       this.#hostBuilt.delete(vmid);
       await this.#rpc(() => Promise.resolve(this.hostVmm.reclaim(built.parcel, vmid)));
       this.vmRam.free(built.region.base);
+    }
+  }
+
+  /** Close every device of a destroyed VM (each once; a failure is logged, not thrown). */
+  async #closeDevices(vm: VmInstance): Promise<void> {
+    for (const d of vm.devices) {
+      try {
+        await d.close?.();
+      } catch (e) {
+        this.hv.log(`VM '${vm.name}': closing device ${d.name} failed: ${(e as Error).message}`);
+      }
     }
   }
 

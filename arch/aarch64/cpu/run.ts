@@ -144,6 +144,9 @@ function executeChunk(cpu: Cpu, cur: FetchCursor, stop: number): void {
   while (n < stop) {
     if ((cpu.fiqLine && takeFiq(cpu)) || (cpu.irqLine && takeIrq(cpu))) needLookup = true;
     if (needLookup) {
+      // Breakpoints or a step armed (by an MSR, seen at the next context synchronization or
+      // branch, as the architecture allows): the per-instruction loop takes over.
+      if (cpu.sys.debug.perInstruction) break;
       translateFetch(cpu, cpu.pcLo, cpu.pcHi); // faults are taken (and thrown) here
       page = cache.page(cpu.sys.fetchIpa)!;
       handlers = page.handlers;
@@ -210,6 +213,7 @@ function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: T
   while (n < stop) {
     if ((cpu.fiqLine && takeFiq(cpu)) || (cpu.irqLine && takeIrq(cpu))) needLookup = true;
     if (needLookup) {
+      if (cpu.sys.debug.perInstruction) break; // see executeChunk
       translateFetch(cpu, cpu.pcLo, cpu.pcHi);
       page = cache.page(cpu.sys.fetchIpa)!;
       handlers = page.handlers;
@@ -299,20 +303,30 @@ function executeChunkDebug(cpu: Cpu, cur: FetchCursor, stop: number): void {
   const cache = cpu.decodeCache;
   const d = cpu.sys.debug;
   cur.needLookup = true;
+  let page: DecodedPage | null = null;
+  let vaPageLo = 0, vaPageHi = 0, epoch = 0;
+  let needLookup = true;
   let n = cpu.retiredTotal;
   while (n < stop) {
     if (d.hostStep && d.hostStepDone) hostStepStop(cpu);
     if ((cpu.fiqLine && takeFiq(cpu)) || (cpu.irqLine && takeIrq(cpu))) {
+      needLookup = true;
       if (d.hostStep) hostStepStop(cpu); // one exception entry is one step
     }
     beforeInstruction(cpu);
-    translateFetch(cpu, cpu.pcLo, cpu.pcHi);
+    if (needLookup) {
+      translateFetch(cpu, cpu.pcLo, cpu.pcHi);
+      page = cache.page(cpu.sys.fetchIpa)!;
+      vaPageLo = (cpu.pcLo & 0xfffff000) >>> 0;
+      vaPageHi = cpu.pcHi;
+      epoch = cpu.fetchEpoch;
+      needLookup = false;
+    }
     checkGuestBreakpoints(cpu);
-    const page = cache.page(cpu.sys.fetchIpa)!;
     const slot = (cpu.pcLo & 0xfff) >>> 2;
-    let h = page.handlers[slot];
-    if (h === NOT_DECODED) h = cache.decodeSlot(page, slot);
-    const insn = page.words[slot];
+    let h = page!.handlers[slot];
+    if (h === NOT_DECODED) h = cache.decodeSlot(page!, slot);
+    const insn = page!.words[slot];
     h(cpu, insn);
     cpu.retiredTotal = ++n;
     if (cpu.branched) cpu.branched = false;
@@ -321,6 +335,9 @@ function executeChunkDebug(cpu: Cpu, cur: FetchCursor, stop: number): void {
       cpu.pcLo = next;
       if (next === 0) cpu.pcHi = (cpu.pcHi + 1) >>> 0;
     }
+    const lo = cpu.pcLo;
+    needLookup = ((lo & 0xfffff000) >>> 0) !== vaPageLo || cpu.pcHi !== vaPageHi ||
+      (lo & 3) !== 0 || epoch !== cpu.fetchEpoch || !page!.valid;
     if (d.resumePending) endResume(cpu);
     afterInstruction(cpu, insn);
     if (d.hostStep) hostStepStop(cpu);

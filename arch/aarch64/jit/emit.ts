@@ -10,26 +10,32 @@
  * emits straight-line code on 32-bit halves.
  *
  * State in the emitted code:
- * - X0..X30 live in locals `lN`/`hN` (low/high halves). A register is loaded
- *   from `cpu.xlo/xhi` when first read and written back at every exit, at a
- *   fault (the `catch` writes back the registers dirty at the faulting
- *   instruction) and before an instruction run by its interpreter handler
- *   reads it. SP (slot 32) is always accessed in `cpu.xlo/xhi`: exception
- *   entry swaps it.
- * - NZCV is stored to `cpu.nzcv` by flag-setting instructions only where a
- *   later instruction, an exit or a possible exception can observe it
- *   (backward liveness over the block); readers read `cpu.nzcv`.
+ * - X0..X30 live in locals `lN`/`hN` (low/high halves). Every register the
+ *   block uses is loaded from `cpu.xlo/xhi` on entry (a probe pass finds
+ *   them) and its local is kept current (reloaded after a handler call), so
+ *   the block has one exit path (`break pass`) and one `catch`, both writing
+ *   back the registers the block writes. A dirty register is also written
+ *   back before an instruction run by its interpreter handler names it. SP
+ *   (slot 32) is always accessed in `cpu.xlo/xhi`: exception entry swaps it.
+ * - NZCV lives in the local `nz` (loaded on entry, stored to `cpu.nzcv` at the
+ *   exit, in the catch and before every call that may raise an exception or
+ *   is a handler, reloaded after a handler). Flag-setting instructions compute
+ *   it only where a later instruction, an exit or a possible exception can
+ *   observe it (backward liveness over the block).
  * - PC is `pc0` (the block's first instruction; blocks never leave their
  *   page) plus constant offsets; `cpu.pcLo` is written only before calls that
  *   can fault and at exits.
- * - `n` is `cpu.retiredTotal` at the start of the current pass; exits store
- *   `n + k` for the k instructions retired.
+ * - `n` is `cpu.retiredTotal` at the start of the current pass; an exit sets
+ *   `po` (PC offset from `pc0`) and `kk` (instructions retired in this pass)
+ *   and the exit path stores PC and `n + kk`.
  *
  * Instructions without a native emitter but in a class whose handler only
  * reads and writes registers, flags and memory (data processing, loads and
  * stores, SIMD&FP) are emitted as a call of their interpreter handler, with
  * the registers named in their fields written back before and reloaded
- * after. Everything else (system instructions, exception generation, ERET,
+ * after; so are MRS of SP_EL0 and TPIDR_EL1. Hints that execute as NOP here
+ * (PAuth, BTI, YIELD, CSDB, ...) and DMB/DSB are NOPs in the block.
+ * Everything else (other system instructions, exception generation, ERET,
  * unallocated encodings) ends the block before it; the interpreter runs it.
  *
  * @module
@@ -70,6 +76,21 @@ export const enum Op {
   TestBranch,
   BranchReg,
 }
+
+/** HINT #imm with the imm field (bits 11:5) zero: DDI 0487 C6.2.x HINT. */
+const HINT_SPACE = 0xd503201f;
+/** HINT numbers from WFE to SEVL (WFE 2, WFI 3, SEV 4, SEVL 5): they have effects. */
+const HINT_WFE = 2, HINT_SEVL = 5;
+/** DSB (op2 = 100) and DMB (op2 = 101) with CRm zero: DDI 0487 C6.2 DSB, DMB. */
+const DSB_DMB = 0xd503309f;
+/**
+ * MRS Xt, SP_EL0 and MRS Xt, TPIDR_EL1 (Rt zero): Linux reads `current` and the
+ * per-CPU offset with them in hot paths. Side-effect free reads (an EL0 read
+ * raises an exception, which the block handles as for any handler call), so
+ * they run from the block by their handler; other MRS may read counters that
+ * depend on the retired count and stay interpreted.
+ */
+const MRS_SP_EL0 = 0xd5384100, MRS_TPIDR_EL1 = 0xd538d080;
 
 /** Whether `op` ends the block after itself (a branch). */
 export function isTerminator(op: Op): boolean {
@@ -131,8 +152,19 @@ export function classify(w: number): Op {
   if ((w & 0xff000010) === 0x54000000) return Op.BCond;
   if ((w & 0x7e000000) === 0x34000000) return Op.CompareBranch;
   if ((w & 0x7e000000) === 0x36000000) return Op.TestBranch;
-  if ((w & 0xff9ffc1f) === 0xd61f0000 && ((w >>> 21) & 3) !== 3) return Op.BranchReg; // BR, BLR, RET
-  if (w === 0xd503201f) return Op.Nop;
+  if (((w & 0xff9ffc1f) >>> 0) === 0xd61f0000 && ((w >>> 21) & 3) !== 3) {
+    return Op.BranchReg; // BR, BLR, RET
+  }
+  if (((w & 0xfffff01f) >>> 0) === HINT_SPACE) {
+    // NOP, YIELD and the hints of features this CPU lacks (PAuth, BTI, CSDB, ...)
+    // execute as NOP (isa/system/hints.ts); WFE, WFI, SEV, SEVL do not.
+    const imm = (w >>> 5) & 0x7f;
+    return imm >= HINT_WFE && imm <= HINT_SEVL ? Op.Stop : Op.Nop;
+  }
+  if (((w & 0xfffff0df) >>> 0) === DSB_DMB) return Op.Nop; // nothing to order: isa/system/hints.ts
+  if (((w & 0xffffffe0) >>> 0) === MRS_SP_EL0 || ((w & 0xffffffe0) >>> 0) === MRS_TPIDR_EL1) {
+    return Op.Generic;
+  }
   // op0 (bits 28:25): 100x data processing (immediate), x101 data processing
   // (register), x111 SIMD&FP data processing, x1x0 loads and stores.
   const op0 = (w >>> 25) & 0xf;
@@ -275,8 +307,13 @@ class Emitter {
   readonly #dirty = new Array<boolean>(31).fill(false);
   readonly #used = new Set<number>();
   readonly #handlers: Handler[] = [];
-  /** Writeback code of the catch clause per instruction index that can throw. */
-  readonly #catchCases: string[] = [];
+  /**
+   * Writeback of every register the block writes (from the probe pass): run
+   * once, at the common exit and in the catch clause. Correct at every point
+   * because every register the block uses is loaded in the prologue and its
+   * local is kept current (reloaded after a handler call).
+   */
+  #writeback = "";
   #usesTlb = false;
   #tmp = 0;
   /** Whether the block's last branch may jump back to its first instruction. */
@@ -329,30 +366,20 @@ class Emitter {
     this.#dirty[r] = true;
   }
 
-  #writebackCode(): string {
-    let s = "";
-    for (let r = 0; r < 31; r++) if (this.#dirty[r]) s += `xl[${r}] = l${r}; xh[${r}] = h${r}; `;
-    return s;
-  }
-
-  /** Leave the block: registers back, PC = block start + `off` (bytes), `k` retired in this pass. */
+  /**
+   * Leave the block through its one exit (registers back, PC = block start +
+   * `off` bytes, `k` instructions retired in this pass).
+   */
   #exitTo(off: number, k: number): string {
-    return `${this.#writebackCode()}${this.#pcStore(off)} cpu.retiredTotal = n + ${k}; return;`;
+    return `po = ${off}; kk = ${k}; break pass;`;
   }
 
-  #pcStore(off: number): string {
-    if (off >= -this.startOffset && off < 4096 - this.startOffset) {
-      return `cpu.pcLo = pc0 + ${off};`;
-    }
-    const t = this.#t();
-    return `const ${t} = pc0 + ${off}; cpu.pcLo = ${t} >>> 0; ` +
-      `cpu.pcHi = (ph + (${t} > 0xffffffff ? 1 : ${t} < 0 ? -1 : 0)) >>> 0;`;
-  }
-
-  /** Note instruction `i` may throw: PC and `ii` set, writeback recorded for the catch. */
+  /**
+   * Note instruction `i` may throw (or call a handler): PC, NZCV and `ii` set
+   * (exception entry saves NZCV in SPSR; the catch writes registers back).
+   */
   #mayThrow(i: number): string {
-    this.#catchCases[i] = this.#writebackCode();
-    return `cpu.pcLo = pc0 + ${i * 4}; ii = ${i};`;
+    return `cpu.pcLo = pc0 + ${i * 4}; cpu.nzcv = nz; ii = ${i};`;
   }
 
   // -- operands ---------------------------------------------------------------
@@ -396,7 +423,7 @@ class Emitter {
     );
     if (flags) {
       this.#emit(
-        `cpu.nzcv = ((rh & ${N}) | ((rl | rh) === 0 ? ${Z} : 0) | (u > 0xffffffff ? ${C} : 0) | ` +
+        `nz = ((rh & ${N}) | ((rl | rh) === 0 ? ${Z} : 0) | (u > 0xffffffff ? ${C} : 0) | ` +
           `((((${ah} ^ rh) & (${bh} ^ rh)) >>> 31) !== 0 ? ${V} : 0)) >>> 0;`,
       );
     }
@@ -409,7 +436,7 @@ class Emitter {
     this.#emit(`{ const ${t} = ${a} + ${b} + ${cin}; const r = ${t} >>> 0;`);
     if (flags) {
       this.#emit(
-        `cpu.nzcv = ((r & ${N}) | (r === 0 ? ${Z} : 0) | (${t} > 0xffffffff ? ${C} : 0) | ` +
+        `nz = ((r & ${N}) | (r === 0 ? ${Z} : 0) | (${t} > 0xffffffff ? ${C} : 0) | ` +
           `((((${a} ^ r) & (${b} ^ r)) >>> 31) !== 0 ? ${V} : 0)) >>> 0;`,
       );
     }
@@ -512,7 +539,7 @@ class Emitter {
     const d = (w & 31) === 31 ? R_DISCARD : w & 31;
     const n = (w >>> 5) & 31, m = (w >>> 16) & 31;
     const flags = s && flagsLive;
-    const cin = `((cpu.nzcv >>> 29) & 1)`;
+    const cin = `((nz >>> 29) & 1)`;
     if (sf === 1) {
       this.#emit(`{ const al = ${this.#lo(n)}, ah = ${this.#hi(n)};`);
       const ml = this.#lo(m), mh = this.#hi(m);
@@ -533,8 +560,8 @@ class Emitter {
     if (opc === 3 && flagsLive) {
       this.#emit(
         sf === 1
-          ? `cpu.nzcv = ((rh & ${N}) | ((rl | rh) === 0 ? ${Z} : 0)) >>> 0;`
-          : `cpu.nzcv = ((rl & ${N}) | (rl === 0 ? ${Z} : 0)) >>> 0;`,
+          ? `nz = ((rh & ${N}) | ((rl | rh) === 0 ? ${Z} : 0)) >>> 0;`
+          : `nz = ((rl & ${N}) | (rl === 0 ? ${Z} : 0)) >>> 0;`,
       );
     }
     this.#write(d, "rl", sf === 1 ? "rh" : "0");
@@ -605,9 +632,7 @@ class Emitter {
     const n = (w >>> 5) & 31, m = (w >>> 16) & 31;
     const nl = this.#lo(n), nh = this.#hi(n), ml = this.#lo(m), mh = this.#hi(m);
     this.#emit(
-      `{ const v = cpu.nzcv; let rl, rh; if (${
-        condExpr(cond, "v")
-      }) { rl = ${nl}; rh = ${nh}; } else {`,
+      `{ const v = nz; let rl, rh; if (${condExpr(cond, "v")}) { rl = ${nl}; rh = ${nh}; } else {`,
     );
     if (sf === 1) {
       if (op === 0 && o2 === 0) this.#emit(`rl = ${ml}; rh = ${mh};`);
@@ -639,9 +664,17 @@ class Emitter {
     const d = (w & 31) === 31 ? R_DISCARD : w & 31;
     const n = (w >>> 5) & 31, m = (w >>> 16) & 31, a = (w >>> 10) & 31;
     if (sf === 1) {
+      // Low 64 bits of the product, inline (a call would box its uint32
+      // arguments): the 32x32 product of the low halves from 16-bit limbs
+      // (exact in doubles), plus the low 32 bits of the two cross products.
+      const nl = this.#lo(n), nh = this.#hi(n), ml = this.#lo(m), mh = this.#hi(m);
       this.#emit(
-        `{ mul64(${this.#lo(n)}, ${this.#hi(n)}, ${this.#lo(m)}, ${this.#hi(m)}); ` +
-          `const pl = out[0], ph = out[1];`,
+        `{ const a0 = ${nl} & 0xffff, a1 = ${nl} >>> 16, b0 = ${ml} & 0xffff, b1 = ${ml} >>> 16; ` +
+          `const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0; ` +
+          `const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff); ` +
+          `const pl = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0; ` +
+          `const ph = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + ` +
+          `Math.imul(${nl}, ${mh}) + Math.imul(${nh}, ${ml})) >>> 0;`,
       );
       const al = this.#lo(a), ah = this.#hi(a);
       this.#emit(
@@ -969,7 +1002,14 @@ class Emitter {
     const h = this.#handlers.length;
     this.#handlers.push(ins.handler);
     this.#emit(`${this.#mayThrow(i)} H${h}(cpu, ${ins.word | 0});`);
-    for (const r of regs) this.#valid[r] = false;
+    // Reload what the handler may have written, so every local stays current.
+    let reload = "nz = cpu.nzcv; ";
+    for (const r of regs) {
+      reload += `l${r} = xl[${r}]; h${r} = xh[${r}]; `;
+      this.#used.add(r);
+      this.#valid[r] = true;
+    }
+    this.#emit(reload);
     if (ins.op === Op.GenericMemory) {
       this.#emit(`${this.#afterSlowAccess()} if (brk) { ${this.#exitTo(4 * (i + 1), i + 1)} }`);
     }
@@ -980,27 +1020,13 @@ class Emitter {
   /** Code for "branch taken to block start + off" after `k` instructions. */
   #taken(off: number, k: number): string {
     if (off === 0 && this.#loop) {
-      // Back to the first instruction: restore the loop-head register state, then loop.
-      let s = "";
-      for (const r of this.#headValid) {
-        if (!this.#valid[r]) s += `l${r} = xl[${r}]; h${r} = xh[${r}]; `;
-      }
-      return `${s}n += ${k}; if (n + ${k} > stop || !blk.valid || ` +
+      // Back to the first instruction (registers stay in locals), unless the
+      // pass would cross `stop`, the block was invalidated or an interrupt is due.
+      return `n += ${k}; if (n + ${k} > stop || !blk.valid || ` +
         `(cpu.irqLine && (cpu.daif & 0x80) === 0) || (cpu.fiqLine && (cpu.daif & 0x40) === 0)) ` +
-        `{ ${this.#writebackAll()} cpu.pcLo = pc0; cpu.retiredTotal = n; return; } continue;`;
+        `{ ${this.#exitTo(0, 0)} } continue;`;
     }
     return this.#exitTo(off, k);
-  }
-
-  #headValid: number[] = [];
-  #headDirty: number[] = [];
-
-  #writebackAll(): string {
-    let s = "";
-    const set = new Set<number>([...this.#headDirty]);
-    for (let r = 0; r < 31; r++) if (this.#dirty[r]) set.add(r);
-    for (const r of set) s += `xl[${r}] = l${r}; xh[${r}] = h${r}; `;
-    return s;
   }
 
   #branch(ins: BlockInsn, i: number): void {
@@ -1019,7 +1045,7 @@ class Emitter {
       case Op.BCond: {
         const off = here + ((w << 8) >> 13) * 4;
         this.#emit(
-          `{ const v = cpu.nzcv; if (${condExpr(w & 15, "v")}) { ${this.#taken(off, k)} } }`,
+          `{ const v = nz; if (${condExpr(w & 15, "v")}) { ${this.#taken(off, k)} } }`,
         );
         this.#emit(this.#exitTo(here + 4, k));
         return;
@@ -1054,7 +1080,8 @@ class Emitter {
           this.#write(30, `${t} >>> 0`, `(ph + (${t} > 0xffffffff ? 1 : 0)) >>> 0`);
         }
         this.#emit(
-          `${this.#writebackCode()} cpu.pcLo = gl; cpu.pcHi = gh; cpu.retiredTotal = n + ${k}; return; }`,
+          `${this.#writeback} cpu.nzcv = nz; cpu.pcLo = gl; cpu.pcHi = gh; ` +
+            `cpu.retiredTotal = n + ${k}; return; }`,
         );
         return;
       }
@@ -1092,26 +1119,22 @@ class Emitter {
       if (readsFlags(insns[i]) || isTerminator(insns[i].op)) live = true;
       else if (writesFlags(insns[i])) live = false;
     }
-    if (this.#loop) {
-      // Loop head: every register the body touches natively is loaded in the
-      // prologue and treated as dirty (written back at every exit).
-      const probe = new Emitter(insns, this.startOffset);
-      probe.#loop = false;
-      probe.#body(flagsLive, true);
-      this.#headValid = [...probe.#used].sort((a, b) => a - b);
-      this.#headDirty = this.#headValid.filter((r) => probe.#everDirty.has(r));
-      for (const r of this.#headValid) this.#valid[r] = true;
-      for (const r of this.#headDirty) this.#dirty[r] = true;
-      for (const r of this.#headValid) this.#used.add(r);
+    // Probe pass: the registers the block uses (all loaded in the prologue)
+    // and writes (all written back at the one exit and in the catch). In a
+    // loop they are dirty at the head (written by the previous pass).
+    const probe = new Emitter(insns, this.startOffset);
+    probe.#body(flagsLive, true);
+    const regs = [...probe.#used].sort((a, b) => a - b);
+    const written = regs.filter((r) => probe.#everDirty.has(r));
+    for (const r of regs) {
+      this.#valid[r] = true;
+      this.#used.add(r);
     }
+    if (this.#loop) { for (const r of written) this.#dirty[r] = true; }
+    this.#writeback = written.map((r) => `xl[${r}] = l${r}; xh[${r}] = h${r};`).join(" ");
     this.#body(flagsLive, false);
-    const regs = [...this.#used].sort((a, b) => a - b);
     const decl = regs.map((r) => `l${r} = 0, h${r} = 0`).join(", ");
-    const prologue = this.#headValid.map((r) => `l${r} = xl[${r}]; h${r} = xh[${r}];`).join(" ");
-    let cases = "";
-    this.#catchCases.forEach((code, i) => {
-      if (code !== undefined) cases += `case ${i}: ${code}break; `;
-    });
+    const prologue = regs.map((r) => `l${r} = xl[${r}]; h${r} = xh[${r}];`).join(" ");
     const tlb = this.#usesTlb
       ? "const tlb = cpu.sys.tlb, tmap = tlb.map, ttagLo = tlb.tagLo, ttagHi = tlb.tagHi, " +
         "tasid = tlb.asid, tperm = tlb.perm, toff = tlb.off, tmarks = tlb.marks, " +
@@ -1120,23 +1143,27 @@ class Emitter {
       : "";
     const handlers = this.#handlers.map((_, i) => `H${i} = H[${i}]`).join(", ");
     const source = `"use strict";
-const { readMem, writeMem, mul64, out, checkSpAlignment } = D;
+const { readMem, writeMem, checkSpAlignment } = D;
 ${handlers.length > 0 ? `const ${handlers};` : ""}
 return function block(cpu, stop, blk) {
 const xl = cpu.xlo, xh = cpu.xhi, pc0 = cpu.pcLo, ph = cpu.pcHi;
-let n = cpu.retiredTotal, ii = 0, brk = false;
+let n = cpu.retiredTotal, ii = 0, brk = false, po = 0, kk = 0, nz = cpu.nzcv;
 ${decl.length > 0 ? `let ${decl};` : ""}
 ${tlb}
 ${prologue}
 try {
-for (;;) {
+pass: for (;;) {
 ${this.#out.join("\n")}
 }
 } catch (e) {
-switch (ii) { ${cases}}
+${this.#writeback} cpu.nzcv = nz;
 cpu.retiredTotal = n + ii;
 throw e;
 }
+${this.#writeback} cpu.nzcv = nz;
+const pe = pc0 + po; cpu.pcLo = pe >>> 0;
+if (pe > 0xffffffff) cpu.pcHi = (ph + 1) >>> 0; else if (pe < 0) cpu.pcHi = (ph - 1) >>> 0;
+cpu.retiredTotal = n + kk;
 };`;
     return { source, handlers: this.#handlers, length: insns.length };
   }
@@ -1196,10 +1223,12 @@ throw e;
         default:
           if (!probeOnly) this.#branch(ins, i);
           else if (ins.op === Op.B && (ins.word >>> 31) === 1) this.#write(30, "0", "0");
-          else if (ins.op === Op.BranchReg && ((ins.word >>> 21) & 3) === 1) {
-            this.#write(30, "0", "0");
-          } else if (ins.op === Op.BranchReg) this.#lo((ins.word >>> 5) & 31);
-          else if (ins.op === Op.CompareBranch || ins.op === Op.TestBranch) this.#lo(ins.word & 31);
+          else if (ins.op === Op.BranchReg) {
+            this.#lo((ins.word >>> 5) & 31);
+            if (((ins.word >>> 21) & 3) === 1) this.#write(30, "0", "0"); // BLR
+          } else if (ins.op === Op.CompareBranch || ins.op === Op.TestBranch) {
+            this.#lo(ins.word & 31);
+          }
       }
       for (let r = 0; r < 31; r++) if (this.#dirty[r]) this.#everDirty.add(r);
     }

@@ -28,8 +28,6 @@ import type { Handler } from "../decode/entry.ts";
 import { type DecodedPage, NOT_DECODED, SLOTS_PER_PAGE } from "../decode/cache.ts";
 import type { DecodeCache } from "../decode/cache.ts";
 import { DecodedPage as DecodedPageClass } from "../decode/cache.ts";
-import { out } from "../isa/integer/u64.ts";
-import { mul64 } from "../isa/integer/u64.ts";
 import { readMem, writeMem } from "../mmu/access.ts";
 import { checkSpAlignment } from "../sys/exception.ts";
 import { type BlockCode, TranslatedBlock } from "./block.ts";
@@ -78,7 +76,7 @@ export const TIME_SAMPLE_PERIOD = 1024;
 
 type Factory = (deps: unknown, handlers: readonly Handler[]) => BlockCode;
 
-const DEPS = { readMem, writeMem, mul64, out, checkSpAlignment };
+const DEPS = { readMem, writeMem, checkSpAlignment };
 
 /** Every translator of this process (for {@link translatorTotals}). */
 const live = new Set<WeakRef<Translator>>();

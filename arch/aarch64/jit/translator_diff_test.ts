@@ -9,7 +9,9 @@
  *
  * Programs mix random integer data-processing encodings, loads and stores
  * (unsigned, unscaled and register offsets, pre/post-indexed, on SP too;
- * aligned, unaligned: alignment faults since the MMU is off, MMIO; pairs), branches forward and backward, SVC (taken to a vector
+ * aligned, unaligned: alignment faults since the MMU is off, MMIO; pairs), branches forward and
+ * backward, register branches (BR/BLR/RET, also to a misaligned target), hints that execute as NOP,
+ * barriers, MRS of SP_EL0/TPIDR_EL1, SVC (taken to a vector
  * that skips the instruction), HVC (an exit), stores into the program itself
  * (self-modifying code), IC IALLU, and an MMIO read that raises the IRQ line
  * in the middle of a block (the IRQ handler lowers it).
@@ -94,7 +96,27 @@ function program(rng: Xorshift32): number[] {
     const i = words.length;
     const rt = rng.below(16);
     const k = rng.below(100);
-    if (k < 45) {
+    if (k < 4) {
+      // Register branches (BR, BLR, RET) to X27 (an instruction of the program) or X28
+      // (misaligned: PC alignment fault); NOP-like hints (YIELD, PACIASP, BTI c, CSDB),
+      // DMB/DSB, MRS of SP_EL0 / TPIDR_EL1.
+      words.push(
+        rng.pick([
+          0xd61f0360, // BR X27
+          0xd63f0360, // BLR X27
+          0xd65f0360, // RET X27
+          0xd61f0380, // BR X28
+          0xd503203f, // YIELD
+          0xd503233f, // PACIASP
+          0xd503245f, // BTI c
+          0xd503229f, // CSDB
+          0xd5033bbf, // DMB ISH
+          0xd5033f9f, // DSB SY
+          (0xd5384100 | rt) >>> 0, // MRS Xt, SP_EL0
+          (0xd538d080 | rt) >>> 0, // MRS Xt, TPIDR_EL1
+        ]),
+      );
+    } else if (k < 45) {
       // Integer data processing; destinations limited to X0..X15.
       words.push(((randomEncoding(rng, rng.pick(integer)) & ~31) | rt) >>> 0);
     } else if (k < 60 && rng.below(2) === 0) {
@@ -203,6 +225,7 @@ function runPair(seed: number, instructions: number): number {
   const rng = new Xorshift32(seed);
   const words = program(rng);
   const pair = [machine({ cpuMode: "interp" }), machine({ cpuMode: "jit", jitThreshold: 0 })];
+  const branchSlot = rng.below(PROGRAM_LENGTH);
   const init: bigint[] = [];
   for (let i = 0; i < 31; i++) init.push((BigInt(rng.next()) << 32n) | BigInt(rng.next()));
   for (const m of pair) {
@@ -218,6 +241,8 @@ function runPair(seed: number, instructions: number): number {
     m.vcpu.setRegister(RegisterSet.X, 23, 0xfffffff8n);
     m.vcpu.setRegister(RegisterSet.X, 25, BigInt(CODE));
     m.vcpu.setRegister(RegisterSet.X, 26, BigInt(ADD_X0_1));
+    m.vcpu.setRegister(RegisterSet.X, 27, BigInt(CODE + 4 * branchSlot));
+    m.vcpu.setRegister(RegisterSet.X, 28, BigInt(CODE + 2));
     m.vcpu.setRegister(RegisterSet.SP_EL, 1, BigInt(DATA + 0x1000));
   }
   let done = 0, runs = 0;

@@ -119,6 +119,8 @@ export function updateDebugState(cpu: SystemCpu): void {
   d.guestWpMask = wpMask;
   d.refresh((s.mdscr & MDSCR_SS) !== 0);
   if (d.watchActive || wasWatching) s.tlb.flushAll();
+  // The run loop looks at `perInstruction` when it translates PC again.
+  cpu.invalidateFetch();
 }
 
 /**

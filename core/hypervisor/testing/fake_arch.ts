@@ -19,8 +19,10 @@
 import {
   type ArchPlugin,
   type ArchVcpu,
+  DebugStopReason,
   ExitKind,
   type ExitRecord,
+  type HostWatchpoint,
   type InterruptControllerConfig,
   type InterruptControllerInstance,
   type MmioData,
@@ -28,7 +30,9 @@ import {
   MmioResult,
   PLUGIN_API_VERSION,
   RegisterSet,
+  type VcpuDebug,
   type VcpuInit,
+  WatchKind,
 } from "../../plugin/contracts.ts";
 
 /** One step of a fake program. */
@@ -54,6 +58,58 @@ export type FakeStep =
   /** Jump to step `to`. */
   | { readonly op: "goto"; readonly to: number };
 
+/**
+ * The fake's host debugging: a step's "address" is `entry + 4 * stepIndex`
+ * (a breakpoint there stops before the step), a load or store step's IPA is
+ * its virtual address for watchpoints, and GDB registers 0-30 / 32 are X0-X30
+ * / PC.
+ */
+export class FakeVcpuDebug implements VcpuDebug {
+  readonly breakpoints: Set<bigint> = new Set<bigint>();
+  watchpoints: readonly HostWatchpoint[] = [];
+  singleStep = false;
+  stopReason: DebugStopReason = DebugStopReason.Step;
+  stopAddress = 0n;
+  /** Every setBreakpoints/setWatchpoints call (how often the core re-applies them). */
+  sets = 0;
+  readonly targetXml = '<?xml version="1.0"?><target><architecture>fake</architecture></target>';
+
+  constructor(readonly vcpu: FakeVcpu) {}
+
+  setBreakpoints(vas: readonly bigint[]): void {
+    this.breakpoints.clear();
+    for (const v of vas) this.breakpoints.add(v);
+    this.sets++;
+  }
+
+  setWatchpoints(list: readonly HostWatchpoint[]): void {
+    this.watchpoints = [...list];
+    this.sets++;
+  }
+
+  readRegister(n: number): bigint | null {
+    if (n >= 0 && n <= 30) return this.vcpu.x[n];
+    return n === 32 ? this.vcpu.pc : null;
+  }
+
+  writeRegister(n: number, value: bigint): boolean {
+    if (n >= 0 && n <= 30) this.vcpu.x[n] = BigInt.asUintN(64, value);
+    else if (n === 32) this.vcpu.pc = BigInt.asUintN(64, value);
+    else return false;
+    return true;
+  }
+
+  /** Whether an access of `size` bytes at `ipa` (a store if `write`) touches a watchpoint. */
+  watched(ipa: number, size: number, write: boolean): boolean {
+    const a = BigInt(ipa);
+    for (const w of this.watchpoints) {
+      const kindHit = write ? (w.kind & WatchKind.Write) !== 0 : (w.kind & WatchKind.Read) !== 0;
+      if (kindHit && a < w.va + BigInt(w.length) && w.va < a + BigInt(size)) return true;
+    }
+    return false;
+  }
+}
+
 /** A scripted vCPU. */
 export class FakeVcpu implements ArchVcpu {
   readonly exit: ExitRecord = {
@@ -77,6 +133,10 @@ export class FakeVcpu implements ArchVcpu {
   timerAt = Infinity;
   program: readonly FakeStep[] = [];
   resets = 0;
+  /** The entry point of the program (step addresses for breakpoints count from it). */
+  entry = 0n;
+  /** Host debugging (FakeVcpuDebug). */
+  readonly debug: FakeVcpuDebug = new FakeVcpuDebug(this);
 
   /** `vcpuN`, N = creation order within the arch (unique across VMs). */
   readonly name: string;
@@ -85,14 +145,42 @@ export class FakeVcpu implements ArchVcpu {
     this.name = `vcpu${arch.vcpus.length}`;
   }
 
+  /** Whether the host debugger stops the vCPU before step `s` (sets the stop reason). */
+  #debugStop(s: FakeStep | undefined): boolean {
+    const dbg = this.debug;
+    if (dbg.singleStep && this.retired >= 1) {
+      dbg.stopReason = DebugStopReason.Step;
+      return true;
+    }
+    if (this.workLeft < 0 && dbg.breakpoints.has(this.entry + 4n * BigInt(this.step))) {
+      dbg.stopReason = DebugStopReason.Breakpoint;
+      return true;
+    }
+    if (
+      s && (s.op === "load" || s.op === "store") && dbg.watched(s.ipa, s.size, s.op === "store")
+    ) {
+      dbg.stopReason = DebugStopReason.Watchpoint;
+      dbg.stopAddress = BigInt(s.ipa);
+      return true;
+    }
+    return false;
+  }
+
   run(budget: number): ExitKind {
     this.retired = 0;
     const e = this.exit;
     const log = this.arch.log;
     const name = this.name;
-    while (this.retired < budget) {
+    if (this.debug.singleStep && budget > 1) budget = 1;
+    while (this.retired < budget || this.debug.singleStep) {
+      const s0 = this.program[this.step];
+      if (this.#debugStop(s0)) {
+        log.push(`${this.init.clock.now + this.retired} ${name} debug ${this.debug.stopReason}`);
+        return this.#exit(ExitKind.Debug, 0);
+      }
       if (this.step >= this.program.length) {
         this.retired = budget;
+        if (this.debug.singleStep) continue;
         break;
       }
       const s = this.program[this.step];
@@ -189,6 +277,7 @@ export class FakeVcpu implements ArchVcpu {
     this.x.fill(0n);
     this.x[0] = context;
     this.pc = entry;
+    this.entry = entry;
     this.program = this.arch.programs.get(entry) ?? [];
     this.step = 0;
     this.workLeft = -1;

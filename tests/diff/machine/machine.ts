@@ -14,6 +14,7 @@
  * @module
  */
 import {
+  type ArchPlugin,
   type ArchVcpu,
   type DeviceHost,
   ExitKind,
@@ -76,6 +77,8 @@ export interface MachineOptions {
   readonly maxInstructions?: number;
   /** Diagnostics from the vCPUs (unknown encodings, ...). */
   readonly log?: (message: string) => void;
+  /** The arch plugin (default: `aarch64Plugin`, its CPU mode from the environment). */
+  readonly arch?: ArchPlugin;
 }
 
 /** Most vCPUs: QEMU virt puts eight CPUs in cluster 0 (Aff0 0..7), which is all the PSCI host models. */
@@ -118,7 +121,8 @@ export class DiffMachine {
     }
     this.#maxInstructions = options.maxInstructions ?? 2e9;
     const log = options.log ?? (() => {});
-    this.gic = aarch64Plugin.createInterruptController(
+    const arch = options.arch ?? aarch64Plugin;
+    this.gic = arch.createInterruptController(
       { vcpus: n, spis: VIRT_SPI_COUNT },
       { distributorBase: VIRT_GIC_DIST_BASE, redistributorBase: VIRT_GIC_REDIST_BASE },
     );
@@ -136,7 +140,7 @@ export class DiffMachine {
     uart.setOutput((byte) => this.#out.push(byte));
     for (const d of [uart, rtc]) for (const r of d.regions) this.bus.addRegion(r);
     this.vcpus = Array.from({ length: n }, (_, index) =>
-      aarch64Plugin.createVcpu({
+      arch.createVcpu({
         index,
         mpidr: index,
         memory: this.ram,

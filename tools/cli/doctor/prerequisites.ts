@@ -301,6 +301,21 @@ const CHROMIUM_CHECK: Prerequisite = {
   optional: true,
 };
 
+/**
+ * Debian's gdb-multiarch, which the GDB stub's end-to-end test drives in
+ * batch mode (tools/gdb/e2e). Optional: only that test needs it, and it skips
+ * with the reason without it; tools/setup.sh installs it.
+ */
+const GDB_CHECK: Prerequisite = {
+  ...prerequisite(
+    "gdb-multiarch",
+    ["tests"],
+    "install Debian package gdb-multiarch (only the GDB stub's e2e test needs it; it skips without)",
+    async () => firstLine((await step("gdb-multiarch", ["--version"])).text),
+  ),
+  optional: true,
+};
+
 /** Every prerequisite, in the order `gunyah doctor` reports them. */
 export const PREREQUISITES: readonly Prerequisite[] = [
   QEMU_CHECK,
@@ -310,6 +325,7 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   IMAGES_CHECK,
   VM_MANAGER_CHECK,
   CHROMIUM_CHECK,
+  GDB_CHECK,
 ];
 
 /** Checks every prerequisite serving `purpose`, one after another. */
