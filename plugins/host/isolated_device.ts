@@ -525,6 +525,9 @@ export async function createIsolatedDevice(o: IsolatedDeviceOptions): Promise<Is
       o.accessDeadlineMs ?? ISOLATED_ACCESS_DEADLINE_MS,
     );
     for (const m of early) device.receive(m);
+    // Ask for a first snapshot now, so the first status read already has the device's fields
+    // (a MAC, counters) rather than an empty record.
+    device.describe();
     return device;
   } catch (e) {
     worker.terminate();
