@@ -8,11 +8,13 @@
 
 /** What the sink received. */
 export interface SinkResult {
+  /** How many bytes arrived. */
   readonly bytes: number;
   /** SHA-256 of the bytes, lowercase hex. */
   readonly sha256: string;
-  /** performance.now() of the first and the last byte. */
+  /** performance.now() of the first byte. */
   readonly firstMs: number;
+  /** performance.now() of the last byte. */
   readonly lastMs: number;
 }
 
@@ -25,6 +27,7 @@ export class NetHostPeer {
   /** The page the HTTP server serves. */
   readonly page: string;
 
+  /** Start both servers; the sink's first connection is read until `expectBytes` arrived or it ends. */
   constructor(expectBytes: number, page = `gunyah-user-net-${Date.now()}`) {
     this.page = page;
     this.#http = Deno.serve(
@@ -35,10 +38,12 @@ export class NetHostPeer {
     this.received = this.#drain(expectBytes);
   }
 
+  /** The HTTP server's port on 127.0.0.1. */
   get httpPort(): number {
     return this.#http.addr.port;
   }
 
+  /** The byte sink's port on 127.0.0.1. */
   get sinkPort(): number {
     return (this.#sink.addr as Deno.NetAddr).port;
   }
@@ -69,6 +74,7 @@ export class NetHostPeer {
     return { bytes, sha256, firstMs, lastMs };
   }
 
+  /** Stop both servers. */
   async close(): Promise<void> {
     try {
       this.#sink.close();

@@ -74,7 +74,7 @@ export class SystemNetworks {
   }
 
   /** The user-mode gateways by segment name (segments with `user:`). */
-  readonly gateways = new Map<string, UserGateway>();
+  readonly gateways: Map<string, UserGateway> = new Map();
 
   /** Close the user-mode gateways' host sockets and port-forward listeners. */
   close(): void {
