@@ -267,21 +267,36 @@ export class UserGateway implements EthernetEndpoint {
     const tpa = be32(f, o + 24);
     this.#learn(spa, sha);
     if (op !== ARP_REQUEST || (tpa !== this.net.gateway && tpa !== this.net.dns)) return;
+    this.counters.arpReplies++;
+    this.#output(this.#arpFrame(ARP_REPLY, sha, tpa, sha, spa));
+  }
+
+  /**
+   * An Ethernet/IPv4 ARP packet (RFC 826) from this gateway's MAC: operation `op` to Ethernet
+   * destination `dest`, sender address `senderIp`, target `targetMac`/`targetIp`.
+   */
+  #arpFrame(
+    op: number,
+    dest: Uint8Array,
+    senderIp: number,
+    targetMac: Uint8Array | null,
+    targetIp: number,
+  ): Uint8Array {
+    const o = ETH_HEADER_BYTES;
     const r = new Uint8Array(ETH_HEADER_BYTES + ARP_BYTES);
-    r.set(sha, 0);
+    r.set(dest, 0);
     r.set(this.mac, 6);
     put16(r, 12, ETHERTYPE_ARP);
     put16(r, o, ARP_HTYPE_ETHERNET);
     put16(r, o + 2, ETHERTYPE_IPV4);
     r[o + 4] = MAC_BYTES;
     r[o + 5] = 4;
-    put16(r, o + 6, ARP_REPLY);
+    put16(r, o + 6, op);
     r.set(this.mac, o + 8);
-    put32(r, o + 14, tpa);
-    r.set(sha, o + 18);
-    put32(r, o + 24, spa);
-    this.counters.arpReplies++;
-    this.#output(r);
+    put32(r, o + 14, senderIp);
+    if (targetMac) r.set(targetMac, o + 18);
+    put32(r, o + 24, targetIp);
+    return r;
   }
 
   /** Remember `mac` for a guest address in the subnet. */
@@ -301,20 +316,7 @@ export class UserGateway implements EthernetEndpoint {
     const m = this.#neighbours.get(ip);
     if (m) return m;
     this.counters.arpMisses++;
-    const o = ETH_HEADER_BYTES;
-    const r = new Uint8Array(ETH_HEADER_BYTES + ARP_BYTES);
-    r.set(MAC_BROADCAST, 0);
-    r.set(this.mac, 6);
-    put16(r, 12, ETHERTYPE_ARP);
-    put16(r, o, ARP_HTYPE_ETHERNET);
-    put16(r, o + 2, ETHERTYPE_IPV4);
-    r[o + 4] = MAC_BYTES;
-    r[o + 5] = 4;
-    put16(r, o + 6, ARP_REQUEST);
-    r.set(this.mac, o + 8);
-    put32(r, o + 14, this.net.gateway);
-    put32(r, o + 24, ip);
-    this.#output(r);
+    this.#output(this.#arpFrame(ARP_REQUEST, MAC_BROADCAST, this.net.gateway, null, ip));
     return null;
   }
 

@@ -80,14 +80,13 @@ export interface LinuxVmResult {
 }
 
 /**
- * Boot one Linux VM and run it to its end; null (after printing why) when
- * the guest images cannot be had. The system is stopped and its components
- * and device plugins closed before this returns, also when it throws.
+ * The Debian guest images for `opts` (quietly unless `opts.progress` says
+ * otherwise), or null after printing why they cannot be had: the test then
+ * skips.
  */
-export async function runLinuxVm(opts: LinuxVmOptions = {}): Promise<LinuxVmResult | null> {
-  let images: GuestImages;
+export async function guestImagesOrSkip(opts: EnsureOptions = {}): Promise<GuestImages | null> {
   try {
-    images = await ensureGuestImages({ progress: () => {}, ...opts.images });
+    return await ensureGuestImages({ progress: () => {}, ...opts });
   } catch (e) {
     if (e instanceof ImageUnavailableError) {
       console.error(`skipped: ${e.message}`);
@@ -95,6 +94,16 @@ export async function runLinuxVm(opts: LinuxVmOptions = {}): Promise<LinuxVmResu
     }
     throw e;
   }
+}
+
+/**
+ * Boot one Linux VM and run it to its end; null (after printing why) when
+ * the guest images cannot be had. The system is stopped and its components
+ * and device plugins closed before this returns, also when it throws.
+ */
+export async function runLinuxVm(opts: LinuxVmOptions = {}): Promise<LinuxVmResult | null> {
+  const images = await guestImagesOrSkip(opts.images);
+  if (images === null) return null;
   const system = await GunyahSystem.create({
     ramBytes: opts.ramBytes ?? 600 << 20,
     physicalCpus: opts.physicalCpus ?? 1,

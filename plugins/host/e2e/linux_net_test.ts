@@ -10,13 +10,12 @@
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import {
-  ensureGuestImages,
   GunyahSystem,
-  ImageUnavailableError,
   parseConfig,
   type PreparedDevicePlugins,
   type VmInstance,
 } from "@gunyah-ts/system";
+import { guestImagesOrSkip } from "@gunyah-ts/tests/linux";
 import { E2E, E2E_BOOTARGS, E2E_INIT } from "@gunyah-ts/tests/e2e";
 
 const enabled = Deno.env.get("GUNYAH_LINUX_E2E") !== "0";
@@ -62,16 +61,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    let images;
-    try {
-      images = await ensureGuestImages({ init: E2E_INIT, progress: () => {} });
-    } catch (e) {
-      if (e instanceof ImageUnavailableError) {
-        console.error(`skipped: ${e.message}`);
-        return;
-      }
-      throw e;
-    }
+    const images = await guestImagesOrSkip({ init: E2E_INIT });
+    if (images === null) return;
     const started = performance.now();
     const config = parseConfig(CONFIG, "net-e2e.yaml");
     const system = await GunyahSystem.create({

@@ -14,13 +14,8 @@
  */
 import { assert, assertEquals } from "@gunyah-ts/tests/assert";
 import { E2E_BOOTARGS } from "@gunyah-ts/tests/e2e";
-import {
-  ensureGuestImages,
-  GunyahSystem,
-  ImageUnavailableError,
-  parseConfig,
-  type VmEnd,
-} from "@gunyah-ts/system";
+import { GunyahSystem, parseConfig, type VmEnd } from "@gunyah-ts/system";
+import { guestImagesOrSkip } from "@gunyah-ts/tests/linux";
 import {
   fetchPageCommand,
   forwardedServerCommand,
@@ -60,16 +55,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    let images;
-    try {
-      images = await ensureGuestImages({ init: NET_INIT, progress: () => {} });
-    } catch (e) {
-      if (e instanceof ImageUnavailableError) {
-        console.error(`skipped: ${e.message}`);
-        return;
-      }
-      throw e;
-    }
+    const images = await guestImagesOrSkip({ init: NET_INIT });
+    if (images === null) return;
     const peer = new NetHostPeer(BULK_MIB << 20);
     // The configuration's shape: a segment with user-mode networking, a port forward on port 0.
     const config = parseConfig(CONFIG, "user-net-e2e.yaml");
