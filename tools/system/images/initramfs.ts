@@ -35,9 +35,31 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 `;
 
+/**
+ * Shell lines installing busybox udhcpc's event script where Debian's busybox
+ * looks for it (`/etc/udhcpc/default.script`, its CONFIG_UDHCPC_DEFAULT_SCRIPT):
+ * on a lease it configures the interface, the default route and
+ * /etc/resolv.conf, so `udhcpc -i eth0` is all a guest on user-mode networking
+ * needs.
+ */
+export const INSTALL_UDHCPC_SCRIPT = `mkdir -p /etc/udhcpc
+cat > /etc/udhcpc/default.script <<'END'
+#!/bin/sh
+case "$1" in
+deconfig) ifconfig "$interface" 0.0.0.0 up ;;
+bound|renew)
+  ifconfig "$interface" "$ip" netmask "$subnet" up
+  [ -n "$router" ] && route add default gw "$router" dev "$interface"
+  : > /etc/resolv.conf
+  for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done ;;
+esac
+END
+chmod +x /etc/udhcpc/default.script
+`;
+
 /** The default /init: mount the pseudo filesystems, announce, and give the console a shell. */
 export const DEFAULT_INIT = `${INIT_PROLOGUE}hostname gunyah
-${LOAD_VM_MANAGER}echo "${INIT_MARKER}"
+${INSTALL_UDHCPC_SCRIPT}${LOAD_VM_MANAGER}echo "${INIT_MARKER}"
 echo "Welcome to gunyah-ts. Ctrl-A X quits; 'poweroff -f' powers the VM off."
 exec setsid cttyhack /bin/sh -l
 `;
