@@ -20,7 +20,7 @@ import {
   runTool,
 } from "@gunyah-ts/tests/guests";
 import { GunyahSystem } from "@gunyah-ts/system";
-import { serveGdb, vmDebugTarget } from "../mod.ts";
+import { type GdbServer, serveGdb, vmDebugTarget } from "../mod.ts";
 
 const GDB = "gdb-multiarch";
 const SOURCE = fileURLToPath(new URL("./gdb_guest.c", import.meta.url));
@@ -58,38 +58,75 @@ async function buildGuest(dir: string, source = SOURCE): Promise<string> {
   return elf;
 }
 
+/** A bare-metal guest booted held before its first instruction, with a GDB stub on a free port. */
+interface HeldGuest {
+  readonly elf: string;
+  readonly system: GunyahSystem;
+  readonly server: GdbServer;
+  /** Virtual time right after the run loop started (the vCPU is held: 0). */
+  readonly startTimeNs: number;
+  /** What the guest printed so far. */
+  output(): string;
+  /** Stop the system and the stub, remove the build folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Build `source` and boot it as VM `name` held for a debugger (`--wait-gdb`);
+ * null (after saying why) when the cross compiler is missing.
+ */
+async function heldGuest(name: string, source = SOURCE): Promise<HeldGuest | null> {
+  const dir = await Deno.makeTempDir({ prefix: "gunyah-gdb-" });
+  let elf: string;
+  try {
+    elf = await buildGuest(dir, source);
+  } catch (e) {
+    await Deno.remove(dir, { recursive: true });
+    if (e instanceof MissingToolError) {
+      console.warn(`skipping: ${e.message}`);
+      return null;
+    }
+    throw e;
+  }
+  const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
+  const vm = system.launch({
+    name,
+    memory: 16 << 20,
+    vcpus: 1,
+    kernel: await Deno.readFile(elf),
+    bootargs: "",
+  });
+  let out = "";
+  vm.console.onOutput((b) => out += new TextDecoder().decode(b));
+  const target = vmDebugTarget(system, vm);
+  target.holdForDebugger();
+  const server = serveGdb(target, "127.0.0.1:0");
+  const running = system.run();
+  return {
+    elf,
+    system,
+    server,
+    startTimeNs: system.timeNs,
+    output: () => out,
+    async close() {
+      system.stop();
+      await running;
+      await server.close();
+      await system.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
 Deno.test({
   name: "e2e: gdb-multiarch breaks at a symbol, reads registers, steps, watches and continues",
   ignore: missing !== null,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "gunyah-gdb-" });
-    let elf: string;
+    const guest = await heldGuest("gdb");
+    if (guest === null) return;
     try {
-      elf = await buildGuest(dir);
-    } catch (e) {
-      await Deno.remove(dir, { recursive: true });
-      if (e instanceof MissingToolError) {
-        console.warn(`skipping: ${e.message}`);
-        return;
-      }
-      throw e;
-    }
-    const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
-    try {
-      const vm = system.launch({
-        name: "gdb",
-        memory: 16 << 20,
-        vcpus: 1,
-        kernel: await Deno.readFile(elf),
-        bootargs: "",
-      });
-      let guestOut = "";
-      vm.console.onOutput((b) => guestOut += new TextDecoder().decode(b));
-      const target = vmDebugTarget(system, vm);
-      target.holdForDebugger(); // --wait-gdb
-      const server = serveGdb(target, "127.0.0.1:0");
-      const running = system.run();
-      const timeNs = system.timeNs;
+      const { server, elf } = guest;
+      const timeNs = guest.startTimeNs;
       const script = [
         "set pagination off",
         "set confirm off",
@@ -115,18 +152,8 @@ Deno.test({
         "delete",
         "continue",
       ];
-      const gdb = await new Deno.Command(GDB, {
-        args: ["-batch", "-nx", ...script.flatMap((c) => ["-ex", c]), elf],
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(240_000),
-      }).output();
-      const out = new TextDecoder().decode(gdb.stdout);
-      const err = new TextDecoder().decode(gdb.stderr);
+      const [out, err] = await runGdb(elf, script);
       const all = `${out}\n--- stderr ---\n${err}`;
-      system.stop();
-      await running;
-      await server.close();
       const section = (name: string) => {
         const from = out.indexOf(`@@ ${name}\n`);
         assert(from >= 0, `no section ${name} in:\n${all}`);
@@ -159,15 +186,14 @@ Deno.test({
       assert(/0x3\s+gdb\s+0x3f\s+running\s+1\s+16 MiB/.test(err), all);
       // Continued to the end: the guest printed its result and powered off.
       assert(/\[Inferior 1 \(.*\) exited normally\]/.test(section("end")), all);
-      assertEquals(guestOut.split("\n")[0], "gdb guest: sum 35 counter 15");
+      assertEquals(guest.output().split("\n")[0], "gdb guest: sum 35 counter 15");
     } finally {
-      await system.close();
-      await Deno.remove(dir, { recursive: true });
+      await guest.close();
     }
   },
 });
 
-/** Run gdb-multiarch in batch mode with `commands` against `port`; stdout and stderr. */
+/** Run gdb-multiarch in batch mode with `commands` and the symbols of `elf`; stdout and stderr. */
 async function runGdb(elf: string, commands: readonly string[]): Promise<[string, string]> {
   const gdb = await new Deno.Command(GDB, {
     args: ["-batch", "-nx", ...commands.flatMap((c) => ["-ex", c]), elf],
@@ -183,31 +209,10 @@ Deno.test({
   name: "e2e: a vCPU fault stops the VM under gdb-multiarch as SIGSEGV, with its state to look at",
   ignore: missing !== null,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "gunyah-gdb-" });
-    let elf: string;
+    const guest = await heldGuest("fault", FAULT_SOURCE);
+    if (guest === null) return;
     try {
-      elf = await buildGuest(dir, FAULT_SOURCE);
-    } catch (e) {
-      await Deno.remove(dir, { recursive: true });
-      if (e instanceof MissingToolError) {
-        console.warn(`skipping: ${e.message}`);
-        return;
-      }
-      throw e;
-    }
-    const system = await GunyahSystem.create({ ramBytes: 64 << 20 });
-    try {
-      const vm = system.launch({
-        name: "fault",
-        memory: 16 << 20,
-        vcpus: 1,
-        kernel: await Deno.readFile(elf),
-        bootargs: "",
-      });
-      const target = vmDebugTarget(system, vm);
-      target.holdForDebugger();
-      const server = serveGdb(target, "127.0.0.1:0");
-      const running = system.run();
+      const { server, elf } = guest;
       const [out, err] = await runGdb(elf, [
         "set pagination off",
         `target remote ${server.address}`,
@@ -217,9 +222,6 @@ Deno.test({
         "p $pc",
         "detach",
       ]);
-      system.stop();
-      await running;
-      await server.close();
       const all = `${out}\n--- stderr ---\n${err}`;
       assert(/Program received signal SIGSEGV|received signal SIGSEGV/.test(out), all);
       // Stopped at the vector it could not fetch: VBAR_EL1 (0) + 0x200, current EL with SP_ELx.
@@ -227,8 +229,7 @@ Deno.test({
       // The faulting vCPU is held where it stopped: blocked by the fault and by the debugger.
       assert(/thread#\d+\s+fault\s+0\s+READY\s+vcpu_fault,host_debug/.test(err), all);
     } finally {
-      await system.close();
-      await Deno.remove(dir, { recursive: true });
+      await guest.close();
     }
   },
 });
