@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { INIT_PROLOGUE } from "@gunyah-ts/system";
+import { INIT_PROLOGUE, INSTALL_UDHCPC_SCRIPT } from "@gunyah-ts/system";
 
 /** Prefix of the lines the guest prints for the host side. */
 export const NET_MARK = "gunyah-net:";
@@ -23,7 +23,7 @@ export const NET_MARK = "gunyah-net:";
 export const NET_BOOTARGS = "console=ttyAMA0 cryptomgr.notests";
 
 /** The guest's /init: announce readiness, run the one command line typed, power off. */
-export const NET_INIT = `${INIT_PROLOGUE}echo "${NET_MARK} ready"
+export const NET_INIT = `${INIT_PROLOGUE}${INSTALL_UDHCPC_SCRIPT}echo "${NET_MARK} ready"
 read -r line
 eval "$line"
 poweroff -f
@@ -40,28 +40,20 @@ export const NET_SEND_DONE = `${NET_MARK} send-done`;
 /** What the guest's forwarded-port server says to the host client. */
 export const NET_GUEST_GREETING = "hello-from-guest";
 
-/**
- * The udhcpc event script: configure eth0 with the lease (address, mask,
- * default route) and report it. Written by the guest as /udhcpc.sh.
- */
-const UDHCPC_SCRIPT = [
-  "#!/bin/sh",
-  '[ "$1" = bound ] || [ "$1" = renew ] || exit 0',
-  "ifconfig $interface $ip netmask $subnet up",
-  "route add default gw $router",
-  `echo "${NET_MARK}" "lease=$ip router=$router dns=$dns"`,
-].join("\\n");
-
-/** Load virtio-net, bring eth0 up and take a DHCP lease. */
+/** Load virtio-net, bring eth0 up, take a DHCP lease and report what it configured. */
 export function netUpCommand(): string {
   return [
     "modprobe virtio_mmio",
     "modprobe virtio_net",
     "ifconfig lo up",
     "ifconfig eth0 up",
-    `printf '${UDHCPC_SCRIPT}\\n' > /udhcpc.sh`,
-    "chmod +x /udhcpc.sh",
-    "udhcpc -i eth0 -s /udhcpc.sh -q -f -n -t 10 -T 2",
+    // The initramfs's default udhcpc script (the one `deno task boot --nic user` guests use)
+    // configures the lease; what it configured is reported from the interface, the routing
+    // table and resolv.conf.
+    "udhcpc -i eth0 -q -f -n -t 10 -T 2",
+    `echo "${NET_MARK}" "lease=$(ip -4 -o addr show eth0 | sed -n 's/.*inet \\([0-9.]*\\).*/\\1/p')` +
+    ` router=$(ip route | sed -n 's/^default via \\([0-9.]*\\).*/\\1/p')` +
+    ` dns=$(sed -n 's/^nameserver //p' /etc/resolv.conf)"`,
   ].join("; ");
 }
 
