@@ -41,11 +41,11 @@ import {
   be16,
   be32,
   buildIpv4Frame,
+  buildTcpFrame,
   buildUdpFrame,
   ETH_HEADER_BYTES,
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
-  fillTransportChecksum,
   formatIpv4,
   ICMP_ECHO_REPLY,
   ICMP_ECHO_REQUEST,
@@ -499,24 +499,8 @@ export class UserGateway implements EthernetEndpoint {
     if (this.#closed) return false;
     const mac = this.#macOf(guest);
     if (!mac) return false;
-    const hlen = TCP_MIN_HEADER_BYTES + (mss > 0 ? 4 : 0);
-    const len = hlen + payload.length;
-    const r = buildIpv4Frame(mac, this.mac, peer, guest, IPPROTO_TCP, len, this.#ipId++);
-    const o = IPV4_PAYLOAD_OFFSET;
-    put16(r, o, peerPort);
-    put16(r, o + 2, guestPort);
-    put32(r, o + 4, seq);
-    put32(r, o + 8, ack);
-    r[o + 12] = (hlen / 4) << 4;
-    r[o + 13] = flags;
-    put16(r, o + 14, window);
-    if (mss > 0) {
-      r[o + 20] = TCP_OPT_MSS;
-      r[o + 21] = 4;
-      put16(r, o + 22, mss);
-    }
-    r.set(payload, o + hlen);
-    fillTransportChecksum(r, peer, guest, IPPROTO_TCP, o, o + len);
+    const seg = { seq, ack, flags, window, mss, payload };
+    const r = buildTcpFrame(mac, this.mac, peer, peerPort, guest, guestPort, seg, this.#ipId++);
     return this.#output(r);
   }
 }

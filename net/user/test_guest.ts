@@ -10,14 +10,12 @@ import { parseMac } from "../mac.ts";
 import {
   be16,
   be32,
-  buildIpv4Frame,
+  buildTcpFrame,
   buildUdpFrame,
   ETH_HEADER_BYTES,
   ETHERTYPE_ARP,
-  fillTransportChecksum,
   IPPROTO_TCP,
   IPPROTO_UDP,
-  IPV4_PAYLOAD_OFFSET,
   parseIpv4,
   parseIpv4Header,
   put16,
@@ -146,33 +144,17 @@ export function guestTcp(
   payload: Uint8Array = new Uint8Array(0),
   window = 65535,
 ): Uint8Array {
-  const syn = (flags & TCP_SYN) !== 0;
-  const hlen = syn ? 24 : 20;
-  const len = hlen + payload.length;
-  const f = buildIpv4Frame(
+  const mss = (flags & TCP_SYN) !== 0 ? 1460 : 0;
+  const seg = { seq, ack, flags, window, mss, payload };
+  return buildTcpFrame(
     parseMac("52:55:0a:00:02:02"),
     GUEST_MAC,
     GUEST_IP,
+    srcPort,
     dst,
-    IPPROTO_TCP,
-    len,
+    dstPort,
+    seg,
   );
-  const o = IPV4_PAYLOAD_OFFSET;
-  put16(f, o, srcPort);
-  put16(f, o + 2, dstPort);
-  put32(f, o + 4, seq);
-  put32(f, o + 8, ack);
-  f[o + 12] = (hlen / 4) << 4;
-  f[o + 13] = flags;
-  put16(f, o + 14, window);
-  if (syn) {
-    f[o + 20] = TCP_OPT_MSS;
-    f[o + 21] = 4;
-    put16(f, o + 22, 1460);
-  }
-  f.set(payload, o + hlen);
-  fillTransportChecksum(f, GUEST_IP, dst, IPPROTO_TCP, o, o + len);
-  return f;
 }
 
 /** Parse a TCP segment in a frame from the gateway, or null. */

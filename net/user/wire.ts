@@ -238,6 +238,53 @@ export function transportChecksumOk(
     0;
 }
 
+/** The TCP header fields {@link buildTcpFrame} writes, and the segment's payload. */
+export interface TcpFrameFields {
+  readonly seq: number;
+  readonly ack: number;
+  readonly flags: number;
+  readonly window: number;
+  /** The MSS option's value, or 0 for no option. */
+  readonly mss: number;
+  readonly payload: Uint8Array;
+}
+
+/**
+ * A new frame holding one TCP segment from `src:srcPort` to `dst:dstPort`
+ * (Ethernet and IPv4 as {@link buildIpv4Frame}, IP identification `id`): a
+ * 20-byte header, plus the 4-byte MSS option when `seg.mss` > 0, checksum filled.
+ */
+export function buildTcpFrame(
+  dstMac: Uint8Array,
+  srcMac: Uint8Array,
+  src: number,
+  srcPort: number,
+  dst: number,
+  dstPort: number,
+  seg: TcpFrameFields,
+  id = 0,
+): Uint8Array {
+  const hlen = TCP_MIN_HEADER_BYTES + (seg.mss > 0 ? 4 : 0);
+  const len = hlen + seg.payload.length;
+  const f = buildIpv4Frame(dstMac, srcMac, src, dst, IPPROTO_TCP, len, id);
+  const o = IPV4_PAYLOAD_OFFSET;
+  put16(f, o, srcPort);
+  put16(f, o + 2, dstPort);
+  put32(f, o + 4, seg.seq);
+  put32(f, o + 8, seg.ack);
+  f[o + 12] = (hlen / 4) << 4;
+  f[o + 13] = seg.flags;
+  put16(f, o + 14, seg.window);
+  if (seg.mss > 0) {
+    f[o + 20] = TCP_OPT_MSS;
+    f[o + 21] = 4;
+    put16(f, o + 22, seg.mss);
+  }
+  f.set(seg.payload, o + hlen);
+  fillTransportChecksum(f, src, dst, IPPROTO_TCP, o, o + len);
+  return f;
+}
+
 /** Build a UDP datagram in an Ethernet frame (checksum filled). */
 export function buildUdpFrame(
   dstMac: Uint8Array,
