@@ -13,9 +13,9 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { ensureGuestImages, type GuestImages, ImageUnavailableError } from "@gunyah-ts/system";
+import { bootProcess, type BootRun } from "./boot_process.ts";
 import { E2E, E2E_INIT } from "./linux_init.ts";
 
-const MAIN = new URL(import.meta.resolve("@gunyah-ts/cli/main")).pathname;
 /**
  * What the test types once the guest is ready (shell arithmetic and a pipe
  * through a second process), as `gunyah boot --when/--type` escapes it.
@@ -36,42 +36,13 @@ try {
   skip = e.message;
 }
 
-interface BootRun {
-  readonly code: number;
-  readonly output: string;
-}
-
 /**
  * Run `gunyah boot --deterministic` with the e2e initramfs. The command is
  * typed by the boot's own console script the moment the guest says it is
  * ready, so its arrival is part of the deterministic run.
  */
-async function boot(img: GuestImages): Promise<BootRun> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      MAIN,
-      "boot",
-      "--deterministic",
-      "--no-dashboard",
-      "--kernel",
-      img.kernel,
-      "--initrd",
-      img.initrd,
-      "--when",
-      `${E2E} ready`,
-      "--type",
-      COMMAND,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), BOOT_TIMEOUT_MS);
-  const out = await child.output();
-  clearTimeout(timer);
-  return { code: out.code, output: new TextDecoder().decode(out.stdout) };
+function boot(img: GuestImages): Promise<BootRun> {
+  return bootProcess(img, ["--when", `${E2E} ready`, "--type", COMMAND], BOOT_TIMEOUT_MS);
 }
 
 function section(output: string, name: string): string {

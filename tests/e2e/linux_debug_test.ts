@@ -21,9 +21,9 @@ import {
   debugImages,
   DebugProgramUnavailable,
 } from "./debug_program.ts";
+import { bootProcess } from "./boot_process.ts";
 import { E2E_BOOTARGS } from "./linux_init.ts";
 
-const MAIN = new URL(import.meta.resolve("@gunyah-ts/cli/main")).pathname;
 /** Wall-clock limit for the boot (the suite's budget, not a performance target). */
 const BOOT_TIMEOUT_MS = 10 * 60_000;
 
@@ -71,29 +71,8 @@ Deno.test({
         throw e;
       }
       if (images === null) throw new Error("no cached guest images after ensureGuestImages");
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-all",
-          MAIN,
-          "boot",
-          "--deterministic",
-          "--no-dashboard",
-          "--kernel",
-          images.kernel,
-          "--initrd",
-          images.initrd,
-          "--append",
-          E2E_BOOTARGS,
-        ],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "inherit",
-      }).spawn();
-      const timer = setTimeout(() => child.kill("SIGKILL"), BOOT_TIMEOUT_MS);
-      const out = await child.output();
-      clearTimeout(timer);
-      const text = new TextDecoder().decode(out.stdout);
+      const out = await bootProcess(images, ["--append", E2E_BOOTARGS], BOOT_TIMEOUT_MS);
+      const text = out.output;
       const lines = text.split(/\r?\n/).filter((l) =>
         l.startsWith("ptrace-debug:") || l.startsWith(DEBUG_INIT_DONE)
       );
