@@ -64,6 +64,13 @@ export interface Stage2Mapping {
   readonly offset: number;
   /** Stage-2 access rights: OR of {@link S2_ACCESS_R}, `_W`, `_X`. */
   readonly access: number;
+  /**
+   * The `WebAssembly.Memory` whose buffer {@link view} covers, when the RAM is
+   * a core memory region (absent for RAM held otherwise, e.g. a device
+   * plugin's copy or a test's buffer). A translated WebAssembly block imports
+   * it to reach guest RAM directly.
+   */
+  readonly memory?: WebAssembly.Memory;
 }
 
 /** The stage-2 address space of one VM, as consumed by CPUs and devices. */

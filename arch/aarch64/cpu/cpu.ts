@@ -91,7 +91,7 @@ export class Cpu extends CpuState {
     const shared = vmShared(init.memory, decoder);
     this.decodeCache = shared.decodeCache;
     this.monitor = shared.monitor;
-    this.sys = new SystemRegisters(init);
+    this.sys = new SystemRegisters(init, undefined, this.stateMemory.buffer);
   }
 
   /**

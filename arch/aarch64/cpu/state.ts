@@ -2,6 +2,10 @@
  * The architectural state of one AArch64 vCPU (EL0/EL1; EL2 belongs to the
  * core), laid out for an interpreter that does not allocate per instruction.
  *
+ * The general registers live in the vCPU's state memory (a
+ * `WebAssembly.Memory`, layout in cpu/state_memory.ts) so that translated
+ * WebAssembly blocks read and write the same words the interpreter does.
+ *
  * 64-bit values are held as two unsigned 32-bit halves in typed arrays: the
  * measurement that chose this over `BigUint64Array` is in
  * docs/ARCHITECTURE.md ("How 64-bit state is held") and in
@@ -15,6 +19,8 @@
  *
  * @module
  */
+
+import { STATE_X_HI, STATE_X_LO } from "./state_memory.ts";
 
 /** Slot that always reads as zero (XZR/WZR as a source). */
 export const R_ZR = 31;
@@ -64,10 +70,20 @@ export const CPU_EXIT: CpuExit = new CpuExit();
 
 /** The register file and PSTATE. Owned by the execution core; read by every ISA group. */
 export class CpuState {
-  /** Low halves of the general-register slots (see module doc). */
-  readonly xlo: Uint32Array = new Uint32Array(GPR_SLOTS);
-  /** High halves of the general-register slots. */
-  readonly xhi: Uint32Array = new Uint32Array(GPR_SLOTS);
+  /**
+   * This vCPU's state memory: STATE_MEMORY_BYTES, one WebAssembly page, not
+   * shared and never grown, so views on its buffer never detach. Registers,
+   * block exchange words and the TLB columns, at the offsets of
+   * cpu/state_memory.ts.
+   */
+  readonly stateMemory: WebAssembly.Memory = new WebAssembly.Memory({
+    initial: 1,
+    maximum: 1,
+  });
+  /** Low halves of the general-register slots (see module doc), at STATE_X_LO of `stateMemory`. */
+  readonly xlo: Uint32Array = new Uint32Array(this.stateMemory.buffer, STATE_X_LO, GPR_SLOTS);
+  /** High halves of the general-register slots, at STATE_X_HI of `stateMemory`. */
+  readonly xhi: Uint32Array = new Uint32Array(this.stateMemory.buffer, STATE_X_HI, GPR_SLOTS);
 
   /** Address of the instruction being executed (low/high halves). */
   pcLo = 0;

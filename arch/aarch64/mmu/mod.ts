@@ -18,7 +18,15 @@ export {
   translateFetch,
   writeMem,
 } from "./access.ts";
-export { CODE_PAGE_SHIFT, codePageMarks, markCodePage, unmarkCodePage } from "./code_pages.ts";
-export { Tlb, TLB_ENTRIES } from "./tlb.ts";
+export {
+  CODE_MARK_MEMORY_MAX_PAGES,
+  CODE_PAGE_SHIFT,
+  codeMarkAddress,
+  codeMarkMemory,
+  codePageMarks,
+  markCodePage,
+  unmarkCodePage,
+} from "./code_pages.ts";
+export { Tlb, TLB_ENTRIES, TLB_NO_ADDRESS } from "./tlb.ts";
 export { outputAddressBits, translateStage1, type WalkResult, walkResult } from "./walk.ts";
 export { translateForHypervisor } from "./translate.ts";

@@ -9,11 +9,24 @@
  * and 64 KiB pages, blocks) are cached one 4 KiB piece at a time.
  *
  * Everything is held in typed arrays indexed by entry so that a lookup
- * allocates nothing.
+ * allocates nothing. The columns a translated WebAssembly block probes
+ * (tag, ASID, permission, the page's offset in the Wasm RAM memory and the
+ * address of its code mark) are views on the vCPU's state memory at the
+ * offsets of cpu/state_memory.ts; the interpreter reads the same arrays.
  *
  * @module
  */
 import type { Stage2Mapping } from "@gunyah-ts/core/plugin";
+import {
+  STATE_MEMORY_BYTES,
+  TLB_ASID,
+  TLB_MARK_ADDRESS,
+  TLB_PERM,
+  TLB_TAG_HI,
+  TLB_TAG_LO,
+  TLB_WASM_OFFSET,
+} from "../cpu/state_memory.ts";
+import { codeMarkAddress } from "./code_pages.ts";
 
 /** Number of entries (a power of two). */
 export const TLB_ENTRIES = 1024;
@@ -46,16 +59,40 @@ const NO_MARKS = new Uint8Array(1);
 /** Largest page offset an Int32Array entry holds (the last 4 KiB page below 2 GiB). */
 const MAX_VIEW_OFFSET = 0x7fff_f000;
 
+/** `wasmOffset`/`markAddress` of a page that has none (MMIO, or RAM outside `wasmRam`). */
+export const TLB_NO_ADDRESS = -1;
+
 /** One vCPU's TLB. */
 export class Tlb {
-  /** Virtual address bits 31:12 of the cached page, or {@link TLB_INVALID}. */
-  readonly tagLo: Int32Array = new Int32Array(TLB_ENTRIES).fill(TLB_INVALID);
-  /** Virtual address bits 63:32 of the cached page (as a signed 32-bit value). */
-  readonly tagHi: Int32Array = new Int32Array(TLB_ENTRIES);
-  /** ASID the entry belongs to, or {@link ASID_GLOBAL}. */
-  readonly asid: Int32Array = new Int32Array(TLB_ENTRIES);
-  /** OR of the P_* bits. */
-  readonly perm: Uint8Array = new Uint8Array(TLB_ENTRIES);
+  /** Virtual address bits 31:12 of the cached page, or {@link TLB_INVALID} (state memory). */
+  readonly tagLo: Int32Array;
+  /** Virtual address bits 63:32 of the cached page, as a signed 32-bit value (state memory). */
+  readonly tagHi: Int32Array;
+  /** ASID the entry belongs to, or {@link ASID_GLOBAL} (state memory). */
+  readonly asid: Int32Array;
+  /** OR of the P_* bits (state memory). */
+  readonly perm: Uint8Array;
+  /**
+   * Byte offset of the page in {@link wasmRam} (the same value as `off`), or
+   * {@link TLB_NO_ADDRESS} when the page is MMIO, RAM of another memory, or
+   * has no {@link markAddress} (state memory). Where it is >= 0,
+   * `markAddress` is too.
+   */
+  readonly wasmOffset: Int32Array;
+  /**
+   * Byte address of the page's code mark (`marks[i][markIndex[i]]`) in
+   * `codeMarkMemory()` (mmu/code_pages.ts) for RAM pages, else
+   * {@link TLB_NO_ADDRESS} (state memory).
+   */
+  readonly markAddress: Int32Array;
+  /**
+   * The RAM memory `wasmOffset` indexes: the `memory` of the first mapping
+   * filled that has one, then fixed for the vCPU's life (a translated block
+   * instance imports it once). Null until then.
+   */
+  wasmRam: WebAssembly.Memory | null = null;
+  /** `wasmRam.buffer` when it was adopted: a mapping's view must be on this buffer at byte 0. */
+  #wasmRamBuffer: ArrayBufferLike | null = null;
   /** Translation table level of the final descriptor (for permission fault syndromes). */
   readonly level: Uint8Array = new Uint8Array(TLB_ENTRIES);
   /** MAIR attribute byte of the translation (0 = Device-nGnRnE). */
@@ -79,6 +116,26 @@ export class Tlb {
   curAsid = 0;
   /** Stage2View.generation the entries were made under. */
   generation = 0;
+
+  /**
+   * A TLB whose probed columns are views on `stateBuffer` (a vCPU's state
+   * memory buffer, cpu/state_memory.ts layout), or on a buffer of its own of
+   * the same layout when none is given (unit tests).
+   */
+  constructor(stateBuffer?: ArrayBufferLike) {
+    const buf = stateBuffer ?? new ArrayBuffer(STATE_MEMORY_BYTES);
+    if (buf.byteLength < STATE_MEMORY_BYTES) {
+      throw new RangeError(
+        `the TLB needs a state memory of ${STATE_MEMORY_BYTES} bytes, got ${buf.byteLength}`,
+      );
+    }
+    this.tagLo = new Int32Array(buf, TLB_TAG_LO, TLB_ENTRIES).fill(TLB_INVALID);
+    this.tagHi = new Int32Array(buf, TLB_TAG_HI, TLB_ENTRIES);
+    this.asid = new Int32Array(buf, TLB_ASID, TLB_ENTRIES);
+    this.perm = new Uint8Array(buf, TLB_PERM, TLB_ENTRIES);
+    this.wasmOffset = new Int32Array(buf, TLB_WASM_OFFSET, TLB_ENTRIES).fill(TLB_NO_ADDRESS);
+    this.markAddress = new Int32Array(buf, TLB_MARK_ADDRESS, TLB_ENTRIES).fill(TLB_NO_ADDRESS);
+  }
 
   /** Drop every entry. */
   flushAll(): void {
@@ -164,13 +221,46 @@ export class Tlb {
         );
       }
       this.off[i] = off;
-      this.marks[i] = marks ?? NO_MARKS;
-      this.markIndex[i] = marks === null ? 0 : (ipaPage - mapping.ipaBase) / 4096;
+      const wasmOffset = this.#wasmRamOffset(mapping, off);
+      if (marks === null) {
+        this.marks[i] = NO_MARKS;
+        this.markIndex[i] = 0;
+        this.markAddress[i] = TLB_NO_ADDRESS;
+        this.wasmOffset[i] = TLB_NO_ADDRESS;
+      } else {
+        const index = (ipaPage - mapping.ipaBase) / 4096;
+        this.marks[i] = marks;
+        this.markIndex[i] = index;
+        const markAddress = codeMarkAddress(marks, index);
+        this.markAddress[i] = markAddress;
+        // A block stores to a page directly only when it can also check the page's mark.
+        this.wasmOffset[i] = markAddress < 0 ? TLB_NO_ADDRESS : wasmOffset;
+      }
     } else {
       this.off[i] = 0;
+      this.wasmOffset[i] = TLB_NO_ADDRESS;
       this.marks[i] = NO_MARKS;
       this.markIndex[i] = 0;
+      this.markAddress[i] = TLB_NO_ADDRESS;
     }
     return i;
+  }
+
+  /**
+   * `off` as an offset in {@link wasmRam} when `mapping`'s bytes are that
+   * memory's (adopting the mapping's memory as `wasmRam` if there is none
+   * yet), else {@link TLB_NO_ADDRESS}.
+   */
+  #wasmRamOffset(mapping: Stage2Mapping, off: number): number {
+    const memory = mapping.memory;
+    if (memory === undefined) return TLB_NO_ADDRESS;
+    if (this.wasmRam === null) {
+      this.wasmRam = memory;
+      this.#wasmRamBuffer = memory.buffer;
+    } else if (memory !== this.wasmRam) {
+      return TLB_NO_ADDRESS;
+    }
+    const view = mapping.view;
+    return view.buffer === this.#wasmRamBuffer && view.byteOffset === 0 ? off : TLB_NO_ADDRESS;
   }
 }

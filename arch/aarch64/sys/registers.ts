@@ -91,8 +91,8 @@ export class SystemRegisters {
   /** Implemented IPA size in bits (36 or 40 here). */
   readonly ipaBits: number;
 
-  /** This vCPU's software TLB. */
-  readonly tlb: Tlb = new Tlb();
+  /** This vCPU's software TLB (its probed columns in the vCPU's state memory). */
+  readonly tlb: Tlb;
   /** This vCPU's generic timer. */
   readonly timer: GenericTimer;
 
@@ -213,9 +213,12 @@ export class SystemRegisters {
   /**
    * Create the system state of the vCPU described by `init`, with an IPA of
    * `ipaBits` bits (36 or 40, reported in ID_AA64MMFR0_EL1.PARange), and
-   * register it with the other vCPUs of its VM.
+   * register it with the other vCPUs of its VM. The TLB's probed columns are
+   * views on `stateBuffer`, the vCPU's state memory buffer
+   * (`CpuState.stateMemory`; cpu/state_memory.ts), or on a buffer of the TLB's
+   * own when none is given.
    */
-  constructor(init: VcpuInit, ipaBits: number = DEFAULT_IPA_BITS) {
+  constructor(init: VcpuInit, ipaBits: number = DEFAULT_IPA_BITS, stateBuffer?: ArrayBufferLike) {
     if (ipaBits !== 36 && ipaBits !== 40) {
       throw new RangeError(`ipaBits must be 36 or 40 (ID_AA64MMFR0_EL1.PARange), got ${ipaBits}`);
     }
@@ -228,6 +231,7 @@ export class SystemRegisters {
     this.log = init.log ?? (() => {});
     this.ipaBits = ipaBits;
     this.timer = new GenericTimer(init.irq, init.clock, init.index);
+    this.tlb = new Tlb(stateBuffer);
     this.tlb.generation = init.memory.generation;
     let peers = vmRegistry.get(init.memory);
     if (peers === undefined) {

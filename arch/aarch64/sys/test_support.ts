@@ -165,16 +165,20 @@ export class TestCpu extends CpuState implements SystemCpu {
     log?: (message: string) => void,
   ) {
     super();
-    this.sys = new SystemRegisters({
-      index,
-      mpidr: index,
-      memory,
-      mmio: bus,
-      irq,
-      clock,
-      wake: () => {},
-      log,
-    });
+    this.sys = new SystemRegisters(
+      {
+        index,
+        mpidr: index,
+        memory,
+        mmio: bus,
+        irq,
+        clock,
+        wake: () => {},
+        log,
+      },
+      undefined,
+      this.stateMemory.buffer,
+    );
   }
   codePageWritten(ipaPage: number): void {
     this.codeWrites.push(ipaPage);

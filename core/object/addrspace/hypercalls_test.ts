@@ -138,6 +138,12 @@ for (const form of HYPERCALL_FORMS) {
     assertEquals(m.size, 0x4000);
     assertEquals(m.access, S2_ACCESS_R | S2_ACCESS_W);
     assert(m.bytes.buffer instanceof SharedArrayBuffer);
+    // The region's WebAssembly memory comes along; `offset` indexes it (the view is all of it).
+    const region = core.physicalMemory.regionFor(TEST_RAM_BASE + 0x100000);
+    assert(region !== null && m.memory !== undefined);
+    assertEquals(m.memory, region.memory);
+    assertEquals([m.view.buffer === m.memory.buffer, m.view.byteOffset], [true, 0]);
+    assertEquals(m.offset, TEST_RAM_BASE + 0x100000 - region.base);
     m.view.setUint32(m.offset + 0x10, 0xdeadbeef, true);
     const phys = core.physicalMemory.read(TEST_RAM_BASE + 0x100010, 4);
     assertEquals(Array.from(phys), [0xef, 0xbe, 0xad, 0xde]);

@@ -27,6 +27,8 @@ export class Stage2Entry implements Stage2Mapping {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly offset: number;
+  /** The region memory `view` covers (RAM entries only; see `Stage2Mapping.memory`). */
+  readonly memory?: WebAssembly.Memory;
   /**
    * Stage-2 access for the guest kernel (EL1): OR of S2_ACCESS_R/W/X
    * (same encoding as `pgtable_access`).
@@ -51,7 +53,12 @@ export class Stage2Entry implements Stage2Mapping {
     userAccess: number,
     kernelAccess: number,
     memtype: number,
-    ram: { readonly bytes: Uint8Array; readonly view: DataView; readonly offset: number } | null,
+    ram: {
+      readonly bytes: Uint8Array;
+      readonly view: DataView;
+      readonly offset: number;
+      readonly memory?: WebAssembly.Memory;
+    } | null,
   ) {
     this.owner = owner;
     this.ipaBase = ipaBase;
@@ -65,6 +72,7 @@ export class Stage2Entry implements Stage2Mapping {
     this.bytes = ram ? ram.bytes : NO_BYTES;
     this.view = ram ? ram.view : NO_VIEW;
     this.offset = ram ? ram.offset : 0;
+    this.memory = ram?.memory;
   }
 
   /** A copy covering `[ipaBase, ipaBase + size)` of this entry (for splits). */
@@ -93,7 +101,9 @@ export class Stage2Entry implements Stage2Mapping {
       userAccess,
       kernelAccess,
       this.memtype,
-      this.ram ? { bytes: this.bytes, view: this.view, offset: this.offset + delta } : null,
+      this.ram
+        ? { bytes: this.bytes, view: this.view, offset: this.offset + delta, memory: this.memory }
+        : null,
     );
   }
 }

@@ -416,7 +416,14 @@ export class Memextent extends GunyahObject implements MemdbOwner {
           m.attrs.userAccess,
           m.attrs.kernelAccess,
           m.attrs.memtype,
-          region ? { bytes: region.bytes, view: region.view, offset: at - region.base } : null,
+          region
+            ? {
+              bytes: region.bytes,
+              view: region.view,
+              offset: at - region.base,
+              memory: region.memory,
+            }
+            : null,
         ),
       );
       at = end;
