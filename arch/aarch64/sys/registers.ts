@@ -92,7 +92,7 @@ export class SystemRegisters {
   readonly ipaBits: number;
 
   /** This vCPU's software TLB (its probed columns in the vCPU's state memory). */
-  readonly tlb: Tlb;
+  declare readonly tlb: Tlb;
   /** This vCPU's generic timer. */
   readonly timer: GenericTimer;
 
