@@ -28,6 +28,7 @@ import { PAGE_SIZE } from "../decode/cache.ts";
 import { markCodePage } from "../mmu/code_pages.ts";
 import { vmShared } from "./vm_shared.ts";
 import type { Translator } from "../jit/translator.ts";
+import type { WasmCpuContext } from "../jit/wasm/glue.ts";
 
 /** One AArch64 vCPU as the handlers see it. */
 export class Cpu extends CpuState {
@@ -75,6 +76,9 @@ export class Cpu extends CpuState {
    * (arch/aarch64/jit/), or null for the interpreter alone.
    */
   translator: Translator | null = null;
+
+  /** This vCPU's side of translated WebAssembly blocks (jit/wasm/glue.ts), once one has run. */
+  wasmContext: WasmCpuContext | null = null;
 
   /** Encodings already reported as unallocated (each is logged once). */
   readonly #reportedUnallocated = new Set<number>();

@@ -39,6 +39,7 @@ import { beginSlice, updateTimers } from "../sys/slice.ts";
 import type { Cpu } from "./cpu.ts";
 import { CPU_EXIT, GUEST_EXCEPTION } from "./state.ts";
 import { HEAT_NEVER, TIME_SAMPLE_PERIOD, type Translator } from "../jit/translator.ts";
+import { runWasmBlock } from "../jit/wasm/glue.ts";
 
 /** Instructions between two updates of the generic timer's interrupt lines. */
 export const TIMER_POLL_INTERVAL = 1024;
@@ -246,10 +247,12 @@ function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: T
         if ((++jit.blockEntries & (TIME_SAMPLE_PERIOD - 1)) === 0) {
           // Timer cost calibrated per sample (it is larger than a typical block).
           const t0 = performance.now(), t1 = performance.now();
-          blk.code(cpu, stop, blk);
+          if (blk.wasm !== null) jit.blockEntries += runWasmBlock(cpu, stop, blk);
+          else blk.code(cpu, stop, blk);
           const spent = performance.now() - t1 - (t1 - t0);
           if (spent > 0) jit.sampledBlockMs += spent < SAMPLE_CAP_MS ? spent : SAMPLE_CAP_MS;
-        } else blk.code(cpu, stop, blk);
+        } else if (blk.wasm !== null) jit.blockEntries += runWasmBlock(cpu, stop, blk);
+        else blk.code(cpu, stop, blk);
         const done = cpu.retiredTotal;
         jit.retiredInBlocks += done - n;
         n = done;

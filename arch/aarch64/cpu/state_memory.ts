@@ -8,8 +8,8 @@
  * - General registers: the low and high halves of the {@link GPR_SLOTS}
  *   register slots (cpu/state.ts `xlo`/`xhi`).
  * - Block exchange words: what a translated block and its JavaScript glue
- *   pass each other besides the registers (NZCV, PC, retired count, exit
- *   reasons), written by the glue before the block and read after it.
+ *   pass each other besides the registers (NZCV, PC, budget, ASID, EL in;
+ *   NZCV, PC, retired count, exit reasons out).
  * - TLB columns a block's inline fast path probes (mmu/tlb.ts): tag, ASID,
  *   permission, the page's byte offset in the vCPU's Wasm RAM memory
  *   ({@link TLB_WASM_OFFSET}, -1 when the page is not in it) and the address
@@ -40,6 +40,33 @@ export const STATE_RETIRED = 524;
 export const STATE_MEM_HI = 528;
 /** Block exchange: scratch words for the glue (8 Int32). */
 export const STATE_SCRATCH = 544;
+/** Block input: instructions the block may retire in this entry (Int32). */
+export const STATE_BUDGET = 576;
+/** Block input: the current ASID (TLB `curAsid`, Int32). */
+export const STATE_ASID = 580;
+/** Block input: 1 at EL0, 0 at EL1 (Int32). */
+export const STATE_EL0 = 584;
+/** Chaining: instructions retired by earlier blocks of this dispatch (Int32). */
+export const STATE_CHAIN_BASE = 588;
+/** Chaining: the vCPU's fetch epoch when the dispatch began (Int32). */
+export const STATE_FETCH_EPOCH = 592;
+/** Chaining: the code generation (blocks dropped, block-id epochs) when the dispatch began (Int32). */
+export const STATE_CODE_GEN = 596;
+/** Chaining: blocks entered from other blocks in this dispatch (Int32). */
+export const STATE_CHAINED = 600;
+
+/**
+ * The jump cache: {@link JUMP_CACHE_ENTRIES} entries of {@link JUMP_CACHE_ENTRY_BYTES}
+ * bytes, indexed by PC bits 11:2, each PC low and high half, fetch epoch, code
+ * generation, block id and block length (Int32 each): a translated block
+ * that ends at a PC found here with the current epoch and generation goes
+ * on into that block without returning to the run loop.
+ */
+export const JUMP_CACHE = 24576;
+/** Entries of the jump cache (a power of two). */
+export const JUMP_CACHE_ENTRIES = 1024;
+/** Bytes of one jump-cache entry. */
+export const JUMP_CACHE_ENTRY_BYTES = 24;
 
 /** TLB column: VA page number bits 31:12 (Int32, -1 = invalid), TLB_ENTRIES of them. */
 export const TLB_TAG_LO = 1024;
@@ -54,4 +81,4 @@ export const TLB_MARK_ADDRESS = 17408;
 /** TLB column: permission bits P_* of mmu/tlb.ts (Uint8). */
 export const TLB_PERM = 21504;
 /** First byte after the layout. */
-export const STATE_END = 22528;
+export const STATE_END = JUMP_CACHE + JUMP_CACHE_ENTRIES * JUMP_CACHE_ENTRY_BYTES;

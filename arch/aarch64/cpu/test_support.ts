@@ -22,14 +22,19 @@ export class TestRam implements Stage2View {
   readonly mapping: Stage2Mapping;
   generation = 0;
   constructor(readonly base: number, readonly size: number) {
-    const bytes = new Uint8Array(size);
+    // A shared WebAssembly memory, as core/memory's regions are, so that
+    // translated WebAssembly blocks take their inline fast path here too.
+    const pages = Math.ceil(size / 65536);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const bytes = new Uint8Array(memory.buffer, 0, size);
     this.mapping = {
       ipaBase: base,
       size,
       bytes,
-      view: new DataView(bytes.buffer),
+      view: new DataView(memory.buffer),
       offset: 0,
       access: S2_ACCESS_R | S2_ACCESS_W | S2_ACCESS_X,
+      memory,
     };
   }
   lookup(ipa: number): Stage2Mapping | null {

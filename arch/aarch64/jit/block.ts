@@ -5,6 +5,7 @@
  * @module
  */
 import type { Cpu } from "../cpu/cpu.ts";
+import type { WasmBlockCode } from "./wasm/glue.ts";
 
 /**
  * The host code of a block. Runs the block's instructions on `cpu` (looping
@@ -32,7 +33,9 @@ export class TranslatedBlock {
     readonly length: number,
     /** IPA of the first instruction. */
     readonly ipa: number,
-    /** Characters of generated source (the code cache's size measure). */
+    /** Characters of generated source or bytes of the module (the code cache's size measure). */
     readonly sourceSize: number,
+    /** The WebAssembly side when the block is a WebAssembly module (then the run loop enters it directly). */
+    readonly wasm: WasmBlockCode | null = null,
   ) {}
 }

@@ -81,3 +81,22 @@ export function resolveCpuMode(options: CpuModeOptions = {}): {
   }
   return { mode: mode ?? DEFAULT_CPU_MODE, threshold };
 }
+
+/**
+ * The translator's host form: `wasm` (a WebAssembly module per block,
+ * ./wasm/) or `js` (a JavaScript function per block, ./emit.ts).
+ */
+export type JitBackend = "js" | "wasm";
+
+/** The host form used unless `GUNYAH_JIT_BACKEND` says otherwise. */
+export const DEFAULT_JIT_BACKEND: JitBackend = "js";
+
+/** The host form of translated blocks: `GUNYAH_JIT_BACKEND` or {@link DEFAULT_JIT_BACKEND}. */
+export function resolveJitBackend(): JitBackend {
+  const e = env("GUNYAH_JIT_BACKEND");
+  if (e === undefined || e === "") return DEFAULT_JIT_BACKEND;
+  if (e !== "js" && e !== "wasm") {
+    throw new RangeError(`GUNYAH_JIT_BACKEND must be "js" or "wasm", got "${e}"`);
+  }
+  return e;
+}

@@ -222,7 +222,7 @@ function condExpr(cond: number, v: string): string {
 }
 
 /** Whether the instruction reads NZCV (or may: handlers and exits count as readers). */
-function readsFlags(i: BlockInsn): boolean {
+export function readsFlags(i: BlockInsn): boolean {
   switch (i.op) {
     case Op.CondSelect:
     case Op.AddSubCarry:
@@ -239,7 +239,7 @@ function readsFlags(i: BlockInsn): boolean {
 }
 
 /** Whether the instruction writes all of NZCV without reading it. */
-function writesFlags(i: BlockInsn): boolean {
+export function writesFlags(i: BlockInsn): boolean {
   const w = i.word;
   switch (i.op) {
     case Op.AddSubImm:
@@ -255,7 +255,7 @@ function writesFlags(i: BlockInsn): boolean {
 }
 
 /** General registers (0..30) named in a word's register fields (Rd/Rt, Rn, Rt2/Ra, Rm/Rs). */
-function fieldRegisters(w: number): number[] {
+export function fieldRegisters(w: number): number[] {
   const f = [w & 31, (w >>> 5) & 31, (w >>> 10) & 31, (w >>> 16) & 31];
   // Pair forms (CASP) also use the next register of Rs and Rt.
   const r = [...f, f[0] + 1, f[3] + 1];

@@ -32,6 +32,9 @@ import { readMem, writeMem } from "../mmu/access.ts";
 import { checkSpAlignment } from "../sys/exception.ts";
 import { type BlockCode, TranslatedBlock } from "./block.ts";
 import { type BlockInsn, classify, emitBlock, isTerminator, Op } from "./emit.ts";
+import { type JitBackend, resolveJitBackend } from "./config.ts";
+import { emitWasmBlock } from "./wasm/emit.ts";
+import { WasmBlockCode, wasmBlockEntry, WasmBlocks } from "./wasm/glue.ts";
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSTRUCTIONS = 128;
@@ -132,10 +135,14 @@ export class Translator {
   /** Host milliseconds of the timed block entries (see {@link TIME_SAMPLE_PERIOD}). */
   sampledBlockMs = 0;
 
+  readonly #wasm = new WasmBlocks(MAX_FACTORIES);
+
   constructor(
     readonly cache: DecodeCache,
     /** Interpreter executions of a slot before a block is translated there (0 = at once). */
     readonly threshold: number,
+    /** The host form of blocks. */
+    readonly backend: JitBackend = resolveJitBackend(),
   ) {
     live.add(new WeakRef(this));
   }
@@ -165,6 +172,24 @@ export class Translator {
       this.translateMs += performance.now() - t0;
       return null;
     }
+    if (this.backend === "wasm") {
+      const wb = emitWasmBlock(insns, this.#wasm.handlerId);
+      const compiled = this.#wasm.compiles;
+      const module = this.#wasm.module(wb.bytes);
+      if (this.#wasm.compiles !== compiled) this.compiles++;
+      return this.#install(
+        page,
+        slot,
+        new TranslatedBlock(
+          wasmBlockEntry,
+          wb.length,
+          page.ipa + slot * 4,
+          wb.bytes.length,
+          new WasmBlockCode(this.#wasm, module),
+        ),
+        t0,
+      );
+    }
     const emitted = emitBlock(insns, slot * 4);
     let factory = this.#factories.get(emitted.source);
     if (factory === undefined) {
@@ -184,6 +209,11 @@ export class Translator {
       page.ipa + slot * 4,
       emitted.source.length,
     );
+    return this.#install(page, slot, block, t0);
+  }
+
+  /** Install `block` at `slot` of `page` (evicting the oldest above the bound). */
+  #install(page: DecodedPage, slot: number, block: TranslatedBlock, t0: number): TranslatedBlock {
     if (page.blocks === null) page.blocks = new Array(SLOTS_PER_PAGE);
     page.blocks[slot] = block;
     this.blocksTranslated++;
@@ -227,7 +257,7 @@ export class Translator {
       invalidations: DecodedPageClass.blocksDropped,
       evictions: this.evictions,
       blocks: live,
-      cacheSourceChars: this.#factoryChars,
+      cacheSourceChars: this.#factoryChars + this.#wasm.bytes,
       translateMs: this.translateMs,
       blockEntries: this.blockEntries,
       retiredInBlocks: this.retiredInBlocks,

@@ -255,6 +255,16 @@ export class Tlb {
   }
 
   /**
+   * Make `memory` the {@link wasmRam} if there is none yet (a translated
+   * block is about to import it); entries filled before keep no offset.
+   */
+  adoptWasmRam(memory: WebAssembly.Memory): void {
+    if (this.wasmRam !== null) return;
+    this.wasmRam = memory;
+    this.#wasmRamBuffer = memory.buffer;
+  }
+
+  /**
    * `off` as an offset in {@link wasmRam} when `mapping`'s bytes are that
    * memory's (adopting the mapping's memory as `wasmRam` if there is none
    * yet), else {@link TLB_NO_ADDRESS}.
@@ -262,12 +272,8 @@ export class Tlb {
   #wasmRamOffset(mapping: Stage2Mapping, off: number): number {
     const memory = mapping.memory;
     if (memory === undefined) return TLB_NO_ADDRESS;
-    if (this.wasmRam === null) {
-      this.wasmRam = memory;
-      this.#wasmRamBuffer = memory.buffer;
-    } else if (memory !== this.wasmRam) {
-      return TLB_NO_ADDRESS;
-    }
+    if (this.wasmRam === null) this.adoptWasmRam(memory);
+    else if (memory !== this.wasmRam) return TLB_NO_ADDRESS;
     const view = mapping.view;
     return view.buffer === this.#wasmRamBuffer && view.byteOffset === 0 ? off : TLB_NO_ADDRESS;
   }
