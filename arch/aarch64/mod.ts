@@ -13,8 +13,12 @@ export {
   type CpuMode,
   type CpuModeOptions,
   DEFAULT_CPU_MODE,
+  DEFAULT_JIT_BACKEND,
   DEFAULT_JIT_THRESHOLD,
   isCpuMode,
+  isJitBackend,
+  type JitBackend,
+  JS_JIT_THRESHOLD,
   resolveCpuMode,
 } from "./jit/config.ts";
 export { type TranslatorStats, translatorTotals } from "./jit/translator.ts";

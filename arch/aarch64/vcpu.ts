@@ -45,10 +45,10 @@ export class Aarch64Vcpu implements ArchVcpu {
   constructor(init: VcpuInit, decoder: A64Decoder = a64Decoder(), options: CpuModeOptions = {}) {
     this.cpu = new Cpu(init, decoder);
     this.debug = new Aarch64VcpuDebug(this.cpu);
-    const { mode, threshold } = resolveCpuMode(options);
+    const { mode, threshold, backend } = resolveCpuMode(options);
     this.cpuMode = mode;
     if (mode === "jit") {
-      this.cpu.translator = vmTranslator(vmShared(init.memory, decoder), threshold);
+      this.cpu.translator = vmTranslator(vmShared(init.memory, decoder), threshold, backend);
     }
     warmUpRunLoop(this.cpu);
   }

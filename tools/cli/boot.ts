@@ -324,7 +324,7 @@ async function bootOnce(
   progress(
     `hypervisor: ${system.arch.name} on ${system.platform.name}, ` +
       `${config.hypervisor.physicalCpus} physical CPUs, ${ram >> 20} MiB RAM, ` +
-      `${config.hypervisor.time} time, cpu mode ${cpuMode ?? resolveCpuMode().mode}`,
+      `${config.hypervisor.time} time, cpu mode ${describeCpuMode(cpuMode)}`,
   );
   const prepared: PreparedDevicePlugins[] = [];
   const vms: VmInstance[] = [];
@@ -544,3 +544,9 @@ export const bootCommand: Command = {
     }
   },
 };
+
+/** "interp", or "jit (wasm blocks, threshold 2000)" as the options and environment resolve. */
+function describeCpuMode(cpuMode: CpuMode | undefined): string {
+  const r = resolveCpuMode(cpuMode === undefined ? {} : { cpuMode });
+  return r.mode === "interp" ? "interp" : `jit (${r.backend} blocks, threshold ${r.threshold})`;
+}

@@ -10,6 +10,7 @@ import type { A64Decoder } from "../decode/compile.ts";
 import { DecodeCache } from "../decode/cache.ts";
 import { GlobalMonitor } from "./exclusive_monitor.ts";
 import { Translator } from "../jit/translator.ts";
+import type { JitBackend } from "../jit/config.ts";
 
 /** Per-VM CPU-side state. */
 export interface VmCpuShared {
@@ -21,9 +22,15 @@ export interface VmCpuShared {
   translator: Translator | null;
 }
 
-/** The translator of the VM sharing `shared` (created with `threshold` on first use). */
-export function vmTranslator(shared: VmCpuShared, threshold: number): Translator {
-  if (shared.translator === null) shared.translator = new Translator(shared.decodeCache, threshold);
+/** The translator of the VM sharing `shared` (created with `threshold` and `backend` on first use). */
+export function vmTranslator(
+  shared: VmCpuShared,
+  threshold: number,
+  backend: JitBackend,
+): Translator {
+  if (shared.translator === null) {
+    shared.translator = new Translator(shared.decodeCache, threshold, backend);
+  }
   return shared.translator;
 }
 

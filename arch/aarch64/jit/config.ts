@@ -15,12 +15,20 @@
 /** Execution mode of a vCPU. */
 export type CpuMode = "interp" | "jit";
 
+/**
+ * The translator's host form: `wasm` (a WebAssembly module per block,
+ * ./wasm/) or `js` (a JavaScript function per block, ./emit.ts).
+ */
+export type JitBackend = "js" | "wasm";
+
 /** Options of the AArch64 vCPUs (see {@link resolveCpuMode}). */
 export interface CpuModeOptions {
   /** `interp` or `jit`. */
   readonly cpuMode?: CpuMode;
   /** Interpreter executions of an instruction before a block is translated there. */
   readonly jitThreshold?: number;
+  /** The translator's host form. */
+  readonly jitBackend?: JitBackend;
 }
 
 /**
@@ -33,14 +41,30 @@ export interface CpuModeOptions {
  */
 export const DEFAULT_CPU_MODE: CpuMode = "jit";
 /**
- * Default hotness threshold: interpreter executions of a block head before
- * it is translated. Measured on Debian boots to /init (PERFORMANCE.md,
- * 7 Dec 2026): 30000 beat 8000 and 2000 on both the default boot (13.8-14.1
- * vs 14.6-15.1 vs 17.0-17.7 s CPU) and the `cryptomgr.notests` boot; a
- * block only pays for its translation, V8's tier-up and its per-entry cost
- * once it has run many thousands of times.
+ * Host form used unless an option or `GUNYAH_JIT_BACKEND` chooses: WebAssembly.
+ * Measured on the default Debian boot to /init (linux_boot.ts, load ~1,
+ * PERFORMANCE.md "Translator, fourth pass"): 14.1 s wall with `js` at its
+ * best threshold, 9.0 s with `wasm` (one cheap compile tier instead of V8's
+ * per-function JavaScript tiering, native i64, blocks chained in the
+ * dispatcher); both pass the same differential and e2e tests.
  */
-export const DEFAULT_JIT_THRESHOLD = 30000;
+export const DEFAULT_JIT_BACKEND: JitBackend = "wasm";
+/**
+ * Default hotness threshold of the `wasm` host form: interpreter executions
+ * of a block head before it is translated. Measured on the default Debian
+ * boot (same pass): 1000, 2000 and 3000 all 9.0-9.1 s, 8000 9.8 s, 30000
+ * 11.5 s (before blocks went past conditional branches).
+ */
+export const DEFAULT_JIT_THRESHOLD = 2000;
+/**
+ * Default hotness threshold of the `js` host form. Measured on Debian boots
+ * to /init (PERFORMANCE.md, 7 Dec 2026): 30000 beat 8000 and 2000 on both
+ * the default boot (13.8-14.1 vs 14.6-15.1 vs 17.0-17.7 s CPU) and the
+ * `cryptomgr.notests` boot; a JavaScript block only pays for its
+ * translation, V8's tier-up and its per-entry cost once it has run many
+ * thousands of times.
+ */
+export const JS_JIT_THRESHOLD = 30000;
 
 function env(name: string): string | undefined {
   try {
@@ -55,10 +79,16 @@ export function isCpuMode(value: unknown): value is CpuMode {
   return value === "interp" || value === "jit";
 }
 
-/** The mode and threshold `options` select (see the module doc). */
+/** Whether `value` names a {@link JitBackend}. */
+export function isJitBackend(value: unknown): value is JitBackend {
+  return value === "js" || value === "wasm";
+}
+
+/** The mode, threshold and host form `options` select (see the module doc). */
 export function resolveCpuMode(options: CpuModeOptions = {}): {
   readonly mode: CpuMode;
   readonly threshold: number;
+  readonly backend: JitBackend;
 } {
   let mode = options.cpuMode;
   if (mode === undefined) {
@@ -70,33 +100,25 @@ export function resolveCpuMode(options: CpuModeOptions = {}): {
       mode = e;
     }
   }
+  let backend = options.jitBackend;
+  if (backend === undefined) {
+    const e = env("GUNYAH_JIT_BACKEND");
+    if (e !== undefined && e !== "") {
+      if (!isJitBackend(e)) {
+        throw new RangeError(`GUNYAH_JIT_BACKEND must be "js" or "wasm", got "${e}"`);
+      }
+      backend = e;
+    }
+  }
+  backend ??= DEFAULT_JIT_BACKEND;
   let threshold = options.jitThreshold;
   if (threshold === undefined) {
     const e = env("GUNYAH_JIT_THRESHOLD");
     if (e !== undefined && e !== "") threshold = Number(e);
   }
-  threshold ??= DEFAULT_JIT_THRESHOLD;
+  threshold ??= backend === "wasm" ? DEFAULT_JIT_THRESHOLD : JS_JIT_THRESHOLD;
   if (!Number.isInteger(threshold) || threshold < 0 || threshold >= 0xffff) {
     throw new RangeError(`the JIT threshold must be an integer in 0..65534, got ${threshold}`);
   }
-  return { mode: mode ?? DEFAULT_CPU_MODE, threshold };
-}
-
-/**
- * The translator's host form: `wasm` (a WebAssembly module per block,
- * ./wasm/) or `js` (a JavaScript function per block, ./emit.ts).
- */
-export type JitBackend = "js" | "wasm";
-
-/** The host form used unless `GUNYAH_JIT_BACKEND` says otherwise. */
-export const DEFAULT_JIT_BACKEND: JitBackend = "js";
-
-/** The host form of translated blocks: `GUNYAH_JIT_BACKEND` or {@link DEFAULT_JIT_BACKEND}. */
-export function resolveJitBackend(): JitBackend {
-  const e = env("GUNYAH_JIT_BACKEND");
-  if (e === undefined || e === "") return DEFAULT_JIT_BACKEND;
-  if (e !== "js" && e !== "wasm") {
-    throw new RangeError(`GUNYAH_JIT_BACKEND must be "js" or "wasm", got "${e}"`);
-  }
-  return e;
+  return { mode: mode ?? DEFAULT_CPU_MODE, threshold, backend };
 }

@@ -97,6 +97,11 @@ export function isTerminator(op: Op): boolean {
   return op >= Op.B;
 }
 
+/** Whether `op` is B.cond, CBZ/CBNZ or TBZ/TBNZ (a branch that may fall through). */
+export function isConditionalBranch(op: Op): boolean {
+  return op === Op.BCond || op === Op.CompareBranch || op === Op.TestBranch;
+}
+
 /** Frontend: the class of `w` (unsigned word) or {@link Op.Stop}. */
 export function classify(w: number): Op {
   if ((w & 0x1f800000) === 0x11000000) return Op.AddSubImm;

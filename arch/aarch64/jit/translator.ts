@@ -31,8 +31,15 @@ import { DecodedPage as DecodedPageClass } from "../decode/cache.ts";
 import { readMem, writeMem } from "../mmu/access.ts";
 import { checkSpAlignment } from "../sys/exception.ts";
 import { type BlockCode, TranslatedBlock } from "./block.ts";
-import { type BlockInsn, classify, emitBlock, isTerminator, Op } from "./emit.ts";
-import { type JitBackend, resolveJitBackend } from "./config.ts";
+import {
+  type BlockInsn,
+  classify,
+  emitBlock,
+  isConditionalBranch,
+  isTerminator,
+  Op,
+} from "./emit.ts";
+import { DEFAULT_JIT_BACKEND, type JitBackend } from "./config.ts";
 import { emitWasmBlock } from "./wasm/emit.ts";
 import { WasmBlockCode, wasmBlockEntry, WasmBlocks } from "./wasm/glue.ts";
 
@@ -142,7 +149,7 @@ export class Translator {
     /** Interpreter executions of a slot before a block is translated there (0 = at once). */
     readonly threshold: number,
     /** The host form of blocks. */
-    readonly backend: JitBackend = resolveJitBackend(),
+    readonly backend: JitBackend = DEFAULT_JIT_BACKEND,
   ) {
     live.add(new WeakRef(this));
   }
@@ -164,7 +171,9 @@ export class Translator {
       const op = classify(word);
       if (op === Op.Stop) break;
       insns.push({ word, op, handler: h });
-      if (isTerminator(op)) break;
+      // A WebAssembly block goes on past a conditional branch (a side exit when
+      // taken): longer blocks, fewer transitions between them.
+      if (isTerminator(op) && (this.backend !== "wasm" || !isConditionalBranch(op))) break;
     }
     if (page.heat === null) page.heat = new Uint16Array(SLOTS_PER_PAGE);
     if (insns.length === 0) {

@@ -25,7 +25,7 @@ import { testInit, TestIrq, TestMmio, TestRam } from "../cpu/test_support.ts";
 import { entries as integerEntries } from "../isa/integer/mod.ts";
 import { encodingCandidates, randomEncoding, Xorshift32 } from "../test_random.ts";
 import { Aarch64Vcpu } from "../vcpu.ts";
-import type { CpuModeOptions } from "./config.ts";
+import type { CpuModeOptions, JitBackend } from "./config.ts";
 
 const RAM_BASE = 0x40000000;
 const RAM_SIZE = 0x10000;
@@ -221,10 +221,13 @@ function state(m: Machine): Record<string, string | number | boolean> {
   return r;
 }
 
-function runPair(seed: number, instructions: number): number {
+function runPair(seed: number, instructions: number, backend: JitBackend): number {
   const rng = new Xorshift32(seed);
   const words = program(rng);
-  const pair = [machine({ cpuMode: "interp" }), machine({ cpuMode: "jit", jitThreshold: 0 })];
+  const pair = [
+    machine({ cpuMode: "interp" }),
+    machine({ cpuMode: "jit", jitThreshold: 0, jitBackend: backend }),
+  ];
   const branchSlot = rng.below(PROGRAM_LENGTH);
   const init: bigint[] = [];
   for (let i = 0; i < 31; i++) init.push((BigInt(rng.next()) << 32n) | BigInt(rng.next()));
@@ -265,9 +268,11 @@ function runPair(seed: number, instructions: number): number {
   return pair[1].vcpu.translatorStats!.blocksTranslated;
 }
 
-Deno.test("translator vs interpreter: random programs keep identical architectural state", () => {
-  let blocks = 0;
-  for (let p = 0; p < 120; p++) blocks += runPair(0x5eed0000 + p * 7919, 3000);
-  // The comparison only means something if the translator ran.
-  if (blocks < 500) throw new Error(`only ${blocks} blocks were translated`);
-});
+for (const backend of ["wasm", "js"] as const) {
+  Deno.test(`translator (${backend}) vs interpreter: random programs keep identical architectural state`, () => {
+    let blocks = 0;
+    for (let p = 0; p < 120; p++) blocks += runPair(0x5eed0000 + p * 7919, 3000, backend);
+    // The comparison only means something if the translator ran.
+    if (blocks < 500) throw new Error(`only ${blocks} blocks were translated`);
+  });
+}

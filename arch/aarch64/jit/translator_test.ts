@@ -9,7 +9,7 @@ import { assertEquals } from "@gunyah-ts/tests/assert";
 import { testInit, TestRam } from "../cpu/test_support.ts";
 import { Aarch64Vcpu } from "../vcpu.ts";
 import type { CpuModeOptions } from "./config.ts";
-import { resolveCpuMode } from "./config.ts";
+import { DEFAULT_JIT_THRESHOLD, JS_JIT_THRESHOLD, resolveCpuMode } from "./config.ts";
 
 const BASE = 0x40000000;
 const CODE = BASE + 0x1000;
@@ -73,10 +73,13 @@ Deno.test("IC IALLU drops translated blocks; hot code is translated after the th
 });
 
 Deno.test("cpu mode: options win, bad values are refused with a clear message", () => {
-  assertEquals(resolveCpuMode({ cpuMode: "interp", jitThreshold: 3 }), {
+  assertEquals(resolveCpuMode({ cpuMode: "interp", jitThreshold: 3, jitBackend: "js" }), {
     mode: "interp",
     threshold: 3,
+    backend: "js",
   });
+  assertEquals(resolveCpuMode({ jitBackend: "js" }).threshold, JS_JIT_THRESHOLD);
+  assertEquals(resolveCpuMode({ jitBackend: "wasm" }).threshold, DEFAULT_JIT_THRESHOLD);
   let message = "";
   try {
     resolveCpuMode({ jitThreshold: -1 });

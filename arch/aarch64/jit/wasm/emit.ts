@@ -1261,11 +1261,12 @@ class WasmEmitter {
   #taken(off: number, k: number): void {
     if (off === 0 && this.#loop) {
       // n += k; another pass only if it fits the budget.
+      // (A branch before the end retires fewer: the next pass may retire them all.)
       this.#get(L_N);
       this.#i32(k);
       this.#op(W.I32Add);
       this.#tee(L_N);
-      this.#i32(k);
+      this.#i32(this.insns.length);
       this.#op(W.I32Add);
       this.#get(P_BUDGET);
       this.#op(W.I32LeU);
@@ -1298,7 +1299,7 @@ class WasmEmitter {
         this.#open(W.If, "if");
         this.#taken(off, k);
         this.#end();
-        this.#exitTo(here + 4, k);
+        if (i === this.insns.length - 1) this.#exitTo(here + 4, k); // else fall through
         return;
       }
       case Op.CompareBranch: {
@@ -1315,7 +1316,7 @@ class WasmEmitter {
         this.#open(W.If, "if");
         this.#taken(off, k);
         this.#end();
-        this.#exitTo(here + 4, k);
+        if (i === this.insns.length - 1) this.#exitTo(here + 4, k); // else fall through
         return;
       }
       case Op.TestBranch: {
@@ -1332,7 +1333,7 @@ class WasmEmitter {
         this.#open(W.If, "if");
         this.#taken(off, k);
         this.#end();
-        this.#exitTo(here + 4, k);
+        if (i === this.insns.length - 1) this.#exitTo(here + 4, k); // else fall through
         return;
       }
       case Op.BranchReg: {
