@@ -70,6 +70,14 @@ export const enum Op {
   AddSubCarry,
   /** SBFM/UBFM (ASR/LSL/LSR immediate, SBFX/UBFX, SBFIZ/UBFIZ, SXTB/UXTB and the like). */
   Bitfield,
+  /** ADR/ADRP (the WebAssembly backend emits them; the JavaScript one calls the handler). */
+  PcRelative,
+  /** UDIV/SDIV/LSLV/LSRV/ASRV/RORV (same). */
+  DataProcessing2,
+  /** CCMP/CCMN, register and immediate (same). */
+  ConditionalCompare,
+  /** EXTR (ROR immediate) (same). */
+  Extract,
   B,
   BCond,
   CompareBranch,
@@ -153,6 +161,18 @@ export function classify(w: number): Op {
     const valid = sf === 1 ? nBit === 1 : nBit === 0 && immr < 32 && imms < 32;
     return valid && (opc === 0 || opc === 2) ? Op.Bitfield : Op.Generic;
   }
+  if ((w & 0x1f000000) === 0x10000000) return Op.PcRelative;
+  if ((w & 0x7fe00000) === 0x1ac00000) {
+    const opcode = (w >>> 10) & 63;
+    return opcode === 2 || opcode === 3 || (opcode >= 8 && opcode <= 11)
+      ? Op.DataProcessing2
+      : Op.Generic;
+  }
+  if ((w & 0x3fe00410) === 0x3a400000) return Op.ConditionalCompare;
+  if ((w & 0x7fa00000) === 0x13800000) {
+    const sf = w >>> 31, nBit = (w >>> 22) & 1, imms = (w >>> 10) & 63;
+    return sf === nBit && (sf === 1 || imms < 32) ? Op.Extract : Op.Generic;
+  }
   if ((w & 0x7c000000) === 0x14000000) return Op.B;
   if ((w & 0xff000010) === 0x54000000) return Op.BCond;
   if ((w & 0x7e000000) === 0x34000000) return Op.CompareBranch;
@@ -230,6 +250,7 @@ function condExpr(cond: number, v: string): string {
 export function readsFlags(i: BlockInsn): boolean {
   switch (i.op) {
     case Op.CondSelect:
+    case Op.ConditionalCompare:
     case Op.AddSubCarry:
     case Op.BCond:
     case Op.Generic:
@@ -1223,6 +1244,10 @@ cpu.retiredTotal = n + kk;
           break;
         case Op.Generic:
         case Op.GenericMemory:
+        case Op.PcRelative:
+        case Op.DataProcessing2:
+        case Op.ConditionalCompare:
+        case Op.Extract:
           this.#generic(ins, i);
           break;
         default:

@@ -90,3 +90,30 @@ Deno.test("cpu mode: options win, bad values are refused with a clear message", 
   const interp = vcpu({ cpuMode: "interp" }, [HVC0]);
   assertEquals(interp.translatorStats, null);
 });
+
+Deno.test("division edge cases: x/0 = 0 and MIN/-1 = MIN in both widths, as the interpreter", () => {
+  // sdiv x3, x0, x1 ; udiv x4, x0, x2 ; sdiv w5, w6, w7 ; udiv w8, w6, w2 ; sdiv x9, x0, x2 ; hvc
+  // (x0 = INT64_MIN, x1 = -1, x2 = 0, w6 = INT32_MIN, w7 = -1)
+  const prog = [0x9ac10c03, 0x9ac20804, 0x1ac70cc5, 0x1ac208c8, 0x9ac20c09, HVC0];
+  const results: bigint[][] = [];
+  for (const backend of ["wasm", "js"] as const) {
+    for (
+      const options of [{ cpuMode: "interp" }, {
+        cpuMode: "jit",
+        jitThreshold: 0,
+        jitBackend: backend,
+      }] as const
+    ) {
+      const v = vcpu(options, prog);
+      v.setRegister(RegisterSet.X, 0, 1n << 63n);
+      v.setRegister(RegisterSet.X, 1, (1n << 64n) - 1n);
+      v.setRegister(RegisterSet.X, 2, 0n);
+      v.setRegister(RegisterSet.X, 6, 0x80000000n);
+      v.setRegister(RegisterSet.X, 7, 0xffffffffn);
+      v.run(100);
+      results.push([3, 4, 5, 8, 9].map((r) => v.getRegister(RegisterSet.X, r)));
+    }
+  }
+  const expected = [1n << 63n, 0n, 0x80000000n, 0n, 0n];
+  for (const r of results) assertEquals(r, expected);
+});

@@ -909,6 +909,156 @@ class WasmEmitter {
     this.#setW(d);
   }
 
+  /** Push the 64-bit constant `v` (an integer below 2^53 in magnitude). */
+  #i64n(v: number): void {
+    const b = BigInt(v);
+    this.#i64(Number(BigInt.asUintN(32, b)), Number(BigInt.asIntN(32, b >> 32n)));
+  }
+
+  /** ADR/ADRP at instruction i. */
+  #pcRelative(w: number, i: number): void {
+    const page = (w >>> 31) === 1;
+    const imm = (((w << 8) >> 13) * 4) + ((w >>> 29) & 3);
+    const d = (w & 31) === 31 ? R_DISCARD : w & 31;
+    this.#get(L_PC0);
+    if (page) {
+      this.#i64(0xfffff000, -1);
+      this.#op(W.I64And);
+      this.#i64n(imm * 4096);
+    } else this.#i64n(4 * i + imm);
+    this.#op(W.I64Add);
+    this.#setX(d);
+  }
+
+  /** UDIV/SDIV (x / 0 = 0; MIN / -1 = MIN) and LSLV/LSRV/ASRV/RORV (amount mod width). */
+  #dataProcessing2(w: number): void {
+    const sf = w >>> 31, opcode = (w >>> 10) & 63;
+    const d = (w & 31) === 31 ? R_DISCARD : w & 31;
+    const n = (w >>> 5) & 31, m = (w >>> 16) & 31;
+    const wide = sf === 1;
+    const x = (r: number) => (wide ? this.#x(r) : this.#w(r));
+    if (opcode >= 8) {
+      x(n);
+      x(m);
+      const t = opcode - 8;
+      if (wide) {
+        this.#op(t === 0 ? W.I64Shl : t === 1 ? W.I64ShrU : t === 2 ? W.I64ShrS : W.I64Rotr);
+      } else this.#op(t === 0 ? W.I32Shl : t === 1 ? W.I32ShrU : t === 2 ? W.I32ShrS : W.I32Rotr);
+      if (wide) this.#setX(d);
+      else this.#setW(d);
+      return;
+    }
+    const signed = opcode === 3;
+    // A = X[n], B = X[m] (i64 locals; the 32-bit form in L_A32/L_B32).
+    const [A, B] = wide ? [L_A, L_B] : [L_A32, L_B32];
+    const zero = () => (wide ? this.#i64(0, 0) : this.#i32(0));
+    const one = () => (wide ? this.#i64(1, 0) : this.#i32(1));
+    const minusOne = () => (wide ? this.#i64(-1, -1) : this.#i32(-1));
+    const eq = wide ? W.I64Eq : W.I32Eq;
+    x(n);
+    this.#set(A);
+    x(m);
+    this.#set(B);
+    // The quotient with a divisor that cannot trap (0, and -1 when signed, become 1).
+    if (signed) {
+      zero();
+      this.#get(A);
+      this.#op(wide ? W.I64Sub : W.I32Sub); // -A, the result for B = -1
+    }
+    this.#get(A);
+    one();
+    this.#get(B);
+    this.#get(B);
+    zero();
+    this.#op(eq);
+    if (signed) {
+      this.#get(B);
+      minusOne();
+      this.#op(eq);
+      this.#op(W.I32Or);
+    }
+    this.#op(W.Select); // the divisor, 1 where it would trap
+    this.#op(wide ? (signed ? W.I64DivS : W.I64DivU) : (signed ? W.I32DivS : W.I32DivU));
+    if (signed) {
+      this.#get(B);
+      minusOne();
+      this.#op(eq);
+      this.#op(W.Select);
+    }
+    zero();
+    this.#get(B);
+    zero();
+    this.#op(wide ? W.I64Ne : W.I32Ne);
+    this.#op(W.Select); // B != 0 ? quotient : 0
+    if (wide) this.#setX(d);
+    else this.#setW(d);
+  }
+
+  /** CCMP/CCMN: the flags of Rn - op2 / Rn + op2 if the condition holds, else #nzcv. */
+  #conditionalCompare(w: number): void {
+    const sf = w >>> 31, add = ((w >>> 30) & 1) === 0, immediate = (w & (1 << 11)) !== 0;
+    const n = (w >>> 5) & 31, m = (w >>> 16) & 31, cond = (w >>> 12) & 15, nzcv = w & 15;
+    this.#cond(cond);
+    this.#open(W.If, "if");
+    if (sf === 1) {
+      if (immediate) this.#i64(m, 0);
+      else this.#x(m);
+      if (!add) {
+        this.#i64(-1, -1);
+        this.#op(W.I64Xor);
+      }
+      this.#set(L_B);
+      this.#x(n);
+      this.#set(L_A);
+      this.#add64(add ? 0 : 1, true);
+    } else {
+      if (immediate) this.#i32(m);
+      else this.#w(m);
+      if (!add) {
+        this.#i32(-1);
+        this.#op(W.I32Xor);
+      }
+      this.#set(L_B32);
+      this.#w(n);
+      this.#set(L_A32);
+      this.#add32(add ? 0 : 1, true);
+    }
+    this.#else();
+    this.#i32(nzcv << 28);
+    this.#set(L_NZ);
+    this.#end();
+  }
+
+  /** EXTR: (Rn:Rm) >> lsb. */
+  #extract(w: number): void {
+    const sf = w >>> 31, lsb = (w >>> 10) & 63;
+    const d = (w & 31) === 31 ? R_DISCARD : w & 31;
+    const n = (w >>> 5) & 31, m = (w >>> 16) & 31;
+    if (sf === 1) {
+      this.#x(m);
+      if (lsb !== 0) {
+        this.#i64(lsb, 0);
+        this.#op(W.I64ShrU);
+        this.#x(n);
+        this.#i64(64 - lsb, 0);
+        this.#op(W.I64Shl);
+        this.#op(W.I64Or);
+      }
+      this.#setX(d);
+    } else {
+      this.#w(m);
+      if (lsb !== 0) {
+        this.#i32(lsb);
+        this.#op(W.I32ShrU);
+        this.#w(n);
+        this.#i32(32 - lsb);
+        this.#op(W.I32Shl);
+        this.#op(W.I32Or);
+      }
+      this.#setW(d);
+    }
+  }
+
   #generic(ins: BlockInsn, i: number): void {
     const regs = fieldRegisters(ins.word);
     for (const r of regs) this.used.add(r); // loaded in the prologue, reloaded after the call
@@ -1430,6 +1580,18 @@ class WasmEmitter {
           break;
         case Op.AddSubCarry:
           this.#addSubCarry(ins.word, flagsLive[i]);
+          break;
+        case Op.PcRelative:
+          this.#pcRelative(ins.word, i);
+          break;
+        case Op.DataProcessing2:
+          this.#dataProcessing2(ins.word);
+          break;
+        case Op.ConditionalCompare:
+          this.#conditionalCompare(ins.word);
+          break;
+        case Op.Extract:
+          this.#extract(ins.word);
           break;
         case Op.Generic:
         case Op.GenericMemory:
