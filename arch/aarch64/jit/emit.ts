@@ -280,6 +280,38 @@ export function writesFlags(i: BlockInsn): boolean {
   }
 }
 
+/**
+ * Whether NZCV must be computed after each instruction of a block: backward
+ * liveness, with the flags live at the end and at every branch (the next
+ * block may read them) and at every possible exception (SPSR saves them).
+ */
+export function flagLiveness(insns: readonly BlockInsn[]): boolean[] {
+  const flagsLive = new Array<boolean>(insns.length);
+  let live = true;
+  for (let i = insns.length - 1; i >= 0; i--) {
+    flagsLive[i] = live;
+    if (readsFlags(insns[i]) || isTerminator(insns[i].op)) live = true;
+    else if (writesFlags(insns[i])) live = false;
+  }
+  return flagsLive;
+}
+
+/** Whether the branch `ins` at index `i` of a block may target the block's first instruction. */
+export function targetsBlockStart(ins: BlockInsn, i: number): boolean {
+  const w = ins.word, here = 4 * i;
+  switch (ins.op) {
+    case Op.B:
+      return (w >>> 31) === 0 && here + ((w << 6) >> 6) * 4 === 0;
+    case Op.BCond:
+    case Op.CompareBranch:
+      return here + ((w << 8) >> 13) * 4 === 0;
+    case Op.TestBranch:
+      return here + ((w << 13) >> 18) * 4 === 0;
+    default:
+      return false;
+  }
+}
+
 /** General registers (0..30) named in a word's register fields (Rd/Rt, Rn, Rt2/Ra, Rm/Rs). */
 export function fieldRegisters(w: number): number[] {
   const f = [w & 31, (w >>> 5) & 31, (w >>> 10) & 31, (w >>> 16) & 31];
@@ -1114,37 +1146,14 @@ class Emitter {
     }
   }
 
-  /** Whether a branch of `ins` (at index i) may target the block's first instruction. */
-  #targetsStart(ins: BlockInsn, i: number): boolean {
-    const w = ins.word, here = 4 * i;
-    switch (ins.op) {
-      case Op.B:
-        return (w >>> 31) === 0 && here + ((w << 6) >> 6) * 4 === 0;
-      case Op.BCond:
-      case Op.CompareBranch:
-        return here + ((w << 8) >> 13) * 4 === 0;
-      case Op.TestBranch:
-        return here + ((w << 13) >> 18) * 4 === 0;
-      default:
-        return false;
-    }
-  }
-
   // -- the block ---------------------------------------------------------------
 
   build(): EmittedBlock {
     const insns = this.insns;
     const last = insns.length - 1;
     const lastIns = insns[last];
-    this.#loop = isTerminator(lastIns.op) && this.#targetsStart(lastIns, last);
-    // Flag liveness, backwards: flags are live at the end (the next block may read them).
-    const flagsLive = new Array<boolean>(insns.length);
-    let live = true;
-    for (let i = last; i >= 0; i--) {
-      flagsLive[i] = live;
-      if (readsFlags(insns[i]) || isTerminator(insns[i].op)) live = true;
-      else if (writesFlags(insns[i])) live = false;
-    }
+    this.#loop = isTerminator(lastIns.op) && targetsBlockStart(lastIns, last);
+    const flagsLive = flagLiveness(insns);
     // Probe pass: the registers the block uses (all loaded in the prologue)
     // and writes (all written back at the one exit and in the catch). In a
     // loop they are dirty at the head (written by the previous pass).

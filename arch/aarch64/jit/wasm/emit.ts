@@ -53,10 +53,10 @@ import {
 import {
   type BlockInsn,
   fieldRegisters,
+  flagLiveness,
   isTerminator,
   Op,
-  readsFlags,
-  writesFlags,
+  targetsBlockStart,
 } from "../emit.ts";
 import {
   assembleModule,
@@ -198,13 +198,7 @@ class WasmEmitter {
       return;
     }
     if (r === R_SP) {
-      this.#i32(0);
-      this.#mem(W.I64Load32U, M_STATE, 2, STATE_X_LO + 4 * R_SP);
-      this.#i32(0);
-      this.#mem(W.I64Load32U, M_STATE, 2, STATE_X_HI + 4 * R_SP);
-      this.#i64(32, 0);
-      this.#op(W.I64Shl);
-      this.#op(W.I64Or);
+      this.#loadHalves(STATE_X_LO + 4 * R_SP, STATE_X_HI + 4 * R_SP);
       return;
     }
     this.used.add(r);
@@ -229,16 +223,7 @@ class WasmEmitter {
     }
     if (r === R_SP) {
       this.#set(L_SPT);
-      this.#i32(0);
-      this.#get(L_SPT);
-      this.#op(W.I32WrapI64);
-      this.#mem(W.I32Store, M_STATE, 2, STATE_X_LO + 4 * R_SP);
-      this.#i32(0);
-      this.#get(L_SPT);
-      this.#i64(32, 0);
-      this.#op(W.I64ShrU);
-      this.#op(W.I32WrapI64);
-      this.#mem(W.I32Store, M_STATE, 2, STATE_X_HI + 4 * R_SP);
+      this.#storeHalves(L_SPT, STATE_X_LO + 4 * R_SP, STATE_X_HI + 4 * R_SP);
       return;
     }
     this.used.add(r);
@@ -253,28 +238,62 @@ class WasmEmitter {
     this.#setX(r);
   }
 
-  /** Store local register r to the state memory. */
-  #storeReg(r: number): void {
-    this.#i32(0);
-    this.#get(L_X0 + r);
+  /** Push the low half of i64 local `l` (i32). */
+  #lowHalf(l: number): void {
+    this.#get(l);
     this.#op(W.I32WrapI64);
-    this.#mem(W.I32Store, M_STATE, 2, STATE_X_LO + 4 * r);
-    this.#i32(0);
-    this.#get(L_X0 + r);
+  }
+
+  /** Push the high half of i64 local `l` (i32). */
+  #highHalf(l: number): void {
+    this.#get(l);
     this.#i64(32, 0);
     this.#op(W.I64ShrU);
     this.#op(W.I32WrapI64);
-    this.#mem(W.I32Store, M_STATE, 2, STATE_X_HI + 4 * r);
   }
 
-  #loadReg(r: number): void {
+  /** Store i64 local `l` as two words of the state memory. */
+  #storeHalves(l: number, lo: number, hi: number): void {
     this.#i32(0);
-    this.#mem(W.I64Load32U, M_STATE, 2, STATE_X_LO + 4 * r);
+    this.#lowHalf(l);
+    this.#mem(W.I32Store, M_STATE, 2, lo);
     this.#i32(0);
-    this.#mem(W.I64Load32U, M_STATE, 2, STATE_X_HI + 4 * r);
+    this.#highHalf(l);
+    this.#mem(W.I32Store, M_STATE, 2, hi);
+  }
+
+  /** Push the i64 made of two words of the state memory. */
+  #loadHalves(lo: number, hi: number): void {
+    this.#i32(0);
+    this.#mem(W.I64Load32U, M_STATE, 2, lo);
+    this.#i32(0);
+    this.#mem(W.I64Load32U, M_STATE, 2, hi);
     this.#i64(32, 0);
     this.#op(W.I64Shl);
     this.#op(W.I64Or);
+  }
+
+  /** i32 local `l` = the state memory's word at `offset`. */
+  #loadWord(offset: number, l: number): void {
+    this.#i32(0);
+    this.#mem(W.I32Load, M_STATE, 2, offset);
+    this.#set(l);
+  }
+
+  /** The state memory's word at `offset` = i32 local `l`. */
+  #storeWord(offset: number, l: number): void {
+    this.#i32(0);
+    this.#get(l);
+    this.#mem(W.I32Store, M_STATE, 2, offset);
+  }
+
+  /** Store local register r to the state memory. */
+  #storeReg(r: number): void {
+    this.#storeHalves(L_X0 + r, STATE_X_LO + 4 * r, STATE_X_HI + 4 * r);
+  }
+
+  #loadReg(r: number): void {
+    this.#loadHalves(STATE_X_LO + 4 * r, STATE_X_HI + 4 * r);
     this.#set(L_X0 + r);
   }
 
@@ -294,9 +313,7 @@ class WasmEmitter {
    */
   #beforeCall(i: number, clear: boolean): void {
     this.#writeBackDirty(clear);
-    this.#i32(0);
-    this.#get(L_NZ);
-    this.#mem(W.I32Store, M_STATE, 2, STATE_NZCV);
+    this.#storeWord(STATE_NZCV, L_NZ);
     this.#pcAt(4 * i);
     this.#i32(0);
     this.#get(L_N);
@@ -311,16 +328,7 @@ class WasmEmitter {
     this.#i64(off, off < 0 ? -1 : 0);
     this.#op(W.I64Add);
     this.#set(L_PCT);
-    this.#i32(0);
-    this.#get(L_PCT);
-    this.#op(W.I32WrapI64);
-    this.#mem(W.I32Store, M_STATE, 2, STATE_PC_LO);
-    this.#i32(0);
-    this.#get(L_PCT);
-    this.#i64(32, 0);
-    this.#op(W.I64ShrU);
-    this.#op(W.I32WrapI64);
-    this.#mem(W.I32Store, M_STATE, 2, STATE_PC_HI);
+    this.#storeHalves(L_PCT, STATE_PC_LO, STATE_PC_HI);
   }
 
   /** Leave through the one exit: PC = pc0 + off, k instructions of this pass retired. */
@@ -424,23 +432,9 @@ class WasmEmitter {
     }
     this.#set(L_R);
     if (!flags) return;
-    // N
-    this.#get(L_R);
-    this.#i64(0, 0);
-    this.#op(W.I64LtS);
-    this.#i32(31);
-    this.#op(W.I32Shl);
-    // Z
-    this.#get(L_R);
-    this.#op(W.I64Eqz);
-    this.#i32(30);
-    this.#op(W.I32Shl);
-    this.#op(W.I32Or);
-    // C: R < A without carry in, R <= A with it
-    this.#carry64(cin);
-    this.#i32(29);
-    this.#op(W.I32Shl);
-    this.#op(W.I32Or);
+    this.#pushNZ(L_R, true);
+    this.#carry64(cin); // C: R < A without carry in, R <= A with it
+    this.#orBit(29);
     // V: ((A ^ R) & (B ^ R)) < 0
     this.#get(L_A);
     this.#get(L_R);
@@ -451,10 +445,32 @@ class WasmEmitter {
     this.#op(W.I64And);
     this.#i64(0, 0);
     this.#op(W.I64LtS);
-    this.#i32(28);
+    this.#orBit(28);
+    this.#set(L_NZ);
+  }
+
+  /** Push N (bit 31) | Z (bit 30) of the result in local `l` (i64 when `wide`, else i32). */
+  #pushNZ(l: number, wide: boolean): void {
+    this.#get(l);
+    if (wide) {
+      this.#i64(0, 0);
+      this.#op(W.I64LtS);
+    } else {
+      this.#i32(0);
+      this.#op(W.I32LtS);
+    }
+    this.#i32(31);
+    this.#op(W.I32Shl);
+    this.#get(l);
+    this.#op(wide ? W.I64Eqz : W.I32Eqz);
+    this.#orBit(30);
+  }
+
+  /** OR the i32 0/1 on top of the stack, shifted to `bit`, into the flags below it. */
+  #orBit(bit: number): void {
+    this.#i32(bit);
     this.#op(W.I32Shl);
     this.#op(W.I32Or);
-    this.#set(L_NZ);
   }
 
   #carry64(cin: number): void {
@@ -488,16 +504,7 @@ class WasmEmitter {
     }
     this.#set(L_R32);
     if (!flags) return;
-    this.#get(L_R32);
-    this.#i32(0);
-    this.#op(W.I32LtS);
-    this.#i32(31);
-    this.#op(W.I32Shl);
-    this.#get(L_R32);
-    this.#op(W.I32Eqz);
-    this.#i32(30);
-    this.#op(W.I32Shl);
-    this.#op(W.I32Or);
+    this.#pushNZ(L_R32, false);
     if (cin === -1) {
       this.#get(L_R32);
       this.#get(L_A32);
@@ -512,9 +519,7 @@ class WasmEmitter {
       this.#get(L_A32);
       this.#op(cin === 1 ? W.I32LeU : W.I32LtU);
     }
-    this.#i32(29);
-    this.#op(W.I32Shl);
-    this.#op(W.I32Or);
+    this.#orBit(29);
     this.#get(L_A32);
     this.#get(L_R32);
     this.#op(W.I32Xor);
@@ -524,34 +529,13 @@ class WasmEmitter {
     this.#op(W.I32And);
     this.#i32(0);
     this.#op(W.I32LtS);
-    this.#i32(28);
-    this.#op(W.I32Shl);
-    this.#op(W.I32Or);
+    this.#orBit(28);
     this.#set(L_NZ);
   }
 
   /** NZ of a logical result in L_R (64) or L_R32 (32); C and V cleared. */
   #logicalFlags(sf: number): void {
-    if (sf === 1) {
-      this.#get(L_R);
-      this.#i64(0, 0);
-      this.#op(W.I64LtS);
-      this.#i32(31);
-      this.#op(W.I32Shl);
-      this.#get(L_R);
-      this.#op(W.I64Eqz);
-    } else {
-      this.#get(L_R32);
-      this.#i32(0);
-      this.#op(W.I32LtS);
-      this.#i32(31);
-      this.#op(W.I32Shl);
-      this.#get(L_R32);
-      this.#op(W.I32Eqz);
-    }
-    this.#i32(30);
-    this.#op(W.I32Shl);
-    this.#op(W.I32Or);
+    this.#pushNZ(sf === 1 ? L_R : L_R32, sf === 1);
     this.#set(L_NZ);
   }
 
@@ -1067,9 +1051,7 @@ class WasmEmitter {
     this.#i32(ins.word | 0);
     this.#call(F_GEN);
     // Reload what the handler may have written.
-    this.#i32(0);
-    this.#mem(W.I32Load, M_STATE, 2, STATE_NZCV);
-    this.#set(L_NZ);
+    this.#loadWord(STATE_NZCV, L_NZ);
     for (const r of regs) this.#loadReg(r);
     if (ins.op === Op.GenericMemory) {
       this.#noteLeave();
@@ -1093,13 +1075,9 @@ class WasmEmitter {
 
   /** L_ADDR (i64) into L_AL/L_AH. */
   #splitAddr(): void {
-    this.#get(L_ADDR);
-    this.#op(W.I32WrapI64);
+    this.#lowHalf(L_ADDR);
     this.#set(L_AL);
-    this.#get(L_ADDR);
-    this.#i64(32, 0);
-    this.#op(W.I64ShrU);
-    this.#op(W.I32WrapI64);
+    this.#highHalf(L_ADDR);
     this.#set(L_AH);
   }
 
@@ -1234,12 +1212,8 @@ class WasmEmitter {
     this.#get(lo);
     this.#get(hi);
     this.#i32(bytes);
-    this.#get(src);
-    this.#op(W.I32WrapI64);
-    this.#get(src);
-    this.#i64(32, 0);
-    this.#op(W.I64ShrU);
-    this.#op(W.I32WrapI64);
+    this.#lowHalf(src);
+    this.#highHalf(src);
     this.#call(F_WR);
   }
 
@@ -1371,13 +1345,9 @@ class WasmEmitter {
     this.#i64(bytes, 0);
     this.#op(W.I64Add);
     this.#set(L_B);
-    this.#get(L_B);
-    this.#op(W.I32WrapI64);
+    this.#lowHalf(L_B);
     this.#set(L_A32);
-    this.#get(L_B);
-    this.#i64(32, 0);
-    this.#op(W.I64ShrU);
-    this.#op(W.I32WrapI64);
+    this.#highHalf(L_B);
     this.#set(L_B32);
     if (load) {
       this.#slowRead(bytes, L_AL, L_AH, L_V);
@@ -1503,35 +1473,14 @@ class WasmEmitter {
     }
   }
 
-  #targetsStart(ins: BlockInsn, i: number): boolean {
-    const w = ins.word, here = 4 * i;
-    switch (ins.op) {
-      case Op.B:
-        return (w >>> 31) === 0 && here + ((w << 6) >> 6) * 4 === 0;
-      case Op.BCond:
-      case Op.CompareBranch:
-        return here + ((w << 8) >> 13) * 4 === 0;
-      case Op.TestBranch:
-        return here + ((w << 13) >> 18) * 4 === 0;
-      default:
-        return false;
-    }
-  }
-
   // -- the block ---------------------------------------------------------------
 
   /** Emit the body (between the prologue and the exit tail). */
   body(): void {
     const insns = this.insns;
     const last = insns.length - 1;
-    this.#loop = isTerminator(insns[last].op) && this.#targetsStart(insns[last], last);
-    const flagsLive = new Array<boolean>(insns.length);
-    let live = true;
-    for (let i = last; i >= 0; i--) {
-      flagsLive[i] = live;
-      if (readsFlags(insns[i]) || isTerminator(insns[i].op)) live = true;
-      else if (writesFlags(insns[i])) live = false;
-    }
+    this.#loop = isTerminator(insns[last].op) && targetsBlockStart(insns[last], last);
+    const flagsLive = flagLiveness(insns);
     this.#labels.push("exit"); // opened by the caller
     if (this.#loop) {
       for (const r of this.allWritten) this.#dirty[r] = true;
@@ -1608,98 +1557,34 @@ class WasmEmitter {
 
   /** The whole function body: prologue, body (already emitted into `body`), exit tail. */
   static assemble(e: WasmEmitter): Uint8Array {
-    const f = new Bytes();
-    const op = (o: number) => f.byte(o);
-    const i32 = (v: number) => {
-      f.byte(W.I32Const);
-      f.s32(v);
-    };
-    const get = (l: number) => {
-      f.byte(W.LocalGet);
-      f.u32(l);
-    };
-    const set = (l: number) => {
-      f.byte(W.LocalSet);
-      f.u32(l);
-    };
-    const mem = (o: number, offset: number) => {
-      f.byte(o);
-      f.u32(2);
-      f.u32(offset);
-    };
-    // pc0 = PC; nz; budget; ASID; need masks for the EL (P_EL0_R/W or P_EL1_R/W of mmu/tlb.ts).
-    i32(0);
-    f.byte(W.I64Load);
-    f.u32(2);
-    f.u32(STATE_PC_LO); // with STATE_PC_HI above it: the 64-bit PC
-    set(L_PC0);
-    i32(0);
-    mem(W.I32Load, STATE_NZCV);
-    set(L_NZ);
-    i32(0);
-    mem(W.I32Load, STATE_BUDGET);
-    set(P_BUDGET);
-    i32(0);
-    mem(W.I32Load, STATE_ASID);
-    set(P_ASID);
-    i32(0);
-    mem(W.I32Load, STATE_EL0);
-    set(L_T);
-    i32(1);
-    i32(8);
-    get(L_T);
-    op(W.Select);
-    set(L_NEEDR);
-    i32(2);
-    i32(16);
-    get(L_T);
-    op(W.Select);
-    set(L_NEEDW);
-    for (const r of [...e.used].sort((a, b) => a - b)) {
-      i32(0);
-      mem(W.I64Load32U, STATE_X_LO + 4 * r);
-      i32(0);
-      mem(W.I64Load32U, STATE_X_HI + 4 * r);
-      f.byte(W.I64Const);
-      f.s32(32);
-      op(W.I64Shl);
-      op(W.I64Or);
-      set(L_X0 + r);
+    const out = new WasmEmitter(e.insns, e.allWritten, e.handlerId);
+    // pc0 = PC (STATE_PC_HI above STATE_PC_LO: one i64); nz; budget; ASID;
+    // the permission bits for the EL (P_EL0_R/W or P_EL1_R/W of mmu/tlb.ts).
+    out.#i32(0);
+    out.#mem(W.I64Load, M_STATE, 2, STATE_PC_LO);
+    out.#set(L_PC0);
+    out.#loadWord(STATE_NZCV, L_NZ);
+    out.#loadWord(STATE_BUDGET, P_BUDGET);
+    out.#loadWord(STATE_ASID, P_ASID);
+    out.#loadWord(STATE_EL0, L_T);
+    for (const [l, el0, el1] of [[L_NEEDR, 1, 8], [L_NEEDW, 2, 16]]) {
+      out.#i32(el0);
+      out.#i32(el1);
+      out.#get(L_T);
+      out.#op(W.Select);
+      out.#set(l);
     }
-    f.byte(W.Block);
-    f.byte(VOID);
-    f.bytes(e.c.buf.subarray(0, e.c.length));
-    op(W.End);
-    // Exit tail.
-    for (const r of [...e.written].sort((a, b) => a - b)) {
-      i32(0);
-      get(L_X0 + r);
-      op(W.I32WrapI64);
-      mem(W.I32Store, STATE_X_LO + 4 * r);
-      i32(0);
-      get(L_X0 + r);
-      f.byte(W.I64Const);
-      f.s32(32);
-      op(W.I64ShrU);
-      op(W.I32WrapI64);
-      mem(W.I32Store, STATE_X_HI + 4 * r);
-    }
-    i32(0);
-    get(L_NZ);
-    mem(W.I32Store, STATE_NZCV);
-    i32(0);
-    get(L_EPC);
-    op(W.I32WrapI64);
-    mem(W.I32Store, STATE_PC_LO);
-    i32(0);
-    get(L_EPC);
-    f.byte(W.I64Const);
-    f.s32(32);
-    op(W.I64ShrU);
-    op(W.I32WrapI64);
-    mem(W.I32Store, STATE_PC_HI);
-    get(L_EK);
-    return assembleModule(BLOCK_MEMORIES, BLOCK_FUNCTIONS, 0, I32_LOCALS, I64_LOCALS, f);
+    for (const r of [...e.used].sort((a, b) => a - b)) out.#loadReg(r);
+    out.c.byte(W.Block);
+    out.c.byte(VOID);
+    out.c.bytes(e.c.buf.subarray(0, e.c.length));
+    out.#op(W.End);
+    // The exit tail.
+    for (const r of [...e.written].sort((a, b) => a - b)) out.#storeReg(r);
+    out.#storeWord(STATE_NZCV, L_NZ);
+    out.#storeHalves(L_EPC, STATE_PC_LO, STATE_PC_HI);
+    out.#get(L_EK);
+    return assembleModule(BLOCK_MEMORIES, BLOCK_FUNCTIONS, 0, I32_LOCALS, I64_LOCALS, out.c);
   }
 }
 
