@@ -377,24 +377,14 @@ export function assembleDispatcher(l: DispatcherLayout): Uint8Array {
   get(PCLO);
   f.byte(W.I32Eq);
   leaveUnless();
-  get(E);
-  load(l.jumpCache + 4);
-  c(0);
-  load(l.pcHi);
-  f.byte(W.I32Eq);
-  leaveUnless();
-  get(E);
-  load(l.jumpCache + 8);
-  c(0);
-  load(l.fetchEpoch);
-  f.byte(W.I32Eq);
-  leaveUnless();
-  get(E);
-  load(l.jumpCache + 12);
-  c(0);
-  load(l.codeGen);
-  f.byte(W.I32Eq);
-  leaveUnless();
+  for (const [field, word] of [[4, l.pcHi], [8, l.fetchEpoch], [12, l.codeGen]]) {
+    get(E);
+    load(l.jumpCache + field);
+    c(0);
+    load(word);
+    f.byte(W.I32Eq);
+    leaveUnless();
+  }
   get(E);
   load(l.jumpCache + 20);
   get(BUDGET);
