@@ -72,6 +72,14 @@ export class Cpu extends CpuState {
   fetchEpoch = 0;
 
   /**
+   * Incremented whenever an instruction-fetch translation itself may have
+   * changed (TLB maintenance, translation-regime writes; not exception entry
+   * and return, which change EL): with EL, what a VA-keyed chain of
+   * translated blocks depends on (jit/wasm/glue.ts's jump cache).
+   */
+  translationEpoch = 0;
+
+  /**
    * The VM's block translator when this vCPU runs in `jit` mode
    * (arch/aarch64/jit/), or null for the interpreter alone.
    */
@@ -140,8 +148,14 @@ export class Cpu extends CpuState {
     this.monitor.release(this.index);
   }
 
-  /** Mark instruction-fetch translation stale (see {@link fetchEpoch}). */
+  /** Mark instruction-fetch translation stale (see {@link fetchEpoch}, {@link translationEpoch}). */
   invalidateFetch(): void {
+    this.fetchEpoch++;
+    this.translationEpoch++;
+  }
+
+  /** An exception entry or return: PC and EL changed, translations did not (see SystemCpu). */
+  changedEl(): void {
     this.fetchEpoch++;
   }
 

@@ -48,7 +48,7 @@ export const STATE_ASID = 580;
 export const STATE_EL0 = 584;
 /** Chaining: instructions retired by earlier blocks of this dispatch (Int32). */
 export const STATE_CHAIN_BASE = 588;
-/** Chaining: the vCPU's fetch epoch when the dispatch began (Int32). */
+/** Chaining: the vCPU's translation epoch * 2 + EL when the dispatch began (Int32). */
 export const STATE_FETCH_EPOCH = 592;
 /** Chaining: the code generation (blocks dropped, block-id epochs) when the dispatch began (Int32). */
 export const STATE_CODE_GEN = 596;
@@ -57,7 +57,7 @@ export const STATE_CHAINED = 600;
 
 /**
  * The jump cache: {@link JUMP_CACHE_ENTRIES} entries of {@link JUMP_CACHE_ENTRY_BYTES}
- * bytes, indexed by PC bits 11:2, each PC low and high half, fetch epoch, code
+ * bytes, indexed by PC bits 11:2, each PC low and high half, translation epoch and EL, code
  * generation, block id and block length (Int32 each): a translated block
  * that ends at a PC found here with the current epoch and generation goes
  * on into that block without returning to the run loop.

@@ -103,7 +103,7 @@ export function enterException(cpu: SystemCpu, offset: number, retLo: number, re
   cpu.ss = 0;
   cpu.il = 0;
   // PSTATE.PAN is only set on entry when FEAT_PAN is implemented; it is not advertised.
-  cpu.invalidateFetch();
+  cpu.changedEl();
   const target = ((s.vbarLo & ~0x7ff) >>> 0) + group + offset;
   cpu.pcLo = target >>> 0;
   cpu.pcHi = (s.vbarHi + (target > 0xffffffff ? 1 : 0)) >>> 0;
@@ -236,7 +236,7 @@ export function exceptionReturn(cpu: SystemCpu): void {
   // and is a WFE wake-up event, so it sets the Event Register (D1.16.1).
   cpu.clearExclusive();
   s.eventRegister = true;
-  cpu.invalidateFetch();
+  cpu.changedEl();
   if (!illegal) {
     setElAndSpsel(cpu, targetEl, m & 1);
     if ((spsr & SPSR_IL) === 0) {

@@ -55,6 +55,12 @@ export interface SystemCpu extends CpuState {
    * translate PC again before its next fetch.
    */
   invalidateFetch(): void;
+  /**
+   * An exception entry or return changed EL and PC: the run loop must
+   * translate PC again, but no translation itself changed (translated
+   * blocks chained by VA and EL stay valid, jit/wasm/glue.ts).
+   */
+  changedEl(): void;
   /** Continue at `lo`/`hi` after the current instruction instead of PC + 4 (ERET). */
   branchTo(lo: number, hi: number): void;
   /** Clear the local and this vCPU's global exclusive reservation (CLREX, ERET). */

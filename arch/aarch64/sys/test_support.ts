@@ -191,6 +191,9 @@ export class TestCpu extends CpuState implements SystemCpu {
   invalidateFetch(): void {
     this.fetchInvalidations++;
   }
+  changedEl(): void {
+    this.fetchInvalidations++;
+  }
   /** Set by branchTo (the run loop would then not advance PC). */
   branched = false;
   branchTo(lo: number, hi: number): void {

@@ -371,7 +371,7 @@ export function assembleDispatcher(l: DispatcherLayout): Uint8Array {
   c(l.entryBytes);
   f.byte(W.I32Mul);
   set(E);
-  // the entry must match PC, fetch epoch and code generation, and fit the budget
+  // the entry must match PC, translation epoch and EL, code generation, and fit the budget
   get(E);
   load(l.jumpCache);
   get(PCLO);

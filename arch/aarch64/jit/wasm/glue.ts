@@ -238,7 +238,10 @@ export function runWasmBlock(cpu: Cpu, stop: number, blk: TranslatedBlock): numb
   const id = code.id;
   if (ctx.epoch !== code.epoch || ctx.installed[id] !== code) ctx.install(code);
   const st = ctx.st, base = cpu.retiredTotal;
-  const pcLo = cpu.pcLo, pcHi = cpu.pcHi, epoch = cpu.fetchEpoch, gen = codeGeneration(owner);
+  // Chains are keyed by VA and EL under the current translations (exception
+  // entry and return change EL, not the translations).
+  const epoch = (cpu.translationEpoch * 2 + cpu.el) | 0;
+  const pcLo = cpu.pcLo, pcHi = cpu.pcHi, gen = codeGeneration(owner);
   // This block is where the run loop found it for this PC: remember it for chaining.
   const e = JC + ((pcLo >>> 2) & JC_MASK) * JC_WORDS;
   st[e] = pcLo;
