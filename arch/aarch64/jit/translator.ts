@@ -142,7 +142,7 @@ export class Translator {
   /** Host milliseconds of the timed block entries (see {@link TIME_SAMPLE_PERIOD}). */
   sampledBlockMs = 0;
 
-  readonly #wasm = new WasmBlocks(MAX_FACTORIES);
+  readonly #wasm: WasmBlocks;
 
   constructor(
     readonly cache: DecodeCache,
@@ -150,7 +150,10 @@ export class Translator {
     readonly threshold: number,
     /** The host form of blocks. */
     readonly backend: JitBackend = DEFAULT_JIT_BACKEND,
+    /** WebAssembly block ids per epoch (see jit/wasm/glue.ts; tests use few). */
+    wasmBlockIds?: number,
   ) {
+    this.#wasm = new WasmBlocks(MAX_FACTORIES, wasmBlockIds);
     live.add(new WeakRef(this));
   }
 

@@ -10,6 +10,7 @@ import { testInit, TestRam } from "../cpu/test_support.ts";
 import { Aarch64Vcpu } from "../vcpu.ts";
 import type { CpuModeOptions } from "./config.ts";
 import { DEFAULT_JIT_THRESHOLD, JS_JIT_THRESHOLD, resolveCpuMode } from "./config.ts";
+import { Translator } from "./translator.ts";
 
 const BASE = 0x40000000;
 const CODE = BASE + 0x1000;
@@ -116,4 +117,28 @@ Deno.test("division edge cases: x/0 = 0 and MIN/-1 = MIN in both widths, as the 
   }
   const expected = [1n << 63n, 0n, 0x80000000n, 0n, 0n];
   for (const r of results) assertEquals(r, expected);
+});
+
+Deno.test("wasm block ids: a new epoch (ids used up) refills the tables and keeps results exact", () => {
+  // Ten blocks chained by B to the next one, looped by x2: more blocks than ids per epoch.
+  // Each block: add x0, x0, #1 ; b next. The last: subs x2, x2, #1 ; b.ne first ; hvc.
+  const B_NEXT = 0x14000001; // B .+4
+  const prog: number[] = [];
+  for (let i = 0; i < 10; i++) prog.push(ADD_X0_1, B_NEXT);
+  prog.push(SUBS_X2_1, bne(21), HVC0);
+  const results: bigint[] = [];
+  for (const ids of [0, 3]) {
+    const v = vcpu(ids === 0 ? { cpuMode: "interp" } : { cpuMode: "jit", jitThreshold: 0 }, prog);
+    if (ids !== 0) v.cpu.translator = new Translator(v.cpu.decodeCache, 0, "wasm", ids);
+    v.setRegister(RegisterSet.X, 2, 50n);
+    v.run(100000);
+    results.push(v.getRegister(RegisterSet.X, 0), BigInt(v.cpu.retiredTotal));
+    if (ids !== 0) {
+      const s = v.translatorStats!;
+      assertEquals(s.blocksTranslated, 11);
+      assertEquals(s.blockEntries > 500, true); // chained and re-entered across epochs
+    }
+  }
+  assertEquals(results.slice(2), results.slice(0, 2));
+  assertEquals(results[0], 500n);
 });

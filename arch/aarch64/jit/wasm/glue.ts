@@ -43,8 +43,12 @@ const JC = JUMP_CACHE >> 2,
   JC_WORDS = JUMP_CACHE_ENTRY_BYTES >> 2,
   JC_MASK = JUMP_CACHE_ENTRIES - 1;
 
-/** Block ids (table indices) a translator hands out before starting a new epoch. */
-export const WASM_BLOCK_IDS = 1 << 18;
+/**
+ * Block ids (function-table indices) a translator hands out before starting
+ * a new epoch (as many as it keeps blocks installed): each vCPU's table, and
+ * the instances it holds, stays within this many entries.
+ */
+export const WASM_BLOCK_IDS = 65536;
 
 /** A shared one-page memory for vCPUs whose RAM is not a WebAssembly memory (every probe misses). */
 let noRam: WebAssembly.Memory | null = null;
@@ -79,7 +83,12 @@ export class WasmBlocks {
     return id;
   };
 
-  constructor(readonly limit: number) {}
+  constructor(
+    /** Compiled modules kept (the oldest is dropped beyond). */
+    readonly limit: number,
+    /** Ids handed out per epoch. */
+    readonly idLimit: number = WASM_BLOCK_IDS,
+  ) {}
 
   /** The module for `bytes`, compiled on first use. */
   module(bytes: Uint8Array): WebAssembly.Module {
@@ -101,7 +110,7 @@ export class WasmBlocks {
 
   /** Give `code` an id of the current epoch. */
   assign(code: WasmBlockCode): void {
-    if (this.#nextId === WASM_BLOCK_IDS) {
+    if (this.#nextId === this.idLimit) {
       this.epoch++;
       this.#nextId = 0;
     }
@@ -210,9 +219,10 @@ export class WasmCpuContext {
   /** Instantiate `code` for this vCPU and put it at its table index. */
   install(code: WasmBlockCode): void {
     if (this.epoch !== code.epoch) {
-      // A new epoch: every index means another block now.
+      // A new epoch: every index means another block now; let the old instances go.
       this.installed = [];
       this.epoch = code.epoch;
+      for (let i = 0; i < this.table.length; i++) this.table.set(i, null);
     }
     const inst = new WebAssembly.Instance(code.module, this.imports);
     const id = code.id;
