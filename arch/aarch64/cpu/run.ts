@@ -244,15 +244,15 @@ function executeChunkTranslated(cpu: Cpu, cur: FetchCursor, stop: number, jit: T
     if (blk !== undefined) {
       if (n + blk.length > stop) nearStop = true;
       else {
-        if ((++jit.blockEntries & (TIME_SAMPLE_PERIOD - 1)) === 0) {
-          // Timer cost calibrated per sample (it is larger than a typical block).
-          const t0 = performance.now(), t1 = performance.now();
-          if (blk.wasm !== null) jit.blockEntries += runWasmBlock(cpu, stop, blk);
-          else blk.code(cpu, stop, blk);
+        const sampled = (++jit.blockEntries & (TIME_SAMPLE_PERIOD - 1)) === 0;
+        // Timer cost calibrated per sample (it is larger than a typical block).
+        const t0 = sampled ? performance.now() : 0, t1 = sampled ? performance.now() : 0;
+        if (blk.wasm !== null) jit.blockEntries += runWasmBlock(cpu, stop, blk);
+        else blk.code(cpu, stop, blk);
+        if (sampled) {
           const spent = performance.now() - t1 - (t1 - t0);
           if (spent > 0) jit.sampledBlockMs += spent < SAMPLE_CAP_MS ? spent : SAMPLE_CAP_MS;
-        } else if (blk.wasm !== null) jit.blockEntries += runWasmBlock(cpu, stop, blk);
-        else blk.code(cpu, stop, blk);
+        }
         const done = cpu.retiredTotal;
         jit.retiredInBlocks += done - n;
         n = done;

@@ -186,9 +186,7 @@ export class Translator {
     }
     if (this.backend === "wasm") {
       const wb = emitWasmBlock(insns, this.#wasm.handlerId);
-      const compiled = this.#wasm.compiles;
       const module = this.#wasm.module(wb.bytes);
-      if (this.#wasm.compiles !== compiled) this.compiles++;
       return this.#install(
         page,
         slot,
@@ -265,7 +263,7 @@ export class Translator {
     }
     return {
       blocksTranslated: this.blocksTranslated,
-      compiles: this.compiles,
+      compiles: this.compiles + this.#wasm.compiles,
       invalidations: DecodedPageClass.blocksDropped,
       evictions: this.evictions,
       blocks: live,
