@@ -49,7 +49,7 @@ export const STATE_EL0 = 584;
 /** Chaining: instructions retired by earlier blocks of this dispatch (Int32). */
 export const STATE_CHAIN_BASE = 588;
 /** Chaining: the vCPU's translation epoch * 2 + EL when the dispatch began (Int32). */
-export const STATE_FETCH_EPOCH = 592;
+export const STATE_TRANSLATION_KEY = 592;
 /** Chaining: the code generation (blocks dropped, block-id epochs) when the dispatch began (Int32). */
 export const STATE_CODE_GEN = 596;
 /** Chaining: blocks entered from other blocks in this dispatch (Int32). */

@@ -191,13 +191,6 @@ export function assembleModule(
   i64Locals: number,
   body: Bytes,
 ): Uint8Array {
-  const out = new Bytes();
-  out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-  const section = (id: number, content: Bytes) => {
-    out.byte(id);
-    out.u32(content.length);
-    out.bytes(content.buf.subarray(0, content.length));
-  };
   // Types: one per imported function, then the block's.
   const types = new Bytes();
   types.u32(functions.length + 1);
@@ -212,7 +205,6 @@ export function assembleModule(
   };
   for (const f of functions) funcType(f.params, f.result);
   funcType(params, true);
-  section(1, types);
   const imports = new Bytes();
   imports.u32(memories.length + functions.length);
   for (const m of memories) {
@@ -230,17 +222,6 @@ export function assembleModule(
     imports.byte(0x00);
     imports.u32(i);
   });
-  section(2, imports);
-  const funcs = new Bytes();
-  funcs.u32(1);
-  funcs.u32(functions.length);
-  section(3, funcs);
-  const exports = new Bytes();
-  exports.u32(1);
-  exports.name("b");
-  exports.byte(0x00);
-  exports.u32(functions.length);
-  section(7, exports);
   const fn = new Bytes();
   const groups = (i32Locals > 0 ? 1 : 0) + (i64Locals > 0 ? 1 : 0);
   fn.u32(groups);
@@ -254,6 +235,43 @@ export function assembleModule(
   }
   fn.bytes(body.buf.subarray(0, body.length));
   fn.byte(W.End);
+  return oneFunctionModule(types, imports, functions.length, functions.length, "b", fn);
+}
+
+/**
+ * A module that defines one function: the header (§5.5.16), then the type
+ * and import sections as given, a function section giving the function type
+ * `typeIndex`, an export section exporting it as `exportName` (its index
+ * follows the `importedFunctions` imported ones) and a code section with
+ * `fn` (locals, body and final `end`; §5.5.13).
+ */
+function oneFunctionModule(
+  types: Bytes,
+  imports: Bytes,
+  typeIndex: number,
+  importedFunctions: number,
+  exportName: string,
+  fn: Bytes,
+): Uint8Array {
+  const out = new Bytes();
+  out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const section = (id: number, content: Bytes) => {
+    out.byte(id);
+    out.u32(content.length);
+    out.bytes(content.buf.subarray(0, content.length));
+  };
+  section(1, types);
+  section(2, imports);
+  const funcs = new Bytes();
+  funcs.u32(1);
+  funcs.u32(typeIndex);
+  section(3, funcs);
+  const exports = new Bytes();
+  exports.u32(1);
+  exports.name(exportName);
+  exports.byte(0x00);
+  exports.u32(importedFunctions);
+  section(7, exports);
   const code = new Bytes();
   code.u32(1);
   code.u32(fn.length);
@@ -269,7 +287,7 @@ export interface DispatcherLayout {
   readonly budget: number;
   readonly leave: number;
   readonly chainBase: number;
-  readonly fetchEpoch: number;
+  readonly translationKey: number;
   readonly codeGen: number;
   readonly chained: number;
   readonly jumpCache: number;
@@ -287,16 +305,8 @@ export interface DispatcherLayout {
  * also lets V8 call it from JavaScript through one monomorphic wrapper.
  */
 export function assembleDispatcher(l: DispatcherLayout): Uint8Array {
-  const out = new Bytes();
-  out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-  const section = (id: number, content: Bytes) => {
-    out.byte(id);
-    out.u32(content.length);
-    out.bytes(content.buf.subarray(0, content.length));
-  };
   const types = new Bytes();
   types.bytes([2, 0x60, 0, 1, I32, 0x60, 1, I32, 1, I32]); // 0: () -> i32; 1: (i32) -> i32
-  section(1, types);
   const imports = new Bytes();
   imports.u32(2);
   imports.name("m");
@@ -305,15 +315,6 @@ export function assembleDispatcher(l: DispatcherLayout): Uint8Array {
   imports.name("t");
   imports.name("t");
   imports.bytes([0x01, 0x70, 0x00, 1]); // table funcref, min 1
-  section(2, imports);
-  const funcs = new Bytes();
-  funcs.bytes([1, 1]);
-  section(3, funcs);
-  const exports = new Bytes();
-  exports.u32(1);
-  exports.name("d");
-  exports.bytes([0x00, 0]);
-  section(7, exports);
   // Locals: 0 id (param), 1 total, 2 k, 3 budget, 4 e (entry address), 5 pcLo.
   const ID = 0, TOTAL = 1, K = 2, BUDGET = 3, E = 4, PCLO = 5;
   const f = new Bytes();
@@ -377,7 +378,7 @@ export function assembleDispatcher(l: DispatcherLayout): Uint8Array {
   get(PCLO);
   f.byte(W.I32Eq);
   leaveUnless();
-  for (const [field, word] of [[4, l.pcHi], [8, l.fetchEpoch], [12, l.codeGen]]) {
+  for (const [field, word] of [[4, l.pcHi], [8, l.translationKey], [12, l.codeGen]]) {
     get(E);
     load(l.jumpCache + field);
     c(0);
@@ -403,10 +404,5 @@ export function assembleDispatcher(l: DispatcherLayout): Uint8Array {
   f.byte(W.End); // loop
   f.byte(W.Unreachable);
   f.byte(W.End);
-  const code = new Bytes();
-  code.u32(1);
-  code.u32(f.length);
-  code.bytes(f.buf.subarray(0, f.length));
-  section(10, code);
-  return out.take();
+  return oneFunctionModule(types, imports, 1, 0, "d", f);
 }

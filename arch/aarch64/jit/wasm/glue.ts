@@ -19,12 +19,12 @@ import {
   STATE_CHAINED,
   STATE_CODE_GEN,
   STATE_EL0,
-  STATE_FETCH_EPOCH,
   STATE_MEM_HI,
   STATE_NZCV,
   STATE_PC_HI,
   STATE_PC_LO,
   STATE_RETIRED,
+  STATE_TRANSLATION_KEY,
 } from "../../cpu/state_memory.ts";
 import { DecodedPage } from "../../decode/cache.ts";
 import { readMem, writeMem } from "../../mmu/access.ts";
@@ -37,7 +37,7 @@ import { assembleDispatcher } from "./encoder.ts";
 const NZ = STATE_NZCV >> 2, PC_LO = STATE_PC_LO >> 2, PC_HI = STATE_PC_HI >> 2;
 const RETIRED = STATE_RETIRED >> 2, MEM_HI = STATE_MEM_HI >> 2, LEAVE = STATE_LEAVE >> 2;
 const BUDGET = STATE_BUDGET >> 2, ASID = STATE_ASID >> 2, EL0 = STATE_EL0 >> 2;
-const CHAIN_BASE = STATE_CHAIN_BASE >> 2, FETCH_EPOCH = STATE_FETCH_EPOCH >> 2;
+const CHAIN_BASE = STATE_CHAIN_BASE >> 2, TRANSLATION_KEY = STATE_TRANSLATION_KEY >> 2;
 const CODE_GEN = STATE_CODE_GEN >> 2, CHAINED = STATE_CHAINED >> 2;
 const JC = JUMP_CACHE >> 2,
   JC_WORDS = JUMP_CACHE_ENTRY_BYTES >> 2,
@@ -160,7 +160,7 @@ export class WasmCpuContext {
         budget: STATE_BUDGET,
         leave: STATE_LEAVE,
         chainBase: STATE_CHAIN_BASE,
-        fetchEpoch: STATE_FETCH_EPOCH,
+        translationKey: STATE_TRANSLATION_KEY,
         codeGen: STATE_CODE_GEN,
         chained: STATE_CHAINED,
         jumpCache: JUMP_CACHE,
@@ -235,9 +235,10 @@ export class WasmCpuContext {
 }
 
 /**
- * Run a WebAssembly block (the run loop's entry; the contract of
- * ../block.ts BlockCode): inputs to the exchange words, the block through
- * this vCPU's dispatcher, NZCV, PC and the retired count back.
+ * Run a WebAssembly block (the run loop calls it directly: one monomorphic
+ * call for every block; the contract of ../block.ts BlockCode): inputs to
+ * the exchange words, the block through this vCPU's dispatcher, NZCV, PC and
+ * the retired count back. Returns the blocks the dispatcher chained into.
  */
 export function runWasmBlock(cpu: Cpu, stop: number, blk: TranslatedBlock): number {
   const code = blk.wasm!;
@@ -250,13 +251,13 @@ export function runWasmBlock(cpu: Cpu, stop: number, blk: TranslatedBlock): numb
   const st = ctx.st, base = cpu.retiredTotal;
   // Chains are keyed by VA and EL under the current translations (exception
   // entry and return change EL, not the translations).
-  const epoch = (cpu.translationEpoch * 2 + cpu.el) | 0;
+  const key = (cpu.translationEpoch * 2 + cpu.el) | 0;
   const pcLo = cpu.pcLo, pcHi = cpu.pcHi, gen = codeGeneration(owner);
   // This block is where the run loop found it for this PC: remember it for chaining.
   const e = JC + ((pcLo >>> 2) & JC_MASK) * JC_WORDS;
   st[e] = pcLo;
   st[e + 1] = pcHi;
-  st[e + 2] = epoch;
+  st[e + 2] = key;
   st[e + 3] = gen;
   st[e + 4] = id;
   st[e + 5] = blk.length;
@@ -266,7 +267,7 @@ export function runWasmBlock(cpu: Cpu, stop: number, blk: TranslatedBlock): numb
   st[BUDGET] = stop - base;
   st[ASID] = cpu.sys.tlb.curAsid;
   st[EL0] = cpu.el === 0 ? 1 : 0;
-  st[FETCH_EPOCH] = epoch;
+  st[TRANSLATION_KEY] = key;
   st[CODE_GEN] = gen;
   st[CHAINED] = 0;
   st[LEAVE] = 0;
@@ -279,12 +280,14 @@ export function runWasmBlock(cpu: Cpu, stop: number, blk: TranslatedBlock): numb
   return st[CHAINED];
 }
 
+/** The BlockCode of a WebAssembly block (for callers other than the run loop). */
+export const wasmBlockEntry: BlockCode = (cpu, stop, blk) => {
+  const chained = runWasmBlock(cpu, stop, blk);
+  const jit = cpu.translator;
+  if (jit !== null) jit.blockEntries += chained;
+};
+
 /** Changes whenever translated code may have gone: blocks dropped anywhere, or a new block-id epoch. */
 function codeGeneration(owner: WasmBlocks): number {
   return (DecodedPage.blocksDropped + owner.epoch) | 0;
 }
-
-/** The BlockCode of a WebAssembly block (for callers other than the run loop). */
-export const wasmBlockEntry: BlockCode = (cpu, stop, blk) => {
-  runWasmBlock(cpu, stop, blk);
-};
