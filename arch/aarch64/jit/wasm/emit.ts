@@ -322,11 +322,24 @@ class WasmEmitter {
     this.#mem(W.I32Store, M_STATE, 2, STATE_RETIRED);
   }
 
+  /** Add the signed constant `v` (|v| < 2^31) to the i64 on the stack (nothing for 0). */
+  #addConst(v: number): void {
+    if (v === 0) return;
+    this.#i64(v, v < 0 ? -1 : 0);
+    this.#op(W.I64Add);
+  }
+
+  /** Pre/post-index writeback after the access (the address wins over Rt): base = L_ADDR + off. */
+  #writeBase(base: number, off: number): void {
+    this.#get(L_ADDR);
+    this.#addConst(off);
+    this.#setX(base);
+  }
+
   /** Store PC = pc0 + off into the exchange words. */
   #pcAt(off: number): void {
     this.#get(L_PC0);
-    this.#i64(off, off < 0 ? -1 : 0);
-    this.#op(W.I64Add);
+    this.#addConst(off);
     this.#set(L_PCT);
     this.#storeHalves(L_PCT, STATE_PC_LO, STATE_PC_HI);
   }
@@ -334,8 +347,7 @@ class WasmEmitter {
   /** Leave through the one exit: PC = pc0 + off, k instructions of this pass retired. */
   #exitTo(off: number, k: number): void {
     this.#get(L_PC0);
-    this.#i64(off, off < 0 ? -1 : 0);
-    this.#op(W.I64Add);
+    this.#addConst(off);
     this.#set(L_EPC);
     this.#get(L_N);
     this.#i32(k);
@@ -1269,10 +1281,7 @@ class WasmEmitter {
     const off = ((w >>> 10) & 0xfff) << size;
     const base = this.#base(rn, i);
     this.#x(base);
-    if (off !== 0) {
-      this.#i64(off, 0);
-      this.#op(W.I64Add);
-    }
+    this.#addConst(off);
     this.#set(L_ADDR);
     this.#access(i, bytes, opc === 0, t, size, opc);
     this.#leaveIfAsked(i);
@@ -1290,21 +1299,10 @@ class WasmEmitter {
       const sh = (w & (1 << 12)) !== 0 ? size : 0;
       this.#extended64(m, option, sh);
       this.#op(W.I64Add);
-    } else if (mode !== 1 && imm9 !== 0) {
-      this.#i64(imm9, imm9 < 0 ? -1 : 0);
-      this.#op(W.I64Add);
-    }
+    } else if (mode !== 1) this.#addConst(imm9);
     this.#set(L_ADDR);
     this.#access(i, bytes, opc === 0, t, size, opc);
-    if (!regOffset && mode !== 0) {
-      // Writeback after the access (the address wins over Rt).
-      this.#get(L_ADDR);
-      if (mode === 1 && imm9 !== 0) {
-        this.#i64(imm9, imm9 < 0 ? -1 : 0);
-        this.#op(W.I64Add);
-      }
-      this.#setX(base);
-    }
+    if (!regOffset && mode !== 0) this.#writeBase(base, mode === 1 ? imm9 : 0);
     this.#leaveIfAsked(i);
   }
 
@@ -1315,10 +1313,7 @@ class WasmEmitter {
     const offset = ((w << 10) >> 25) * bytes;
     const base = this.#base(rn, i);
     this.#x(base);
-    if (mode !== 1 && offset !== 0) {
-      this.#i64(offset, offset < 0 ? -1 : 0);
-      this.#op(W.I64Add);
-    }
+    if (mode !== 1) this.#addConst(offset);
     this.#set(L_ADDR);
     this.#splitAddr();
     if (!load) {
@@ -1342,8 +1337,7 @@ class WasmEmitter {
     this.#beforeCall(i, false);
     // The second address: [al, ah] + bytes, in L_A32/L_B32.
     this.#get(L_ADDR);
-    this.#i64(bytes, 0);
-    this.#op(W.I64Add);
+    this.#addConst(bytes);
     this.#set(L_B);
     this.#lowHalf(L_B);
     this.#set(L_A32);
@@ -1364,14 +1358,7 @@ class WasmEmitter {
       this.#get(L_V2);
       this.#setX(t2 === 31 ? R_DISCARD : t2);
     }
-    if (mode === 1 || mode === 3) {
-      this.#get(L_ADDR);
-      if (mode === 1 && offset !== 0) {
-        this.#i64(offset, offset < 0 ? -1 : 0);
-        this.#op(W.I64Add);
-      }
-      this.#setX(base);
-    }
+    if (mode === 1 || mode === 3) this.#writeBase(base, mode === 1 ? offset : 0);
     this.#leaveIfAsked(i);
   }
 
