@@ -79,6 +79,21 @@ export function isCpuMode(value: unknown): value is CpuMode {
   return value === "interp" || value === "jit";
 }
 
+/**
+ * The value of environment variable `name` if set and not empty, refused
+ * with a message naming the `expected` values when `valid` rejects it.
+ */
+function envChoice<T extends string>(
+  name: string,
+  valid: (value: unknown) => value is T,
+  expected: string,
+): T | undefined {
+  const e = env(name);
+  if (e === undefined || e === "") return undefined;
+  if (!valid(e)) throw new RangeError(`${name} must be ${expected}, got "${e}"`);
+  return e;
+}
+
 /** Whether `value` names a {@link JitBackend}. */
 export function isJitBackend(value: unknown): value is JitBackend {
   return value === "js" || value === "wasm";
@@ -90,27 +105,9 @@ export function resolveCpuMode(options: CpuModeOptions = {}): {
   readonly threshold: number;
   readonly backend: JitBackend;
 } {
-  let mode = options.cpuMode;
-  if (mode === undefined) {
-    const e = env("GUNYAH_CPU_MODE");
-    if (e !== undefined && e !== "") {
-      if (!isCpuMode(e)) {
-        throw new RangeError(`GUNYAH_CPU_MODE must be "interp" or "jit", got "${e}"`);
-      }
-      mode = e;
-    }
-  }
-  let backend = options.jitBackend;
-  if (backend === undefined) {
-    const e = env("GUNYAH_JIT_BACKEND");
-    if (e !== undefined && e !== "") {
-      if (!isJitBackend(e)) {
-        throw new RangeError(`GUNYAH_JIT_BACKEND must be "js" or "wasm", got "${e}"`);
-      }
-      backend = e;
-    }
-  }
-  backend ??= DEFAULT_JIT_BACKEND;
+  const mode = options.cpuMode ?? envChoice("GUNYAH_CPU_MODE", isCpuMode, '"interp" or "jit"');
+  const backend = options.jitBackend ??
+    envChoice("GUNYAH_JIT_BACKEND", isJitBackend, '"js" or "wasm"') ?? DEFAULT_JIT_BACKEND;
   let threshold = options.jitThreshold;
   if (threshold === undefined) {
     const e = env("GUNYAH_JIT_THRESHOLD");
