@@ -1384,6 +1384,17 @@ class WasmEmitter {
     this.#exitTo(off, k);
   }
 
+  /**
+   * Conditional branch at instruction i, its condition (i32) on the stack:
+   * taken to pc0 + off; not taken, the block goes on, or leaves if i is last.
+   */
+  #takenIf(off: number, i: number): void {
+    this.#open(W.If, "if");
+    this.#taken(off, i + 1);
+    this.#end();
+    if (i === this.insns.length - 1) this.#exitTo(4 * (i + 1), i + 1);
+  }
+
   #link(here: number): void {
     this.#get(L_PC0);
     this.#i64(here + 4, 0);
@@ -1403,10 +1414,7 @@ class WasmEmitter {
       case Op.BCond: {
         const off = here + ((w << 8) >> 13) * 4;
         this.#cond(w & 15);
-        this.#open(W.If, "if");
-        this.#taken(off, k);
-        this.#end();
-        if (i === this.insns.length - 1) this.#exitTo(here + 4, k); // else fall through
+        this.#takenIf(off, i);
         return;
       }
       case Op.CompareBranch: {
@@ -1420,10 +1428,7 @@ class WasmEmitter {
           this.#op(W.I32Eqz);
         }
         if (nonZero) this.#op(W.I32Eqz);
-        this.#open(W.If, "if");
-        this.#taken(off, k);
-        this.#end();
-        if (i === this.insns.length - 1) this.#exitTo(here + 4, k); // else fall through
+        this.#takenIf(off, i);
         return;
       }
       case Op.TestBranch: {
@@ -1437,10 +1442,7 @@ class WasmEmitter {
         this.#op(W.I64And);
         this.#op(W.I64Eqz);
         if (nonZero) this.#op(W.I32Eqz);
-        this.#open(W.If, "if");
-        this.#taken(off, k);
-        this.#end();
-        if (i === this.insns.length - 1) this.#exitTo(here + 4, k); // else fall through
+        this.#takenIf(off, i);
         return;
       }
       case Op.BranchReg: {
